@@ -1,0 +1,197 @@
+"""Self-describing model bundles and resumable training checkpoints.
+
+A bundle is a directory:
+    config.json      format name, version, model/tokenizer/data configs, metadata (JSON only)
+    tokenizer.model  SentencePiece model (joint); or source.model + target.model
+    weights.pt       state dict, loaded with ``torch.load(weights_only=True)``; never unpickled freely
+Extra files (training checkpoint, history, held-out splits) may sit beside them and are ignored.
+
+Every write is atomic: files go to a temporary name in the same directory and are renamed
+into place, so a crash leaves either the old or the new version, never a torn one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from translator_app.core.config import ModelConfig, from_dict, to_dict
+from translator_app.core.tokenizer import SubwordModel, TokenizerError, Tokenizers
+
+BUNDLE_FORMAT = "translator-app-bundle"
+BUNDLE_VERSION = 1
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.pt"
+JOINT_TOKENIZER = "tokenizer.model"
+SOURCE_TOKENIZER, TARGET_TOKENIZER = "source.model", "target.model"
+TRAIN_STATE_FILE = "checkpoint.pt"
+
+
+class BundleError(ValueError):
+    """A model bundle that cannot be used; the message names the path and the problem."""
+
+
+@dataclass
+class Bundle:
+    path: Path
+    model_config: ModelConfig
+    tokenizers: Tokenizers
+    state_dict: dict[str, torch.Tensor]
+    meta: dict[str, Any] = field(default_factory=dict)  # name, src_lang, tgt_lang, metrics, ...
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_torch_save(obj: Any, path: str | Path) -> None:
+    import io
+
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def safe_torch_load(path: str | Path) -> Any:
+    """``torch.load`` restricted to tensors and plain containers; a pickle payload is refused."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise BundleError(f"{path}: refused to load: the file holds objects other than tensors ({exc})".split("\n")[0]) from exc
+    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BundleError(f"{path}: not a readable weights file ({exc})".split("\n")[0]) from exc
+
+
+def save_bundle(
+    path: str | Path, model_config: ModelConfig, tokenizers: Tokenizers, state_dict: dict[str, torch.Tensor],
+    meta: dict[str, Any] | None = None, *, half: bool = False,
+) -> None:
+    """Write (or replace) the bundle files in ``path`` atomically, one file at a time;
+    the weights go last so a bundle is never newer in config than in weights."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    weights = {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().contiguous()
+               for k, v in state_dict.items()}
+    config = {
+        "format": BUNDLE_FORMAT,
+        "version": BUNDLE_VERSION,
+        "model": to_dict(model_config),
+        "tokenizer": {"joint": tokenizers.joint},
+        "meta": meta or {},
+    }
+    if tokenizers.joint:
+        atomic_write_bytes(path / JOINT_TOKENIZER, tokenizers.source.model_bytes)
+    else:
+        atomic_write_bytes(path / SOURCE_TOKENIZER, tokenizers.source.model_bytes)
+        atomic_write_bytes(path / TARGET_TOKENIZER, tokenizers.target.model_bytes)
+    atomic_torch_save(weights, path / "weights.pt")
+    atomic_write_text(path / CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False))
+
+
+def read_config(path: str | Path) -> dict[str, Any]:
+    """The parsed, checked ``config.json`` of a bundle (cheap: no weights are read)."""
+    path = Path(path)
+    cfg_path = path / CONFIG_FILE
+    if not path.is_dir():
+        raise BundleError(f"{path}: not a model folder")
+    try:
+        config = json.loads(cfg_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise BundleError(f"{path}: no {CONFIG_FILE}; this is not a model bundle") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{cfg_path}: unreadable model config ({exc})") from exc
+    if not isinstance(config, dict) or config.get("format") != BUNDLE_FORMAT:
+        raise BundleError(f"{cfg_path}: not a {BUNDLE_FORMAT} config")
+    version = config.get("version")
+    if not isinstance(version, int) or version > BUNDLE_VERSION:
+        raise BundleError(f"{cfg_path}: bundle version {version!r} is newer than this app supports "
+                          f"({BUNDLE_VERSION}); update the app")
+    return config
+
+
+def load_bundle(path: str | Path) -> Bundle:
+    path = Path(path)
+    config = read_config(path)
+    try:
+        model_config = from_dict(ModelConfig, config.get("model", {}))
+    except (TypeError, ValueError) as exc:
+        raise BundleError(f"{path / CONFIG_FILE}: invalid model config ({exc})") from exc
+    joint = bool(config.get("tokenizer", {}).get("joint", True))
+    try:
+        if joint:
+            source = target = SubwordModel(_read(path / JOINT_TOKENIZER))
+        else:
+            source, target = SubwordModel(_read(path / SOURCE_TOKENIZER)), SubwordModel(_read(path / TARGET_TOKENIZER))
+    except TokenizerError as exc:
+        raise BundleError(f"{path}: {exc}") from exc
+    if len(source) != model_config.src_vocab_size or len(target) != model_config.tgt_vocab_size:
+        raise BundleError(
+            f"{path}: tokenizer vocabulary ({len(source)}/{len(target)}) does not match the model config "
+            f"({model_config.src_vocab_size}/{model_config.tgt_vocab_size})")
+    state = safe_torch_load(path / WEIGHTS_FILE)
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise BundleError(f"{path / WEIGHTS_FILE}: expected a dictionary of tensors")
+    meta = config.get("meta") if isinstance(config.get("meta"), dict) else {}
+    return Bundle(path, model_config, Tokenizers(source, target), state, meta)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise BundleError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+
+
+def bundle_files(path: str | Path) -> list[Path]:
+    """The files that make up the bundle in ``path`` (what export and copy take)."""
+    path = Path(path)
+    return [path / name for name in (CONFIG_FILE, WEIGHTS_FILE, JOINT_TOKENIZER, SOURCE_TOKENIZER, TARGET_TOKENIZER)
+            if (path / name).is_file()]
+
+
+def save_train_state(path: str | Path, state: dict[str, Any]) -> None:
+    atomic_torch_save(state, path)
+
+
+def load_train_state(path: str | Path) -> dict[str, Any]:
+    state = safe_torch_load(path)
+    if not isinstance(state, dict) or "model" not in state or "step" not in state:
+        raise BundleError(f"{path}: not a training checkpoint")
+    return state

@@ -1,0 +1,128 @@
+"""Frozen configuration dataclasses, stored as JSON inside every model bundle."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, fields
+from typing import Any, Literal, TypeVar
+
+T = TypeVar("T")
+
+ATTENTION_TYPES = ("luong", "bahdanau")
+
+
+@dataclass(frozen=True)
+class TokenizerConfig:
+    vocab_size: int = 8000
+    model_type: Literal["unigram", "bpe"] = "unigram"
+    joint: bool = True  # one vocabulary for both languages (needed for tied source/target embeddings)
+    character_coverage: float = 1.0
+    max_sentences: int = 300_000  # sentences fed to the SentencePiece trainer
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    src_vocab_size: int = 8000
+    tgt_vocab_size: int = 8000
+    emb_dim: int = 256
+    enc_hidden: int = 256  # per direction; the encoder output is 2 * enc_hidden
+    enc_layers: int = 1
+    dec_hidden: int = 512
+    dec_layers: int = 1
+    attention: Literal["luong", "bahdanau"] = "luong"
+    input_feeding: bool = False
+    dropout: float = 0.2
+    tie_embeddings: bool = True  # decoder input embedding == output projection
+    share_src_tgt_embeddings: bool = False  # needs a joint vocabulary
+    pad_id: int = 0
+    unk_id: int = 1
+    bos_id: int = 2
+    eos_id: int = 3
+
+    def __post_init__(self) -> None:
+        if self.attention not in ATTENTION_TYPES:
+            raise ValueError(f"attention must be one of {ATTENTION_TYPES}, got {self.attention!r}")
+        for name in ("emb_dim", "enc_hidden", "dec_hidden", "enc_layers", "dec_layers"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("dropout must be in [0, 1)")
+        if self.share_src_tgt_embeddings and self.src_vocab_size != self.tgt_vocab_size:
+            raise ValueError("share_src_tgt_embeddings needs a joint vocabulary")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    max_len: int = 80  # subwords per side after tokenisation; longer pairs are dropped
+    max_chars: int = 1000  # characters per side when reading
+    valid_size: int = 1000  # distinct source sentences
+    test_size: int = 2000
+    seed: int = 1234
+    lowercase: bool = False
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    batch_tokens: int = 3000  # target tokens per batch
+    lr: float = 2e-3
+    warmup_steps: int = 400
+    schedule: Literal["inverse_sqrt", "plateau", "constant"] = "inverse_sqrt"
+    min_lr: float = 1e-5
+    clip_norm: float = 1.0
+    label_smoothing: float = 0.1
+    weight_decay: float = 0.0
+    max_steps: int = 0  # 0 = unlimited
+    max_epochs: int = 0  # 0 = unlimited
+    minutes: float = 0.0  # wall-clock budget, 0 = unlimited
+    valid_every: int = 500  # steps
+    valid_max_sentences: int = 500  # sentences decoded for BLEU at each validation
+    patience: int = 0  # validations without improvement before early stop, 0 = off
+    checkpoint_every: int = 200  # steps between resumable checkpoints
+    num_threads: int = 0  # torch threads, 0 = leave as is
+    seed: int = 1234
+    log_every: int = 20
+
+
+def to_dict(cfg: Any) -> dict[str, Any]:
+    return dataclasses.asdict(cfg)
+
+
+def from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Build ``cls`` from a JSON dict; unknown keys are ignored, wrong types rejected."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{cls.__name__}: expected a JSON object, got {type(data).__name__}")
+    kwargs = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        if f.name not in data:
+            continue
+        value, default = data[f.name], f.default
+        ok = (
+            isinstance(value, bool) if isinstance(default, bool)
+            else isinstance(value, int) and not isinstance(value, bool) if isinstance(default, int)
+            else isinstance(value, (int, float)) and not isinstance(value, bool) if isinstance(default, float)
+            else isinstance(value, str) if isinstance(default, str)
+            else True
+        )
+        if not ok:
+            raise ValueError(f"{cls.__name__}.{f.name}: expected {type(default).__name__}, got {value!r}")
+        kwargs[f.name] = value
+    return cls(**kwargs)  # type: ignore[call-arg]
+
+
+PRESETS: dict[str, tuple[ModelConfig, TrainConfig, TokenizerConfig]] = {
+    "tiny": (
+        ModelConfig(emb_dim=64, enc_hidden=64, dec_hidden=128, dropout=0.1),
+        TrainConfig(batch_tokens=1500, lr=3e-3, warmup_steps=50, valid_every=100, checkpoint_every=50),
+        TokenizerConfig(vocab_size=1000),
+    ),
+    "small": (
+        ModelConfig(emb_dim=256, enc_hidden=256, dec_hidden=512, dropout=0.2),
+        TrainConfig(batch_tokens=3000, lr=2e-3, warmup_steps=400, valid_every=500),
+        TokenizerConfig(vocab_size=8000),
+    ),
+    "base": (
+        ModelConfig(emb_dim=384, enc_hidden=384, dec_hidden=768, enc_layers=2, dec_layers=1, dropout=0.3),
+        TrainConfig(batch_tokens=4000, lr=1e-3, warmup_steps=800, valid_every=1000),
+        TokenizerConfig(vocab_size=16000),
+    ),
+}

@@ -1,0 +1,245 @@
+"""Attentional sequence-to-sequence model.
+
+Bidirectional LSTM encoder, LSTM decoder with Luong ("general") or Bahdanau (additive)
+attention, optional input feeding, dropout and tied output embeddings.
+
+Shapes: B = batch, S = source length, T = target length, E = emb_dim,
+He = enc_hidden (per direction), Hd = dec_hidden, O = attentional vector size, V = vocab.
+
+The decoder keeps its LSTM weights in ``nn.LSTMCell`` modules: decoding steps one cell
+per token (cheap on CPU, quantisable), while training without input feeding runs the
+same weights through the fused ``torch.lstm`` kernel over the whole sequence at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from translator_app.core.config import ModelConfig
+
+
+@dataclass
+class EncoderOut:
+    memory: Tensor  # (B, S, 2He) encoder states
+    keys: Tensor  # (B, S, K) attention keys, projected once per sentence
+    mask: Tensor  # (B, S) True at real tokens
+
+    def index_select(self, index: Tensor) -> "EncoderOut":
+        return EncoderOut(self.memory.index_select(0, index), self.keys.index_select(0, index),
+                          self.mask.index_select(0, index))
+
+
+@dataclass
+class DecoderState:
+    h: list[Tensor]  # per layer (N, Hd)
+    c: list[Tensor]  # per layer (N, Hd)
+    feed: Tensor | None  # (N, O) previous attentional vector (input feeding)
+
+    def index_select(self, index: Tensor) -> "DecoderState":
+        return DecoderState([x.index_select(0, index) for x in self.h], [x.index_select(0, index) for x in self.c],
+                            None if self.feed is None else self.feed.index_select(0, index))
+
+
+class Encoder(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.embedding = nn.Embedding(cfg.src_vocab_size, cfg.emb_dim, padding_idx=cfg.pad_id)
+        self.rnn = nn.LSTM(cfg.emb_dim, cfg.enc_hidden, num_layers=cfg.enc_layers, batch_first=True,
+                           bidirectional=True, dropout=cfg.dropout if cfg.enc_layers > 1 else 0.0)
+        self.dropout = nn.Dropout(cfg.dropout)
+        # bridge: final (fwd, bwd) states -> initial decoder state of every decoder layer
+        self.bridge_h = nn.Linear(2 * cfg.enc_hidden, cfg.dec_hidden * cfg.dec_layers)
+        self.bridge_c = nn.Linear(2 * cfg.enc_hidden, cfg.dec_hidden * cfg.dec_layers)
+        self.dec_layers, self.dec_hidden = cfg.dec_layers, cfg.dec_hidden
+
+    def forward(self, src: Tensor, lengths: Tensor) -> tuple[Tensor, list[Tensor], list[Tensor]]:
+        """src (B, S) ids, lengths (B,) -> memory (B, S, 2He), h0/c0 lists of (B, Hd)."""
+        x = self.dropout(self.embedding(src))  # (B, S, E)
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out, (h, c) = self.rnn(packed)  # h, c: (layers * 2, B, He)
+        memory, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))  # (B, S, 2He)
+        h_last = torch.cat([h[-2], h[-1]], dim=-1)  # (B, 2He)
+        c_last = torch.cat([c[-2], c[-1]], dim=-1)
+        h0 = torch.tanh(self.bridge_h(h_last)).chunk(self.dec_layers, dim=-1)  # each (B, Hd)
+        c0 = self.bridge_c(c_last).chunk(self.dec_layers, dim=-1)
+        return self.dropout(memory), list(h0), list(c0)
+
+
+class LuongAttention(nn.Module):
+    """score(q, m) = q^T W m  ("general")."""
+
+    def __init__(self, query_dim: int, memory_dim: int):
+        super().__init__()
+        self.key_proj = nn.Linear(memory_dim, query_dim, bias=False)
+
+    def keys(self, memory: Tensor) -> Tensor:
+        return self.key_proj(memory)  # (B, S, Hd)
+
+    def scores(self, query: Tensor, keys: Tensor) -> Tensor:
+        """query (B, T, Hd), keys (B, S, Hd) -> (B, T, S)."""
+        return torch.bmm(query, keys.transpose(1, 2))
+
+
+class BahdanauAttention(nn.Module):
+    """score(q, m) = v^T tanh(W_k m + W_q q)  (additive)."""
+
+    def __init__(self, query_dim: int, memory_dim: int, attn_dim: int):
+        super().__init__()
+        self.key_proj = nn.Linear(memory_dim, attn_dim, bias=False)
+        self.query_proj = nn.Linear(query_dim, attn_dim, bias=True)
+        self.v = nn.Linear(attn_dim, 1, bias=False)
+
+    def keys(self, memory: Tensor) -> Tensor:
+        return self.key_proj(memory)  # (B, S, A)
+
+    def scores(self, query: Tensor, keys: Tensor) -> Tensor:
+        """query (B, T, Hd), keys (B, S, A) -> (B, T, S)."""
+        q = self.query_proj(query).unsqueeze(2)  # (B, T, 1, A)
+        return self.v(torch.tanh(q + keys.unsqueeze(1))).squeeze(-1)
+
+
+def attend(attention: nn.Module, query: Tensor, enc: EncoderOut) -> tuple[Tensor, Tensor]:
+    """query (B, T, Hd) -> context (B, T, 2He), weights (B, T, S) summing to 1 over S."""
+    scores = attention.scores(query, enc.keys)
+    scores = scores.masked_fill(~enc.mask.unsqueeze(1), float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return torch.bmm(weights, enc.memory), weights
+
+
+class Decoder(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        mem_dim = 2 * cfg.enc_hidden
+        self.out_dim = cfg.emb_dim if cfg.tie_embeddings else cfg.dec_hidden  # O
+        self.embedding = nn.Embedding(cfg.tgt_vocab_size, cfg.emb_dim, padding_idx=cfg.pad_id)
+        in_dim = cfg.emb_dim + (self.out_dim if cfg.input_feeding else 0) + (mem_dim if cfg.attention == "bahdanau" else 0)
+        self.cells = nn.ModuleList(
+            [nn.LSTMCell(in_dim if i == 0 else cfg.dec_hidden, cfg.dec_hidden) for i in range(cfg.dec_layers)]
+        )
+        if cfg.attention == "luong":
+            self.attention: nn.Module = LuongAttention(cfg.dec_hidden, mem_dim)
+        else:
+            self.attention = BahdanauAttention(cfg.dec_hidden, mem_dim, cfg.dec_hidden)
+        self.combine = nn.Linear(cfg.dec_hidden + mem_dim, self.out_dim, bias=False)
+        self.dropout = nn.Dropout(cfg.dropout)
+        self.out = nn.Linear(self.out_dim, cfg.tgt_vocab_size)
+        if cfg.tie_embeddings:
+            self.out.weight = self.embedding.weight
+
+    @property
+    def parallel(self) -> bool:
+        """Whether training can run all target steps at once (no recurrence through attention)."""
+        return self.cfg.attention == "luong" and not self.cfg.input_feeding
+
+    def init_state(self, h0: list[Tensor], c0: list[Tensor]) -> DecoderState:
+        feed = h0[0].new_zeros(h0[0].size(0), self.out_dim) if self.cfg.input_feeding else None
+        return DecoderState(list(h0), list(c0), feed)
+
+    def _cell_stack(self, x: Tensor, state: DecoderState) -> tuple[list[Tensor], list[Tensor]]:
+        hs, cs = [], []
+        for i, cell in enumerate(self.cells):
+            h, c = cell(x, (state.h[i], state.c[i]))
+            hs.append(h)
+            cs.append(c)
+            x = self.dropout(h) if i + 1 < len(self.cells) else h
+        return hs, cs
+
+    def step(self, y_prev: Tensor, state: DecoderState, enc: EncoderOut) -> tuple[Tensor, Tensor, DecoderState]:
+        """One step: y_prev (N,) -> attentional vector (N, O), attention (N, S), new state."""
+        x = self.dropout(self.embedding(y_prev))  # (N, E)
+        if self.cfg.attention == "bahdanau":
+            ctx, _ = attend(self.attention, state.h[-1].unsqueeze(1), enc)  # (N, 1, 2He)
+            x = torch.cat([x, ctx.squeeze(1)], dim=-1)
+        if state.feed is not None:
+            x = torch.cat([x, state.feed], dim=-1)
+        hs, cs = self._cell_stack(x, state)
+        top = hs[-1]  # (N, Hd)
+        ctx, weights = attend(self.attention, top.unsqueeze(1), enc)  # (N, 1, 2He), (N, 1, S)
+        att = torch.tanh(self.combine(torch.cat([top, ctx.squeeze(1)], dim=-1)))  # (N, O)
+        return att, weights.squeeze(1), DecoderState(hs, cs, att if self.cfg.input_feeding else None)
+
+    def logits(self, att: Tensor) -> Tensor:
+        """(..., O) -> (..., V)."""
+        return self.out(self.dropout(att))
+
+    def forward(self, tgt_in: Tensor, state: DecoderState, enc: EncoderOut) -> Tensor:
+        """Teacher forcing: tgt_in (B, T) -> attentional vectors (B, T, O)."""
+        if self.parallel:
+            x = self.dropout(self.embedding(tgt_in))  # (B, T, E)
+            weights = []
+            for cell in self.cells:
+                weights += [cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh]
+            h0 = torch.stack(state.h)  # (L, B, Hd)
+            c0 = torch.stack(state.c)
+            out = torch.lstm(x, (h0, c0), weights, True, len(self.cells),
+                             self.cfg.dropout, self.training, False, True)[0]  # (B, T, Hd)
+            ctx, _ = attend(self.attention, out, enc)  # (B, T, 2He)
+            return torch.tanh(self.combine(torch.cat([out, ctx], dim=-1)))
+        atts = []
+        for t in range(tgt_in.size(1)):
+            att, _, state = self.step(tgt_in[:, t], state, enc)
+            atts.append(att)
+        return torch.stack(atts, dim=1)
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, cfg: ModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.encoder = Encoder(cfg)
+        self.decoder = Decoder(cfg)
+        if cfg.share_src_tgt_embeddings:
+            self.encoder.embedding.weight = self.decoder.embedding.weight
+        self._init_weights()
+
+    def _init_weights(self) -> None:
+        for name, p in self.named_parameters():
+            if "bias" in name:
+                nn.init.zeros_(p)
+                if ("cells" in name or "rnn" in name) and p.dim() == 1:
+                    hidden = p.size(0) // 4
+                    with torch.no_grad():
+                        p[hidden : 2 * hidden].fill_(1.0)  # forget gate
+            elif "embedding" in name:
+                nn.init.normal_(p, std=self.cfg.emb_dim ** -0.5)
+            else:
+                nn.init.uniform_(p, -0.1, 0.1)
+        with torch.no_grad():
+            self.encoder.embedding.weight[self.cfg.pad_id].zero_()
+            self.decoder.embedding.weight[self.cfg.pad_id].zero_()
+
+    def encode(self, src: Tensor, lengths: Tensor) -> tuple[EncoderOut, DecoderState]:
+        """src (B, S), lengths (B,) -> encoder output and initial decoder state."""
+        memory, h0, c0 = self.encoder(src, lengths)
+        mask = torch.arange(src.size(1), device=src.device).unsqueeze(0) < lengths.to(src.device).unsqueeze(1)
+        enc = EncoderOut(memory, self.decoder.attention.keys(memory), mask)
+        return enc, self.decoder.init_state(h0, c0)
+
+    def decode_step(self, y_prev: Tensor, state: DecoderState, enc: EncoderOut) -> tuple[Tensor, Tensor, DecoderState]:
+        """y_prev (N,) -> log-probabilities (N, V), attention (N, S), new state."""
+        att, weights, state = self.decoder.step(y_prev, state, enc)
+        return F.log_softmax(self.decoder.logits(att).float(), dim=-1), weights, state
+
+    def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor) -> Tensor:
+        """src (B, S), src_len (B,), tgt_in (B, T) starting with <s> -> logits (B, T, V)."""
+        enc, state = self.encode(src, src_len)
+        return self.decoder.logits(self.decoder(tgt_in, state, enc))
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in {id(p): p for p in self.parameters()}.values())
+
+
+def quantize_for_inference(model: Seq2Seq) -> nn.Module:
+    """Dynamic int8 quantisation of the Linear, LSTM and LSTMCell layers (CPU inference)."""
+    import copy
+
+    model = copy.deepcopy(model).eval()
+    if model.cfg.tie_embeddings:  # untie so the quantised output layer gets its own copy
+        model.decoder.out.weight = nn.Parameter(model.decoder.out.weight.detach().clone())
+    return torch.ao.quantization.quantize_dynamic(model, {nn.Linear, nn.LSTM, nn.LSTMCell}, dtype=torch.qint8)

@@ -1,0 +1,180 @@
+"""Decoding: batched greedy and beam search.
+
+Pure functions over a model exposing ``encode(src, lengths)`` and
+``decode_step(y_prev, state, enc)`` (see :class:`translator_app.core.model.Seq2Seq`).
+Every hypothesis carries its subword ids, its score and its attention matrix
+(target tokens x source tokens, each row summing to 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from translator_app.core.tokenizer import BOS_ID, EOS_ID, PAD_ID
+
+MAX_OUTPUT_LEN = 256
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    tokens: tuple[int, ...]  # output ids without <s> and </s>
+    log_prob: float  # sum of token log-probabilities, </s> included
+    score: float  # length-normalised log_prob (what beams are ranked by)
+    attention: np.ndarray  # (len(tokens) + 1, S): one row per output token and </s>
+
+    @property
+    def confidence(self) -> float:
+        """Geometric mean of the token probabilities, in (0, 1]."""
+        return float(np.exp(self.log_prob / (len(self.tokens) + 1)))
+
+
+def pad_batch(sequences: list[list[int]], device: torch.device | str = "cpu") -> tuple[Tensor, Tensor]:
+    """List of id lists -> ids (B, S) padded with PAD_ID, lengths (B,)."""
+    lengths = torch.tensor([len(s) for s in sequences], dtype=torch.long)
+    ids = torch.full((len(sequences), int(lengths.max())), PAD_ID, dtype=torch.long)
+    for i, seq in enumerate(sequences):
+        ids[i, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+    return ids.to(device), lengths
+
+
+def max_output_length(src_len: int, ratio: float = 2.0, extra: int = 10) -> int:
+    return min(MAX_OUTPUT_LEN, int(src_len * ratio) + extra)
+
+
+def _length_norm(log_prob: float, length: int, alpha: float) -> float:
+    return log_prob / (length ** alpha) if alpha > 0 else log_prob
+
+
+@torch.inference_mode()
+def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ratio: float = 2.0) -> list[Hypothesis]:
+    """sources: B lists of source ids (ending in </s>) -> B best hypotheses."""
+    device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
+    src, lengths = pad_batch(sources, device)
+    enc, state = model.encode(src, lengths)
+    batch = src.size(0)
+    limits = torch.tensor([max_output_length(len(s), max_ratio) for s in sources], device=device)
+    y = torch.full((batch,), BOS_ID, dtype=torch.long, device=device)
+    finished = torch.zeros(batch, dtype=torch.bool, device=device)
+    log_probs = torch.zeros(batch, device=device)
+    out_tokens, attn_rows = [], []
+    for t in range(int(limits.max())):
+        logp, weights, state = model.decode_step(y, state, enc)  # (B, V), (B, S)
+        best_logp, y = logp.max(dim=-1)
+        y = torch.where(finished, torch.full_like(y, PAD_ID), y)
+        force_end = (t + 1 >= limits) & ~finished & (y != EOS_ID)
+        if force_end.any():  # length guard: end the sentence here
+            y = torch.where(force_end, torch.full_like(y, EOS_ID), y)
+            best_logp = torch.where(force_end, logp[:, EOS_ID], best_logp)
+        log_probs += torch.where(finished, torch.zeros_like(best_logp), best_logp)
+        out_tokens.append(y)
+        attn_rows.append(weights)
+        finished |= y == EOS_ID
+        if bool(finished.all()):
+            break
+    tokens = torch.stack(out_tokens, dim=1).tolist()  # (B, T)
+    attention = torch.stack(attn_rows, dim=1).float().cpu().numpy()  # (B, T, S)
+    results = []
+    for b in range(batch):
+        seq = tokens[b]
+        n = seq.index(EOS_ID) if EOS_ID in seq else len(seq)
+        lp = float(log_probs[b])
+        results.append(Hypothesis(tuple(seq[:n]), lp, _length_norm(lp, n + 1, alpha),
+                                  attention[b, : n + 1, : len(sources[b])].copy()))
+    return results
+
+
+@torch.inference_mode()
+def beam_search(
+    model, sources: list[list[int]], beam_size: int = 5, *, n_best: int = 1, alpha: float = 1.0,
+    max_ratio: float = 2.0,
+) -> list[list[Hypothesis]]:
+    """Batched beam search: B sources -> B lists of ``n_best`` hypotheses, best first.
+
+    Beams of all sentences run as one batch of B*K rows; the encoder runs once and its
+    keys are reused. A sentence stops when it has ``beam_size`` finished hypotheses.
+    """
+    if beam_size < 1 or n_best < 1 or n_best > beam_size:
+        raise ValueError("need 1 <= n_best <= beam_size")
+    device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
+    src, lengths = pad_batch(sources, device)
+    batch, k = src.size(0), beam_size
+    enc, state = model.encode(src, lengths)
+    expand = torch.arange(batch, device=device).repeat_interleave(k)  # (B*K,)
+    enc, state = enc.index_select(expand), state.index_select(expand)
+    limits = [max_output_length(len(s), max_ratio) for s in sources]
+    scores = torch.full((batch, k), float("-inf"), device=device)
+    scores[:, 0] = 0.0  # only the first beam is alive at the start
+    y = torch.full((batch * k,), BOS_ID, dtype=torch.long, device=device)
+    history = torch.zeros(batch * k, 0, dtype=torch.long, device=device)  # (B*K, t)
+    attn_hist = torch.zeros(batch * k, 0, src.size(1), device=device)  # (B*K, t, S)
+    finished: list[list[Hypothesis]] = [[] for _ in range(batch)]
+    done = [False] * batch
+    for t in range(max(limits)):
+        logp, weights, state = model.decode_step(y, state, enc)  # (B*K, V), (B*K, S)
+        vocab = logp.size(-1)
+        cand = (scores.unsqueeze(-1) + logp.view(batch, k, vocab)).view(batch, k * vocab)
+        top_scores, top_idx = cand.topk(2 * k, dim=-1)  # (B, 2K)
+        beam_idx, tok_idx = top_idx // vocab, top_idx % vocab
+        top_scores_l, beam_l, tok_l = top_scores.tolist(), beam_idx.tolist(), tok_idx.tolist()
+        next_rows, next_tok, next_scores = [], [], []
+        for b in range(batch):
+            row_base = b * k
+            alive: list[tuple[int, int, float]] = []
+            if not done[b] and t + 1 >= limits[b]:  # length guard: close every live beam with </s>
+                for bi in range(k):
+                    row = row_base + bi
+                    if float(scores[b, bi]) > float("-inf"):
+                        total = float(scores[b, bi]) + float(logp[row, EOS_ID])
+                        finished[b].append(_finish(history[row], attn_hist[row], weights[row], total,
+                                                   len(sources[b]), alpha))
+                done[b] = True
+            elif not done[b]:
+                for rank in range(2 * k):
+                    sc, bi, tok = top_scores_l[b][rank], beam_l[b][rank], tok_l[b][rank]
+                    if sc == float("-inf"):
+                        break
+                    row = row_base + bi
+                    if tok == EOS_ID:
+                        if rank < k:  # a finished beam only counts if it ranks among the top K
+                            finished[b].append(_finish(history[row], attn_hist[row], weights[row], sc,
+                                                       len(sources[b]), alpha))
+                        continue
+                    alive.append((row, tok, sc))
+                    if len(alive) == k:
+                        break
+                if len(finished[b]) >= k or not alive:
+                    done[b] = True
+            if done[b]:
+                alive = [(row_base, PAD_ID, float("-inf"))] * k
+            alive += [(row_base, PAD_ID, float("-inf"))] * (k - len(alive))
+            for row, tok, sc in alive:
+                next_rows.append(row)
+                next_tok.append(tok)
+                next_scores.append(sc)
+        if all(done):
+            break
+        rows = torch.tensor(next_rows, device=device)
+        y = torch.tensor(next_tok, device=device)
+        scores = torch.tensor(next_scores, device=device).view(batch, k)
+        state = state.index_select(rows)
+        history = torch.cat([history.index_select(0, rows), y.unsqueeze(1)], dim=1)
+        attn_hist = torch.cat([attn_hist.index_select(0, rows), weights.index_select(0, rows).unsqueeze(1)], dim=1)
+    return [sorted(hyps, key=lambda h: h.score, reverse=True)[:n_best] for hyps in finished]
+
+
+def _finish(history: Tensor, attn_hist: Tensor, last_attn: Tensor, total: float, src_len: int,
+            alpha: float) -> Hypothesis:
+    toks = tuple(history.tolist())
+    attn = torch.cat([attn_hist, last_attn.unsqueeze(0)], 0)[:, :src_len]
+    return Hypothesis(toks, total, _length_norm(total, len(toks) + 1, alpha), attn.float().cpu().numpy())
+
+
+def search(model, sources: list[list[int]], beam_size: int = 1, **kwargs) -> list[Hypothesis]:
+    """Best hypothesis per source: greedy for beam 1, beam search otherwise."""
+    if beam_size <= 1:
+        return greedy_search(model, sources, **{k: v for k, v in kwargs.items() if k != "n_best"})
+    return [hyps[0] for hyps in beam_search(model, sources, beam_size, **kwargs)]

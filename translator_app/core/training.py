@@ -1,0 +1,408 @@
+"""Training as a plain generator of progress events.
+
+    for event in train(CorpusSpec("pairs.tsv"), "runs/my-model", should_stop=flag.is_set):
+        ...
+
+The loop reads and splits the corpus, trains the SentencePiece model, then trains the
+seq2seq model with token-bucketed batches, Adam, warm-up + inverse-sqrt (or plateau)
+schedule, gradient clipping and label smoothing. It validates periodically (loss, BLEU,
+chrF, sample translations with attention), keeps the best model as a bundle in
+``out_dir``, writes a resumable checkpoint, and stops on budget, early stopping or the
+stop flag. ``resume=True`` continues from ``out_dir/checkpoint.pt`` with the same data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from translator_app.core import corpus as corpus_mod
+from translator_app.core.batching import EncodedCorpus, bucket_batches, make_batch
+from translator_app.core.checkpoint import (
+    JOINT_TOKENIZER, SOURCE_TOKENIZER, TARGET_TOKENIZER, TRAIN_STATE_FILE, BundleError, atomic_write_text,
+    load_train_state, save_bundle, save_train_state,
+)
+from translator_app.core.config import (
+    DataConfig, ModelConfig, TokenizerConfig, TrainConfig, from_dict, to_dict,
+)
+from translator_app.core.metrics import corpus_scores
+from translator_app.core.model import Seq2Seq
+from translator_app.core.search import greedy_search
+from translator_app.core.tokenizer import SubwordModel, Tokenizers, train_tokenizers
+
+RUN_FILE = "run.json"
+HISTORY_FILE = "history.jsonl"
+DATA_DIR = "data"
+
+
+@dataclass(frozen=True)
+class CorpusSpec:
+    path: str
+    target_path: str | None = None
+
+
+# ---- events -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Status:
+    message: str
+
+
+@dataclass(frozen=True)
+class DataReady:
+    summary: str
+    train_pairs: int
+    valid_pairs: int
+    test_pairs: int
+    vocab_size: int
+    parameters: int
+    src_lang: str
+    tgt_lang: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    step: int
+    epoch: int
+    loss: float  # mean per-token training loss since the last event
+    lr: float
+    tokens_per_sec: float
+    elapsed_s: float
+    eta_s: float | None
+    fraction: float | None  # 0..1 of the budget, None when unbounded
+
+
+@dataclass(frozen=True)
+class Sample:
+    source: str
+    reference: str
+    hypothesis: str
+    source_tokens: tuple[str, ...]
+    target_tokens: tuple[str, ...]
+    attention: np.ndarray  # (len(target_tokens), len(source_tokens))
+
+
+@dataclass(frozen=True)
+class Validation:
+    step: int
+    valid_loss: float
+    bleu: float
+    chrf: float
+    best: bool
+    samples: tuple[Sample, ...]
+
+
+@dataclass(frozen=True)
+class Finished:
+    reason: str  # "budget" | "max_steps" | "max_epochs" | "early_stop" | "stopped"
+    step: int
+    out_dir: str
+    best_bleu: float | None
+    elapsed_s: float
+
+
+Event = Status | DataReady | Progress | Validation | Finished
+
+
+def preload() -> None:
+    """Construct Adam once: its first use imports hundreds of modules (call on the main thread)."""
+    torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
+
+
+# ---- data ---------------------------------------------------------------------------
+
+def _prepare_fresh(spec: CorpusSpec, out: Path, data_cfg: DataConfig, tok_cfg: TokenizerConfig):
+    pairs, report = corpus_mod.read_corpus(spec.path, spec.target_path, max_chars=data_cfg.max_chars,
+                                           lowercase=data_cfg.lowercase)
+    split = corpus_mod.split_by_source(pairs, data_cfg.valid_size, data_cfg.test_size, data_cfg.seed)
+    if not split.train or not split.valid:
+        raise corpus_mod.CorpusError(spec.path, None, f"too few distinct sentences to train ({len(pairs)} pairs)")
+    (out / DATA_DIR).mkdir(parents=True, exist_ok=True)
+    for name in ("train", "valid", "test"):
+        tmp = out / DATA_DIR / f".{name}.tsv.tmp"
+        corpus_mod.write_tsv(tmp, getattr(split, name))
+        tmp.replace(out / DATA_DIR / f"{name}.tsv")
+    tokenizers = train_tokenizers(split.train, tok_cfg, data_cfg.seed)
+    return split, tokenizers, report
+
+
+def _load_split(out: Path) -> corpus_mod.Split:
+    parts = {}
+    for name in ("train", "valid", "test"):
+        path = out / DATA_DIR / f"{name}.tsv"
+        if path.stat().st_size == 0:
+            parts[name] = []
+            continue
+        parts[name], _ = corpus_mod.read_corpus(path, dedupe=False, max_chars=10**6)
+    return corpus_mod.Split(**parts)
+
+
+def _load_tokenizers(out: Path) -> Tokenizers:
+    if (out / JOINT_TOKENIZER).exists():
+        model = SubwordModel((out / JOINT_TOKENIZER).read_bytes())
+        return Tokenizers(model, model)
+    return Tokenizers(SubwordModel((out / SOURCE_TOKENIZER).read_bytes()),
+                      SubwordModel((out / TARGET_TOKENIZER).read_bytes()))
+
+
+def _save_tokenizers(out: Path, tok: Tokenizers) -> None:
+    from translator_app.core.checkpoint import atomic_write_bytes
+
+    if tok.joint:
+        atomic_write_bytes(out / JOINT_TOKENIZER, tok.source.model_bytes)
+    else:
+        atomic_write_bytes(out / SOURCE_TOKENIZER, tok.source.model_bytes)
+        atomic_write_bytes(out / TARGET_TOKENIZER, tok.target.model_bytes)
+
+
+# ---- schedule -----------------------------------------------------------------------
+
+def lr_factor(step: int, cfg: TrainConfig) -> float:
+    """Multiplier of ``cfg.lr`` at ``step`` (1-based)."""
+    if cfg.schedule != "inverse_sqrt":
+        return min(1.0, step / max(1, cfg.warmup_steps))
+    warm = max(1, cfg.warmup_steps)
+    return max(cfg.min_lr / cfg.lr, min(step / warm, math.sqrt(warm / max(step, 1))))
+
+
+# ---- validation ---------------------------------------------------------------------
+
+@torch.no_grad()
+def validation_loss(model: Seq2Seq, data: EncodedCorpus, batch_tokens: int) -> float:
+    model.eval()
+    total, tokens = 0.0, 0
+    for indices in bucket_batches(data, batch_tokens, seed=0, shuffle=False):
+        batch = make_batch(data, indices)
+        logits = model(batch.src, batch.src_len, batch.tgt_in)
+        total += float(F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch.tgt_out.reshape(-1),
+                                       ignore_index=model.cfg.pad_id, reduction="sum"))
+        tokens += batch.n_tokens
+    return total / max(tokens, 1)
+
+
+def translate_sources(model: Seq2Seq, tok: Tokenizers, sources: list[str], chunk: int = 64):
+    """Greedy-translate sentences in length-sorted chunks; returns hypotheses in input order."""
+    model.eval()
+    encoded = [tok.source.encode(s)[:250] + [3] for s in sources]
+    order = sorted(range(len(sources)), key=lambda i: len(encoded[i]))
+    results: list[Any] = [None] * len(sources)
+    for start in range(0, len(order), chunk):
+        idx = order[start : start + chunk]
+        for i, hyp in zip(idx, greedy_search(model, [encoded[i] for i in idx])):
+            results[i] = hyp
+    return encoded, results
+
+
+def validate(model: Seq2Seq, tok: Tokenizers, valid: list[tuple[str, str]], valid_enc: EncodedCorpus,
+             cfg: TrainConfig, n_samples: int = 3):
+    loss = validation_loss(model, valid_enc, cfg.batch_tokens)
+    sources, refs = corpus_mod.group_references(valid)
+    sources, refs = sources[: cfg.valid_max_sentences], refs[: cfg.valid_max_sentences]
+    encoded, hyps = translate_sources(model, tok, sources)
+    texts = [tok.target.decode(h.tokens) for h in hyps]
+    scores = corpus_scores(texts, refs)
+    samples = tuple(
+        Sample(sources[i], refs[i][0], texts[i], tuple(tok.source.pieces(encoded[i][:-1])) + ("</s>",),
+               tuple(tok.target.pieces(hyps[i].tokens)) + ("</s>",), hyps[i].attention)
+        for i in range(min(n_samples, len(sources)))
+    )
+    return loss, scores, samples
+
+
+# ---- the loop -----------------------------------------------------------------------
+
+def train(
+    spec: CorpusSpec,
+    out_dir: str | Path,
+    *,
+    model_cfg: ModelConfig = ModelConfig(),
+    train_cfg: TrainConfig = TrainConfig(),
+    tok_cfg: TokenizerConfig = TokenizerConfig(),
+    data_cfg: DataConfig = DataConfig(),
+    resume: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+    meta: dict[str, Any] | None = None,
+) -> Iterator[Event]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    state: dict[str, Any] | None = None
+    if resume and (out / TRAIN_STATE_FILE).exists():
+        yield Status(f"Resuming from {out / TRAIN_STATE_FILE}")
+        run = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+        budget = {k: getattr(train_cfg, k) for k in ("minutes", "max_steps", "max_epochs", "num_threads")}
+        model_cfg = from_dict(ModelConfig, run["model"])
+        train_cfg = replace(from_dict(TrainConfig, run["train"]), **budget)
+        tok_cfg, data_cfg = from_dict(TokenizerConfig, run["tokenizer"]), from_dict(DataConfig, run["data"])
+        meta = {**run.get("meta", {}), **(meta or {})}
+        state = load_train_state(out / TRAIN_STATE_FILE)
+        split, tok = _load_split(out), _load_tokenizers(out)
+        summary = f"resumed at step {state['step']}"
+        src_lang, tgt_lang = meta.get("src_lang", ""), meta.get("tgt_lang", "")
+    else:
+        if resume:
+            yield Status(f"No checkpoint in {out}; starting a new run")
+        yield Status(f"Reading {spec.path}")
+        yield Status("Splitting the corpus and training the SentencePiece tokenizer")
+        split, tok, report = _prepare_fresh(spec, out, data_cfg, tok_cfg)
+        _save_tokenizers(out, tok)
+        summary = report.summary()
+        src_lang, tgt_lang = report.src_lang, report.tgt_lang
+        model_cfg = replace(model_cfg, src_vocab_size=len(tok.source), tgt_vocab_size=len(tok.target),
+                            share_src_tgt_embeddings=model_cfg.share_src_tgt_embeddings and tok.joint)
+        meta = {"name": out.name, "src_lang": src_lang, "tgt_lang": tgt_lang, "corpus": str(spec.path),
+                **(meta or {})}
+        run = {"model": to_dict(model_cfg), "train": to_dict(train_cfg), "tokenizer": to_dict(tok_cfg),
+               "data": to_dict(data_cfg), "meta": meta, "corpus": [spec.path, spec.target_path]}
+        atomic_write_text(out / RUN_FILE, json.dumps(run, indent=2, ensure_ascii=False))
+        (out / HISTORY_FILE).unlink(missing_ok=True)
+
+    if train_cfg.num_threads > 0:
+        torch.set_num_threads(train_cfg.num_threads)
+    torch.manual_seed(train_cfg.seed)
+    yield Status("Encoding the corpus")
+    train_enc, dropped = EncodedCorpus.from_pairs(split.train, tok, data_cfg.max_len)
+    valid_enc, _ = EncodedCorpus.from_pairs(split.valid, tok, data_cfg.max_len)
+    if len(train_enc) == 0:
+        raise corpus_mod.CorpusError(spec.path, None, "no training pair is short enough after tokenisation")
+    model = Seq2Seq(model_cfg)
+    optimizer = torch.optim.Adam(model.parameters(), lr=train_cfg.lr, betas=(0.9, 0.98),
+                                 weight_decay=train_cfg.weight_decay)
+    step = epoch = batch_pos = bad_validations = 0
+    best_bleu: float | None = None
+    elapsed_before = 0.0
+    plateau_scale = 1.0
+    if state is not None:
+        try:
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as exc:
+            raise BundleError(f"{out / TRAIN_STATE_FILE}: does not match the run's model ({exc})") from exc
+        step, epoch, batch_pos = int(state["step"]), int(state["epoch"]), int(state["batch_pos"])
+        best_bleu = state.get("best_bleu")
+        bad_validations = int(state.get("bad_validations", 0))
+        elapsed_before = float(state.get("elapsed_s", 0.0))
+        plateau_scale = float(state.get("plateau_scale", 1.0))
+        torch.set_rng_state(state["rng"])
+    yield DataReady(f"{summary}; {dropped} pairs over {data_cfg.max_len} subwords dropped",
+                    len(train_enc), len(split.valid), len(split.test), len(tok.target), model.num_parameters(),
+                    src_lang, tgt_lang)
+
+    def elapsed() -> float:
+        return elapsed_before + time.monotonic() - started
+
+    def fraction(epoch_progress: float) -> float | None:
+        parts = []
+        if train_cfg.minutes > 0:
+            parts.append(elapsed() / (60 * train_cfg.minutes))
+        if train_cfg.max_steps > 0:
+            parts.append(step / train_cfg.max_steps)
+        if train_cfg.max_epochs > 0:
+            parts.append(epoch_progress / train_cfg.max_epochs)
+        return min(1.0, max(parts)) if parts else None
+
+    def checkpoint() -> None:
+        save_train_state(out / TRAIN_STATE_FILE, {
+            "model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "epoch": epoch,
+            "batch_pos": batch_pos, "best_bleu": best_bleu, "bad_validations": bad_validations,
+            "elapsed_s": elapsed(), "plateau_scale": plateau_scale, "rng": torch.get_rng_state(),
+        })
+
+    def save_model(metrics: dict[str, Any]) -> None:
+        save_bundle(out, model_cfg, tok, model.state_dict(),
+                    {**meta, "steps": step, "train_minutes": round(elapsed() / 60, 2), "metrics": metrics})
+
+    reason = ""
+    window_loss, window_tokens, window_start = 0.0, 0, time.monotonic()
+    last_valid_step = step
+    while not reason:
+        batches = bucket_batches(train_enc, train_cfg.batch_tokens, seed=train_cfg.seed + epoch)
+        while batch_pos < len(batches):
+            if should_stop():
+                reason = "stopped"
+                break
+            model.train()
+            batch = make_batch(train_enc, batches[batch_pos])
+            batch_pos += 1
+            step += 1
+            for group in optimizer.param_groups:
+                group["lr"] = train_cfg.lr * lr_factor(step, train_cfg) * plateau_scale
+            logits = model(batch.src, batch.src_len, batch.tgt_in)  # (B, T, V)
+            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch.tgt_out.reshape(-1),
+                                   ignore_index=model_cfg.pad_id, label_smoothing=train_cfg.label_smoothing,
+                                   reduction="sum")
+            optimizer.zero_grad(set_to_none=True)
+            (loss / batch.n_tokens).backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), train_cfg.clip_norm)
+            optimizer.step()
+            window_loss += float(loss.detach())
+            window_tokens += batch.n_tokens
+
+            epoch_progress = epoch + batch_pos / len(batches)
+            if step % train_cfg.log_every == 0:
+                now = time.monotonic()
+                frac = fraction(epoch_progress)
+                eta = elapsed() * (1 - frac) / frac if frac else None
+                yield Progress(step, epoch, window_loss / max(window_tokens, 1), optimizer.param_groups[0]["lr"],
+                               window_tokens / max(now - window_start, 1e-6), elapsed(), eta, frac)
+                window_loss, window_tokens, window_start = 0.0, 0, now
+            if step % train_cfg.valid_every == 0:
+                event = _validate_and_keep(model, tok, split, valid_enc, train_cfg, step, best_bleu, save_model)
+                last_valid_step = step
+                improved = event.best
+                best_bleu = event.bleu if improved else best_bleu
+                bad_validations = 0 if improved else bad_validations + 1
+                if train_cfg.schedule == "plateau" and not improved:
+                    plateau_scale = max(plateau_scale * 0.5, train_cfg.min_lr / train_cfg.lr)
+                _append_history(out, {"step": step, "valid_loss": event.valid_loss, "bleu": event.bleu,
+                                      "chrf": event.chrf, "elapsed_s": round(elapsed(), 1)})
+                yield event
+                if train_cfg.patience and bad_validations >= train_cfg.patience:
+                    reason = "early_stop"
+            if step % train_cfg.checkpoint_every == 0:
+                checkpoint()
+            if not reason and train_cfg.minutes > 0 and elapsed() >= 60 * train_cfg.minutes:
+                reason = "budget"
+            if not reason and train_cfg.max_steps > 0 and step >= train_cfg.max_steps:
+                reason = "max_steps"
+            if reason:
+                break
+        if batch_pos >= len(batches):
+            epoch += 1
+            batch_pos = 0
+            if not reason and train_cfg.max_epochs > 0 and epoch >= train_cfg.max_epochs:
+                reason = "max_epochs"
+
+    checkpoint()
+    if reason != "stopped" and step > last_valid_step:
+        yield Status("Final validation")
+        event = _validate_and_keep(model, tok, split, valid_enc, train_cfg, step, best_bleu, save_model)
+        best_bleu = event.bleu if event.best else best_bleu
+        _append_history(out, {"step": step, "valid_loss": event.valid_loss, "bleu": event.bleu,
+                              "chrf": event.chrf, "elapsed_s": round(elapsed(), 1)})
+        yield event
+        checkpoint()
+    elif not (out / "weights.pt").exists():  # stopped before any validation: keep a usable model
+        save_model({})
+    yield Finished(reason, step, str(out), best_bleu, elapsed())
+
+
+def _validate_and_keep(model, tok, split, valid_enc, cfg, step, best_bleu, save_model) -> Validation:
+    loss, scores, samples = validate(model, tok, split.valid, valid_enc, cfg)
+    improved = best_bleu is None or scores.bleu > best_bleu
+    if improved:
+        save_model({"valid_bleu": scores.bleu, "valid_chrf": scores.chrf, "valid_loss": round(loss, 4)})
+    return Validation(step, loss, scores.bleu, scores.chrf, improved, samples)
+
+
+def _append_history(out: Path, row: dict[str, Any]) -> None:
+    with open(out / HISTORY_FILE, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row) + "\n")

@@ -1,0 +1,66 @@
+"""Where the app keeps its files.
+
+User data (trained/imported models, training runs, logs) lives in the platform's
+user data directory (platformdirs).  ``TRANSLATOR_APP_HOME`` overrides it, which
+the tests use to stay out of the real home directory.  Bundled models ship in
+``models/`` beside the package (a checkout) or inside the frozen bundle.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "translator-app"
+APP_AUTHOR = "translator-app"
+DEFAULT_MODEL_NAME = "en-es"
+
+
+def user_data_dir() -> Path:
+    override = os.environ.get("TRANSLATOR_APP_HOME")
+    base = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def _sub(name: str) -> Path:
+    path = user_data_dir() / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def user_models_dir() -> Path:
+    return _sub("models")
+
+
+def runs_dir() -> Path:
+    return _sub("runs")
+
+
+def logs_dir() -> Path:
+    return _sub("logs")
+
+
+def bundled_models_dir() -> Path:
+    """``models/`` shipped with the app: env override, frozen bundle, or the checkout."""
+    override = os.environ.get("TRANSLATOR_APP_MODELS")
+    if override:
+        return Path(override)
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "models"
+    return Path(__file__).resolve().parent.parent / "models"
+
+
+def resources_dir() -> Path:
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def default_model_dir() -> Path:
+    return bundled_models_dir() / DEFAULT_MODEL_NAME
