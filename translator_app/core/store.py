@@ -1,0 +1,325 @@
+"""The model store: bundled models (read-only) and the user's trained or imported models.
+
+    store = ModelStore()
+    for entry in store.entries():          # cheap: reads config.json files only
+        print(entry.label, entry.path)
+    entry = store.import_bundle("model.zip")  # validated, copied atomically
+    store.export_zip(entry.path, "copy.zip")
+    store.delete(entry.path)               # user models only
+
+Listing reads ``config.json`` only (:func:`checkpoint.read_config`); importing loads the
+whole bundle (:func:`checkpoint.load_bundle`) before it is added, so a broken bundle never
+reaches the store.  Every copy goes to a hidden temporary folder beside its destination and
+is renamed into place, so a crash never leaves a half-copied model behind.
+
+This module imports no torch at import time (the checkpoint module is imported lazily), so
+the GUI may import it without pulling torch in; the functions that read bundles do.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable
+
+from translator_app import paths
+
+CONFIG_FILE = "config.json"
+CHECKPOINT_FILE = "checkpoint.pt"
+BUNDLE_NAMES = ("config.json", "weights.pt", "tokenizer.model", "source.model", "target.model")
+MAX_IMPORT_BYTES = 4 * 1024**3  # a zip that inflates to more than this is refused
+_TEMP_PREFIX = ".import-"
+_NAME_OK = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class StoreError(ValueError):
+    """An import, export or delete that cannot be done; the message says why."""
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    path: Path
+    src_lang: str
+    tgt_lang: str
+    bundled: bool
+    metrics: dict[str, Any] = field(default_factory=dict, compare=False)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    resumable: bool = False  # a training checkpoint sits beside the bundle
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+    @property
+    def pair(self) -> str:
+        return f"{self.src_lang or '?'}→{self.tgt_lang or '?'}"
+
+    @property
+    def label(self) -> str:
+        kind = "bundled" if self.bundled else "yours"
+        return f"{self.name}  ({self.pair}, {kind})"
+
+    def describe(self) -> str:
+        """A one-paragraph description (for tooltips)."""
+        lines = [f"{self.name}: {self.pair}", str(self.path)]
+        bleu, chrf = self.metrics.get("valid_bleu"), self.metrics.get("valid_chrf")
+        if bleu is not None:
+            lines.append(f"validation BLEU {bleu:.1f}" + (f", chrF {chrf:.1f}" if chrf is not None else ""))
+        if self.meta.get("steps"):
+            lines.append(f"{self.meta['steps']} training steps, {self.meta.get('train_minutes', '?')} min")
+        if self.meta.get("corpus"):
+            lines.append(f"corpus: {Path(str(self.meta['corpus'])).name}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class StoreProblem:
+    path: Path
+    message: str
+
+
+def sanitize_name(name: str) -> str:
+    """A folder name made of letters, digits, '.', '_' and '-' (never empty, never hidden)."""
+    cleaned = _NAME_OK.sub("-", name.strip()).strip("-.")
+    return cleaned[:64] or "model"
+
+
+def _checkpoint():
+    from translator_app.core import checkpoint  # imports torch: only when bundles are read
+
+    return checkpoint
+
+
+def _entry(path: Path, config: dict[str, Any], bundled: bool) -> ModelEntry:
+    meta = config.get("meta") if isinstance(config.get("meta"), dict) else {}
+    metrics = meta.get("metrics") if isinstance(meta.get("metrics"), dict) else {}
+    return ModelEntry(path.name, path, str(meta.get("src_lang") or ""),
+                      str(meta.get("tgt_lang") or ""), bundled, dict(metrics), dict(meta),
+                      (path / CHECKPOINT_FILE).is_file())
+
+
+class ModelStore:
+    """Bundled models in ``bundled_dir`` and user models in ``user_dir`` (defaults from :mod:`paths`)."""
+
+    def __init__(self, bundled_dir: str | Path | None = None, user_dir: str | Path | None = None):
+        self._bundled_dir = Path(bundled_dir) if bundled_dir is not None else None
+        self._user_dir = Path(user_dir) if user_dir is not None else None
+
+    @property
+    def bundled_dir(self) -> Path:
+        return self._bundled_dir if self._bundled_dir is not None else paths.bundled_models_dir()
+
+    @property
+    def user_dir(self) -> Path:
+        if self._user_dir is not None:
+            self._user_dir.mkdir(parents=True, exist_ok=True)
+            return self._user_dir
+        return paths.user_models_dir()
+
+    # ---- listing --------------------------------------------------------------------
+
+    def scan(self) -> tuple[list[ModelEntry], list[StoreProblem]]:
+        """All usable entries (bundled first, then user models by name) and the folders that
+        look like models but cannot be read."""
+        entries: list[ModelEntry] = []
+        problems: list[StoreProblem] = []
+        for root, bundled in ((self.bundled_dir, True), (self.user_dir, False)):
+            found = []
+            for folder in _subfolders(root):
+                if not (folder / CONFIG_FILE).exists():
+                    continue  # a training run without a model yet, or an unrelated folder
+                try:
+                    found.append(_entry(folder, _checkpoint().read_config(folder), bundled))
+                except ValueError as exc:  # BundleError
+                    problems.append(StoreProblem(folder, str(exc)))
+            entries += sorted(found, key=lambda e: (e.name.lower(), str(e.path)))
+        return entries, problems
+
+    def entries(self) -> list[ModelEntry]:
+        return self.scan()[0]
+
+    def entry(self, path: str | Path) -> ModelEntry | None:
+        """The entry for a model folder (anywhere), or None when it is not a readable bundle."""
+        path = Path(path)
+        try:
+            config = _checkpoint().read_config(path)
+        except ValueError:
+            return None
+        return _entry(path, config, self.is_bundled(path))
+
+    def is_bundled(self, path: str | Path) -> bool:
+        return _is_within(Path(path), self.bundled_dir)
+
+    def is_user_model(self, path: str | Path) -> bool:
+        return _is_within(Path(path), self.user_dir) and Path(path).resolve() != self.user_dir.resolve()
+
+    def find_reverse(self, entry: ModelEntry, entries: Iterable[ModelEntry] | None = None) -> ModelEntry | None:
+        """A model translating ``entry.tgt_lang`` → ``entry.src_lang`` (bundled preferred)."""
+        if not entry.src_lang or not entry.tgt_lang:
+            return None
+        candidates = [e for e in (self.entries() if entries is None else entries)
+                      if e.src_lang == entry.tgt_lang and e.tgt_lang == entry.src_lang and e.path != entry.path]
+        candidates.sort(key=lambda e: (not e.bundled, -float(e.metrics.get("valid_bleu") or 0.0)))
+        return candidates[0] if candidates else None
+
+    def unique_name(self, base: str) -> str:
+        base = sanitize_name(base)
+        name, n = base, 2
+        while (self.user_dir / name).exists():
+            name, n = f"{base}-{n}", n + 1
+        return name
+
+    # ---- import / export / delete ------------------------------------------------------
+
+    def import_bundle(self, source: str | Path, name: str | None = None) -> ModelEntry:
+        """Copy the bundle in folder or ``.zip`` ``source`` into the user models folder.
+
+        The bundle is loaded completely (config, tokenizers, weights) before it is added;
+        only the bundle files are copied. Returns the new entry."""
+        source = Path(source)
+        if not source.exists():
+            raise StoreError(f"{source}: no such file or folder")
+        if source.is_dir():
+            if self.is_user_model(source):
+                raise StoreError(f"{source}: this model is already in your models folder")
+            self._validate(source)
+            files = {p.name: p for p in _checkpoint().bundle_files(source)}
+            default_name = str(_checkpoint().read_config(source).get("meta", {}).get("name") or source.name)
+            return self._install(lambda tmp: _copy_files(files, tmp), name or default_name, source, validate=False)
+        if zipfile.is_zipfile(source):
+            return self._install(lambda tmp: _extract_bundle(source, tmp), name, source)
+        raise StoreError(f"{source}: not a model folder or a .zip file")
+
+    def _validate(self, folder: Path) -> None:
+        try:
+            _checkpoint().load_bundle(folder)
+        except ValueError as exc:  # BundleError
+            raise StoreError(f"Not a usable model bundle: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - anything a damaged bundle can raise
+            raise StoreError(f"Not a usable model bundle: {folder}: {type(exc).__name__}: {exc}") from exc
+
+    def _install(self, fill, name: str | None, source: Path, *, validate: bool = True) -> ModelEntry:
+        root = self.user_dir
+        tmp = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=root))
+        try:
+            fill(tmp)
+            if validate:
+                try:
+                    self._validate(tmp)
+                except StoreError as exc:  # name the archive, not the temporary folder
+                    raise StoreError(str(exc).replace(str(tmp), str(source))) from exc
+            config = _checkpoint().read_config(tmp)
+            fallback = source.stem if source.is_file() else source.name
+            final = root / self.unique_name(name or str(config.get("meta", {}).get("name") or fallback))
+            os.rename(tmp, final)  # same folder: atomic; unique_name guarantees it is free
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return _entry(final, config, False)
+
+    def export_zip(self, path: str | Path, zip_path: str | Path) -> Path:
+        """Write the bundle files of the model in ``path`` to ``zip_path`` (atomically)."""
+        path, zip_path = Path(path), Path(zip_path)
+        files = _checkpoint().bundle_files(path)
+        if not any(f.name == CONFIG_FILE for f in files):
+            raise StoreError(f"{path}: not a model bundle (no {CONFIG_FILE})")
+        folder = sanitize_name(path.name)
+        zip_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{zip_path.name}.", suffix=".tmp", dir=zip_path.parent)
+        os.close(fd)
+        try:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for file in files:
+                    archive.write(file, f"{folder}/{file.name}")
+            os.replace(tmp, zip_path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return zip_path
+
+    def delete(self, path: str | Path) -> None:
+        """Delete a user model folder (with its training files). Bundled models are refused."""
+        path = Path(path)
+        if self.is_bundled(path) or not self.is_user_model(path):
+            raise StoreError(f"{path}: only your own models can be deleted, not bundled ones")
+        if not path.is_dir():
+            raise StoreError(f"{path}: no such model")
+        # rename first so a half-deleted folder is never listed as a model
+        doomed = path.with_name(f"{_TEMP_PREFIX}deleted-{path.name}")
+        shutil.rmtree(doomed, ignore_errors=True)
+        os.rename(path, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+
+
+# ---- helpers ----------------------------------------------------------------------------
+
+def _subfolders(root: Path) -> list[Path]:
+    try:
+        return [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    except OSError:
+        return []
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
+def _copy_files(files: dict[str, Path], dest: Path) -> None:
+    for name, file in files.items():
+        shutil.copyfile(file, dest / name)
+
+
+def _extract_bundle(zip_path: Path, dest: Path) -> None:
+    """Extract only the bundle files, from the archive root or from a single top-level folder."""
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            configs = [m for m in members if PurePosixPath(m.filename).name == CONFIG_FILE]
+            if not configs:
+                raise StoreError(f"{zip_path}: the archive holds no {CONFIG_FILE}; it is not a model bundle")
+            prefixes = {str(PurePosixPath(m.filename).parent) for m in configs}
+            if len(prefixes) > 1:
+                raise StoreError(f"{zip_path}: the archive holds several models ({', '.join(sorted(prefixes))})")
+            prefix = prefixes.pop()
+            chosen = [m for m in members if str(PurePosixPath(m.filename).parent) == prefix
+                      and PurePosixPath(m.filename).name in BUNDLE_NAMES]
+            if sum(m.file_size for m in chosen) > MAX_IMPORT_BYTES:
+                raise StoreError(f"{zip_path}: the model files are larger than {MAX_IMPORT_BYTES // 1024**3} GB")
+            for member in chosen:
+                name = PurePosixPath(member.filename).name
+                with archive.open(member) as src, open(dest / name, "wb") as out:
+                    shutil.copyfileobj(src, out, 1024 * 1024)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
+        raise StoreError(f"{zip_path}: cannot read the archive ({exc})") from exc
+
+
+# ---- module-level conveniences (default locations) ------------------------------------------
+
+def list_models() -> list[ModelEntry]:
+    return ModelStore().entries()
+
+
+def import_bundle(source: str | Path, name: str | None = None) -> ModelEntry:
+    return ModelStore().import_bundle(source, name)
+
+
+def export_zip(path: str | Path, zip_path: str | Path) -> Path:
+    return ModelStore().export_zip(path, zip_path)
+
+
+def delete_model(path: str | Path) -> None:
+    ModelStore().delete(path)
+
+
+def find_reverse(entry: ModelEntry) -> ModelEntry | None:
+    return ModelStore().find_reverse(entry)
