@@ -116,9 +116,9 @@ PRESETS: dict[str, tuple[ModelConfig, TrainConfig, TokenizerConfig]] = {
         TokenizerConfig(vocab_size=1000),
     ),
     "small": (
-        ModelConfig(emb_dim=256, enc_hidden=256, dec_hidden=512, dropout=0.2),
-        TrainConfig(batch_tokens=3000, lr=2e-3, warmup_steps=400, valid_every=500),
-        TokenizerConfig(vocab_size=8000),
+        ModelConfig(emb_dim=256, enc_hidden=256, dec_hidden=512, dropout=0.2, share_src_tgt_embeddings=True),
+        TrainConfig(batch_tokens=4000, lr=2e-3, warmup_steps=400, valid_every=500),
+        TokenizerConfig(vocab_size=6000),
     ),
     "base": (
         ModelConfig(emb_dim=384, enc_hidden=384, dec_hidden=768, enc_layers=2, dec_layers=1, dropout=0.3),

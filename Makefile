@@ -1,0 +1,31 @@
+# Every target sets itself up: a fresh clone needs only python3 (3.10+) and make.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test package default-model bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[test,package]"
+	touch $(STAMP)
+
+run: $(STAMP)  ## run the desktop app with the bundled default model
+	$(BIN)/python -m translator_app
+
+test: $(STAMP)  ## run the whole test suite (offscreen)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+package: $(STAMP)  ## build dist/translator-app/ and its tarball with PyInstaller
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash packaging/build.sh
+
+default-model: $(STAMP)  ## retrain models/en-es from the shared Tatoeba corpus
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/train_default_model.sh
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_translate.py
+
+clean:
+	rm -rf build dist

@@ -1,0 +1,55 @@
+"""Shared fixtures: a small corpus slice and a tiny trained model, made once per session."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+TATOEBA = CORPORA / "tatoeba.en-es.tsv"
+LIBREOFFICE = CORPORA / "libreoffice.en-fr.tsv"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Keep every test out of the real user data directory."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("TRANSLATOR_APP_HOME", str(home))
+    return home
+
+
+def take_slice(n: int, dest: Path, step: int = 37) -> Path:
+    """Every ``step``-th line of the Tatoeba file (short to long, so a spread of lengths)."""
+    if not TATOEBA.exists():
+        pytest.skip(f"shared corpus not found at {TATOEBA}")
+    lines = TATOEBA.read_text(encoding="utf-8").splitlines()
+    picked = lines[::step][:n]
+    dest.write_text("\n".join(picked) + "\n", encoding="utf-8")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus(tmp_path_factory) -> Path:
+    """~1,500 real en-es pairs."""
+    return take_slice(1500, tmp_path_factory.mktemp("corpus") / "tiny.en-es.tsv", step=90)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tiny_corpus, tmp_path_factory) -> Path:
+    """A tiny en->es bundle trained for a few seconds (its translations are poor but real)."""
+    from translator_app.core.config import PRESETS, TokenizerConfig
+    from translator_app.core.training import CorpusSpec, Finished, train
+
+    model_cfg, train_cfg, _ = PRESETS["tiny"]
+    out = tmp_path_factory.mktemp("models") / "tiny-en-es"
+    events = list(train(CorpusSpec(str(tiny_corpus)), out, model_cfg=model_cfg,
+                        train_cfg=replace(train_cfg, max_steps=40, valid_every=20, valid_max_sentences=50),
+                        tok_cfg=TokenizerConfig(vocab_size=400)))
+    assert isinstance(events[-1], Finished)
+    return out

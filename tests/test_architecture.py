@@ -1,0 +1,40 @@
+"""Layering rules: core never imports Qt; gui never imports torch (checked in fresh interpreters)."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import translator_app.core
+
+CORE_MODULES = sorted(f"translator_app.core.{m.name}" for m in pkgutil.iter_modules(translator_app.core.__path__))
+
+
+def _loaded_after_import(modules: list[str]) -> set[str]:
+    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules) +
+            "print('\\n'.join(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_core_modules_found():
+    assert "translator_app.core.training" in CORE_MODULES and "translator_app.core.translator" in CORE_MODULES
+
+
+def test_core_never_imports_qt():
+    loaded = _loaded_after_import(CORE_MODULES + ["translator_app.cli", "translator_app.paths"])
+    qt = sorted(m for m in loaded if m.split(".")[0] in {"PySide6", "shiboken6", "PyQt5", "PyQt6"})
+    assert not qt, f"core pulled in Qt: {qt}"
+    assert "torch" in loaded  # the check itself works: core does import torch
+
+
+def test_gui_never_imports_torch():
+    import translator_app
+
+    gui_dir = translator_app.__path__[0] + "/gui"
+    mods = [f"translator_app.gui.{m.name}" for m in pkgutil.iter_modules([gui_dir])]
+    if not mods:
+        return
+    loaded = _loaded_after_import(mods)
+    assert "torch" not in loaded, "a gui module imports torch (directly or through the core)"

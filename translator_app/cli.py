@@ -1,0 +1,211 @@
+"""Command line: ``translator-app [gui|train|translate|evaluate] ...``.
+
+With no subcommand the desktop app starts. ``--self-test`` loads the default model,
+translates one sentence headless and exits 0 (used to check a packaged binary).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+from translator_app import __version__, paths
+
+
+def _add_train(sub) -> None:
+    p = sub.add_parser("train", help="train a model from a parallel corpus")
+    p.add_argument("corpus", help="TSV file (source<TAB>target) or the source side of a line-aligned pair")
+    p.add_argument("target", nargs="?", help="target side, when the corpus is two line-aligned files")
+    p.add_argument("--out", required=True, help="output folder (becomes a model bundle)")
+    p.add_argument("--preset", choices=["tiny", "small", "base"], default="small")
+    p.add_argument("--minutes", type=float, help="wall-clock budget")
+    p.add_argument("--max-steps", type=int)
+    p.add_argument("--max-epochs", type=int)
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    p.add_argument("--vocab-size", type=int)
+    p.add_argument("--emb-dim", type=int)
+    p.add_argument("--enc-hidden", type=int)
+    p.add_argument("--dec-hidden", type=int)
+    p.add_argument("--enc-layers", type=int)
+    p.add_argument("--dec-layers", type=int)
+    p.add_argument("--attention", choices=["luong", "bahdanau"])
+    p.add_argument("--input-feeding", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--dropout", type=float)
+    p.add_argument("--batch-tokens", type=int)
+    p.add_argument("--lr", type=float)
+    p.add_argument("--warmup-steps", type=int)
+    p.add_argument("--schedule", choices=["inverse_sqrt", "plateau", "constant"])
+    p.add_argument("--label-smoothing", type=float)
+    p.add_argument("--valid-every", type=int)
+    p.add_argument("--patience", type=int)
+    p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--name", help="display name stored in the bundle")
+
+
+def _add_translate(sub) -> None:
+    p = sub.add_parser("translate", help="translate arguments or stdin, one line per line")
+    p.add_argument("text", nargs="*", help="text to translate; stdin when absent")
+    p.add_argument("--model", help="model folder (default: the bundled default model)")
+    p.add_argument("--beam", type=int, default=5)
+    p.add_argument("--no-quantize", action="store_true", help="decode in fp32 instead of int8")
+    p.add_argument("--show-attention", action="store_true", help="print the alignment under each line")
+
+
+def _add_evaluate(sub) -> None:
+    p = sub.add_parser("evaluate", help="BLEU and chrF of a model on a TSV test file")
+    p.add_argument("testfile", help="TSV test file; repeated sources count as multiple references")
+    p.add_argument("--model", help="model folder (default: the bundled default model)")
+    p.add_argument("--beam", type=int, default=5)
+    p.add_argument("--no-quantize", action="store_true")
+    p.add_argument("--limit", type=int, help="only the first N distinct sources")
+    p.add_argument("--output", help="write the hypotheses here")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="translator-app", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="translate one sentence headless and exit")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("gui", help="start the desktop app (default)")
+    _add_train(sub)
+    _add_translate(sub)
+    _add_evaluate(sub)
+    return parser
+
+
+def _configs(args):
+    from translator_app.core.config import PRESETS, DataConfig
+
+    model_cfg, train_cfg, tok_cfg = PRESETS[args.preset]
+    model_over = {k: getattr(args, k) for k in ("emb_dim", "enc_hidden", "dec_hidden", "enc_layers", "dec_layers",
+                                                   "attention", "input_feeding", "dropout")
+                  if getattr(args, k) is not None}
+    train_over = {k: getattr(args, a) for k, a in (
+        ("minutes", "minutes"), ("max_steps", "max_steps"), ("max_epochs", "max_epochs"),
+        ("batch_tokens", "batch_tokens"), ("lr", "lr"), ("warmup_steps", "warmup_steps"),
+        ("schedule", "schedule"), ("label_smoothing", "label_smoothing"), ("valid_every", "valid_every"),
+        ("patience", "patience"), ("num_threads", "threads"), ("seed", "seed")) if getattr(args, a) is not None}
+    train_cfg = replace(train_cfg, **train_over)
+    if not (train_cfg.minutes or train_cfg.max_steps or train_cfg.max_epochs):
+        train_cfg = replace(train_cfg, max_epochs=10)
+    if args.vocab_size:
+        tok_cfg = replace(tok_cfg, vocab_size=args.vocab_size)
+    data_cfg = DataConfig(seed=args.seed) if args.seed is not None else DataConfig()
+    return replace(model_cfg, **model_over), train_cfg, tok_cfg, data_cfg
+
+
+def cmd_train(args) -> int:
+    from tqdm import tqdm
+
+    from translator_app.core import training
+
+    model_cfg, train_cfg, tok_cfg, data_cfg = _configs(args)
+    stop = threading.Event()
+    meta = {"name": args.name} if args.name else None
+    events = training.train(training.CorpusSpec(args.corpus, args.target), args.out, model_cfg=model_cfg,
+                            train_cfg=train_cfg, tok_cfg=tok_cfg, data_cfg=data_cfg, resume=args.resume,
+                            should_stop=stop.is_set, meta=meta)
+    bar = None
+    try:
+        for ev in events:
+            if isinstance(ev, training.Status):
+                tqdm.write(ev.message)
+            elif isinstance(ev, training.DataReady):
+                tqdm.write(f"Data: {ev.summary}\n  train {ev.train_pairs}, valid {ev.valid_pairs}, "
+                           f"test {ev.test_pairs} pairs; vocabulary {ev.vocab_size}; {ev.parameters:,} parameters")
+                bar = tqdm(total=1000, unit="‰", dynamic_ncols=True, bar_format="{l_bar}{bar}| {postfix}")
+            elif isinstance(ev, training.Progress) and bar is not None:
+                if ev.fraction is not None:
+                    bar.n = int(ev.fraction * 1000)
+                eta = f"{ev.eta_s / 60:.1f} min" if ev.eta_s is not None else "?"
+                bar.set_postfix_str(f"step {ev.step} ep {ev.epoch} loss {ev.loss:.3f} lr {ev.lr:.2e} "
+                                    f"{ev.tokens_per_sec:,.0f} tok/s ETA {eta}")
+            elif isinstance(ev, training.Validation):
+                star = " *best*" if ev.best else ""
+                tqdm.write(f"[step {ev.step}] valid loss {ev.valid_loss:.3f} BLEU {ev.bleu:.2f} "
+                           f"chrF {ev.chrf:.2f}{star}")
+                for s in ev.samples[:2]:
+                    tqdm.write(f"    {s.source}  ->  {s.hypothesis}")
+            elif isinstance(ev, training.Finished):
+                if bar is not None:
+                    bar.close()
+                print(f"Finished ({ev.reason}) at step {ev.step} after {ev.elapsed_s / 60:.1f} min; "
+                      f"best valid BLEU {ev.best_bleu}; model in {ev.out_dir}")
+    except KeyboardInterrupt:
+        stop.set()
+        print("\nStopping; the checkpoint is kept (resume with --resume).", file=sys.stderr)
+        for _ in events:  # let the generator write its checkpoint
+            pass
+        return 130
+    return 0
+
+
+def _load_translator(args):
+    from translator_app.core.translator import Translator
+
+    path = Path(args.model) if args.model else paths.default_model_dir()
+    return Translator.load(path, quantize=not args.no_quantize)
+
+
+def cmd_translate(args) -> int:
+    translator = _load_translator(args)
+    lines = [" ".join(args.text)] if args.text else (line.rstrip("\n") for line in sys.stdin)
+    for line in lines:
+        result = translator.translate(line, beam_size=args.beam)
+        print(result.text, flush=True)
+        if args.show_attention:
+            for sent in result.sentences:
+                for tok, row in zip(sent.target_tokens, sent.attention):
+                    j = int(row.argmax())
+                    print(f"    {tok:>14} <- {sent.source_tokens[j]} ({row[j]:.2f})")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from tqdm import tqdm
+
+    from translator_app.core.corpus import group_references, read_corpus
+    from translator_app.core.metrics import corpus_scores
+
+    translator = _load_translator(args)
+    pairs, _ = read_corpus(args.testfile, dedupe=False)
+    sources, refs = group_references(pairs)
+    if args.limit:
+        sources, refs = sources[: args.limit], refs[: args.limit]
+    hyps: list[str] = []
+    for start in tqdm(range(0, len(sources), 64), unit="batch", leave=False):
+        hyps += translator.translate_lines(sources[start : start + 64], beam_size=args.beam)
+    if args.output:
+        Path(args.output).write_text("\n".join(hyps) + "\n", encoding="utf-8")
+    multi = corpus_scores(hyps, refs)
+    single = corpus_scores(hyps, [r[:1] for r in refs])
+    print(f"model: {translator.info.path}  beam {args.beam}  {'fp32' if args.no_quantize else 'int8'}")
+    print(f"multi-reference:  {multi}")
+    print(f"single-reference: {single}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from translator_app.selftest import run_self_test
+
+        return run_self_test()
+    if args.command in (None, "gui"):
+        from translator_app.app import main as gui_main
+
+        return gui_main([])
+    handlers = {"train": cmd_train, "translate": cmd_translate, "evaluate": cmd_evaluate}
+    try:
+        return handlers[args.command](args)
+    except (ValueError, OSError) as exc:  # CorpusError, BundleError, InputTooLong, missing files
+        print(f"translator-app: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
