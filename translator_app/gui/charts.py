@@ -1,0 +1,132 @@
+"""Live training curves with QtCharts: training/validation loss and validation BLEU/chrF."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
+from PySide6.QtCore import QEvent, QMargins, Qt
+from PySide6.QtGui import QPainter, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+
+
+class MetricChart(QChartView):
+    """A chart of named series over training steps; axes grow with the data."""
+
+    def __init__(self, title: str, y_title: str, series: list[tuple[str, bool]], parent: QWidget | None = None):
+        """``series``: (name, with_markers) pairs; markers suit the sparse validation points."""
+        chart = QChart()
+        super().__init__(chart, parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(170)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        chart.setTitle(title)
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self._x = QValueAxis()
+        self._x.setTitleText("step")
+        self._x.setLabelFormat("%d")
+        self._y = QValueAxis()
+        self._y.setTitleText(y_title)
+        self._y.setLabelFormat("%.4g")
+        chart.addAxis(self._x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(self._y, Qt.AlignmentFlag.AlignLeft)
+        self._series: dict[str, QLineSeries] = {}
+        self._markers: dict[str, QScatterSeries] = {}
+        for name, markers in series:
+            line = QLineSeries()
+            line.setName(name)
+            chart.addSeries(line)
+            line.attachAxis(self._x)
+            line.attachAxis(self._y)
+            self._series[name] = line
+            if markers:
+                dots = QScatterSeries()
+                dots.setMarkerSize(7)
+                dots.setColor(line.color())
+                dots.setBorderColor(line.color())
+                chart.addSeries(dots)
+                dots.attachAxis(self._x)
+                dots.attachAxis(self._y)
+                chart.legend().markers(dots)[0].setVisible(False)
+                self._markers[name] = dots
+        self._bounds: list[float] | None = None
+        self._apply_palette()
+        self.clear()
+
+    def add_point(self, name: str, x: float, y: float) -> None:
+        if y is None or not math.isfinite(y):
+            return
+        self._series[name].append(float(x), float(y))
+        if name in self._markers:
+            self._markers[name].append(float(x), float(y))
+        b = self._bounds
+        self._bounds = [min(b[0], x), max(b[1], x), min(b[2], y), max(b[3], y)] if b else [x, x, y, y]
+        self._rescale()
+
+    def points(self, name: str) -> list[tuple[float, float]]:
+        return [(p.x(), p.y()) for p in self._series[name].points()]
+
+    def clear(self) -> None:
+        for series in (*self._series.values(), *self._markers.values()):
+            series.clear()
+        self._bounds = None
+        self._x.setRange(0, 10)
+        self._y.setRange(0, 1)
+
+    def _rescale(self) -> None:
+        x0, x1, y0, y1 = self._bounds  # type: ignore[misc]
+        self._x.setRange(min(0.0, x0), max(x1 * 1.05, x0 + 1))
+        pad = (y1 - y0) * 0.08 or max(abs(y1) * 0.1, 0.1)
+        self._y.setRange(min(0.0, y0 - pad) if y0 >= 0 else y0 - pad, y1 + pad)
+        self._x.applyNiceNumbers()
+        self._y.applyNiceNumbers()
+
+    def _apply_palette(self) -> None:
+        pal = self.palette()
+        chart = self.chart()
+        chart.setBackgroundBrush(pal.color(QPalette.ColorRole.Base))
+        chart.setBackgroundPen(QPen(pal.color(QPalette.ColorRole.Mid)))
+        chart.setTitleBrush(pal.color(QPalette.ColorRole.Text))
+        chart.legend().setLabelColor(pal.color(QPalette.ColorRole.Text))
+        for axis in (self._x, self._y):
+            axis.setLabelsColor(pal.color(QPalette.ColorRole.Text))
+            axis.setTitleBrush(pal.color(QPalette.ColorRole.Text))
+            axis.setGridLineColor(pal.color(QPalette.ColorRole.Midlight))
+            axis.setLinePenColor(pal.color(QPalette.ColorRole.Mid))
+        self.setBackgroundBrush(pal.color(QPalette.ColorRole.Window))
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
+
+
+class TrainingCharts(QWidget):
+    """Loss chart (training, validation) above a score chart (BLEU, chrF)."""
+
+    TRAIN_LOSS, VALID_LOSS, BLEU, CHRF = "training loss", "validation loss", "BLEU", "chrF"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.loss = MetricChart("Loss per target token", "loss", [(self.TRAIN_LOSS, False), (self.VALID_LOSS, True)])
+        self.scores = MetricChart("Validation scores", "score", [(self.BLEU, True), (self.CHRF, True)])
+        self.loss.setToolTip("Training loss (mean since the previous report) and validation loss over steps")
+        self.scores.setToolTip("BLEU and chrF of greedy translations of the validation set")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.loss)
+        layout.addWidget(self.scores)
+
+    def add_progress(self, step: int, loss: float) -> None:
+        self.loss.add_point(self.TRAIN_LOSS, step, loss)
+
+    def add_validation(self, step: int, valid_loss: float, bleu: float, chrf: float) -> None:
+        self.loss.add_point(self.VALID_LOSS, step, valid_loss)
+        self.scores.add_point(self.BLEU, step, bleu)
+        self.scores.add_point(self.CHRF, step, chrf)
+
+    def clear(self) -> None:
+        self.loss.clear()
+        self.scores.clear()

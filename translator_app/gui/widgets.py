@@ -1,0 +1,85 @@
+"""Small shared widgets and formatting helpers (no torch, palette colours only)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLocale, Qt, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
+
+
+def language_name(code: str) -> str:
+    """'es' -> 'Spanish (es)'; unknown or empty codes are shown as they are."""
+    if not code:
+        return "?"
+    language = QLocale(code).language()
+    if language in (QLocale.Language.C, QLocale.Language.AnyLanguage):
+        return code
+    return f"{QLocale.languageToString(language)} ({code})"
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds or seconds < 0:
+        return "–"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def display_token(piece: str) -> str:
+    """A SentencePiece piece for display: '▁casa' -> 'casa', 'mente' -> '·mente'."""
+    if piece.startswith("▁"):
+        return piece[1:] or "▁"
+    if piece in ("</s>", "<unk>", "<s>"):
+        return piece
+    return "·" + piece
+
+
+class MessageBanner(QFrame):
+    """An inline message with an icon (information, warning or error) and a close button."""
+
+    closed = Signal()
+    LEVELS = {
+        "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
+        "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
+        "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    }
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        self._icon = QLabel()
+        self._text = QLabel()
+        self._text.setWordWrap(True)
+        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton()
+        close.setAutoRaise(True)
+        close.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton))
+        close.setToolTip("Dismiss this message")
+        close.clicked.connect(self.dismiss)
+        layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self._text, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.level = ""
+        self.hide()
+
+    def show_message(self, text: str, level: str = "error") -> None:
+        self.level = level
+        icon = self.style().standardIcon(self.LEVELS.get(level, self.LEVELS["info"]))
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        self._icon.setPixmap(icon.pixmap(size, size))
+        self._text.setText(text)
+        self.show()
+
+    def text(self) -> str:
+        return "" if self.isHidden() else self._text.text()
+
+    def dismiss(self) -> None:
+        self.level = ""
+        self._text.clear()
+        self.hide()
+        self.closed.emit()

@@ -1,0 +1,324 @@
+"""The only bridge between Qt and the core: QObjects that live in their own QThreads.
+
+* :class:`TranslationWorker` owns the :class:`~translator_app.core.translator.Translator`
+  (not thread-safe, so only this worker's thread ever touches it).  The GUI calls
+  :meth:`TranslationWorker.submit` (thread-safe) for every change of the text; requests
+  replace each other in a one-element, lock-protected "pending" slot, so while a translation
+  runs only the newest request waits and older ones are dropped (``dropped`` signal).
+* :class:`TrainingWorker` runs the core ``train()`` generator and forwards its events;
+  :meth:`TrainingWorker.stop` sets a thread-safe flag the loop polls between batches.
+* :class:`TaskWorker` runs short jobs (corpus preview, model import/export) off the GUI thread;
+  :class:`CorpusPreviewWorker` is the corpus-preview flavour.
+
+Every exception becomes a ``failed`` (or ``translation_failed``) signal with a readable
+message.  Threads are created with :func:`start_thread`, which keeps a Python reference to
+each running QThread (a collected, running QThread aborts the process), and stopped with
+:func:`stop_thread` (quit + wait).
+
+Nothing here imports torch at import time: the core modules that need it are imported in
+the worker threads, so GUI modules may import this one.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
+
+_THREADS: set[QThread] = set()  # running threads, referenced so that none is garbage-collected
+
+
+def start_thread(worker: QObject, name: str) -> QThread:
+    """Move ``worker`` to a new, started QThread; the thread is referenced until it finishes."""
+    thread = QThread()
+    thread.setObjectName(name)
+    worker.moveToThread(thread)
+    _THREADS.add(thread)
+    thread.finished.connect(lambda t=thread: _THREADS.discard(t))
+    thread.start()
+    return thread
+
+
+def stop_thread(thread: QThread | None, timeout_ms: int | None = None) -> bool:
+    """quit() + wait(); True when the thread is no longer running."""
+    if thread is None:
+        return True
+    thread.quit()
+    done = thread.wait() if timeout_ms is None else thread.wait(timeout_ms)
+    if done:
+        _THREADS.discard(thread)
+    return bool(done)
+
+
+def running_threads() -> list[QThread]:
+    """Threads started by :func:`start_thread` that are still running (tests check it is empty)."""
+    return [t for t in list(_THREADS) if t.isRunning()]
+
+
+def describe_error(exc: BaseException) -> str:
+    """A message for the user: the exception's own text when it is a known, explained error."""
+    from translator_app.core.corpus import CorpusError
+
+    if isinstance(exc, (CorpusError, ValueError, OSError)) and str(exc):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "Out of memory. Try a smaller preset, fewer batch tokens or a shorter text."
+    return f"Unexpected error: {type(exc).__name__}: {exc}"
+
+
+# ---- translation -----------------------------------------------------------------------------
+
+class TranslationWorker(QObject):
+    """Owns the translation model; lives in its own thread."""
+
+    model_loaded = Signal(object)  # core.translator.ModelInfo
+    model_failed = Signal(str, str)  # path, message (also reported through ``failed``)
+    translation_ready = Signal(int, object)  # request id, core.translator.Translation
+    translation_failed = Signal(int, str)  # request id, message (e.g. the core's "too long")
+    started = Signal(int)  # request id whose translation begins now
+    dropped = Signal(int)  # request id skipped because a newer one arrived
+    failed = Signal(str)
+    finished = Signal()  # the worker is idle: nothing pending any more
+    _wake = Signal()
+
+    def __init__(self, loader: Callable[[str], Any] | None = None):
+        super().__init__()
+        self._loader = loader
+        self._translator: Any = None
+        self._lock = threading.Lock()
+        self._pending: tuple[int, str, int] | None = None
+        self._latest_id = -1
+        self._wake.connect(self._drain)
+
+    # called from the GUI thread ------------------------------------------------------------
+    def submit(self, request_id: int, text: str, beam: int = 1) -> None:
+        """Queue a translation (thread-safe). Only the newest pending request survives."""
+        with self._lock:
+            replaced = self._pending
+            self._pending = (request_id, text, beam)
+            self._latest_id = max(self._latest_id, request_id)
+        if replaced is not None:
+            self.dropped.emit(replaced[0])
+        else:
+            self._wake.emit()
+
+    @property
+    def latest_request(self) -> int:
+        with self._lock:
+            return self._latest_id
+
+    # slots, run in the worker thread ----------------------------------------------------------
+    @Slot(str)
+    def load_model(self, path: str) -> None:
+        try:
+            loader = self._loader
+            if loader is None:
+                from translator_app.core.translator import Translator
+
+                loader = Translator.load
+            translator = loader(path)
+        except Exception as exc:  # noqa: BLE001 - reported to the GUI, the old model stays
+            message = f"Cannot load the model in {path}: {describe_error(exc)}"
+            self.model_failed.emit(path, message)
+            self.failed.emit(message)
+            return
+        self._translator = translator
+        self.model_loaded.emit(translator.info)
+        self._drain()  # text typed while the model loaded
+
+    @Slot(int, str, int)
+    def translate(self, request_id: int, text: str, beam: int = 1) -> None:
+        """Translate now unless a newer request is already known (then it is dropped)."""
+        with self._lock:
+            stale = request_id < self._latest_id
+            self._latest_id = max(self._latest_id, request_id)
+        if stale:
+            self.dropped.emit(request_id)
+            return
+        if self._translator is None:
+            self.translation_failed.emit(request_id, "No model is loaded yet.")
+            return
+        self.started.emit(request_id)
+        try:
+            result = self._translator.translate(text, beam_size=max(1, int(beam)))
+        except Exception as exc:  # noqa: BLE001 - InputTooLong and anything unexpected
+            self.translation_failed.emit(request_id, describe_error(exc))
+            return
+        self.translation_ready.emit(request_id, result)
+
+    @Slot()
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if self._translator is None or self._pending is None:
+                    idle = self._pending is None
+                    break
+                request_id, text, beam = self._pending
+                self._pending = None
+            self.translate(request_id, text, beam)
+        if idle:
+            self.finished.emit()
+
+
+# ---- training ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrainingJob:
+    corpus: str
+    out_dir: str
+    target_corpus: str | None = None
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    resume: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class TrainingWorker(QObject):
+    """Runs ``core.training.train`` in its own thread and forwards its events."""
+
+    status = Signal(str)
+    data_ready = Signal(object)  # core.training.DataReady
+    progress = Signal(object)  # core.training.Progress
+    validated = Signal(object)  # core.training.Validation
+    finished = Signal(object)  # core.training.Finished
+    failed = Signal(str)
+    stopped_running = Signal()  # after finished or failed: the worker is idle again
+
+    def __init__(self, train_fn: Callable[..., Any] | None = None):
+        super().__init__()
+        self._train_fn = train_fn
+        self._stop = threading.Event()
+        self._running = threading.Event()
+
+    def stop(self) -> None:
+        """Ask the running training to stop after the current batch (thread-safe)."""
+        self._stop.set()
+
+    def is_running(self) -> bool:
+        return self._running.is_set()
+
+    @Slot(object)
+    def run(self, job: TrainingJob) -> None:
+        self._stop.clear()
+        self._running.set()
+        try:
+            from translator_app.core import training
+
+            train = self._train_fn or training.train
+            events = train(training.CorpusSpec(job.corpus, job.target_corpus), job.out_dir, model_cfg=job.model,
+                           train_cfg=job.train, tok_cfg=job.tokenizer, data_cfg=job.data, resume=job.resume,
+                           should_stop=self._stop.is_set, meta=dict(job.meta) or None)
+            for event in events:
+                kind = type(event).__name__
+                if kind == "Status":
+                    self.status.emit(event.message)
+                elif kind == "DataReady":
+                    self.data_ready.emit(event)
+                elif kind == "Progress":
+                    self.progress.emit(event)
+                elif kind == "Validation":
+                    self.validated.emit(event)
+                elif kind == "Finished":
+                    self.finished.emit(event)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+            traceback.print_exc()
+            self.failed.emit(describe_error(exc))
+        finally:
+            self._running.clear()
+            self.stopped_running.emit()
+
+
+# ---- short background tasks --------------------------------------------------------------------
+
+class TaskWorker(QObject):
+    """Runs callables off the GUI thread: ``done(tag, result)`` or ``failed(tag, message)``."""
+
+    done = Signal(str, object)
+    failed = Signal(str, str)
+
+    @Slot(str, object)
+    def run(self, tag: str, fn: Callable[[], Any]) -> None:
+        try:
+            result = fn()
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(tag, describe_error(exc))
+            return
+        self.done.emit(tag, result)
+
+
+@dataclass(frozen=True)
+class CorpusPreview:
+    path: str
+    target_path: str | None
+    pairs: int
+    lines: int
+    header: bool
+    skipped: dict[str, int]
+    examples: tuple[str, ...]
+    src_lang: str
+    tgt_lang: str
+    src_words: tuple[float, float, int]  # mean, median, max words per source sentence
+    tgt_words: tuple[float, float, int]
+    samples: tuple[tuple[str, str], ...]
+    summary: str
+    seconds: float
+
+
+def preview_corpus(path: str, target_path: str | None = None, n_samples: int = 8) -> CorpusPreview:
+    """Read a corpus like training will and summarise it (raises CorpusError on hard problems)."""
+    from translator_app.core.corpus import read_corpus
+
+    start = time.perf_counter()
+    pairs, report = read_corpus(path, target_path or None)
+
+    def stats(lengths: list[int]) -> tuple[float, float, int]:
+        return (round(statistics.fmean(lengths), 1), float(statistics.median(lengths)), max(lengths))
+
+    step = max(1, len(pairs) // n_samples)
+    return CorpusPreview(
+        str(path), target_path or None, report.pairs, report.lines, report.header, dict(report.skipped),
+        tuple(report.examples), report.src_lang, report.tgt_lang,
+        stats([len(s.split()) for s, _ in pairs]), stats([len(t.split()) for _, t in pairs]),
+        tuple(pairs[::step][:n_samples]), report.summary(), time.perf_counter() - start)
+
+
+class CorpusPreviewWorker(QObject):
+    """Previews a corpus in its own thread. Results carry the request id; a queued request
+    older than one already seen is skipped (the GUI ignores results other than its latest)."""
+
+    preview_ready = Signal(int, object)  # request id, CorpusPreview
+    failed = Signal(int, str)  # request id, message
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._latest = -1
+
+    @Slot(int, str, str)
+    def preview(self, request_id: int, path: str, target_path: str = "") -> None:
+        if request_id < self._latest:
+            return
+        self._latest = request_id
+        try:
+            result = preview_corpus(path, target_path or None)
+        except Exception as exc:  # noqa: BLE001
+            self.failed.emit(request_id, describe_error(exc))
+            return
+        self.preview_ready.emit(request_id, result)
+
+
+def model_dir_for(name: str) -> Path:
+    """Where a training run named ``name`` writes its model."""
+    from translator_app import paths
+    from translator_app.core.store import sanitize_name
+
+    return paths.user_models_dir() / sanitize_name(name)
