@@ -34,6 +34,12 @@ def test_train_translate_evaluate(tmp_path):
     res = cli("translate", "--model", str(out), "--show-attention", "Tom", "runs.")
     assert "<-" in res.stdout
 
+    res = cli("translate", "--model", str(out), "--n-best", "3", "--beam", "4", "I see.")
+    alts = [line for line in res.stdout.splitlines() if line.startswith("    ")]
+    assert len(alts) == 3 and len(set(alts)) == 3
+    scores = [float(a.split()[0]) for a in alts]
+    assert scores == sorted(scores, reverse=True)
+
     res = cli("evaluate", "--model", str(out), str(out / "data" / "test.tsv"), "--beam", "1", "--limit", "50")
     assert "multi-reference:  BLEU" in res.stdout and "chrF" in res.stdout
 

@@ -7,6 +7,7 @@ translates one sentence headless and exits 0 (used to check a packaged binary).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from dataclasses import replace
@@ -42,6 +43,8 @@ def _add_train(sub) -> None:
     p.add_argument("--valid-every", type=int)
     p.add_argument("--patience", type=int)
     p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
+    p.add_argument("--device", choices=["cpu", "cuda"], help="train on the CPU (default) or a CUDA GPU")
+    p.add_argument("--amp", choices=["none", "bf16", "fp16"], help="mixed precision on CUDA")
     p.add_argument("--seed", type=int)
     p.add_argument("--name", help="display name stored in the bundle")
 
@@ -53,6 +56,7 @@ def _add_translate(sub) -> None:
     p.add_argument("--beam", type=int, default=5)
     p.add_argument("--no-quantize", action="store_true", help="decode in fp32 instead of int8")
     p.add_argument("--show-attention", action="store_true", help="print the alignment under each line")
+    p.add_argument("--n-best", type=int, default=0, help="also print the N best alternatives with scores")
 
 
 def _add_evaluate(sub) -> None:
@@ -88,7 +92,8 @@ def _configs(args):
         ("minutes", "minutes"), ("max_steps", "max_steps"), ("max_epochs", "max_epochs"),
         ("batch_tokens", "batch_tokens"), ("lr", "lr"), ("warmup_steps", "warmup_steps"),
         ("schedule", "schedule"), ("label_smoothing", "label_smoothing"), ("valid_every", "valid_every"),
-        ("patience", "patience"), ("num_threads", "threads"), ("seed", "seed")) if getattr(args, a) is not None}
+        ("patience", "patience"), ("num_threads", "threads"), ("seed", "seed"),
+        ("device", "device"), ("amp", "amp")) if getattr(args, a) is not None}
     train_cfg = replace(train_cfg, **train_over)
     if not (train_cfg.minutes or train_cfg.max_steps or train_cfg.max_epochs):
         train_cfg = replace(train_cfg, max_epochs=10)
@@ -110,6 +115,10 @@ def cmd_train(args) -> int:
                             train_cfg=train_cfg, tok_cfg=tok_cfg, data_cfg=data_cfg, resume=args.resume,
                             should_stop=stop.is_set, meta=meta)
     bar = None
+    if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
+        for ev in events:
+            pass
+        return 0
     try:
         for ev in events:
             if isinstance(ev, training.Status):
@@ -157,6 +166,10 @@ def cmd_translate(args) -> int:
     for line in lines:
         result = translator.translate(line, beam_size=args.beam)
         print(result.text, flush=True)
+        if args.n_best:
+            for sent in result.sentences:
+                for text, score in translator.alternatives(sent.source, args.n_best, args.beam):
+                    print(f"    {score:8.3f}  {text}")
         if args.show_attention:
             for sent in result.sentences:
                 for tok, row in zip(sent.target_tokens, sent.attention):

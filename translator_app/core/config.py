@@ -79,6 +79,8 @@ class TrainConfig:
     patience: int = 0  # validations without improvement before early stop, 0 = off
     checkpoint_every: int = 200  # steps between resumable checkpoints
     num_threads: int = 0  # torch threads, 0 = leave as is
+    device: Literal["cpu", "cuda"] = "cpu"
+    amp: Literal["none", "bf16", "fp16"] = "none"  # autocast precision on CUDA
     seed: int = 1234
     log_every: int = 20
 

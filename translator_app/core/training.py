@@ -20,11 +20,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from translator_app.core import corpus as corpus_mod
+from translator_app.core.distributed import (
+    DistContext, all_sum, barrier, broadcast, cleanup, gather_digests, init_from_env, shard,
+)
 from translator_app.core.batching import EncodedCorpus, bucket_batches, make_batch
 from translator_app.core.checkpoint import (
     JOINT_TOKENIZER, SOURCE_TOKENIZER, TARGET_TOKENIZER, TRAIN_STATE_FILE, BundleError, atomic_write_text,
@@ -33,9 +35,11 @@ from translator_app.core.checkpoint import (
 from translator_app.core.config import (
     DataConfig, ModelConfig, TokenizerConfig, TrainConfig, from_dict, to_dict,
 )
-from translator_app.core.metrics import corpus_scores
+from translator_app.core.events import (  # noqa: F401  (re-exported for callers)
+    DataReady, Event, Finished, Progress, Sample, Status, Validation,
+)
 from translator_app.core.model import Seq2Seq
-from translator_app.core.search import greedy_search
+from translator_app.core.validation import validate
 from translator_app.core.tokenizer import SubwordModel, Tokenizers, train_tokenizers
 
 RUN_FILE = "run.json"
@@ -47,69 +51,6 @@ DATA_DIR = "data"
 class CorpusSpec:
     path: str
     target_path: str | None = None
-
-
-# ---- events -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Status:
-    message: str
-
-
-@dataclass(frozen=True)
-class DataReady:
-    summary: str
-    train_pairs: int
-    valid_pairs: int
-    test_pairs: int
-    vocab_size: int
-    parameters: int
-    src_lang: str
-    tgt_lang: str
-
-
-@dataclass(frozen=True)
-class Progress:
-    step: int
-    epoch: int
-    loss: float  # mean per-token training loss since the last event
-    lr: float
-    tokens_per_sec: float
-    elapsed_s: float
-    eta_s: float | None
-    fraction: float | None  # 0..1 of the budget, None when unbounded
-
-
-@dataclass(frozen=True)
-class Sample:
-    source: str
-    reference: str
-    hypothesis: str
-    source_tokens: tuple[str, ...]
-    target_tokens: tuple[str, ...]
-    attention: np.ndarray  # (len(target_tokens), len(source_tokens))
-
-
-@dataclass(frozen=True)
-class Validation:
-    step: int
-    valid_loss: float
-    bleu: float
-    chrf: float
-    best: bool
-    samples: tuple[Sample, ...]
-
-
-@dataclass(frozen=True)
-class Finished:
-    reason: str  # "budget" | "max_steps" | "max_epochs" | "early_stop" | "stopped"
-    step: int
-    out_dir: str
-    best_bleu: float | None
-    elapsed_s: float
-
-
-Event = Status | DataReady | Progress | Validation | Finished
 
 
 def preload() -> None:
@@ -173,51 +114,61 @@ def lr_factor(step: int, cfg: TrainConfig) -> float:
     return max(cfg.min_lr / cfg.lr, min(step / warm, math.sqrt(warm / max(step, 1))))
 
 
-# ---- validation ---------------------------------------------------------------------
-
-@torch.no_grad()
-def validation_loss(model: Seq2Seq, data: EncodedCorpus, batch_tokens: int) -> float:
-    model.eval()
-    total, tokens = 0.0, 0
-    for indices in bucket_batches(data, batch_tokens, seed=0, shuffle=False):
-        batch = make_batch(data, indices)
-        logits = model(batch.src, batch.src_len, batch.tgt_in)
-        total += float(F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch.tgt_out.reshape(-1),
-                                       ignore_index=model.cfg.pad_id, reduction="sum"))
-        tokens += batch.n_tokens
-    return total / max(tokens, 1)
-
-
-def translate_sources(model: Seq2Seq, tok: Tokenizers, sources: list[str], chunk: int = 64):
-    """Greedy-translate sentences in length-sorted chunks; returns hypotheses in input order."""
-    model.eval()
-    encoded = [tok.source.encode(s)[:250] + [3] for s in sources]
-    order = sorted(range(len(sources)), key=lambda i: len(encoded[i]))
-    results: list[Any] = [None] * len(sources)
-    for start in range(0, len(order), chunk):
-        idx = order[start : start + chunk]
-        for i, hyp in zip(idx, greedy_search(model, [encoded[i] for i in idx])):
-            results[i] = hyp
-    return encoded, results
-
-
-def validate(model: Seq2Seq, tok: Tokenizers, valid: list[tuple[str, str]], valid_enc: EncodedCorpus,
-             cfg: TrainConfig, n_samples: int = 3):
-    loss = validation_loss(model, valid_enc, cfg.batch_tokens)
-    sources, refs = corpus_mod.group_references(valid)
-    sources, refs = sources[: cfg.valid_max_sentences], refs[: cfg.valid_max_sentences]
-    encoded, hyps = translate_sources(model, tok, sources)
-    texts = [tok.target.decode(h.tokens) for h in hyps]
-    scores = corpus_scores(texts, refs)
-    samples = tuple(
-        Sample(sources[i], refs[i][0], texts[i], tuple(tok.source.pieces(encoded[i][:-1])) + ("</s>",),
-               tuple(tok.target.pieces(hyps[i].tokens)) + ("</s>",), hyps[i].attention)
-        for i in range(min(n_samples, len(sources)))
-    )
-    return loss, scores, samples
-
-
 # ---- the loop -----------------------------------------------------------------------
+
+@dataclass
+class _Run:
+    """Everything the loop needs that setup decided (fresh run or resume)."""
+    model_cfg: ModelConfig
+    train_cfg: TrainConfig
+    data_cfg: DataConfig
+    meta: dict[str, Any]
+    split: corpus_mod.Split
+    tok: Tokenizers
+    summary: str
+    state: dict[str, Any] | None
+
+
+def _setup(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: TrainConfig, tok_cfg: TokenizerConfig,
+           data_cfg: DataConfig, resume: bool, meta: dict[str, Any] | None, ctx: DistContext) -> Iterator[Any]:
+    """Yields Status events, then the :class:`_Run`. Only rank 0 reads the corpus and
+    writes run files; the other ranks then load what it wrote."""
+    if resume and (out / TRAIN_STATE_FILE).exists():
+        yield Status(f"Resuming from {out / TRAIN_STATE_FILE}")
+        budget = {k: getattr(train_cfg, k) for k in ("minutes", "max_steps", "max_epochs", "num_threads")}
+        yield _load_run(out, budget, meta, load_train_state(out / TRAIN_STATE_FILE))
+        return
+    if resume:
+        yield Status(f"No checkpoint in {out}; starting a new run")
+    if ctx.is_main:
+        yield Status(f"Reading {spec.path}")
+        yield Status("Splitting the corpus and training the SentencePiece tokenizer")
+        split, tok, report = _prepare_fresh(spec, out, data_cfg, tok_cfg)
+        _save_tokenizers(out, tok)
+        model_cfg = replace(model_cfg, src_vocab_size=len(tok.source), tgt_vocab_size=len(tok.target),
+                            share_src_tgt_embeddings=model_cfg.share_src_tgt_embeddings and tok.joint)
+        meta = {"name": out.name, "src_lang": report.src_lang, "tgt_lang": report.tgt_lang,
+                "corpus": str(spec.path), **(meta or {})}
+        run = {"model": to_dict(model_cfg), "train": to_dict(train_cfg), "tokenizer": to_dict(tok_cfg),
+               "data": to_dict(data_cfg), "meta": meta, "corpus": [spec.path, spec.target_path]}
+        atomic_write_text(out / RUN_FILE, json.dumps(run, indent=2, ensure_ascii=False))
+        (out / HISTORY_FILE).unlink(missing_ok=True)
+        (out / TRAIN_STATE_FILE).unlink(missing_ok=True)
+        barrier(ctx)
+        yield _Run(model_cfg, train_cfg, data_cfg, meta, split, tok, report.summary(), None)
+    else:
+        barrier(ctx)
+        yield _load_run(out, {}, meta, None)
+
+
+def _load_run(out: Path, train_over: dict[str, Any], meta: dict[str, Any] | None,
+              state: dict[str, Any] | None) -> _Run:
+    run = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+    summary = f"resumed at step {state['step']}" if state else "prepared by rank 0"
+    return _Run(from_dict(ModelConfig, run["model"]), replace(from_dict(TrainConfig, run["train"]), **train_over),
+                from_dict(DataConfig, run["data"]), {**run.get("meta", {}), **(meta or {})},
+                _load_split(out), _load_tokenizers(out), summary, state)
+
 
 def train(
     spec: CorpusSpec,
@@ -234,37 +185,17 @@ def train(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    state: dict[str, Any] | None = None
-    if resume and (out / TRAIN_STATE_FILE).exists():
-        yield Status(f"Resuming from {out / TRAIN_STATE_FILE}")
-        run = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
-        budget = {k: getattr(train_cfg, k) for k in ("minutes", "max_steps", "max_epochs", "num_threads")}
-        model_cfg = from_dict(ModelConfig, run["model"])
-        train_cfg = replace(from_dict(TrainConfig, run["train"]), **budget)
-        tok_cfg, data_cfg = from_dict(TokenizerConfig, run["tokenizer"]), from_dict(DataConfig, run["data"])
-        meta = {**run.get("meta", {}), **(meta or {})}
-        state = load_train_state(out / TRAIN_STATE_FILE)
-        split, tok = _load_split(out), _load_tokenizers(out)
-        summary = f"resumed at step {state['step']}"
-        src_lang, tgt_lang = meta.get("src_lang", ""), meta.get("tgt_lang", "")
-    else:
-        if resume:
-            yield Status(f"No checkpoint in {out}; starting a new run")
-        yield Status(f"Reading {spec.path}")
-        yield Status("Splitting the corpus and training the SentencePiece tokenizer")
-        split, tok, report = _prepare_fresh(spec, out, data_cfg, tok_cfg)
-        _save_tokenizers(out, tok)
-        summary = report.summary()
-        src_lang, tgt_lang = report.src_lang, report.tgt_lang
-        model_cfg = replace(model_cfg, src_vocab_size=len(tok.source), tgt_vocab_size=len(tok.target),
-                            share_src_tgt_embeddings=model_cfg.share_src_tgt_embeddings and tok.joint)
-        meta = {"name": out.name, "src_lang": src_lang, "tgt_lang": tgt_lang, "corpus": str(spec.path),
-                **(meta or {})}
-        run = {"model": to_dict(model_cfg), "train": to_dict(train_cfg), "tokenizer": to_dict(tok_cfg),
-               "data": to_dict(data_cfg), "meta": meta, "corpus": [spec.path, spec.target_path]}
-        atomic_write_text(out / RUN_FILE, json.dumps(run, indent=2, ensure_ascii=False))
-        (out / HISTORY_FILE).unlink(missing_ok=True)
-
+    ctx = init_from_env(train_cfg.device)
+    setup = None
+    for item in _setup(spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, meta, ctx):
+        if isinstance(item, _Run):
+            setup = item
+        else:
+            yield item
+    assert setup is not None
+    model_cfg, train_cfg, data_cfg, meta, split, tok = (setup.model_cfg, setup.train_cfg, setup.data_cfg,
+                                                       setup.meta, setup.split, setup.tok)
+    state = setup.state
     if train_cfg.num_threads > 0:
         torch.set_num_threads(train_cfg.num_threads)
     torch.manual_seed(train_cfg.seed)
@@ -273,7 +204,8 @@ def train(
     valid_enc, _ = EncodedCorpus.from_pairs(split.valid, tok, data_cfg.max_len)
     if len(train_enc) == 0:
         raise corpus_mod.CorpusError(spec.path, None, "no training pair is short enough after tokenisation")
-    model = Seq2Seq(model_cfg)
+    device = torch.device(ctx.device)
+    model = Seq2Seq(model_cfg).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=train_cfg.lr, betas=(0.9, 0.98),
                                  weight_decay=train_cfg.weight_decay)
     step = epoch = batch_pos = bad_validations = 0
@@ -292,9 +224,17 @@ def train(
         elapsed_before = float(state.get("elapsed_s", 0.0))
         plateau_scale = float(state.get("plateau_scale", 1.0))
         torch.set_rng_state(state["rng"])
-    yield DataReady(f"{summary}; {dropped} pairs over {data_cfg.max_len} subwords dropped",
+    net = model
+    if ctx.enabled:
+        from torch.nn.parallel import DistributedDataParallel
+
+        net = DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
+    use_amp = device.type == "cuda" and train_cfg.amp != "none"
+    amp_dtype = torch.bfloat16 if train_cfg.amp == "bf16" else torch.float16
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp and train_cfg.amp == "fp16")
+    yield DataReady(f"{setup.summary}; {dropped} pairs over {data_cfg.max_len} subwords dropped",
                     len(train_enc), len(split.valid), len(split.test), len(tok.target), model.num_parameters(),
-                    src_lang, tgt_lang)
+                    str(meta.get("src_lang", "")), str(meta.get("tgt_lang", "")))
 
     def elapsed() -> float:
         return elapsed_before + time.monotonic() - started
@@ -310,41 +250,61 @@ def train(
         return min(1.0, max(parts)) if parts else None
 
     def checkpoint() -> None:
-        save_train_state(out / TRAIN_STATE_FILE, {
-            "model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "epoch": epoch,
-            "batch_pos": batch_pos, "best_bleu": best_bleu, "bad_validations": bad_validations,
-            "elapsed_s": elapsed(), "plateau_scale": plateau_scale, "rng": torch.get_rng_state(),
-        })
+        if ctx.is_main:
+            save_train_state(out / TRAIN_STATE_FILE, {
+                "model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "epoch": epoch,
+                "batch_pos": batch_pos, "best_bleu": best_bleu, "bad_validations": bad_validations,
+                "elapsed_s": elapsed(), "plateau_scale": plateau_scale, "rng": torch.get_rng_state(),
+            })
 
     def save_model(metrics: dict[str, Any]) -> None:
         save_bundle(out, model_cfg, tok, model.state_dict(),
                     {**meta, "steps": step, "train_minutes": round(elapsed() / 60, 2), "metrics": metrics})
 
+    def validate_now() -> Validation | None:
+        """Rank 0 validates (others wait); returns the event on rank 0, None elsewhere."""
+        event = None
+        if ctx.is_main:
+            event = _validate_and_keep(model, tok, split, valid_enc, train_cfg, step, best_bleu, save_model)
+            _append_history(out, {"step": step, "valid_loss": event.valid_loss, "bleu": event.bleu,
+                                  "chrf": event.chrf, "elapsed_s": round(elapsed(), 1)})
+        barrier(ctx)
+        return event
+
     reason = ""
-    window_loss, window_tokens, window_start = 0.0, 0, time.monotonic()
+    window_loss, window_tokens, window_start = 0.0, 0.0, time.monotonic()
     last_valid_step = step
+    stop_requested = should_stop()
     while not reason:
-        batches = bucket_batches(train_enc, train_cfg.batch_tokens, seed=train_cfg.seed + epoch)
+        batches = shard(bucket_batches(train_enc, train_cfg.batch_tokens, seed=train_cfg.seed + epoch), ctx)
         while batch_pos < len(batches):
-            if should_stop():
+            if stop_requested:
                 reason = "stopped"
                 break
-            model.train()
-            batch = make_batch(train_enc, batches[batch_pos])
+            net.train()
+            batch = make_batch(train_enc, batches[batch_pos]).to(device)
             batch_pos += 1
             step += 1
             for group in optimizer.param_groups:
                 group["lr"] = train_cfg.lr * lr_factor(step, train_cfg) * plateau_scale
-            logits = model(batch.src, batch.src_len, batch.tgt_in)  # (B, T, V)
-            loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch.tgt_out.reshape(-1),
-                                   ignore_index=model_cfg.pad_id, label_smoothing=train_cfg.label_smoothing,
-                                   reduction="sum")
+            with torch.autocast(device.type, dtype=amp_dtype, enabled=use_amp):
+                logits = net(batch.src, batch.src_len, batch.tgt_in)  # (B, T, V)
+                loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), batch.tgt_out.reshape(-1),
+                                       ignore_index=model_cfg.pad_id, label_smoothing=train_cfg.label_smoothing,
+                                       reduction="sum")
             optimizer.zero_grad(set_to_none=True)
-            (loss / batch.n_tokens).backward()
+            scaler.scale(loss / batch.n_tokens).backward()
+            scaler.unscale_(optimizer)
             torch.nn.utils.clip_grad_norm_(model.parameters(), train_cfg.clip_norm)
-            optimizer.step()
-            window_loss += float(loss.detach())
-            window_tokens += batch.n_tokens
+            scaler.step(optimizer)
+            scaler.update()
+            over_budget = train_cfg.minutes > 0 and elapsed() >= 60 * train_cfg.minutes
+            # one small all-reduce keeps loss, token counts and stop decisions identical on all ranks
+            loss_sum, n_tokens, stops, budget_votes = all_sum(
+                [float(loss.detach()), float(batch.n_tokens), float(should_stop()), float(over_budget)], ctx)
+            stop_requested = stops > 0
+            window_loss += loss_sum
+            window_tokens += n_tokens
 
             epoch_progress = epoch + batch_pos / len(batches)
             if step % train_cfg.log_every == 0:
@@ -353,23 +313,22 @@ def train(
                 eta = elapsed() * (1 - frac) / frac if frac else None
                 yield Progress(step, epoch, window_loss / max(window_tokens, 1), optimizer.param_groups[0]["lr"],
                                window_tokens / max(now - window_start, 1e-6), elapsed(), eta, frac)
-                window_loss, window_tokens, window_start = 0.0, 0, now
+                window_loss, window_tokens, window_start = 0.0, 0.0, now
             if step % train_cfg.valid_every == 0:
-                event = _validate_and_keep(model, tok, split, valid_enc, train_cfg, step, best_bleu, save_model)
+                event = validate_now()
                 last_valid_step = step
-                improved = event.best
-                best_bleu = event.bleu if improved else best_bleu
-                bad_validations = 0 if improved else bad_validations + 1
-                if train_cfg.schedule == "plateau" and not improved:
-                    plateau_scale = max(plateau_scale * 0.5, train_cfg.min_lr / train_cfg.lr)
-                _append_history(out, {"step": step, "valid_loss": event.valid_loss, "bleu": event.bleu,
-                                      "chrf": event.chrf, "elapsed_s": round(elapsed(), 1)})
-                yield event
-                if train_cfg.patience and bad_validations >= train_cfg.patience:
-                    reason = "early_stop"
+                if event is not None:
+                    best_bleu = event.bleu if event.best else best_bleu
+                    bad_validations = 0 if event.best else bad_validations + 1
+                    if train_cfg.schedule == "plateau" and not event.best:
+                        plateau_scale = max(plateau_scale * 0.5, train_cfg.min_lr / train_cfg.lr)
+                    yield event
+                    if train_cfg.patience and bad_validations >= train_cfg.patience:
+                        reason = "early_stop"
+                reason, plateau_scale = broadcast((reason, plateau_scale), ctx)
             if step % train_cfg.checkpoint_every == 0:
                 checkpoint()
-            if not reason and train_cfg.minutes > 0 and elapsed() >= 60 * train_cfg.minutes:
+            if not reason and budget_votes > 0:
                 reason = "budget"
             if not reason and train_cfg.max_steps > 0 and step >= train_cfg.max_steps:
                 reason = "max_steps"
@@ -384,14 +343,22 @@ def train(
     checkpoint()
     if reason != "stopped" and step > last_valid_step:
         yield Status("Final validation")
-        event = _validate_and_keep(model, tok, split, valid_enc, train_cfg, step, best_bleu, save_model)
-        best_bleu = event.bleu if event.best else best_bleu
-        _append_history(out, {"step": step, "valid_loss": event.valid_loss, "bleu": event.bleu,
-                              "chrf": event.chrf, "elapsed_s": round(elapsed(), 1)})
-        yield event
+        event = validate_now()
+        if event is not None:
+            best_bleu = event.bleu if event.best else best_bleu
+            yield event
         checkpoint()
-    elif not (out / "weights.pt").exists():  # stopped before any validation: keep a usable model
+    elif ctx.is_main and not (out / "weights.pt").exists():  # stopped before any validation: keep a usable model
         save_model({})
+    digests = gather_digests(model, ctx)
+    if ctx.enabled:
+        if ctx.is_main:
+            atomic_write_text(out / "ddp_check.json", json.dumps(
+                {"world_size": ctx.world_size, "step": step, "digests": digests}, indent=2))
+        if len(set(digests)) != 1:
+            raise RuntimeError(f"parameters diverged across ranks: {digests}")
+    barrier(ctx)
+    cleanup(ctx)
     yield Finished(reason, step, str(out), best_bleu, elapsed())
 
 

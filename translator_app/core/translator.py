@@ -155,6 +155,13 @@ class Translator:
                                    tuple(tgt_tokens) + ("</s>",), attention, log_prob / max(count, 1),
                                    float(np.exp(log_prob / max(count, 1))))
 
+    def alternatives(self, sentence: str, n: int = 5, beam_size: int = 0) -> list[tuple[str, float]]:
+        """The n best translations of one sentence, (text, length-normalised log-probability), best first."""
+        ids = self._encode(normalize(sentence))[0]
+        with torch.inference_mode():
+            hyps = beam_search(self.model, [ids], max(beam_size, n), n_best=n)[0]
+        return [(self.tok.target.decode(h.tokens), h.score) for h in hyps]
+
     def translate_lines(self, lines: Sequence[str], beam_size: int = 1, batch_size: int = 64) -> list[str]:
         """Translate many independent lines in length-sorted batches (file translation)."""
         encoded = [self._encode(normalize(line))[0] if line.strip() else None for line in lines]

@@ -1,0 +1,69 @@
+"""Events yielded by the training generator (plain frozen dataclasses, safe to send across threads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+@dataclass(frozen=True)
+class Status:
+    message: str
+
+
+@dataclass(frozen=True)
+class DataReady:
+    summary: str
+    train_pairs: int
+    valid_pairs: int
+    test_pairs: int
+    vocab_size: int
+    parameters: int
+    src_lang: str
+    tgt_lang: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    step: int
+    epoch: int
+    loss: float  # mean per-token training loss since the last event
+    lr: float
+    tokens_per_sec: float
+    elapsed_s: float
+    eta_s: float | None
+    fraction: float | None  # 0..1 of the budget, None when unbounded
+
+
+@dataclass(frozen=True)
+class Sample:
+    source: str
+    reference: str
+    hypothesis: str
+    source_tokens: tuple[str, ...]
+    target_tokens: tuple[str, ...]
+    attention: np.ndarray  # (len(target_tokens), len(source_tokens))
+
+
+@dataclass(frozen=True)
+class Validation:
+    step: int
+    valid_loss: float
+    bleu: float
+    chrf: float
+    best: bool
+    samples: tuple[Sample, ...]
+
+
+@dataclass(frozen=True)
+class Finished:
+    reason: str  # "budget" | "max_steps" | "max_epochs" | "early_stop" | "stopped"
+    step: int
+    out_dir: str
+    best_bleu: float | None
+    elapsed_s: float
+
+
+Event = Status | DataReady | Progress | Validation | Finished  # noqa: E305
+
+
