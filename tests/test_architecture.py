@@ -38,3 +38,15 @@ def test_gui_never_imports_torch():
         return
     loaded = _loaded_after_import(mods)
     assert "torch" not in loaded, "a gui module imports torch (directly or through the core)"
+
+
+def test_import_linter_contracts():
+    """The same rules, statically, as import-linter contracts declared in pyproject.toml."""
+    import os
+    import shutil
+
+    exe = shutil.which("lint-imports", path=os.path.dirname(sys.executable))
+    assert exe, "import-linter is part of the test extras"
+    proc = subprocess.run([exe], capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 kept, 0 broken" in proc.stdout
