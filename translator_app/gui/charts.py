@@ -18,7 +18,7 @@ class MetricChart(QChartView):
         chart = QChart()
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(170)
+        self.setMinimumHeight(100)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         chart.setTitle(title)
         chart.setMargins(QMargins(4, 4, 4, 4))

@@ -45,6 +45,10 @@ class MainWindow(QMainWindow):
     _run_training = Signal(object)
     _run_task = Signal(str, object)
     _preview = Signal(int, str, str)
+    # GUI-thread notifications (for the status bar, other windows and tests)
+    model_changed = Signal(object)  # ModelInfo of the model now in use
+    model_error = Signal(str)
+    task_finished = Signal(str, bool)  # "import" | "export" | "delete", success
 
     def __init__(self, store: ModelStore | None = None, *, loader=None, train_fn=None):
         super().__init__()
@@ -131,7 +135,6 @@ class MainWindow(QMainWindow):
         tr.data_ready.connect(tab.on_data_ready)
         tr.progress.connect(tab.on_progress)
         tr.validated.connect(tab.on_validated)
-        tr.finished.connect(tab.on_finished)
         tr.failed.connect(tab.on_failed)
         tr.finished.connect(self._training_finished)
         tr.stopped_running.connect(self._training_stopped)
@@ -190,6 +193,7 @@ class MainWindow(QMainWindow):
         self.model_status.setToolTip(info.path)
         self._update_reverse()
         self.translate_tab.set_model(info)
+        self.model_changed.emit(info)
 
     @Slot(str, str)
     def _model_failed(self, path: str, message: str) -> None:
@@ -200,6 +204,7 @@ class MainWindow(QMainWindow):
         else:
             self.model_status.setText(f"Model: {self.model_info.name}")
             self.translate_tab.banner.show_message(f"{message} Still using {self.model_info.name}.", "error")
+        self.model_error.emit(message)
 
     def _current_entry(self) -> ModelEntry | None:
         return next((e for e in self.picker.entries() if str(e.path) == self.model_path), None)
@@ -273,12 +278,14 @@ class MainWindow(QMainWindow):
                     self.load_model(fallback)
                 else:
                     self.translate_tab.set_model_missing("The model was deleted and no other model is available.")
+        self.task_finished.emit(tag, True)
 
     @Slot(str, str)
     def _task_failed(self, tag: str, message: str) -> None:
         self.statusBar().showMessage(f"{tag.capitalize()} failed", 5000)
         self.tabs.setCurrentWidget(self.translate_tab)
         self.translate_tab.banner.show_message(f"{tag.capitalize()} failed: {message}", "error")
+        self.task_finished.emit(tag, False)
 
     # ---- training -------------------------------------------------------------------------------
     @Slot(object)
@@ -295,7 +302,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _training_finished(self, ev: Any) -> None:
-        self.refresh_models()
+        self.refresh_models()  # the new model is in the picker before the tab says it is done
+        self.training_tab.on_finished(ev)
 
     @Slot()
     def _training_stopped(self) -> None:

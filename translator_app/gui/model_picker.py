@@ -31,7 +31,7 @@ class ModelPicker(QWidget):
         label = QLabel("&Model:")
         self.combo = QComboBox()
         self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.combo.setMinimumContentsLength(24)
+        self.combo.setMinimumContentsLength(14)
         self.combo.setToolTip("The translation model: the bundled default and your trained or imported models")
         label.setBuddy(self.combo)
         self.combo.activated.connect(self._activated)

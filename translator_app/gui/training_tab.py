@@ -53,7 +53,7 @@ class TrainingTab(QWidget):
         left_scroll = QScrollArea()
         left_scroll.setWidgetResizable(True)
         left_scroll.setWidget(left)
-        left_scroll.setMinimumWidth(360)
+        left_scroll.setMinimumWidth(320)
 
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. my-en-es")
@@ -97,11 +97,13 @@ class TrainingTab(QWidget):
 
         self.charts = TrainingCharts()
         self.samples = SamplesView()
+        self.samples.setMinimumHeight(90)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(500)
         self.log.setPlaceholderText("Training log")
         self.log.setToolTip("Messages from the training run")
+        self.log.setMinimumHeight(40)
 
         lower = QSplitter(Qt.Orientation.Vertical)
         lower.addWidget(self.charts)
@@ -157,14 +159,14 @@ class TrainingTab(QWidget):
     def _job(self, resume: bool) -> TrainingJob | None:
         path, target = self.corpus.paths()
         name = self.name.text().strip()
-        if not name:
-            self.banner.show_message("Give the model a name first.", "warning")
-            return None
-        out = model_dir_for(name)
         if not resume and not path:
             self.banner.show_message("Choose a corpus file first (Browse…, or drop a file on the Corpus box).",
                                      "warning")
             return None
+        if not name:
+            self.banner.show_message("Give the model a name first.", "warning")
+            return None
+        out = model_dir_for(name)
         if resume and not (out / "checkpoint.pt").exists():
             self.banner.show_message(f"There is no checkpoint to resume in {out}.", "warning")
             return None

@@ -13,7 +13,8 @@ from typing import Any
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QScrollArea, QSpinBox, QSplitter, QStyle,
+    QApplication, QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QScrollArea, QSizePolicy, QSpinBox, QSplitter,
+    QStyle,
     QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -129,7 +130,7 @@ class TranslateTab(QWidget):
         self.sentence = QComboBox()
         self.sentence.setToolTip("The sentence whose attention is shown (follows the cursor in the source)")
         self.sentence.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.sentence.setMinimumContentsLength(30)
+        self.sentence.setMinimumContentsLength(12)
         self.sentence.currentIndexChanged.connect(self._show_sentence)
         self.heatmap = HeatMap()
         scroll = QScrollArea()
@@ -143,6 +144,7 @@ class TranslateTab(QWidget):
         heat_head.addWidget(self.sentence, 1)
         hint = QLabel("Rows: target subwords · columns: source subwords · hover for weights")
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may be cut off
         heat_head.addWidget(hint)
         heat_box = QWidget()
         heat_column = QVBoxLayout(heat_box)
