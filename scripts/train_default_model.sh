@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-../shared/corpora/tatoeba.en-es.tsv}
 RUN=${RUN:-runs/en-es-default}
 MINUTES=${MINUTES:-60}
-THREADS=${THREADS:-1}
+THREADS=${THREADS:-2}
 
 translator-app train "$CORPUS" --out "$RUN" --preset small --minutes "$MINUTES" --threads "$THREADS" \
     --name "English → Spanish (Tatoeba)"

@@ -119,7 +119,7 @@ PRESETS: dict[str, tuple[ModelConfig, TrainConfig, TokenizerConfig]] = {
     ),
     "small": (
         ModelConfig(emb_dim=256, enc_hidden=256, dec_hidden=512, dropout=0.2, share_src_tgt_embeddings=True),
-        TrainConfig(batch_tokens=4000, lr=2e-3, warmup_steps=400, valid_every=500),
+        TrainConfig(batch_tokens=2000, lr=2e-3, warmup_steps=300, valid_every=500),
         TokenizerConfig(vocab_size=6000),
     ),
     "base": (
