@@ -22,9 +22,11 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         app = QApplication(list(sys.argv if argv is None else argv))
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
-    icon = paths.resources_dir() / "icon.png"
-    if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))
+    for name in ("translator-app.png", "translator-app.svg"):
+        icon = paths.resources_dir() / name
+        if icon.is_file():
+            app.setWindowIcon(QIcon(str(icon)))
+            break
     return app  # type: ignore[return-value]
 
 

@@ -87,7 +87,11 @@ class TranslationWorker(QObject):
     dropped = Signal(int)  # request id skipped because a newer one arrived
     failed = Signal(str)
     finished = Signal()  # the worker is idle: nothing pending any more
+    file_progress = Signal(int, int)  # lines translated, lines in the file
+    file_done = Signal(str, int, float)  # output path, lines, seconds
+    file_failed = Signal(str)
     _wake = Signal()
+    FILE_CHUNK = 64  # lines per batch; live requests are served between batches
 
     def __init__(self, loader: Callable[[str], Any] | None = None):
         super().__init__()
@@ -96,6 +100,7 @@ class TranslationWorker(QObject):
         self._lock = threading.Lock()
         self._pending: tuple[int, str, int] | None = None
         self._latest_id = -1
+        self._cancel_file = threading.Event()
         self._wake.connect(self._drain)
 
     # called from the GUI thread ------------------------------------------------------------
@@ -109,6 +114,10 @@ class TranslationWorker(QObject):
             self.dropped.emit(replaced[0])
         else:
             self._wake.emit()
+
+    def cancel_file(self) -> None:
+        """Stop a running file translation after the current batch (thread-safe)."""
+        self._cancel_file.set()
 
     @property
     def latest_request(self) -> int:
@@ -153,6 +162,38 @@ class TranslationWorker(QObject):
             self.translation_failed.emit(request_id, describe_error(exc))
             return
         self.translation_ready.emit(request_id, result)
+
+    @Slot(str, str, int)
+    def translate_file(self, source: str, output: str, beam: int = 1) -> None:
+        """Translate a UTF-8 text file line by line into ``output`` (written atomically)."""
+        self._cancel_file.clear()
+        if self._translator is None:
+            self.file_failed.emit("No model is loaded yet.")
+            return
+        start = time.perf_counter()
+        try:
+            try:
+                lines = Path(source).read_text(encoding="utf-8-sig").splitlines()
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{source}: not valid UTF-8 text (byte {exc.start})") from exc
+            except OSError as exc:
+                raise ValueError(f"{source}: cannot read ({exc.strerror or exc})") from exc
+            out: list[str] = []
+            for i in range(0, len(lines), self.FILE_CHUNK):
+                if self._cancel_file.is_set():
+                    self.file_failed.emit(f"Cancelled after {len(out):,} of {len(lines):,} lines; "
+                                          f"{output} was not written.")
+                    return
+                out += self._translator.translate_lines(lines[i : i + self.FILE_CHUNK], beam_size=max(1, beam))
+                self.file_progress.emit(len(out), len(lines))
+                self._drain()  # keep live translation responsive between batches
+            from translator_app.core.checkpoint import atomic_write_text
+
+            atomic_write_text(output, "\n".join(out) + ("\n" if out else ""))
+        except Exception as exc:  # noqa: BLE001
+            self.file_failed.emit(describe_error(exc))
+            return
+        self.file_done.emit(output, len(lines), time.perf_counter() - start)
 
     @Slot()
     def _drain(self) -> None:

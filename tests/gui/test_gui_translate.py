@@ -280,3 +280,19 @@ def test_window_geometry_and_choices_persist(qtbot, window, tmp_path):
     assert again.training_tab.form.value("max_steps") == 123
     assert (again.width(), again.height()) == (760, 560)
     close_window(qtbot, again)
+
+
+def test_translate_file_writes_one_line_per_input_line(qtbot, window, tmp_path):
+    src, dst = tmp_path / "doc.txt", tmp_path / "out" / "doc.es.txt"
+    src.write_text("\n".join(["The cat sleeps."] * 70 + ["", "Good night."]) + "\n", encoding="utf-8")
+    with qtbot.waitSignal(window.file_translation.finished, timeout=120_000) as blocker:
+        window.translate_file(str(src), str(dst))
+    assert blocker.args[0].startswith("Translated 72 lines"), blocker.args[0]
+    lines = dst.read_text(encoding="utf-8").split("\n")
+    assert len(lines) == 73 and lines[-1] == "" and lines[70] == "" and lines[0] == lines[69]
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"ok\n\xff\xfe broken\n")
+    with qtbot.waitSignal(window.file_translation.finished, timeout=60_000) as blocker:
+        window.translate_file(str(bad), str(tmp_path / "bad.out.txt"))
+    assert "not valid UTF-8" in blocker.args[0] and "not valid UTF-8" in window.translate_tab.banner.text()
+    assert not (tmp_path / "bad.out.txt").exists()

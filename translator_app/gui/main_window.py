@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from translator_app import paths
 from translator_app.core.store import ModelEntry, ModelStore
+from translator_app.gui.file_translate import FileTranslation
 from translator_app.gui.training_tab import TrainingTab
 from translator_app.gui.translate_tab import TranslateTab
 from translator_app.workers import (
@@ -36,6 +37,7 @@ SHORTCUTS = """<table>
 <tr><td><b>Ctrl+1</b> / <b>Ctrl+2</b></td><td>Translate / Training tab</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>choose a corpus (Training tab)</td></tr>
 <tr><td><b>Ctrl+R</b> / <b>Esc</b></td><td>start / stop training (Training tab)</td></tr>
+<tr><td><b>Ctrl+T</b></td><td>translate a text file</td></tr>
 <tr><td><b>Ctrl+I</b> / <b>Ctrl+E</b></td><td>import / export a model</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>quit</td></tr></table>"""
 
@@ -45,6 +47,7 @@ class MainWindow(QMainWindow):
     _run_training = Signal(object)
     _run_task = Signal(str, object)
     _preview = Signal(int, str, str)
+    _translate_file = Signal(str, str, int)
     # GUI-thread notifications (for the status bar, other windows and tests)
     model_changed = Signal(object)  # ModelInfo of the model now in use
     model_error = Signal(str)
@@ -71,6 +74,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.model_status = QLabel("No model")
         self.decode_status = QLabel("")
+        self.file_translation = FileTranslation()
+        self.statusBar().addPermanentWidget(self.file_translation)
         self.statusBar().addPermanentWidget(self.decode_status)
         self.statusBar().addPermanentWidget(self.model_status)
         self._build_menus()
@@ -98,6 +103,9 @@ class MainWindow(QMainWindow):
             return act
 
         file_menu = self.menuBar().addMenu("&File")
+        action(file_menu, "&Translate file…", self.ask_translate_file, "Ctrl+T",
+               "Translate a long text file line by line")
+        file_menu.addSeparator()
         action(file_menu, "&Import model (.zip)…", self.picker.ask_import_zip, "Ctrl+I", "Import a model bundle")
         action(file_menu, "Import model &folder…", self.picker.ask_import_folder, None, "Import a model folder")
         action(file_menu, "&Export model…", self.picker.ask_export, "Ctrl+E", "Export the selected model as .zip")
@@ -122,6 +130,14 @@ class MainWindow(QMainWindow):
         self.translate_tab.translated.connect(self._translated)
         self.translate_tab.swap_requested.connect(self.swap_languages)
         self.picker.model_chosen.connect(self.load_model)
+        ft = self.file_translation
+        self._translate_file.connect(tw.translate_file)
+        ft.start_requested.connect(self._start_file)
+        ft.cancel_requested.connect(self._cancel_file)
+        ft.finished.connect(self._file_finished)
+        tw.file_progress.connect(ft.on_progress)
+        tw.file_done.connect(ft.on_done)
+        tw.file_failed.connect(ft.on_failed)
         self.picker.import_requested.connect(self.import_model)
         self.picker.export_requested.connect(self.export_model)
         self.picker.delete_requested.connect(self.delete_model)
@@ -241,6 +257,28 @@ class MainWindow(QMainWindow):
         n = len(t.sentences)
         self.decode_status.setText(f"{n} sentence{'s' if n != 1 else ''} in {t.elapsed_ms:,.0f} ms "
                                    f"(beam {t.beam_size})")
+
+    # ---- file translation (in the translation thread) -----------------------------------------------
+    def ask_translate_file(self) -> None:
+        self.file_translation.ask(self.model_info.tgt_lang if self.model_info else "")
+
+    def translate_file(self, source: str, output: str) -> None:
+        self.file_translation.start(source, output)
+
+    @Slot(str, str)
+    def _start_file(self, source: str, output: str) -> None:
+        self.statusBar().showMessage(f"Translating {Path(source).name}…")
+        self._translate_file.emit(source, output, self.translate_tab.beam.value())
+
+    @Slot()
+    def _cancel_file(self) -> None:
+        self.translation_worker.cancel_file()  # direct: the worker's thread is busy with the file
+
+    @Slot(str)
+    def _file_finished(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15_000)
+        if "failed" in message:
+            self.translate_tab.banner.show_message(message, "error")
 
     # ---- import / export / delete (in the task thread) --------------------------------------------
     @Slot(str)
@@ -362,5 +400,6 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self.training_worker.stop()
+        self.translation_worker.cancel_file()
         for thread in self.threads.values():
             stop_thread(thread)
