@@ -10,11 +10,20 @@ from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 
+def nice_step(span: float, ticks: int = 4) -> float:
+    """A round tick interval (1, 2, 2.5 or 5 x 10^k) giving about ``ticks`` intervals over ``span``."""
+    raw = max(span, 1e-9) / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
 class MetricChart(QChartView):
     """A chart of named series over training steps; axes grow with the data."""
 
-    def __init__(self, title: str, y_title: str, series: list[tuple[str, bool]], parent: QWidget | None = None):
-        """``series``: (name, with_markers) pairs; markers suit the sparse validation points."""
+    def __init__(self, title: str, series: list[tuple[str, bool]], *, zero_based: bool = False,
+                 parent: QWidget | None = None):
+        """``series``: (name, with_markers) pairs; markers suit the sparse validation points.
+        ``zero_based``: the y axis starts at 0 (scores); otherwise it hugs the data (losses)."""
         chart = QChart()
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -22,14 +31,16 @@ class MetricChart(QChartView):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         chart.setTitle(title)
         chart.setMargins(QMargins(4, 4, 4, 4))
-        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignRight)
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self._zero_based = zero_based
         self._x = QValueAxis()
-        self._x.setTitleText("step")
         self._x.setLabelFormat("%d")
         self._y = QValueAxis()
-        self._y.setTitleText(y_title)
         self._y.setLabelFormat("%.4g")
+        for axis in (self._x, self._y):  # ticks at round numbers, range hugging the data
+            axis.setTickType(QValueAxis.TickType.TicksDynamic)
+            axis.setTickAnchor(0.0)
         chart.addAxis(self._x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self._y, Qt.AlignmentFlag.AlignLeft)
         self._series: dict[str, QLineSeries] = {}
@@ -72,16 +83,20 @@ class MetricChart(QChartView):
         for series in (*self._series.values(), *self._markers.values()):
             series.clear()
         self._bounds = None
-        self._x.setRange(0, 10)
-        self._y.setRange(0, 1)
+        self._set_range(self._x, 0, 10)
+        self._set_range(self._y, 0, 1)
+
+    @staticmethod
+    def _set_range(axis: QValueAxis, lo: float, hi: float) -> None:
+        axis.setRange(lo, hi)
+        axis.setTickInterval(nice_step(hi - lo))
 
     def _rescale(self) -> None:
         x0, x1, y0, y1 = self._bounds  # type: ignore[misc]
-        self._x.setRange(min(0.0, x0), max(x1 * 1.05, x0 + 1))
-        pad = (y1 - y0) * 0.08 or max(abs(y1) * 0.1, 0.1)
-        self._y.setRange(min(0.0, y0 - pad) if y0 >= 0 else y0 - pad, y1 + pad)
-        self._x.applyNiceNumbers()
-        self._y.applyNiceNumbers()
+        self._set_range(self._x, min(0.0, x0), max(x1, x0 + 1) * 1.03)
+        pad = (y1 - y0) * 0.1 or max(abs(y1) * 0.1, 0.1)
+        lo = 0.0 if self._zero_based and y0 >= 0 else y0 - pad
+        self._set_range(self._y, lo, y1 + pad)
 
     def _apply_palette(self) -> None:
         pal = self.palette()
@@ -110,8 +125,9 @@ class TrainingCharts(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.loss = MetricChart("Loss per target token", "loss", [(self.TRAIN_LOSS, False), (self.VALID_LOSS, True)])
-        self.scores = MetricChart("Validation scores", "score", [(self.BLEU, True), (self.CHRF, True)])
+        self.loss = MetricChart("Loss per target token, by step", [(self.TRAIN_LOSS, False), (self.VALID_LOSS, True)])
+        self.scores = MetricChart("Validation BLEU and chrF, by step", [(self.BLEU, True), (self.CHRF, True)],
+                                  zero_based=True)
         self.loss.setToolTip("Training loss (mean since the previous report) and validation loss over steps")
         self.scores.setToolTip("BLEU and chrF of greedy translations of the validation set")
         layout = QVBoxLayout(self)

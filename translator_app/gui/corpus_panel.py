@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QGridLayout, QGroupBox, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView, QFileDialog, QGridLayout, QGroupBox, QHeaderView, QLabel, QLineEdit, QStyle,
+    QTableWidget, QTableWidgetItem, QToolButton, QVBoxLayout, QWidget,
 )
 
 from translator_app.gui.widgets import MessageBanner, language_name
@@ -31,24 +31,28 @@ class CorpusPanel(QGroupBox):
         self.setAcceptDrops(True)
         self.setToolTip("Drop one TSV file (source<TAB>target per line), or two line-aligned text files")
         self.path = QLineEdit()
-        self.path.setPlaceholderText("A TSV file: source<TAB>target per line (or drop it here)")
+        self.path.setPlaceholderText("source<TAB>target per line, or drop a file")
         self.path.setToolTip("The parallel corpus. Drag and drop a file onto this box to choose it.")
         self.path.editingFinished.connect(self._edited)
         self.target = QLineEdit()
-        self.target.setPlaceholderText("Optional: target-language file, line-aligned with the first")
+        self.target.setPlaceholderText("Optional: target side, line-aligned")
         self.target.setToolTip("Leave empty for a TSV file; set it when source and target are two files")
         self.target.editingFinished.connect(self._edited)
-        browse = QPushButton("&Browse…")
+        folder = self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon)
+        browse = QToolButton()
+        browse.setIcon(folder)
         browse.setToolTip("Choose the corpus file (Ctrl+O)")
         browse.clicked.connect(self.ask_corpus)
-        browse_target = QPushButton("Br&owse…")
+        browse_target = QToolButton()
+        browse_target.setIcon(folder)
         browse_target.setToolTip("Choose the target-language file of a two-file corpus")
         browse_target.clicked.connect(self.ask_target)
-        clear_target = QPushButton("Clear")
-        clear_target.setToolTip("Use a single TSV file")
+        clear_target = QToolButton()
+        clear_target.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_LineEditClearButton))
+        clear_target.setToolTip("No target file: the corpus is a single TSV file")
         clear_target.clicked.connect(lambda: self.set_paths(self.path.text(), ""))
         grid = QGridLayout()
-        grid.addWidget(QLabel("File:"), 0, 0)
+        grid.addWidget(QLabel("Corpus:"), 0, 0)
         grid.addWidget(self.path, 0, 1)
         grid.addWidget(browse, 0, 2)
         grid.addWidget(QLabel("Target file:"), 1, 0)

@@ -17,7 +17,7 @@ class SamplesView(QGroupBox):
         self.list = QListWidget()
         self.list.setToolTip("Validation sentences translated by the model being trained; pick one to see "
                              "its attention")
-        self.list.setMaximumWidth(320)
+        self.list.setMaximumWidth(260)
         self.list.currentRowChanged.connect(self._show)
         self.detail = QLabel("Samples appear after the first validation.")
         self.detail.setWordWrap(True)

@@ -112,7 +112,7 @@ class TrainingTab(QWidget):
         lower.setStretchFactor(0, 3)
         lower.setStretchFactor(1, 2)
         lower.setStretchFactor(2, 0)
-        lower.setSizes([420, 260, 60])
+        lower.setSizes([330, 260, 70])
         right = QWidget()
         right_column = QVBoxLayout(right)
         right_column.setContentsMargins(0, 0, 0, 0)
@@ -128,6 +128,7 @@ class TrainingTab(QWidget):
         self.split.addWidget(right)
         self.split.setStretchFactor(0, 2)
         self.split.setStretchFactor(1, 3)
+        self.split.setSizes([440, 840])
         layout = QVBoxLayout(self)
         layout.addWidget(self.split)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
