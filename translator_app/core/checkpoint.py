@@ -107,8 +107,15 @@ def save_bundle(
     the weights go last so a bundle is never newer in config than in weights."""
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
-    weights = {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().contiguous()
-               for k, v in state_dict.items()}
+    converted: dict[int, torch.Tensor] = {}  # tied parameters share one tensor in the file too
+
+    def convert(v: torch.Tensor) -> torch.Tensor:
+        key = v.data_ptr()
+        if key not in converted:
+            converted[key] = (v.half() if half and v.is_floating_point() else v).detach().cpu().contiguous()
+        return converted[key]
+
+    weights = {k: convert(v) for k, v in state_dict.items()}
     config = {
         "format": BUNDLE_FORMAT,
         "version": BUNDLE_VERSION,

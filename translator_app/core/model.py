@@ -238,8 +238,11 @@ class Seq2Seq(nn.Module):
 def quantize_for_inference(model: Seq2Seq) -> nn.Module:
     """Dynamic int8 quantisation of the Linear, LSTM and LSTMCell layers (CPU inference)."""
     import copy
+    import warnings
 
     model = copy.deepcopy(model).eval()
     if model.cfg.tie_embeddings:  # untie so the quantised output layer gets its own copy
         model.decoder.out.weight = nn.Parameter(model.decoder.out.weight.detach().clone())
-    return torch.ao.quantization.quantize_dynamic(model, {nn.Linear, nn.LSTM, nn.LSTMCell}, dtype=torch.qint8)
+    with warnings.catch_warnings():  # torch marks eager dynamic quantisation deprecated; it still works
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(model, {nn.Linear, nn.LSTM, nn.LSTMCell}, dtype=torch.qint8)
