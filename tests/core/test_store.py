@@ -45,7 +45,11 @@ def test_lists_bundled_then_user_models_with_languages_and_metrics(store, tmp_pa
         ("en-es", True, "en", "es"), ("mine", False, "es", "en")]
     assert entries[0].metrics["valid_bleu"] == 12.5
     assert "BLEU 12.5" in entries[0].describe()
+    assert entries[0].label == "en-es  (en→es, bundled)"
+    titled = store.entry(make_bundle(tmp_path / "user" / "titled", name="English → Spanish"))
+    assert titled.title == "English → Spanish" and titled.label == "English → Spanish — titled (en→es, yours)"
     assert problems == []
+    assert [e.name for e in store.entries()] == ["en-es", "mine", "titled"]
 
 
 def test_missing_bundled_folder_gives_no_entries_and_corrupt_config_is_a_problem(store, tmp_path):

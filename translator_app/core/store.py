@@ -51,6 +51,7 @@ class ModelEntry:
     metrics: dict[str, Any] = field(default_factory=dict, compare=False)
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
     resumable: bool = False  # a training checkpoint sits beside the bundle
+    title: str = ""  # the display name from the bundle's metadata ("" when it has none)
 
     @property
     def key(self) -> str:
@@ -63,11 +64,12 @@ class ModelEntry:
     @property
     def label(self) -> str:
         kind = "bundled" if self.bundled else "yours"
-        return f"{self.name}  ({self.pair}, {kind})"
+        title = self.title if self.title and self.title != self.name else ""
+        return f"{title} — {self.name} ({self.pair}, {kind})" if title else f"{self.name}  ({self.pair}, {kind})"
 
     def describe(self) -> str:
         """A one-paragraph description (for tooltips)."""
-        lines = [f"{self.name}: {self.pair}", str(self.path)]
+        lines = [f"{self.title or self.name}: {self.pair}", str(self.path)]
         bleu, chrf = self.metrics.get("valid_bleu"), self.metrics.get("valid_chrf")
         if bleu is not None:
             lines.append(f"validation BLEU {bleu:.1f}" + (f", chrF {chrf:.1f}" if chrf is not None else ""))
@@ -101,7 +103,7 @@ def _entry(path: Path, config: dict[str, Any], bundled: bool) -> ModelEntry:
     metrics = meta.get("metrics") if isinstance(meta.get("metrics"), dict) else {}
     return ModelEntry(path.name, path, str(meta.get("src_lang") or ""),
                       str(meta.get("tgt_lang") or ""), bundled, dict(metrics), dict(meta),
-                      (path / CHECKPOINT_FILE).is_file())
+                      (path / CHECKPOINT_FILE).is_file(), str(meta.get("name") or ""))
 
 
 class ModelStore:

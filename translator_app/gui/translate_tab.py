@@ -157,6 +157,7 @@ class TranslateTab(QWidget):
         self.vsplit.addWidget(heat_box)
         self.vsplit.setStretchFactor(0, 2)
         self.vsplit.setStretchFactor(1, 3)
+        self.vsplit.setSizes([260, 420])
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.picker)

@@ -27,11 +27,11 @@ def format_duration(seconds: float | None) -> str:
 
 
 def display_token(piece: str) -> str:
-    """A SentencePiece piece for display: '▁casa' -> 'casa', 'mente' -> '·mente'."""
+    """A SentencePiece piece for display: '▁casa' -> 'casa', 'mente' -> '·mente', ',' -> ','."""
     if piece.startswith("▁"):
         return piece[1:] or "▁"
-    if piece in ("</s>", "<unk>", "<s>"):
-        return piece
+    if piece in ("</s>", "<unk>", "<s>") or not piece[:1].isalnum():
+        return piece  # specials and punctuation need no continuation mark
     return "·" + piece
 
 
