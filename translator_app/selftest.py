@@ -1,0 +1,77 @@
+"""``translator-app --self-test``: load the default model and translate one sentence, headless.
+
+Used to check an installed or packaged (PyInstaller) app: it exercises torch, the dynamic
+int8 quantisation, SentencePiece and beam search without opening a window (Qt is never
+imported).  Prints the model, the translation and the timings; returns 0 on success and 1
+with a one-line reason on failure (missing or corrupt model, broken runtime).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+
+SENTENCE = "Hello, how are you?"
+BEAM_SIZE = 5
+
+
+def _fail(message: str, exc: BaseException | None = None) -> int:
+    if exc is not None and not isinstance(exc, ValueError):  # ValueError/BundleError: the message says it all
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"self-test FAILED: {message}", file=sys.stderr, flush=True)
+    return 1
+
+
+def run_self_test() -> int:
+    from translator_app import __version__, paths
+
+    frozen = "frozen (PyInstaller)" if getattr(sys, "frozen", False) else "not frozen"
+    print(f"translator-app {__version__} self-test ({frozen}, Python {sys.version.split()[0]})", flush=True)
+    model_dir = paths.default_model_dir()
+    print(f"model folder:   {model_dir}", flush=True)
+    if not (model_dir / "config.json").is_file():
+        return _fail(f"no default model at {model_dir} (config.json missing); the bundle was built "
+                     "without models/en-es, or TRANSLATOR_APP_MODELS points elsewhere")
+
+    t0 = time.perf_counter()
+    try:
+        import torch
+
+        from translator_app.core.translator import Translator
+    except Exception as exc:  # a broken frozen runtime shows up here
+        return _fail(f"cannot import the translation engine: {type(exc).__name__}: {exc}", exc)
+    t_import = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    try:
+        translator = Translator.load(model_dir)
+    except Exception as exc:  # BundleError (corrupt/mismatched bundle), OSError, RuntimeError
+        return _fail(f"cannot load the model: {type(exc).__name__}: {exc}", exc)
+    t_load = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    try:
+        result = translator.translate(SENTENCE, beam_size=BEAM_SIZE)
+    except Exception as exc:
+        return _fail(f"translation raised {type(exc).__name__}: {exc}", exc)
+    t_translate = time.perf_counter() - t2
+
+    quantized = sum(1 for m in translator.model.modules() if "quantized" in type(m).__module__)
+    info = translator.info
+    langs = f" ({info.src_lang}->{info.tgt_lang})" if info.src_lang and info.tgt_lang else ""
+    print(f"model:          {info.name}{langs}, {info.parameters:,} parameters", flush=True)
+    print(f"runtime:        torch {torch.__version__}, {torch.get_num_threads()} threads, "
+          f"int8 dynamic quantisation: {'yes' if translator.quantized else 'no'} ({quantized} modules)", flush=True)
+    print(f"source:         {SENTENCE}", flush=True)
+    print(f"translation:    {result.text}", flush=True)
+    print(f"confidence:     {result.confidence:.2f} (beam {BEAM_SIZE})", flush=True)
+    print(f"import time:    {t_import:.2f} s", flush=True)
+    print(f"load time:      {t_load:.2f} s", flush=True)
+    print(f"translate time: {t_translate:.2f} s", flush=True)
+    if translator.quantized and quantized == 0:
+        return _fail("quantisation was requested but no quantized module is in the model")
+    if not result.text.strip():
+        print("warning: the model produced an empty translation (an undertrained model?)", flush=True)
+    print("self-test OK", flush=True)
+    return 0
