@@ -39,16 +39,16 @@ def test_events_loss_goes_down_and_bundle_is_written(tiny_corpus, tmp_path):
 
 def test_stop_flag_and_resume_continue_from_checkpoint(tiny_corpus, tmp_path):
     out = tmp_path / "m"
-    calls = {"n": 0}
-
-    def stop_after_12_steps():
-        calls["n"] += 1
-        return calls["n"] > 12
-
-    events = list(train(CorpusSpec(str(tiny_corpus)), out, model_cfg=MODEL, tok_cfg=TOK,
-                        train_cfg=replace(TRAIN, max_steps=25, valid_every=100, checkpoint_every=5, log_every=5),
-                        should_stop=stop_after_12_steps))
-    assert events[-1].reason == "stopped" and events[-1].step == 12
+    flag = {"stop": False}
+    events = []
+    for event in train(CorpusSpec(str(tiny_corpus)), out, model_cfg=MODEL, tok_cfg=TOK,
+                       train_cfg=replace(TRAIN, max_steps=25, valid_every=100, checkpoint_every=5, log_every=5),
+                       should_stop=lambda: flag["stop"]):
+        events.append(event)
+        if isinstance(event, Progress) and event.step == 10:
+            flag["stop"] = True  # as the GUI's Stop button does, from outside the loop
+    # the flag is read at the end of the step in flight (step 11), so the loop stops there
+    assert events[-1].reason == "stopped" and events[-1].step == 11
     assert (out / "weights.pt").exists()  # a usable model even without validation
     resumed = list(train(CorpusSpec(str(tiny_corpus)), out, model_cfg=MODEL, tok_cfg=TOK, resume=True,
                          train_cfg=replace(TRAIN, max_steps=25, valid_every=100, log_every=1,
@@ -56,7 +56,7 @@ def test_stop_flag_and_resume_continue_from_checkpoint(tiny_corpus, tmp_path):
     from translator_app.core.checkpoint import load_train_state
 
     steps = [e.step for e in resumed if isinstance(e, Progress)]
-    assert steps == [15, 20, 25]  # continues after step 12 (progress every 5 steps, as saved in run.json)
+    assert steps == [15, 20, 25]  # continues after step 11 (progress every 5 steps, as saved in run.json)
     assert resumed[-1].step == 25 and resumed[-1].reason == "max_steps"
     assert load_train_state(out / "checkpoint.pt")["step"] == 25
 
@@ -73,3 +73,10 @@ def test_lr_schedule_warms_up_then_decays():
     assert lr_factor(50, cfg) == pytest.approx(0.5)
     assert lr_factor(100, cfg) == pytest.approx(1.0)
     assert lr_factor(400, cfg) == pytest.approx(0.5)
+
+
+def test_stop_during_preparation_ends_before_training(tiny_corpus, tmp_path):
+    events = list(train(CorpusSpec(str(tiny_corpus)), tmp_path / "m", model_cfg=MODEL, tok_cfg=TOK,
+                        train_cfg=replace(TRAIN, max_steps=5), should_stop=lambda: True))
+    assert isinstance(events[-1], Finished) and events[-1].reason == "stopped" and events[-1].step == 0
+    assert not any(isinstance(e, Progress) for e in events)

@@ -193,6 +193,9 @@ def train(
         else:
             yield item
     assert setup is not None
+    if should_stop():  # stopped while the corpus and tokenizer were being prepared
+        yield Finished("stopped", 0, str(out), None, time.monotonic() - started)
+        return
     model_cfg, train_cfg, data_cfg, meta, split, tok = (setup.model_cfg, setup.train_cfg, setup.data_cfg,
                                                        setup.meta, setup.split, setup.tok)
     state = setup.state
@@ -204,6 +207,9 @@ def train(
     valid_enc, _ = EncodedCorpus.from_pairs(split.valid, tok, data_cfg.max_len)
     if len(train_enc) == 0:
         raise corpus_mod.CorpusError(spec.path, None, "no training pair is short enough after tokenisation")
+    if should_stop():
+        yield Finished("stopped", 0, str(out), None, time.monotonic() - started)
+        return
     device = torch.device(ctx.device)
     model = Seq2Seq(model_cfg).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=train_cfg.lr, betas=(0.9, 0.98),
