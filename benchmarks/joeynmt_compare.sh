@@ -7,6 +7,7 @@
 #
 # Environment: MINUTES (budget per trainer, default 10), THREADS (2), CORPUS (Tatoeba en-es),
 #   VALID_EVERY (500 steps, both), JOEY_VENV (/work/joeynmt-venv), PY (our venv's python),
+#   TEST_LIMIT (first N distinct test sources only, default 0 = all),
 #   OURS_EXTRA (extra bench_training.py flags, e.g. "--preset tiny --vocab-size 400" to smoke-test).
 #
 # JoeyNMT lives in its own venv (its pinned dependencies must not touch ours):
@@ -28,6 +29,7 @@ THREADS=${THREADS:-2}
 VALID_EVERY=${VALID_EVERY:-500}
 CORPUS=${CORPUS:-$REPO/../shared/corpora/tatoeba.en-es.tsv}
 OURS_EXTRA=${OURS_EXTRA:-}
+TEST_LIMIT=${TEST_LIMIT:-0}
 WORK=${1:-/tmp/joeynmt-compare}
 SECONDS_BUDGET=$(awk "BEGIN { print int($MINUTES * 60) }")
 
@@ -46,7 +48,7 @@ echo "== $(date -u +%H:%M:%S) ours: $MINUTES min, $THREADS threads, $CORPUS"
 
 echo "== $(date -u +%H:%M:%S) JoeyNMT data and configs from our run"
 "$PY" "$REPO/benchmarks/joeynmt_prepare.py" "$WORK/ours" "$WORK/joey-data" --model-dir "$WORK/joey-model" \
-    --valid-every "$VALID_EVERY"
+    --valid-every "$VALID_EVERY" --test-limit "$TEST_LIMIT"
 
 echo "== $(date -u +%H:%M:%S) JoeyNMT: $MINUTES min ($SECONDS_BUDGET s), $THREADS threads"
 rc=0

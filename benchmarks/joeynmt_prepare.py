@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--src", default="en")
     p.add_argument("--trg", default="es")
     p.add_argument("--valid-every", type=int, default=500)
+    p.add_argument("--test-limit", type=int, default=0, help="only the first N distinct test sources (0: all)")
     args = p.parse_args(argv)
     run, out = Path(args.run), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -60,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{theirs}: {len(pairs)} pairs")
     pairs, _ = read_corpus(run / "data" / "test.tsv", dedupe=False)
     sources, refs = group_references(pairs)
+    if args.test_limit:
+        sources, refs = sources[: args.test_limit], refs[: args.test_limit]
     write_lines(out / f"test.{args.src}", sources)
     write_lines(out / f"test.{args.trg}", [r[0] for r in refs])
     (out / "test.refs.json").write_text(json.dumps({"sources": sources, "refs": refs}, ensure_ascii=False),
