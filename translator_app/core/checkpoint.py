@@ -35,6 +35,10 @@ SOURCE_TOKENIZER, TARGET_TOKENIZER = "source.model", "target.model"
 TRAIN_STATE_FILE = "checkpoint.pt"
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 class BundleError(ValueError):
     """A model bundle that cannot be used; the message names the path and the problem."""
 
@@ -53,6 +57,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual permissions
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
