@@ -170,14 +170,14 @@ def trial(runner: Runner, i: int, mode: str, rng: random.Random, corpus: Path, p
             time.sleep(0.005)
     elif mode == "targeted":
         k, delay = rng.randint(1, args.targeted_max), rng.choice([0.0, 0.0, 0.002, 0.01, 0.05])
-        seen: set[str] = set()
+        seen: list[str] = []  # distinct temp files, in the order they showed up
         detail = f"at temp file #{k} +{delay * 1000:.0f}ms"
         while proc.poll() is None and len(seen) < k and time.monotonic() < deadline:
-            seen |= temp_names(out)
+            seen += sorted(temp_names(out) - set(seen))
             if len(seen) < k:
                 time.sleep(0.001)
         if len(seen) >= k:
-            detail += f" ({max(seen)})"
+            detail += f" ({seen[k - 1].split('/')[-1].split('.tmp')[0]})"
             time.sleep(delay)
     else:  # "checkpoint": some time after the first checkpoint exists
         delay = rng.uniform(0.0, 3.0)
