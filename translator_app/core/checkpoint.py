@@ -12,11 +12,11 @@ into place, so a crash leaves either the old or the new version, never a torn on
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pickle
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,8 +63,10 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
         raise
     _fsync_dir(path.parent)
 
@@ -74,8 +76,6 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
 
 def atomic_torch_save(obj: Any, path: str | Path) -> None:
-    import io
-
     buffer = io.BytesIO()
     torch.save(obj, buffer)
     atomic_write_bytes(path, buffer.getvalue())
@@ -100,8 +100,8 @@ def safe_torch_load(path: str | Path) -> Any:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         raise BundleError(f"{path}: refused to load: the file holds objects other than tensors ({exc})".split("\n")[0]) from exc
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise BundleError(f"{path}: not a readable weights file ({exc})".split("\n")[0]) from exc
+    except Exception as exc:  # noqa: BLE001 - the weights-only unpickler runs no code; any failure means corrupt
+        raise BundleError(f"{path}: not a readable weights file ({type(exc).__name__}: {exc})".split("\n")[0]) from exc
 
 
 def save_bundle(
@@ -128,13 +128,29 @@ def save_bundle(
         "tokenizer": {"joint": tokenizers.joint},
         "meta": meta or {},
     }
+    files: list[tuple[str, bytes]] = []
     if tokenizers.joint:
-        atomic_write_bytes(path / JOINT_TOKENIZER, tokenizers.source.model_bytes)
+        files.append((JOINT_TOKENIZER, tokenizers.source.model_bytes))
     else:
-        atomic_write_bytes(path / SOURCE_TOKENIZER, tokenizers.source.model_bytes)
-        atomic_write_bytes(path / TARGET_TOKENIZER, tokenizers.target.model_bytes)
-    atomic_torch_save(weights, path / "weights.pt")
-    atomic_write_text(path / CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False))
+        files += [(SOURCE_TOKENIZER, tokenizers.source.model_bytes), (TARGET_TOKENIZER, tokenizers.target.model_bytes)]
+    buffer = io.BytesIO()
+    torch.save(weights, buffer)
+    files += [(WEIGHTS_FILE, buffer.getvalue()),
+              (CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False).encode("utf-8"))]
+    # stage every file first (the writes that can fail on a full disk), then rename them into place
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, data in files:
+            stage = path / f".{name}.staged.tmp"
+            atomic_write_bytes(stage, data)
+            staged.append((stage, path / name))
+        for stage, final in staged:
+            os.replace(stage, final)
+    except BaseException:
+        for stage, _ in staged:
+            stage.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path)
 
 
 def read_config(path: str | Path) -> dict[str, Any]:
@@ -165,7 +181,10 @@ def load_bundle(path: str | Path) -> Bundle:
         model_config = from_dict(ModelConfig, config.get("model", {}))
     except (TypeError, ValueError) as exc:
         raise BundleError(f"{path / CONFIG_FILE}: invalid model config ({exc})") from exc
-    joint = bool(config.get("tokenizer", {}).get("joint", True))
+    section = config.get("tokenizer", {})
+    if not isinstance(section, dict):
+        raise BundleError(f"{path / CONFIG_FILE}: 'tokenizer' must be a JSON object")
+    joint = bool(section.get("joint", True))
     try:
         if joint:
             source = target = SubwordModel(_read(path / JOINT_TOKENIZER))

@@ -13,6 +13,7 @@ and are counted in :class:`CorpusReport`; ``strict=True`` turns them into errors
 
 from __future__ import annotations
 
+import codecs
 import random
 import re
 import unicodedata
@@ -108,19 +109,21 @@ def _iter_lines(path: Path, max_line_bytes: int) -> Iterator[tuple[int, str]]:
         handle.seek(0)
         line_no = 0
         while True:
-            raw = handle.readline(max_line_bytes + 1)
+            raw = handle.readline(max_line_bytes + 2)
             if not raw:
                 return
             line_no += 1
-            if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+            eol = 2 if raw.endswith(b"\r\n") else 1 if raw.endswith(b"\n") else 0
+            if len(raw) - eol > max_line_bytes:
                 raise CorpusError(path, line_no, f"line is longer than {max_line_bytes} bytes")
             if b"\x00" in raw:
                 raise CorpusError(path, line_no, "contains a NUL byte (binary data)")
+            body = raw[3:] if line_no == 1 and raw.startswith(codecs.BOM_UTF8) else raw
             try:
-                text = raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+                text = body.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise CorpusError(
-                    path, line_no, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+                    path, line_no, f"not valid UTF-8 (byte 0x{body[exc.start]:02x} at column {exc.start + 1})"
                 ) from exc
             yield line_no, text.rstrip("\r\n")
 
@@ -142,6 +145,7 @@ def iter_pairs(
     strict: bool = False,
     lowercase: bool = False,
     max_line_bytes: int = MAX_LINE_BYTES,
+    detect_header: bool = True,
 ) -> Iterator[tuple[str, str, int]]:
     """Yield (source, target, line number) for every usable line, updating ``report``."""
     path = Path(path)
@@ -165,7 +169,7 @@ def iter_pairs(
                 bad(path, line_no, "no tab between source and target")
             continue
         src, tgt = normalize(cols[0], lowercase), normalize(cols[1], lowercase)
-        if line_no == 1 and _looks_like_header(src, tgt):
+        if detect_header and line_no == 1 and _looks_like_header(src, tgt):
             report.header = True
             if report.src_lang == "" and len(src) <= 3:
                 report.src_lang, report.tgt_lang = src.lower(), tgt.lower()
@@ -202,6 +206,7 @@ def read_corpus(
     dedupe: bool = True,
     lowercase: bool = False,
     max_line_bytes: int = MAX_LINE_BYTES,
+    detect_header: bool = True,
 ) -> tuple[list[tuple[str, str]], CorpusReport]:
     """Read a whole corpus into memory as (source, target) pairs plus a report."""
     paths = (str(path),) if target_path is None else (str(path), str(target_path))
@@ -212,7 +217,7 @@ def read_corpus(
     where = Path(path)
     for src, tgt, line_no in iter_pairs(
         path, target_path, report=report, max_chars=max_chars, strict=strict,
-        lowercase=lowercase, max_line_bytes=max_line_bytes,
+        lowercase=lowercase, max_line_bytes=max_line_bytes, detect_header=detect_header,
     ):
         if dedupe:
             if (src, tgt) in seen:

@@ -82,7 +82,7 @@ def _load_split(out: Path) -> corpus_mod.Split:
         if path.stat().st_size == 0:
             parts[name] = []
             continue
-        parts[name], _ = corpus_mod.read_corpus(path, dedupe=False, max_chars=10**6)
+        parts[name], _ = corpus_mod.read_corpus(path, dedupe=False, max_chars=10**6, detect_header=False)
     return corpus_mod.Split(**parts)
 
 
@@ -141,6 +141,9 @@ def _setup(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: Train
     if resume:
         yield Status(f"No checkpoint in {out}; starting a new run")
     if ctx.is_main:
+        # forget an earlier run in this folder first, so a crash below cannot resume it on new data
+        (out / TRAIN_STATE_FILE).unlink(missing_ok=True)
+        (out / RUN_FILE).unlink(missing_ok=True)
         yield Status(f"Reading {spec.path}")
         yield Status("Splitting the corpus and training the SentencePiece tokenizer")
         split, tok, report = _prepare_fresh(spec, out, data_cfg, tok_cfg)
@@ -153,7 +156,6 @@ def _setup(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: Train
                "data": to_dict(data_cfg), "meta": meta, "corpus": [spec.path, spec.target_path]}
         atomic_write_text(out / RUN_FILE, json.dumps(run, indent=2, ensure_ascii=False))
         (out / HISTORY_FILE).unlink(missing_ok=True)
-        (out / TRAIN_STATE_FILE).unlink(missing_ok=True)
         barrier(ctx)
         yield _Run(model_cfg, train_cfg, data_cfg, meta, split, tok, report.summary(), None)
     else:
@@ -186,6 +188,9 @@ def train(
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     ctx = init_from_env(train_cfg.device)
+    if ctx.is_main:  # temp files left by a write that was killed midway
+        for leftover in [*out.glob(".*.tmp"), *(out / DATA_DIR).glob(".*.tmp")]:
+            leftover.unlink(missing_ok=True)
     setup = None
     for item in _setup(spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, meta, ctx):
         if isinstance(item, _Run):

@@ -79,6 +79,7 @@ class Translator:
     def __init__(self, bundle: Bundle, *, quantize: bool = True, cache_size: int = 256):
         self.bundle = bundle
         self.tok = bundle.tokenizers
+        _check_shapes(bundle)  # before allocating: an untrusted config may ask for absurd sizes
         model = Seq2Seq(bundle.model_config)
         state = {k: v.float() if v.is_floating_point() else v for k, v in bundle.state_dict.items()}
         try:
@@ -172,6 +173,20 @@ class Translator:
             for i, hyp in zip(idx, self._search([encoded[i] for i in idx], beam_size)):
                 out[i] = self.tok.target.decode(hyp.tokens)
         return out
+
+
+def _check_shapes(bundle: Bundle) -> None:
+    """Compare the weights with the model the config describes, built on the meta device (no memory)."""
+    try:
+        with torch.device("meta"):
+            expected = {k: tuple(v.shape) for k, v in Seq2Seq(bundle.model_config).state_dict().items()}
+    except (AssertionError, ValueError, RuntimeError, IndexError, TypeError) as exc:
+        raise BundleError(f"{bundle.path}: invalid model config ({type(exc).__name__}: {exc})") from exc
+    found = {k: tuple(v.shape) for k, v in bundle.state_dict.items()}
+    if expected != found:
+        bad = sorted(k for k in expected.keys() | found.keys() if expected.get(k) != found.get(k))[:3]
+        detail = ", ".join(f"{k}: expected {expected.get(k)}, found {found.get(k)}" for k in bad)
+        raise BundleError(f"{bundle.path}: weights do not match the model config ({detail})")
 
 
 def _block_diagonal(blocks: list[np.ndarray]) -> np.ndarray:
