@@ -266,21 +266,18 @@ def test_disk_full_error_names_the_file(tmp_path, monkeypatch, where):
     assert str(target) in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: atomic_write_bytes keeps mkstemp's 0600 mode, so every model/checkpoint file is private to its owner "
-    "(unlike files written with open(), e.g. data/*.tsv), and replacing a 0644 file silently makes it 0600"))
 def test_atomic_write_gives_files_the_usual_permissions(tmp_path):
-    old_umask = os.umask(0o022)
-    try:
-        plain = tmp_path / "plain.tsv"
-        plain.write_bytes(b"x")
-        atomic = tmp_path / "weights.pt"
-        atomic.write_bytes(b"old")
-        os.chmod(atomic, 0o644)
-        atomic_write_bytes(atomic, b"new")
-        assert stat.S_IMODE(atomic.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode) == 0o644
-    finally:
-        os.umask(old_umask)
+    """mkstemp creates 0600 files; bundle and checkpoint files must get the mode open() gives
+    (0666 & ~umask), like data/*.tsv, also when they replace an existing file (fixed in 10c12de)."""
+    plain = tmp_path / "plain.tsv"
+    plain.write_bytes(b"x")
+    fresh, replaced = tmp_path / "config.json", tmp_path / "weights.pt"
+    replaced.write_bytes(b"old")
+    atomic_write_bytes(fresh, b"new")
+    atomic_write_bytes(replaced, b"new")
+    expected = stat.S_IMODE(plain.stat().st_mode)
+    assert stat.S_IMODE(fresh.stat().st_mode) == expected
+    assert stat.S_IMODE(replaced.stat().st_mode) == expected
 
 
 # ---- disk full in the middle of a training run --------------------------------------------------
