@@ -250,10 +250,6 @@ def test_write_tsv_then_read_back_is_the_identity(tmp_path, pairs):
     assert got == pairs
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: training._load_split re-reads data/train.tsv with read_corpus, whose header sniffing drops a first "
-    "pair that merely looks like a header (e.g. 'OK\\tOK', 'no\\tno', 'TV\\tTV'): a resumed run trains on a "
-    "different split than the checkpoint's batch positions refer to"))
 def test_resume_reads_back_the_same_training_split(tmp_path):
     from translator_app.core import training
 
@@ -267,9 +263,6 @@ def test_resume_reads_back_the_same_training_split(tmp_path):
 
 # ---- precise messages (known defects) --------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: line 1 is decoded with 'utf-8-sig', whose UnicodeDecodeError offsets are relative to the text after "
-    "the BOM, so with a BOM the message quotes the wrong byte (0x09 here) and column"))
 def test_invalid_byte_after_a_bom_is_quoted_correctly(tmp_path):
     path = tmp_path / "bom.tsv"
     path.write_bytes(codecs.BOM_UTF8 + b"abc\tde\xff\n")
@@ -279,9 +272,6 @@ def test_invalid_byte_after_a_bom_is_quoted_correctly(tmp_path):
     assert "byte 0xff" in info.value.reason
 
 
-@pytest.mark.xfail(strict=True, raises=CorpusError, reason=(
-    "BUG: the byte limit counts the CR of a CRLF line end (readline(max_line_bytes + 1) then 'not endswith \\n'), "
-    "so a CRLF file is refused where the same LF file is accepted"))
 def test_crlf_line_exactly_at_the_byte_limit_is_accepted(tmp_path):
     lf, crlf = tmp_path / "lf.tsv", tmp_path / "crlf.tsv"
     lf.write_bytes(b"aaaa\tbbbbb\n")  # 10 bytes of content

@@ -60,9 +60,6 @@ def test_protected_tree_hash_sees_a_one_byte_change(tmp_path):
     assert kill.sha_tree(tmp_path / "m") != before
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: a kill -9 in the middle of an atomic write leaves its '.<name>.<random>.tmp' file (as big as a "
-    "checkpoint: weights + Adam state) and nothing ever removes it; every crash leaks one more"))
 def test_resume_cleans_up_temp_files_of_a_killed_write(tiny_model_dir, tmp_path):
     from dataclasses import replace
 
