@@ -194,7 +194,8 @@ _RSS_CHILD = textwrap.dedent("""
         tr.translate(s, beam_size=1)
     status = open("/proc/self/status").read()
     rss = int(status.split("VmRSS:")[1].split()[0])
-    print(json.dumps({"ru_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "rss_now_kb": rss,
+    hwm = int(status.split("VmHWM:")[1].split()[0])  # ru_maxrss would include the forking parent's peak
+    print(json.dumps({"ru_maxrss_kb": hwm, "rss_now_kb": rss,
                       "load_s": round(load_s, 2), "params": tr.info.parameters}))
 """)
 
@@ -254,7 +255,7 @@ _GUI_CHILD = textwrap.dedent("""
     for _ in range(20):  # let the window repaint with the result
         app.processEvents()
         time.sleep(0.01)
-    out["ru_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out["ru_maxrss_kb"] = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
     print("BENCH-JSON " + json.dumps(out), flush=True)
     w.shutdown()
 """)
