@@ -105,7 +105,8 @@ def child(args) -> int:
         elif isinstance(ev, training.Progress):
             windows.append({"step": ev.step, "t": round(now - t_start, 2), "dt": now - last_t,
                             "steps": ev.step - last_step, "tok_s": ev.tokens_per_sec,
-                            "has_validation": pending_validation, "loss": round(ev.loss, 4)})
+                            "has_validation": pending_validation, "loss": round(ev.loss, 4),
+                            "rss_mib": round(_status_kib("VmRSS") / 1024, 1)})
             out["peak_rss_loop_mib"] = round(_status_kib("VmHWM") / 1024, 1)
             last_t, last_step, pending_validation = now, ev.step, False
         elif isinstance(ev, training.Validation):

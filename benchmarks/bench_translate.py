@@ -13,7 +13,7 @@ Prints numbers and ratios; nothing here is a pass/fail test (targets are reporte
              batches in document order (unsorted) vs one sentence at a time.
   bleu       int8 vs fp32 BLEU/chrF (sacrebleu, beam 5) on the full test split, multi- and
              single-reference, exactly as ``translator-app evaluate`` computes them.
-  rss        peak RSS (ru_maxrss) of a fresh process that loads the model and translates.
+  rss        peak RSS (VmHWM) of a fresh process that loads the model and translates.
   gui        peak RSS of the full desktop app (offscreen Qt) with the model loaded and one
              translation done.
 
@@ -195,7 +195,7 @@ _RSS_CHILD = textwrap.dedent("""
     status = open("/proc/self/status").read()
     rss = int(status.split("VmRSS:")[1].split()[0])
     hwm = int(status.split("VmHWM:")[1].split()[0])  # ru_maxrss would include the forking parent's peak
-    print(json.dumps({"ru_maxrss_kb": hwm, "rss_now_kb": rss,
+    print(json.dumps({"vmhwm_kb": hwm, "rss_now_kb": rss,
                       "load_s": round(load_s, 2), "params": tr.info.parameters}))
 """)
 
@@ -211,9 +211,9 @@ def bench_rss(model: Path, sentences: list[str], results: dict) -> None:
             log(f"{name}: FAILED: {proc.stderr.strip().splitlines()[-1:]}")
             continue
         r = json.loads(proc.stdout.strip().splitlines()[-1])
-        log(f"{name:5} peak RSS {r['ru_maxrss_kb'] / 1024:7.1f} MiB (now {r['rss_now_kb'] / 1024:.1f} MiB; "
+        log(f"{name:5} peak RSS {r['vmhwm_kb'] / 1024:7.1f} MiB (now {r['rss_now_kb'] / 1024:.1f} MiB; "
             f"import+load {r['load_s']:.2f} s)")
-        rows[name] = {"peak_rss_mib": round(r["ru_maxrss_kb"] / 1024, 1), "rss_now_mib": round(r["rss_now_kb"] / 1024, 1),
+        rows[name] = {"peak_rss_mib": round(r["vmhwm_kb"] / 1024, 1), "rss_now_mib": round(r["rss_now_kb"] / 1024, 1),
                       "import_load_s": r["load_s"]}
     results["rss"] = rows
 
@@ -255,7 +255,7 @@ _GUI_CHILD = textwrap.dedent("""
     for _ in range(20):  # let the window repaint with the result
         app.processEvents()
         time.sleep(0.01)
-    out["ru_maxrss_kb"] = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
+    out["vmhwm_kb"] = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
     print("BENCH-JSON " + json.dumps(out), flush=True)
     w.shutdown()
 """)
@@ -285,9 +285,9 @@ def bench_gui(model: Path, sentence: str, results: dict) -> None:
         log(f"skipped: {r['error']}")
         results["gui"] = {"skipped": r["error"]}
         return
-    log(f"app peak RSS {r['ru_maxrss_kb'] / 1024:.1f} MiB (window + model load {r['load_s']:.2f} s; "
+    log(f"app peak RSS {r['vmhwm_kb'] / 1024:.1f} MiB (window + model load {r['load_s']:.2f} s; "
         f"'{sentence}' -> '{r['translation']}' in {r['translate_ms']} ms)")
-    results["gui"] = {"peak_rss_mib": round(r["ru_maxrss_kb"] / 1024, 1), "load_s": r["load_s"], "model": r["model"]}
+    results["gui"] = {"peak_rss_mib": round(r["vmhwm_kb"] / 1024, 1), "load_s": r["load_s"], "model": r["model"]}
 
 
 # ---- main --------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@
 # Environment: MINUTES (budget per trainer, default 10), THREADS (2), CORPUS (Tatoeba en-es),
 #   VALID_EVERY (500 steps, both), JOEY_VENV (/work/joeynmt-venv), PY (our venv's python),
 #   TEST_LIMIT (first N distinct test sources only, default 0 = all),
-#   OURS_EXTRA (extra bench_training.py flags, e.g. "--preset tiny --vocab-size 400" to smoke-test).
+#   OURS_EXTRA (extra bench_training.py flags, e.g. "--preset tiny --vocab-size 400" to smoke-test),
+#   REUSE_OURS=1 (keep WORKDIR's finished run of ours and retrain only JoeyNMT).
 #
 # JoeyNMT lives in its own venv (its pinned dependencies must not touch ours):
 #   python3 -m venv /work/joeynmt-venv
@@ -39,12 +40,17 @@ if [ ! -x "$JOEY_VENV/bin/python" ] || ! "$JOEY_VENV/bin/python" -c "import joey
 fi
 export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
 mkdir -p "$WORK"
-rm -rf "$WORK/ours" "$WORK/joey-data" "$WORK/joey-model" "$WORK"/joey-hyps.*
-echo "== $(date -u +%H:%M:%S) ours: $MINUTES min, $THREADS threads, $CORPUS"
-# shellcheck disable=SC2086
-"$PY" "$REPO/benchmarks/bench_training.py" --corpus "$CORPUS" --sizes full --minutes "$MINUTES" \
-    --threads "$THREADS" --valid-every "$VALID_EVERY" --out "$WORK/ours" --json "$WORK/ours.json" $OURS_EXTRA \
-    | tee "$WORK/ours.log"
+rm -rf "$WORK/joey-data" "$WORK/joey-model" "$WORK"/joey-hyps.*
+if [ "${REUSE_OURS:-0}" = 1 ] && [ -e "$WORK/ours.json" ] && [ -e "$WORK/ours/weights.pt" ]; then
+    echo "== reusing our finished run in $WORK/ours (REUSE_OURS=1)"
+else
+    rm -rf "$WORK/ours"
+    echo "== $(date -u +%H:%M:%S) ours: $MINUTES min, $THREADS threads, $CORPUS"
+    # shellcheck disable=SC2086
+    "$PY" "$REPO/benchmarks/bench_training.py" --corpus "$CORPUS" --sizes full --minutes "$MINUTES" \
+        --threads "$THREADS" --valid-every "$VALID_EVERY" --out "$WORK/ours" --json "$WORK/ours.json" $OURS_EXTRA \
+        | tee "$WORK/ours.log"
+fi
 
 echo "== $(date -u +%H:%M:%S) JoeyNMT data and configs from our run"
 "$PY" "$REPO/benchmarks/joeynmt_prepare.py" "$WORK/ours" "$WORK/joey-data" --model-dir "$WORK/joey-model" \

@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     data_cfg = from_dict(DataConfig, spec["data"])
     batch_tokens = int(spec["train"]["batch_tokens"])
     seed = int(spec["train"]["seed"])
+    lr, warmup = float(spec["train"]["lr"]), int(spec["train"]["warmup_steps"])
 
     for ours, theirs in (("train", "train"), ("valid", "dev")):
         pairs, _ = read_corpus(run / "data" / f"{ours}.tsv", dedupe=False, max_chars=10**6)
@@ -78,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     template = (HERE / "joeynmt_rnn.yaml.template").read_text(encoding="utf-8")
     values = {"MODEL_DIR": str(Path(args.model_dir).absolute()), "SEED": str(seed), "DATA": str(out.absolute()),
               "SRC": args.src, "TRG": args.trg, "MAX_LEN": str(data_cfg.max_len - 1),
-              "BATCH_TOKENS": str(batch_tokens), "VALID_EVERY": str(args.valid_every)}
+              "BATCH_TOKENS": str(batch_tokens), "VALID_EVERY": str(args.valid_every),
+              "LR": repr(lr), "WARMUP": str(warmup)}
     for key, value in values.items():
         template = template.replace(f"@{key}@", value)
     train_cfg = template.replace('    load_model: "@LOAD_MODEL@"\n', "")

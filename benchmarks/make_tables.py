@@ -70,7 +70,7 @@ def translate_tables(t: dict) -> list[str]:
     elif g:
         rows.append(f"| desktop app | skipped | {g.get('skipped')} |")
     if rows:
-        out += ["**Peak RSS** (fresh process, `ru_maxrss`)", "", "| process | peak RSS MiB | note |",
+        out += ["**Peak RSS** (fresh process, VmHWM)", "", "| process | peak RSS MiB | note |",
                 "| --- | ---: | --- |", *rows, ""]
     return out
 
@@ -88,6 +88,12 @@ def training_tables(tr: dict) -> list[str]:
                    f"{fmt(th.get('mean_tok_s'), ',.0f')} | {fmt(th.get('steps_per_s'), '.2f')} | "
                    f"{fmt(th.get('tokens_per_step'), ',.0f')} | {r['setup_s']} | {r['peak_rss_setup_mib']:.0f} | "
                    f"{r['rss_after_setup_mib']:.0f} | {fmt(r.get('peak_rss_loop_mib'), '.0f')} | {r['ru_maxrss_mib']:.0f} |")
+    for name, r in runs.items():
+        trace = [(w["step"], w["rss_mib"]) for w in r.get("windows", []) if "rss_mib" in w]
+        if len(trace) >= 2:
+            marks = [trace[0], *trace[len(trace) // 4 :: max(1, len(trace) // 4)], trace[-1]]
+            marks = sorted(set(marks))
+            out += ["", f"RSS during the {name} run (step: MiB): " + ", ".join(f"{s}: {m:,.0f}" for s, m in marks)]
     if "full" in runs and "half" in runs:
         f, h = runs["full"], runs["half"]
         out += ["", f"Full vs half corpus ({f['train_pairs'] / h['train_pairs']:.2f}× the pairs): setup peak "

@@ -12,20 +12,31 @@ THREADS=${THREADS:-2}
 
 translator-app train "$CORPUS" --out "$RUN" --preset small --minutes "$MINUTES" --threads "$THREADS" \
     --name "English → Spanish (Tatoeba)"
-translator-app evaluate --model "$RUN" "$RUN/data/test.tsv" --beam 5 | tee "$RUN/test-scores.txt"
-python - "$RUN" models/en-es <<'PY'
-import json, shutil, sys
+# ship fp16 weights (half the size); score the bundle that ships, not the fp32 run
+NEW=models/en-es.new
+python - "$RUN" "$NEW" <<'PY'
+import shutil, sys
 from pathlib import Path
 from translator_app.core.checkpoint import load_bundle, save_bundle
 
-run, dest = Path(sys.argv[1]), Path(sys.argv[2])
+run, tmp = Path(sys.argv[1]), Path(sys.argv[2])
 bundle = load_bundle(run)
-scores = (run / "test-scores.txt").read_text(encoding="utf-8")
-meta = dict(bundle.meta, test_scores=scores.strip().splitlines()[1:], corpus="tatoeba.en-es.tsv (shared corpora)")
-tmp = dest.with_name(dest.name + ".new")
 shutil.rmtree(tmp, ignore_errors=True)
-save_bundle(tmp, bundle.model_config, bundle.tokenizers, bundle.state_dict, meta, half=True)
+save_bundle(tmp, bundle.model_config, bundle.tokenizers, bundle.state_dict,
+            dict(bundle.meta, corpus="tatoeba.en-es.tsv (shared corpora)"), half=True)
 shutil.copy(run / "data" / "test.tsv", tmp / "test.tsv")
+PY
+translator-app evaluate --model "$NEW" "$NEW/test.tsv" --beam 5 | tee "$RUN/test-scores.txt"
+python - "$RUN" "$NEW" models/en-es <<'PY'
+import json, shutil, sys
+from pathlib import Path
+from translator_app.core.checkpoint import atomic_write_text
+
+run, tmp, dest = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+config = json.loads((tmp / "config.json").read_text(encoding="utf-8"))
+scores = (run / "test-scores.txt").read_text(encoding="utf-8")
+config["meta"]["test_scores"] = scores.strip().splitlines()[1:]
+atomic_write_text(tmp / "config.json", json.dumps(config, indent=2, ensure_ascii=False))
 old = dest.with_name(dest.name + ".old")
 if dest.exists():
     dest.rename(old)

@@ -33,6 +33,20 @@ def test_save_load_round_trip_gives_identical_output(tiny_model_dir, tmp_path):
             np.testing.assert_array_equal(sa.attention, sb.attention)
 
 
+def test_int8_translator_keeps_one_copy_of_the_weights(tiny_model_dir):
+    import torch
+
+    bundle = load_bundle(tiny_model_dir)
+    n_tensors = len(bundle.state_dict)
+    tr = Translator(bundle, quantize=True)
+    assert tr.bundle.state_dict == {} and tr.bundle.model_config == bundle.model_config
+    assert len(bundle.state_dict) == n_tensors  # the caller's bundle is left as it was
+    float_linears = [m for m in tr.model.modules() if type(m) in (torch.nn.Linear, torch.nn.LSTMCell)]
+    assert float_linears == [] and not hasattr(tr, "float_model")
+    assert tr.info.parameters == Translator(bundle, quantize=False).info.parameters
+    assert tr.translate("I like cats.", beam_size=2).text
+
+
 def test_translation_carries_tokens_scores_and_attention(tiny_model_dir):
     tr = Translator.load(tiny_model_dir)
     result = tr.translate("Tom is here. I like it!", beam_size=1)

@@ -235,14 +235,19 @@ class Seq2Seq(nn.Module):
         return sum(p.numel() for p in {id(p): p for p in self.parameters()}.values())
 
 
-def quantize_for_inference(model: Seq2Seq) -> nn.Module:
-    """Dynamic int8 quantisation of the Linear, LSTM and LSTMCell layers (CPU inference)."""
+def quantize_for_inference(model: Seq2Seq, *, inplace: bool = False) -> nn.Module:
+    """Dynamic int8 quantisation of the Linear, LSTM and LSTMCell layers (CPU inference).
+
+    ``inplace=True`` swaps the layers of ``model`` itself instead of a deep copy, so the fp32
+    weights are not kept alive beside the int8 ones (the Translator owns its model).
+    """
     import copy
     import warnings
 
-    model = copy.deepcopy(model).eval()
+    model = (model if inplace else copy.deepcopy(model)).eval()
     if model.cfg.tie_embeddings:  # untie so the quantised output layer gets its own copy
         model.decoder.out.weight = nn.Parameter(model.decoder.out.weight.detach().clone())
     with warnings.catch_warnings():  # torch marks eager dynamic quantisation deprecated; it still works
         warnings.simplefilter("ignore")
-        return torch.ao.quantization.quantize_dynamic(model, {nn.Linear, nn.LSTM, nn.LSTMCell}, dtype=torch.qint8)
+        return torch.ao.quantization.quantize_dynamic(model, {nn.Linear, nn.LSTM, nn.LSTMCell},
+                                                      dtype=torch.qint8, inplace=inplace)

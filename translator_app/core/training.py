@@ -212,6 +212,10 @@ def train(
     valid_enc, _ = EncodedCorpus.from_pairs(split.valid, tok, data_cfg.max_len)
     if len(train_enc) == 0:
         raise corpus_mod.CorpusError(spec.path, None, "no training pair is short enough after tokenisation")
+    # from here on training reads only the int32 index: let the raw training sentences go
+    summary, n_test = setup.summary, len(split.test)
+    split = corpus_mod.Split([], split.valid, [])
+    setup = None
     if should_stop():
         yield Finished("stopped", 0, str(out), None, time.monotonic() - started)
         return
@@ -235,6 +239,7 @@ def train(
         elapsed_before = float(state.get("elapsed_s", 0.0))
         plateau_scale = float(state.get("plateau_scale", 1.0))
         torch.set_rng_state(state["rng"])
+        state = None  # loaded: do not keep the checkpoint's copy of the weights and moments
     net = model
     if ctx.enabled:
         from torch.nn.parallel import DistributedDataParallel
@@ -243,8 +248,8 @@ def train(
     use_amp = device.type == "cuda" and train_cfg.amp != "none"
     amp_dtype = torch.bfloat16 if train_cfg.amp == "bf16" else torch.float16
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp and train_cfg.amp == "fp16")
-    yield DataReady(f"{setup.summary}; {dropped} pairs over {data_cfg.max_len} subwords dropped",
-                    len(train_enc), len(split.valid), len(split.test), len(tok.target), model.num_parameters(),
+    yield DataReady(f"{summary}; {dropped} pairs over {data_cfg.max_len} subwords dropped",
+                    len(train_enc), len(split.valid), n_test, len(tok.target), model.num_parameters(),
                     str(meta.get("src_lang", "")), str(meta.get("tgt_lang", "")))
 
     def elapsed() -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections import OrderedDict
@@ -77,7 +78,6 @@ class Translator:
     """Owns one model; not thread-safe (keep it in one worker thread)."""
 
     def __init__(self, bundle: Bundle, *, quantize: bool = True, cache_size: int = 256):
-        self.bundle = bundle
         self.tok = bundle.tokenizers
         _check_shapes(bundle)  # before allocating: an untrusted config may ask for absurd sizes
         model = Seq2Seq(bundle.model_config)
@@ -88,15 +88,17 @@ class Translator:
             first = str(exc).strip().splitlines()
             raise BundleError(f"{bundle.path}: weights do not match the model config ({' '.join(first[:2])})") from exc
         model.eval()
-        self.float_model = model
-        self.model = quantize_for_inference(model) if quantize else model
+        n_params = model.num_parameters()
+        self.model = quantize_for_inference(model, inplace=True) if quantize else model
         self.quantized = quantize
+        # the weights now live in the model: keep the bundle's description, not a second copy of them
+        self.bundle = dataclasses.replace(bundle, state_dict={})
         self._cache: OrderedDict[tuple[str, int], Translation] = OrderedDict()
         self._cache_size = cache_size
         meta = bundle.meta
         self.info = ModelInfo(str(bundle.path), str(meta.get("name") or Path(bundle.path).name),
                               str(meta.get("src_lang", "")), str(meta.get("tgt_lang", "")),
-                              model.num_parameters(), dict(meta))
+                              n_params, dict(meta))
 
     @classmethod
     def load(cls, path: str | Path, *, quantize: bool = True) -> "Translator":
