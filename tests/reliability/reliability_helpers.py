@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import shutil
 import signal
 import sys
 from contextlib import contextmanager
@@ -32,6 +33,17 @@ def tree_hashes(root: Path) -> dict[str, str]:
         return {root.name: hashlib.sha256(root.read_bytes()).hexdigest()}
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+BUNDLE_FILES = ("config.json", "weights.pt", "tokenizer.model")
+
+
+def copy_bundle(source: Path, dest: Path) -> Path:
+    """A private copy of a model bundle (its three files only) at ``dest``."""
+    dest.mkdir()
+    for name in BUNDLE_FILES:
+        shutil.copy2(source / name, dest / name)
+    return dest
 
 
 def temp_files(root: Path) -> list[Path]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import stat
 import tempfile
 from dataclasses import replace
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from reliability_helpers import temp_files, tree_hashes
+from reliability_helpers import copy_bundle, temp_files, tree_hashes
 
 from translator_app.core.checkpoint import (
     atomic_write_bytes,
@@ -194,11 +193,7 @@ def test_failed_checkpoint_keeps_the_previous_checkpoint(tmp_path, monkeypatch, 
 
 @pytest.fixture
 def model_dir(tiny_model_dir, tmp_path) -> Path:
-    dest = tmp_path / "my-model"
-    dest.mkdir()
-    for name in ("config.json", "weights.pt", "tokenizer.model"):
-        shutil.copy2(tiny_model_dir / name, dest / name)
-    return dest
+    return copy_bundle(tiny_model_dir, tmp_path / "my-model")
 
 
 def _next_version(bundle):

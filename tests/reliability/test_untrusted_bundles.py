@@ -20,6 +20,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from reliability_helpers import copy_bundle
 
 from translator_app.core.checkpoint import (
     BundleError,
@@ -42,10 +43,7 @@ SETTINGS = settings(max_examples=int(os.environ.get("RELIABILITY_EXAMPLES", "200
 @pytest.fixture
 def bundle(tiny_model_dir, tmp_path) -> Path:
     """A private copy of the trained tiny bundle (bundle files only) to break."""
-    dest = tmp_path / "downloaded-model"
-    dest.mkdir()
-    for name in ("config.json", "weights.pt", "tokenizer.model"):
-        shutil.copy2(tiny_model_dir / name, dest / name)
+    dest = copy_bundle(tiny_model_dir, tmp_path / "downloaded-model")
     Translator.load(dest)  # the intact copy loads: every failure below is caused by the change
     return dest
 
