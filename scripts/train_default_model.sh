@@ -28,15 +28,15 @@ shutil.copy(run / "data" / "test.tsv", tmp / "test.tsv")
 PY
 translator-app evaluate --model "$NEW" "$NEW/test.tsv" --beam 5 | tee "$RUN/test-scores.txt"
 python - "$RUN" "$NEW" models/en-es <<'PY'
-import json, shutil, sys
+import shutil, sys
 from pathlib import Path
-from translator_app.core.checkpoint import atomic_write_text
+from translator_app.core.checkpoint import load_bundle, save_bundle
 
 run, tmp, dest = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-config = json.loads((tmp / "config.json").read_text(encoding="utf-8"))
+bundle = load_bundle(tmp)  # fp16 -> fp16 again: the weights do not change, only the metadata
 scores = (run / "test-scores.txt").read_text(encoding="utf-8")
-config["meta"]["test_scores"] = scores.strip().splitlines()[1:]
-atomic_write_text(tmp / "config.json", json.dumps(config, indent=2, ensure_ascii=False))
+save_bundle(tmp, bundle.model_config, bundle.tokenizers, bundle.state_dict,
+            dict(bundle.meta, test_scores=scores.strip().splitlines()[1:]), half=True)
 old = dest.with_name(dest.name + ".old")
 if dest.exists():
     dest.rename(old)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import shutil
 import signal
@@ -28,11 +27,7 @@ def load_script(name: str):
 
 def tree_hashes(root: Path) -> dict[str, str]:
     """sha256 of every file under ``root`` (or of ``root`` itself when it is a file)."""
-    root = Path(root)
-    if root.is_file():
-        return {root.name: hashlib.sha256(root.read_bytes()).hexdigest()}
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return load_script("kill_during_training").sha_tree(root)
 
 
 BUNDLE_FILES = ("config.json", "weights.pt", "tokenizer.model")
