@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test package default-model bench clean
+.PHONY: run test package default-model bench clean corpus
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,8 +21,11 @@ test: $(STAMP)  ## run the whole test suite (offscreen)
 package: $(STAMP)  ## build dist/translator-app/ and its tarball with PyInstaller
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash packaging/build.sh
 
-default-model: $(STAMP)  ## retrain models/en-es from the shared Tatoeba corpus
+default-model: $(STAMP)  ## retrain models/$(DIRECTION) (en-es or es-en) from data/corpus (make corpus first)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/train_default_model.sh
+
+corpus: $(STAMP)  ## build data/corpus/en-es.tsv from Debian packages + Tatoeba (needs apt-get, dpkg-deb; ARGS=... passes options)
+	$(BIN)/python scripts/build_corpus.py $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_translate.py

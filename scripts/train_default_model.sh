@@ -1,33 +1,62 @@
 #!/usr/bin/env bash
-# Recipe of the bundled default model models/en-es (run with `make default-model`).
-# Trains on the shared Tatoeba en-es corpus for 60 minutes on the CPU, evaluates on the
-# run's own held-out test split (split by distinct English sentence), and installs the
-# best checkpoint into models/en-es with fp16 weights.
+# Recipe of the bundled default models (run with `make default-model [DIRECTION=es-en]`).
+#
+# Trains on the broad corpus built by `make corpus` (data/corpus/en-es.tsv; for es-en the same
+# pairs with the columns swapped), with entity augmentation, protected-span placeholders and
+# copy attention, for MINUTES on the CPU (or DEVICE=cuda), evaluates the fp16 bundle on the
+# run's own held-out test split, and installs it into models/$DIRECTION.
+# An interrupted run continues where it stopped: the recipe passes --resume.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CORPUS=${CORPUS:-../shared/corpora/tatoeba.en-es.tsv}
-RUN=${RUN:-runs/en-es-default}
+DIRECTION=${DIRECTION:-en-es}
+SRC=${DIRECTION%-*}
+TGT=${DIRECTION#*-}
+BASE_CORPUS=${BASE_CORPUS:-data/corpus/en-es.tsv}
+RUN=${RUN:-runs/default-$DIRECTION}
 MINUTES=${MINUTES:-60}
 THREADS=${THREADS:-2}
+PRESET=${PRESET:-small}
+VOCAB=${VOCAB:-8000}
+AUGMENT=${AUGMENT:-0.3}
+DEVICE=${DEVICE:-cpu}
+AMP=${AMP:-none}
+DEST=${DEST:-models/$DIRECTION}
+declare -A NAMES=([en]=English [es]=Spanish)
 
-translator-app train "$CORPUS" --out "$RUN" --preset small --minutes "$MINUTES" --threads "$THREADS" \
-    --name "English → Spanish (Tatoeba)"
+if [ ! -s "$BASE_CORPUS" ]; then
+    echo "no corpus at $BASE_CORPUS: run 'make corpus' first" >&2
+    exit 1
+fi
+CORPUS="$BASE_CORPUS"
+if [ "$DIRECTION" = "es-en" ]; then  # the same pairs, columns swapped; the file name carries the direction
+    mkdir -p "$RUN"
+    CORPUS="$RUN/corpus.es-en.tsv"
+    [ -s "$CORPUS" ] || awk -F'\t' 'BEGIN { OFS = "\t" } { print $2, $1 }' "$BASE_CORPUS" > "$CORPUS"
+fi
+
+translator-app train "$CORPUS" --out "$RUN" --preset "$PRESET" --vocab-size "$VOCAB" --augment "$AUGMENT" \
+    --minutes "$MINUTES" --threads "$THREADS" --device "$DEVICE" --amp "$AMP" --resume \
+    --name "${NAMES[$SRC]:-$SRC} → ${NAMES[$TGT]:-$TGT} (broad)"
+
 # ship fp16 weights (half the size); score the bundle that ships, not the fp32 run
-NEW=models/en-es.new
-python - "$RUN" "$NEW" <<'PY'
-import shutil, sys
+NEW="$DEST.new"
+python - "$RUN" "$NEW" "$BASE_CORPUS" <<'PY'
+import json, shutil, sys
 from pathlib import Path
 from translator_app.core.checkpoint import load_bundle, save_bundle
 
-run, tmp = Path(sys.argv[1]), Path(sys.argv[2])
+run, tmp, corpus = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 bundle = load_bundle(run)
+manifest = corpus.parent / "manifest.json"
+meta = dict(bundle.meta, corpus=corpus.name)
+if manifest.exists():  # the bundle says what it was trained on
+    meta["corpus_manifest"] = json.loads(manifest.read_text(encoding="utf-8"))
 shutil.rmtree(tmp, ignore_errors=True)
-save_bundle(tmp, bundle.model_config, bundle.tokenizers, bundle.state_dict,
-            dict(bundle.meta, corpus="tatoeba.en-es.tsv (shared corpora)"), half=True)
+save_bundle(tmp, bundle.model_config, bundle.tokenizers, bundle.state_dict, meta, half=True)
 shutil.copy(run / "data" / "test.tsv", tmp / "test.tsv")
 PY
 translator-app evaluate --model "$NEW" "$NEW/test.tsv" --beam 5 | tee "$RUN/test-scores.txt"
-python - "$RUN" "$NEW" models/en-es <<'PY'
+python - "$RUN" "$NEW" "$DEST" <<'PY'
 import shutil, sys
 from pathlib import Path
 from translator_app.core.checkpoint import load_bundle, save_bundle

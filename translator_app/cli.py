@@ -18,7 +18,8 @@ from translator_app import __version__, paths
 
 def _add_train(sub) -> None:
     p = sub.add_parser("train", help="train a model from a parallel corpus")
-    p.add_argument("corpus", help="TSV file (source<TAB>target) or the source side of a line-aligned pair")
+    p.add_argument("corpus", help="TSV file (source<TAB>target); a TMX, XLIFF (.xlf/.xliff), PO/POT or MO file "
+                                  "(languages from the file); or the source side of a line-aligned pair")
     p.add_argument("target", nargs="?", help="target side, when the corpus is two line-aligned files")
     p.add_argument("--out", required=True, help="output folder (becomes a model bundle)")
     p.add_argument("--preset", choices=["tiny", "small", "base"], default="small")
@@ -34,6 +35,12 @@ def _add_train(sub) -> None:
     p.add_argument("--dec-layers", type=int)
     p.add_argument("--attention", choices=["luong", "bahdanau"])
     p.add_argument("--input-feeding", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--copy-attention", action=argparse.BooleanOptionalAction, default=None,
+                   help="pointer-generator copying from the source (default: on for small/base)")
+    p.add_argument("--augment", type=float, metavar="SHARE",
+                   help="share of training pairs whose names, numbers, ... are replaced by Faker values (default 0)")
+    p.add_argument("--protect-spans", action=argparse.BooleanOptionalAction, default=None,
+                   help="mask numbers, URLs, codes, ... with placeholders in the training pairs (default: on)")
     p.add_argument("--dropout", type=float)
     p.add_argument("--batch-tokens", type=int)
     p.add_argument("--lr", type=float)
@@ -44,7 +51,7 @@ def _add_train(sub) -> None:
     p.add_argument("--patience", type=int)
     p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
     p.add_argument("--device", choices=["cpu", "cuda"], help="train on the CPU (default) or a CUDA GPU")
-    p.add_argument("--amp", choices=["none", "bf16", "fp16"], help="mixed precision on CUDA")
+    p.add_argument("--amp", choices=["none", "bf16", "fp16"], help="mixed precision: bf16 on CUDA or a CPU with bf16 units, fp16 on CUDA")
     p.add_argument("--seed", type=int)
     p.add_argument("--name", help="display name stored in the bundle")
 
@@ -57,6 +64,8 @@ def _add_translate(sub) -> None:
     p.add_argument("--no-quantize", action="store_true", help="decode in fp32 instead of int8")
     p.add_argument("--show-attention", action="store_true", help="print the alignment under each line")
     p.add_argument("--n-best", type=int, default=0, help="also print the N best alternatives with scores")
+    p.add_argument("--glossary", metavar="FILE",
+                   help="two-column TSV (source term, target term): terms kept as given (models with placeholders)")
 
 
 def _add_evaluate(sub) -> None:
@@ -86,7 +95,7 @@ def _configs(args):
 
     model_cfg, train_cfg, tok_cfg = PRESETS[args.preset]
     model_over = {k: getattr(args, k) for k in ("emb_dim", "enc_hidden", "dec_hidden", "enc_layers", "dec_layers",
-                                                   "attention", "input_feeding", "dropout")
+                                                   "attention", "input_feeding", "dropout", "copy_attention")
                   if getattr(args, k) is not None}
     train_over = {k: getattr(args, a) for k, a in (
         ("minutes", "minutes"), ("max_steps", "max_steps"), ("max_epochs", "max_epochs"),
@@ -99,7 +108,9 @@ def _configs(args):
         train_cfg = replace(train_cfg, max_epochs=10)
     if args.vocab_size:
         tok_cfg = replace(tok_cfg, vocab_size=args.vocab_size)
-    data_cfg = DataConfig(seed=args.seed) if args.seed is not None else DataConfig()
+    data_over = {k: getattr(args, a) for k, a in (("seed", "seed"), ("augment_share", "augment"),
+                                                  ("protect_spans", "protect_spans")) if getattr(args, a) is not None}
+    data_cfg = DataConfig(**data_over)
     return replace(model_cfg, **model_over), train_cfg, tok_cfg, data_cfg
 
 
@@ -160,15 +171,31 @@ def _load_translator(args):
     return Translator.load(path, quantize=not args.no_quantize)
 
 
+def _read_glossary(path: str) -> dict[str, str]:
+    glossary: dict[str, str] = {}
+    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
+        cols = line.rstrip("\r").split("\t")
+        if len(cols) >= 2 and cols[0].strip() and not line.startswith("#"):
+            glossary[cols[0].strip()] = cols[1].strip()
+    return glossary
+
+
 def cmd_translate(args) -> int:
     translator = _load_translator(args)
+    glossary = _read_glossary(args.glossary) if getattr(args, "glossary", None) else None
+    if not args.text and not sys.stdin.isatty() and not (args.n_best or args.show_attention):
+        lines = [line.rstrip("\r\n") for line in sys.stdin]  # a pipe: batched, one output line per line
+        for start in range(0, len(lines), 256):
+            for out in translator.translate_lines(lines[start : start + 256], beam_size=args.beam, glossary=glossary):
+                print(out, flush=True)
+        return 0
     lines = [" ".join(args.text)] if args.text else (line.rstrip("\n") for line in sys.stdin)
     for line in lines:
-        result = translator.translate(line, beam_size=args.beam)
+        result = translator.translate(line, beam_size=args.beam, glossary=glossary)
         print(result.text, flush=True)
         if args.n_best:
             for sent in result.sentences:
-                for text, score in translator.alternatives(sent.source, args.n_best, args.beam):
+                for text, score in translator.alternatives(sent.source, args.n_best, args.beam, glossary=glossary):
                     print(f"    {score:8.3f}  {text}")
         if args.show_attention:
             for sent in result.sentences:

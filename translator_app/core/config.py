@@ -18,6 +18,8 @@ class TokenizerConfig:
     joint: bool = True  # one vocabulary for both languages (needed for tied source/target embeddings)
     character_coverage: float = 1.0
     max_sentences: int = 300_000  # sentences fed to the SentencePiece trainer
+    byte_fallback: bool = True  # unknown characters become byte pieces, never <unk>
+    placeholders: bool = True  # protected-span placeholders ⟦1⟧..⟦32⟧ as atomic pieces
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class ModelConfig:
     dropout: float = 0.2
     tie_embeddings: bool = True  # decoder input embedding == output projection
     share_src_tgt_embeddings: bool = False  # needs a joint vocabulary
+    copy_attention: bool = False  # pointer-generator copy from the source (needs a joint vocabulary)
     pad_id: int = 0
     unk_id: int = 1
     bos_id: int = 2
@@ -49,6 +52,8 @@ class ModelConfig:
             raise ValueError("dropout must be in [0, 1)")
         if self.share_src_tgt_embeddings and self.src_vocab_size != self.tgt_vocab_size:
             raise ValueError("share_src_tgt_embeddings needs a joint vocabulary")
+        if self.copy_attention and self.src_vocab_size != self.tgt_vocab_size:
+            raise ValueError("copy_attention needs a joint vocabulary")
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class DataConfig:
     test_size: int = 2000
     seed: int = 1234
     lowercase: bool = False
+    protect_spans: bool = True  # mask numbers, URLs, codes... with placeholders in training pairs, as at inference
+    augment_share: float = 0.0  # share of training pairs whose entities are replaced (core/augment.py)
 
 
 @dataclass(frozen=True)
@@ -118,12 +125,14 @@ PRESETS: dict[str, tuple[ModelConfig, TrainConfig, TokenizerConfig]] = {
         TokenizerConfig(vocab_size=1000),
     ),
     "small": (
-        ModelConfig(emb_dim=256, enc_hidden=256, dec_hidden=512, dropout=0.2, share_src_tgt_embeddings=True),
+        ModelConfig(emb_dim=256, enc_hidden=256, dec_hidden=512, dropout=0.2, share_src_tgt_embeddings=True,
+                    copy_attention=True),
         TrainConfig(batch_tokens=2000, lr=2e-3, warmup_steps=300, valid_every=500),
         TokenizerConfig(vocab_size=6000),
     ),
     "base": (
-        ModelConfig(emb_dim=384, enc_hidden=384, dec_hidden=768, enc_layers=2, dec_layers=1, dropout=0.3),
+        ModelConfig(emb_dim=384, enc_hidden=384, dec_hidden=768, enc_layers=2, dec_layers=1, dropout=0.3,
+                    share_src_tgt_embeddings=True, copy_attention=True),
         TrainConfig(batch_tokens=4000, lr=1e-3, warmup_steps=800, valid_every=1000),
         TokenizerConfig(vocab_size=16000),
     ),

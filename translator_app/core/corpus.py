@@ -1,8 +1,10 @@
 """Reading and splitting parallel corpora.
 
-Two input forms:
+Input forms:
   * one TSV file, ``source<TAB>target`` per line (extra columns ignored), optional header;
-  * two line-aligned plain-text files (source file, target file).
+  * two line-aligned plain-text files (source file, target file);
+  * one TMX, XLIFF (.xlf/.xliff), gettext PO (.po/.pot) or MO file, read by
+    :mod:`translator_app.core.formats` (chosen by extension, any case).
 
 Bytes are decoded as UTF-8 (a BOM and CRLF line ends are tolerated) and NFC-normalised.
 Hard problems (binary data, invalid UTF-8, an empty file, a line over the byte limit,
@@ -56,22 +58,26 @@ class CorpusReport:
     examples: list[str] = field(default_factory=list)  # "file:line: reason", first few
     src_lang: str = ""
     tgt_lang: str = ""
+    unit_name: str = "line"  # what the numbers in ``examples`` count ("entry" for MO files)
+    counted: str = "lines"  # what ``lines`` counts ("translation units" for TMX, ...)
+    notes: list[str] = field(default_factory=list)  # e.g. which languages of a multilingual TMX were read
 
     def skip(self, path: str, line: int, reason: str) -> None:
         self.skipped[reason] += 1
         if len(self.examples) < MAX_EXAMPLES:
-            self.examples.append(f"{path}:{line}: {reason}")
+            where = f"{path}:{line}" if self.unit_name == "line" else f"{path}, {self.unit_name} {line}"
+            self.examples.append(f"{where}: {reason}")
 
     @property
     def skipped_total(self) -> int:
         return sum(self.skipped.values())
 
     def summary(self) -> str:
-        parts = [f"{self.pairs} pairs from {self.lines} lines"]
+        parts = [f"{self.pairs} pairs from {self.lines} {self.counted}"]
         if self.header:
             parts.append("header skipped")
         parts += [f"{n} {reason}" for reason, n in self.skipped.most_common()]
-        return ", ".join(parts)
+        return ", ".join(parts + self.notes)
 
 
 @dataclass(frozen=True)
@@ -207,18 +213,41 @@ def read_corpus(
     lowercase: bool = False,
     max_line_bytes: int = MAX_LINE_BYTES,
     detect_header: bool = True,
+    src_lang: str = "",
+    tgt_lang: str = "",
+    accelerators: bool | str | None = None,
+    include_fuzzy: bool = False,
+    max_file_bytes: int | None = None,
 ) -> tuple[list[tuple[str, str]], CorpusReport]:
-    """Read a whole corpus into memory as (source, target) pairs plus a report."""
+    """Read a whole corpus into memory as (source, target) pairs plus a report.
+
+    TMX / XLIFF / PO / MO files go through :func:`translator_app.core.formats.iter_pairs`, which
+    takes the languages from the file (``src_lang`` / ``tgt_lang`` choose two of a multilingual
+    TMX), strips PO / MO accelerator marks (``accelerators``: None = on for PO / MO, False = off,
+    a string = exactly these marks), skips fuzzy entries unless ``include_fuzzy``, and refuses
+    XLIFF / PO / MO files over ``max_file_bytes`` (default ``formats.MAX_TREE_BYTES``).
+    """
     paths = (str(path),) if target_path is None else (str(path), str(target_path))
     report = CorpusReport(paths=paths)
     report.src_lang, report.tgt_lang = languages_from_name(path)
     pairs: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     where = Path(path)
-    for src, tgt, line_no in iter_pairs(
-        path, target_path, report=report, max_chars=max_chars, strict=strict,
-        lowercase=lowercase, max_line_bytes=max_line_bytes, detect_header=detect_header,
-    ):
+    from translator_app.core import formats  # imports this module: not at the top
+
+    fmt = formats.format_of(path)
+    if fmt and target_path is not None:
+        raise CorpusError(target_path, None, f"{path} is a {formats.NAMES[fmt]} file, which holds both "
+                                             "languages: give it alone, without a target file")
+    if fmt:
+        options = formats.Options(src_lang, tgt_lang, accelerators, include_fuzzy,
+                                  formats.MAX_TREE_BYTES if max_file_bytes is None else max_file_bytes)
+        source = formats.iter_pairs(path, fmt, report=report, max_chars=max_chars, strict=strict,
+                                    lowercase=lowercase, options=options)
+    else:
+        source = iter_pairs(path, target_path, report=report, max_chars=max_chars, strict=strict,
+                            lowercase=lowercase, max_line_bytes=max_line_bytes, detect_header=detect_header)
+    for src, tgt, line_no in source:
         if dedupe:
             if (src, tgt) in seen:
                 report.skip(str(where), line_no, "duplicate pair")

@@ -1,7 +1,10 @@
 """Attentional sequence-to-sequence model.
 
 Bidirectional LSTM encoder, LSTM decoder with Luong ("general") or Bahdanau (additive)
-attention, optional input feeding, dropout and tied output embeddings.
+attention, optional input feeding, dropout and tied output embeddings, and optional copy
+attention (pointer-generator, See et al. 2017): a gate p_gen mixes the vocabulary
+distribution with the attention weights scattered onto the source subword ids, so names and
+other words the model cannot translate can be copied (needs a joint vocabulary).
 
 Shapes: B = batch, S = source length, T = target length, E = emb_dim,
 He = enc_hidden (per direction), Hd = dec_hidden, O = attentional vector size, V = vocab.
@@ -28,10 +31,11 @@ class EncoderOut:
     memory: Tensor  # (B, S, 2He) encoder states
     keys: Tensor  # (B, S, K) attention keys, projected once per sentence
     mask: Tensor  # (B, S) True at real tokens
+    src: Tensor  # (B, S) source ids (copy attention scatters onto them)
 
     def index_select(self, index: Tensor) -> "EncoderOut":
         return EncoderOut(self.memory.index_select(0, index), self.keys.index_select(0, index),
-                          self.mask.index_select(0, index))
+                          self.mask.index_select(0, index), self.src.index_select(0, index))
 
 
 @dataclass
@@ -39,10 +43,12 @@ class DecoderState:
     h: list[Tensor]  # per layer (N, Hd)
     c: list[Tensor]  # per layer (N, Hd)
     feed: Tensor | None  # (N, O) previous attentional vector (input feeding)
+    gate: Tensor | None = None  # (N,) p_gen of the step that made this state (copy attention)
 
     def index_select(self, index: Tensor) -> "DecoderState":
         return DecoderState([x.index_select(0, index) for x in self.h], [x.index_select(0, index) for x in self.c],
-                            None if self.feed is None else self.feed.index_select(0, index))
+                            None if self.feed is None else self.feed.index_select(0, index),
+                            None if self.gate is None else self.gate.index_select(0, index))
 
 
 class Encoder(nn.Module):
@@ -131,6 +137,8 @@ class Decoder(nn.Module):
         self.out = nn.Linear(self.out_dim, cfg.tgt_vocab_size)
         if cfg.tie_embeddings:
             self.out.weight = self.embedding.weight
+        # copy attention: p_gen = sigmoid(w [att; ctx; emb] + b)
+        self.copy_gate = nn.Linear(self.out_dim + mem_dim + cfg.emb_dim, 1) if cfg.copy_attention else None
 
     @property
     def parallel(self) -> bool:
@@ -150,9 +158,16 @@ class Decoder(nn.Module):
             x = self.dropout(h) if i + 1 < len(self.cells) else h
         return hs, cs
 
+    def gate(self, att: Tensor, ctx: Tensor, emb: Tensor) -> Tensor | None:
+        """(..., O), (..., 2He), (..., E) -> p_gen (...,) in (0, 1), or None without copy attention."""
+        if self.copy_gate is None:
+            return None
+        return torch.sigmoid(self.copy_gate(torch.cat([att, ctx, emb], dim=-1)).squeeze(-1).float())
+
     def step(self, y_prev: Tensor, state: DecoderState, enc: EncoderOut) -> tuple[Tensor, Tensor, DecoderState]:
-        """One step: y_prev (N,) -> attentional vector (N, O), attention (N, S), new state."""
-        x = self.dropout(self.embedding(y_prev))  # (N, E)
+        """One step: y_prev (N,) -> attentional vector (N, O), attention (N, S), new state (with p_gen)."""
+        emb = self.dropout(self.embedding(y_prev))  # (N, E)
+        x = emb
         if self.cfg.attention == "bahdanau":
             ctx, _ = attend(self.attention, state.h[-1].unsqueeze(1), enc)  # (N, 1, 2He)
             x = torch.cat([x, ctx.squeeze(1)], dim=-1)
@@ -162,14 +177,17 @@ class Decoder(nn.Module):
         top = hs[-1]  # (N, Hd)
         ctx, weights = attend(self.attention, top.unsqueeze(1), enc)  # (N, 1, 2He), (N, 1, S)
         att = torch.tanh(self.combine(torch.cat([top, ctx.squeeze(1)], dim=-1)))  # (N, O)
-        return att, weights.squeeze(1), DecoderState(hs, cs, att if self.cfg.input_feeding else None)
+        gate = self.gate(att, ctx.squeeze(1), emb)
+        return att, weights.squeeze(1), DecoderState(hs, cs, att if self.cfg.input_feeding else None, gate)
 
     def logits(self, att: Tensor) -> Tensor:
         """(..., O) -> (..., V)."""
         return self.out(self.dropout(att))
 
-    def forward(self, tgt_in: Tensor, state: DecoderState, enc: EncoderOut) -> Tensor:
-        """Teacher forcing: tgt_in (B, T) -> attentional vectors (B, T, O)."""
+    def forward(self, tgt_in: Tensor, state: DecoderState,
+                enc: EncoderOut) -> tuple[Tensor, Tensor, Tensor | None]:
+        """Teacher forcing: tgt_in (B, T) -> attentional vectors (B, T, O), attention (B, T, S),
+        p_gen (B, T) or None."""
         if self.parallel:
             x = self.dropout(self.embedding(tgt_in))  # (B, T, E)
             weights = []
@@ -179,13 +197,17 @@ class Decoder(nn.Module):
             c0 = torch.stack(state.c)
             out = torch.lstm(x, (h0, c0), weights, True, len(self.cells),
                              self.cfg.dropout, self.training, False, True)[0]  # (B, T, Hd)
-            ctx, _ = attend(self.attention, out, enc)  # (B, T, 2He)
-            return torch.tanh(self.combine(torch.cat([out, ctx], dim=-1)))
-        atts = []
+            ctx, weights = attend(self.attention, out, enc)  # (B, T, 2He), (B, T, S)
+            att = torch.tanh(self.combine(torch.cat([out, ctx], dim=-1)))  # (B, T, O)
+            return att, weights, self.gate(att, ctx, x)
+        atts, attn, gates = [], [], []
         for t in range(tgt_in.size(1)):
-            att, _, state = self.step(tgt_in[:, t], state, enc)
+            att, w, state = self.step(tgt_in[:, t], state, enc)
             atts.append(att)
-        return torch.stack(atts, dim=1)
+            attn.append(w)
+            gates.append(state.gate)
+        gate = torch.stack(gates, dim=1) if self.copy_gate is not None else None  # type: ignore[arg-type]
+        return torch.stack(atts, dim=1), torch.stack(attn, dim=1), gate
 
 
 class Seq2Seq(nn.Module):
@@ -218,18 +240,54 @@ class Seq2Seq(nn.Module):
         """src (B, S), lengths (B,) -> encoder output and initial decoder state."""
         memory, h0, c0 = self.encoder(src, lengths)
         mask = torch.arange(src.size(1), device=src.device).unsqueeze(0) < lengths.to(src.device).unsqueeze(1)
-        enc = EncoderOut(memory, self.decoder.attention.keys(memory), mask)
+        enc = EncoderOut(memory, self.decoder.attention.keys(memory), mask, src)
         return enc, self.decoder.init_state(h0, c0)
 
-    def decode_step(self, y_prev: Tensor, state: DecoderState, enc: EncoderOut) -> tuple[Tensor, Tensor, DecoderState]:
-        """y_prev (N,) -> log-probabilities (N, V), attention (N, S), new state."""
-        att, weights, state = self.decoder.step(y_prev, state, enc)
-        return F.log_softmax(self.decoder.logits(att).float(), dim=-1), weights, state
+    def log_probs(self, att: Tensor, weights: Tensor, gate: Tensor | None, src: Tensor) -> Tensor:
+        """Output distribution: att (..., O), weights (..., S), gate (...,), src (B, S) -> log p (..., V).
 
-    def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor) -> Tensor:
-        """src (B, S), src_len (B,), tgt_in (B, T) starting with <s> -> logits (B, T, V)."""
+        Without copy attention this is log_softmax of the logits; with it,
+        log(p_gen * softmax(logits) + (1 - p_gen) * attention scattered onto the source ids)."""
+        logits = self.decoder.logits(att).float()
+        if gate is None:
+            return F.log_softmax(logits, dim=-1)
+        probs = torch.softmax(logits, dim=-1) * gate.unsqueeze(-1)
+        index = src if weights.dim() == 2 else src.unsqueeze(1).expand(-1, weights.size(1), -1)
+        probs = probs.scatter_add(-1, index, weights.float() * (1.0 - gate).unsqueeze(-1))
+        return torch.log(probs.clamp_min(1e-12))
+
+    def decode_step(self, y_prev: Tensor, state: DecoderState, enc: EncoderOut) -> tuple[Tensor, Tensor, DecoderState]:
+        """y_prev (N,) -> log-probabilities (N, V), attention (N, S), new state (state.gate: p_gen)."""
+        att, weights, state = self.decoder.step(y_prev, state, enc)
+        return self.log_probs(att, weights, state.gate, enc.src), weights, state
+
+    def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor, tgt_out: Tensor | None = None,
+                smoothing: float = 0.0) -> Tensor:
+        """src (B, S), src_len (B,), tgt_in (B, T) starting with <s> -> log-probabilities (B, T, V);
+        with ``tgt_out`` (B, T) the summed label-smoothed training loss instead (a scalar)."""
         enc, state = self.encode(src, src_len)
-        return self.decoder.logits(self.decoder(tgt_in, state, enc))
+        att, weights, gate = self.decoder(tgt_in, state, enc)
+        if tgt_out is None:
+            return self.log_probs(att, weights, gate, src)
+        return self._loss(att, weights, gate, src, tgt_out, smoothing)
+
+    def _loss(self, att: Tensor, weights: Tensor, gate: Tensor | None, src: Tensor, tgt_out: Tensor,
+              smoothing: float) -> Tensor:
+        """Summed loss over real target tokens: (1 - eps) * NLL of the output distribution + eps * the
+        uniform-smoothing term on the vocabulary distribution. With copy attention only p(y) of the
+        reference token is formed (a gather), never the full mixture over the vocabulary."""
+        logits = self.decoder.logits(att).float()  # (B, T, V)
+        if gate is None:
+            return F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_out.reshape(-1),
+                                   ignore_index=self.cfg.pad_id, label_smoothing=smoothing, reduction="sum")
+        keep = tgt_out != self.cfg.pad_id  # (B, T)
+        log_vocab = F.log_softmax(logits, dim=-1)  # (B, T, V)
+        p_vocab = log_vocab.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1).exp()  # (B, T)
+        hits = (src.unsqueeze(1) == tgt_out.unsqueeze(-1)).to(weights.dtype)  # (B, T, S)
+        p_copy = (weights * hits).sum(-1).float()  # (B, T)
+        nll = -torch.log((gate * p_vocab + (1.0 - gate) * p_copy).clamp_min(1e-12))  # (B, T)
+        loss = (1.0 - smoothing) * nll - smoothing * log_vocab.mean(-1) if smoothing > 0 else nll
+        return loss.masked_fill(~keep, 0.0).sum()
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in {id(p): p for p in self.parameters()}.values())

@@ -3,7 +3,11 @@
 Pure functions over a model exposing ``encode(src, lengths)`` and
 ``decode_step(y_prev, state, enc)`` (see :class:`translator_app.core.model.Seq2Seq`).
 Every hypothesis carries its subword ids, its score and its attention matrix
-(target tokens x source tokens, each row summing to 1).
+(target tokens x source tokens, each row summing to 1), and with copy attention the
+copy probability (1 - p_gen) of every output token.
+
+Degenerate output is blocked in both searches: no n-gram of ``no_repeat_ngram`` subwords
+occurs twice in one output, and the output is at most ``max_ratio`` x the source length + 10.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from torch import Tensor
 from translator_app.core.tokenizer import BOS_ID, EOS_ID, PAD_ID
 
 MAX_OUTPUT_LEN = 256
+NO_REPEAT_NGRAM = 4  # subwords; a looping word trigram repeats a 4-subword sequence at the latest
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,7 @@ class Hypothesis:
     log_prob: float  # sum of token log-probabilities, </s> included
     score: float  # length-normalised log_prob (what beams are ranked by)
     attention: np.ndarray  # (len(tokens) + 1, S): one row per output token and </s>
+    copy_probs: np.ndarray | None = None  # (len(tokens) + 1,) 1 - p_gen per output token (copy attention)
 
     @property
     def confidence(self) -> float:
@@ -45,12 +51,28 @@ def max_output_length(src_len: int, ratio: float = 2.0, extra: int = 10) -> int:
     return min(MAX_OUTPUT_LEN, int(src_len * ratio) + extra)
 
 
+def block_repeats(logp: Tensor, history: Tensor, n: int) -> None:
+    """Forbid, in place, every token that would complete an n-gram already in its row's output.
+
+    logp (R, V) next-token log-probabilities, history (R, L) output so far."""
+    length = history.size(1)
+    if n < 2 or length < n:  # no complete n-gram yet
+        return
+    last = history[:, length - n + 1 :]  # (R, n-1) the prefix the next token would extend
+    prefixes = history.unfold(1, n - 1, 1)[:, : length - n + 1]  # (R, L-n+1, n-1)
+    match = (prefixes == last.unsqueeze(1)).all(-1)  # (R, L-n+1)
+    if bool(match.any()):
+        rows, cols = match.nonzero(as_tuple=True)
+        logp[rows, history[rows, cols + n - 1]] = float("-inf")
+
+
 def _length_norm(log_prob: float, length: int, alpha: float) -> float:
     return log_prob / (length ** alpha) if alpha > 0 else log_prob
 
 
 @torch.inference_mode()
-def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ratio: float = 2.0) -> list[Hypothesis]:
+def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ratio: float = 2.0,
+                  no_repeat_ngram: int = NO_REPEAT_NGRAM) -> list[Hypothesis]:
     """sources: B lists of source ids (ending in </s>) -> B best hypotheses."""
     device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
     src, lengths = pad_batch(sources, device)
@@ -60,9 +82,11 @@ def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ra
     y = torch.full((batch,), BOS_ID, dtype=torch.long, device=device)
     finished = torch.zeros(batch, dtype=torch.bool, device=device)
     log_probs = torch.zeros(batch, device=device)
-    out_tokens, attn_rows = [], []
+    out_tokens, attn_rows, gates = [], [], []
     for t in range(int(limits.max())):
         logp, weights, state = model.decode_step(y, state, enc)  # (B, V), (B, S)
+        if out_tokens:
+            block_repeats(logp, torch.stack(out_tokens, dim=1), no_repeat_ngram)
         best_logp, y = logp.max(dim=-1)
         y = torch.where(finished, torch.full_like(y, PAD_ID), y)
         force_end = (t + 1 >= limits) & ~finished & (y != EOS_ID)
@@ -72,25 +96,29 @@ def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ra
         log_probs += torch.where(finished, torch.zeros_like(best_logp), best_logp)
         out_tokens.append(y)
         attn_rows.append(weights)
+        if state.gate is not None:
+            gates.append(state.gate)
         finished |= y == EOS_ID
         if bool(finished.all()):
             break
     tokens = torch.stack(out_tokens, dim=1).tolist()  # (B, T)
     attention = torch.stack(attn_rows, dim=1).float().cpu().numpy()  # (B, T, S)
+    copy = 1.0 - torch.stack(gates, dim=1).float().cpu().numpy() if gates else None  # (B, T)
     results = []
     for b in range(batch):
         seq = tokens[b]
         n = seq.index(EOS_ID) if EOS_ID in seq else len(seq)
         lp = float(log_probs[b])
         results.append(Hypothesis(tuple(seq[:n]), lp, _length_norm(lp, n + 1, alpha),
-                                  attention[b, : n + 1, : len(sources[b])].copy()))
+                                  attention[b, : n + 1, : len(sources[b])].copy(),
+                                  None if copy is None else copy[b, : n + 1].copy()))
     return results
 
 
 @torch.inference_mode()
 def beam_search(
     model, sources: list[list[int]], beam_size: int = 5, *, n_best: int = 1, alpha: float = 1.0,
-    max_ratio: float = 2.0,
+    max_ratio: float = 2.0, no_repeat_ngram: int = NO_REPEAT_NGRAM,
 ) -> list[list[Hypothesis]]:
     """Batched beam search: B sources -> B lists of ``n_best`` hypotheses, best first.
 
@@ -111,10 +139,14 @@ def beam_search(
     y = torch.full((batch * k,), BOS_ID, dtype=torch.long, device=device)
     history = torch.zeros(batch * k, 0, dtype=torch.long, device=device)  # (B*K, t)
     attn_hist = torch.zeros(batch * k, 0, src.size(1), device=device)  # (B*K, t, S)
+    gate_hist = torch.zeros(batch * k, 0, device=device)  # (B*K, t) p_gen so far (copy attention)
     finished: list[list[Hypothesis]] = [[] for _ in range(batch)]
     done = [False] * batch
+    copy_on = getattr(getattr(model, "cfg", None), "copy_attention", False)
     for t in range(max(limits)):
         logp, weights, state = model.decode_step(y, state, enc)  # (B*K, V), (B*K, S)
+        gate = state.gate if state.gate is not None else torch.ones(batch * k, device=device)  # (B*K,)
+        block_repeats(logp, history, no_repeat_ngram)
         vocab = logp.size(-1)
         cand = (scores.unsqueeze(-1) + logp.view(batch, k, vocab)).view(batch, k * vocab)
         top_scores, top_idx = cand.topk(2 * k, dim=-1)  # (B, 2K)
@@ -130,7 +162,7 @@ def beam_search(
                     if float(scores[b, bi]) > float("-inf"):
                         total = float(scores[b, bi]) + float(logp[row, EOS_ID])
                         finished[b].append(_finish(history[row], attn_hist[row], weights[row], total,
-                                                   len(sources[b]), alpha))
+                                                   len(sources[b]), alpha, gate_hist[row], gate[row], copy_on))
                 done[b] = True
             elif not done[b]:
                 for rank in range(2 * k):
@@ -141,7 +173,7 @@ def beam_search(
                     if tok == EOS_ID:
                         if rank < k:  # a finished beam only counts if it ranks among the top K
                             finished[b].append(_finish(history[row], attn_hist[row], weights[row], sc,
-                                                       len(sources[b]), alpha))
+                                                       len(sources[b]), alpha, gate_hist[row], gate[row], copy_on))
                         continue
                     alive.append((row, tok, sc))
                     if len(alive) == k:
@@ -163,14 +195,16 @@ def beam_search(
         state = state.index_select(rows)
         history = torch.cat([history.index_select(0, rows), y.unsqueeze(1)], dim=1)
         attn_hist = torch.cat([attn_hist.index_select(0, rows), weights.index_select(0, rows).unsqueeze(1)], dim=1)
+        gate_hist = torch.cat([gate_hist.index_select(0, rows), gate.index_select(0, rows).unsqueeze(1)], dim=1)
     return [sorted(hyps, key=lambda h: h.score, reverse=True)[:n_best] for hyps in finished]
 
 
 def _finish(history: Tensor, attn_hist: Tensor, last_attn: Tensor, total: float, src_len: int,
-            alpha: float) -> Hypothesis:
+            alpha: float, gate_hist: Tensor, last_gate: Tensor, copy_on: bool) -> Hypothesis:
     toks = tuple(history.tolist())
     attn = torch.cat([attn_hist, last_attn.unsqueeze(0)], 0)[:, :src_len]
-    return Hypothesis(toks, total, _length_norm(total, len(toks) + 1, alpha), attn.float().cpu().numpy())
+    copy = (1.0 - torch.cat([gate_hist, last_gate.view(1)])).float().cpu().numpy() if copy_on else None
+    return Hypothesis(toks, total, _length_norm(total, len(toks) + 1, alpha), attn.float().cpu().numpy(), copy)
 
 
 def search(model, sources: list[list[int]], beam_size: int = 1, **kwargs) -> list[Hypothesis]:

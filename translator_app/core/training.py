@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import torch
-import torch.nn.functional as F
 
 from translator_app.core import corpus as corpus_mod
 from translator_app.core.distributed import (
@@ -66,6 +65,16 @@ def _prepare_fresh(spec: CorpusSpec, out: Path, data_cfg: DataConfig, tok_cfg: T
     split = corpus_mod.split_by_source(pairs, data_cfg.valid_size, data_cfg.test_size, data_cfg.seed)
     if not split.train or not split.valid:
         raise corpus_mod.CorpusError(spec.path, None, f"too few distinct sentences to train ({len(pairs)} pairs)")
+    src_lang, tgt_lang = report.src_lang or "en", report.tgt_lang or "es"
+    train_pairs = split.train
+    if data_cfg.augment_share > 0:
+        from translator_app.core.augment import augment_pairs
+
+        train_pairs, _ = augment_pairs(train_pairs, share=data_cfg.augment_share, seed=data_cfg.seed,
+                                       src_lang=src_lang, tgt_lang=tgt_lang)
+    if data_cfg.protect_spans and tok_cfg.placeholders:  # the model learns to carry placeholders through
+        train_pairs = mask_pairs(train_pairs, src_lang, tgt_lang)
+    split = corpus_mod.Split(train_pairs, split.valid, split.test)  # valid/test stay raw: scored as users see them
     (out / DATA_DIR).mkdir(parents=True, exist_ok=True)
     for name in ("train", "valid", "test"):
         tmp = out / DATA_DIR / f".{name}.tsv.tmp"
@@ -73,6 +82,13 @@ def _prepare_fresh(spec: CorpusSpec, out: Path, data_cfg: DataConfig, tok_cfg: T
         tmp.replace(out / DATA_DIR / f"{name}.tsv")
     tokenizers = train_tokenizers(split.train, tok_cfg, data_cfg.seed)
     return split, tokenizers, report
+
+
+def mask_pairs(pairs: list[tuple[str, str]], src_lang: str, tgt_lang: str) -> list[tuple[str, str]]:
+    """Protected spans found on both sides become the same placeholder (see core/spans.py)."""
+    from translator_app.core.spans import mask_pair
+
+    return [mask_pair(s, t, src_lang, tgt_lang) for s, t in pairs]
 
 
 def _load_split(out: Path) -> corpus_mod.Split:
@@ -149,7 +165,8 @@ def _setup(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: Train
         split, tok, report = _prepare_fresh(spec, out, data_cfg, tok_cfg)
         _save_tokenizers(out, tok)
         model_cfg = replace(model_cfg, src_vocab_size=len(tok.source), tgt_vocab_size=len(tok.target),
-                            share_src_tgt_embeddings=model_cfg.share_src_tgt_embeddings and tok.joint)
+                            share_src_tgt_embeddings=model_cfg.share_src_tgt_embeddings and tok.joint,
+                            copy_attention=model_cfg.copy_attention and tok.joint)
         meta = {"name": out.name, "src_lang": report.src_lang, "tgt_lang": report.tgt_lang,
                 "corpus": str(spec.path), **(meta or {})}
         run = {"model": to_dict(model_cfg), "train": to_dict(train_cfg), "tokenizer": to_dict(tok_cfg),
@@ -209,7 +226,10 @@ def train(
     torch.manual_seed(train_cfg.seed)
     yield Status("Encoding the corpus")
     train_enc, dropped = EncodedCorpus.from_pairs(split.train, tok, data_cfg.max_len)
-    valid_enc, _ = EncodedCorpus.from_pairs(split.valid, tok, data_cfg.max_len)
+    valid_masked = split.valid
+    if data_cfg.protect_spans and tok.source.has_placeholders:
+        valid_masked = mask_pairs(split.valid, str(meta.get("src_lang") or "en"), str(meta.get("tgt_lang") or "es"))
+    valid_enc, _ = EncodedCorpus.from_pairs(valid_masked, tok, data_cfg.max_len)
     if len(train_enc) == 0:
         raise corpus_mod.CorpusError(spec.path, None, "no training pair is short enough after tokenisation")
     # from here on training reads only the int32 index: let the raw training sentences go
@@ -245,7 +265,8 @@ def train(
         from torch.nn.parallel import DistributedDataParallel
 
         net = DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
-    use_amp = device.type == "cuda" and train_cfg.amp != "none"
+    # bf16 autocast on CUDA and on CPUs with bf16 units (AVX512-BF16 / AMX); fp16 on CUDA only
+    use_amp = train_cfg.amp != "none" and (device.type == "cuda" or train_cfg.amp == "bf16")
     amp_dtype = torch.bfloat16 if train_cfg.amp == "bf16" else torch.float16
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp and train_cfg.amp == "fp16")
     yield DataReady(f"{summary}; {dropped} pairs over {data_cfg.max_len} subwords dropped",
@@ -281,7 +302,8 @@ def train(
         """Rank 0 validates (others wait); returns the event on rank 0, None elsewhere."""
         event = None
         if ctx.is_main:
-            event = _validate_and_keep(model, tok, split, valid_enc, train_cfg, step, best_bleu, save_model)
+            event = _validate_and_keep(model, tok, split, valid_enc, train_cfg, step, best_bleu, save_model,
+                                       str(meta.get("src_lang", "")), str(meta.get("tgt_lang", "")))
             _append_history(out, {"step": step, "valid_loss": event.valid_loss, "bleu": event.bleu,
                                   "chrf": event.chrf, "elapsed_s": round(elapsed(), 1)})
         barrier(ctx)
@@ -304,10 +326,8 @@ def train(
             for group in optimizer.param_groups:
                 group["lr"] = train_cfg.lr * lr_factor(step, train_cfg) * plateau_scale
             with torch.autocast(device.type, dtype=amp_dtype, enabled=use_amp):
-                logits = net(batch.src, batch.src_len, batch.tgt_in)  # (B, T, V)
-                loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), batch.tgt_out.reshape(-1),
-                                       ignore_index=model_cfg.pad_id, label_smoothing=train_cfg.label_smoothing,
-                                       reduction="sum")
+                loss = net(batch.src, batch.src_len, batch.tgt_in, batch.tgt_out,
+                           train_cfg.label_smoothing)  # summed over the batch's target tokens
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss / batch.n_tokens).backward()
             scaler.unscale_(optimizer)
@@ -378,8 +398,10 @@ def train(
     yield Finished(reason, step, str(out), best_bleu, elapsed())
 
 
-def _validate_and_keep(model, tok, split, valid_enc, cfg, step, best_bleu, save_model) -> Validation:
-    loss, scores, samples = validate(model, tok, split.valid, valid_enc, cfg)
+def _validate_and_keep(model, tok, split, valid_enc, cfg, step, best_bleu, save_model, src_lang: str,
+                       tgt_lang: str) -> Validation:
+    loss, scores, samples = validate(model, tok, split.valid, valid_enc, cfg, src_lang=src_lang or "en",
+                                     tgt_lang=tgt_lang or "es")
     improved = best_bleu is None or scores.bleu > best_bleu
     if improved:
         save_model({"valid_bleu": scores.bleu, "valid_chrf": scores.chrf, "valid_loss": round(loss, 4)})

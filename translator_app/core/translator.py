@@ -1,57 +1,33 @@
-"""High-level translation: text in, text + per-sentence tokens, scores and attention out."""
+"""High-level translation: text in, text + per-sentence tokens, scores and attention out.
+
+A thin owner of one model around :func:`translator_app.core.pipeline.translate_texts`, the one
+decoding path (sentence splitting, protected spans, batching, search, restoring).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import re
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-import numpy as np
 import torch
 
+from translator_app.core import pipeline
 from translator_app.core.checkpoint import Bundle, BundleError, load_bundle
-from translator_app.core.corpus import normalize
 from translator_app.core.model import Seq2Seq, quantize_for_inference
-from translator_app.core.search import beam_search, greedy_search
+from translator_app.core.pipeline import (  # noqa: F401  (re-exported: the public result types)
+    MAX_SOURCE_TOKENS, SentenceTranslation, Translation, block_diagonal as _block_diagonal,
+)
+from translator_app.core.segment import split_text
 from translator_app.core.tokenizer import EOS_ID
 
 MAX_INPUT_CHARS = 20_000  # a longer paste is refused with a clear message
-MAX_SOURCE_TOKENS = 200  # a longer sentence is translated in pieces of this many subwords
-_SENTENCE_END = re.compile(r"(?<=[.!?…。！？])[\"'»”)\]]*\s+(?=[\"'«“(\[¿¡]*[A-ZÀ-ÖØ-ÞĀ-ſ0-9])")
 
 
 class InputTooLong(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class SentenceTranslation:
-    source: str
-    text: str
-    source_tokens: tuple[str, ...]  # subword pieces, then "</s>"
-    target_tokens: tuple[str, ...]  # subword pieces, then "</s>"
-    attention: np.ndarray  # (len(target_tokens), len(source_tokens)); rows sum to 1
-    score: float  # length-normalised log-probability
-    confidence: float  # geometric mean token probability, 0..1
-
-
-@dataclass(frozen=True)
-class Translation:
-    source: str
-    text: str
-    sentences: tuple[SentenceTranslation, ...]
-    beam_size: int
-    elapsed_ms: float
-
-    @property
-    def confidence(self) -> float:
-        if not self.sentences:
-            return 1.0
-        return float(np.mean([s.confidence for s in self.sentences]))
 
 
 @dataclass(frozen=True)
@@ -64,14 +40,13 @@ class ModelInfo:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split on line breaks, then after sentence-final punctuation followed by a capital."""
-    parts: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            parts += [p.strip() for p in _SENTENCE_END.split(line) if p.strip()]
-    return parts
+def split_sentences(text: str, lang: str = "en") -> list[str]:
+    """Every sentence of ``text``, line by line (line breaks always split)."""
+    return [s for line in split_text(text, lang) for s in line]
+
+
+def _glossary_key(glossary: Mapping[str, str] | None) -> tuple:
+    return tuple(sorted(glossary.items())) if glossary else ()
 
 
 class Translator:
@@ -93,88 +68,74 @@ class Translator:
         self.quantized = quantize
         # the weights now live in the model: keep the bundle's description, not a second copy of them
         self.bundle = dataclasses.replace(bundle, state_dict={})
-        self._cache: OrderedDict[tuple[str, int], Translation] = OrderedDict()
+        self._cache: OrderedDict[tuple, Translation] = OrderedDict()
         self._cache_size = cache_size
         meta = bundle.meta
         self.info = ModelInfo(str(bundle.path), str(meta.get("name") or Path(bundle.path).name),
                               str(meta.get("src_lang", "")), str(meta.get("tgt_lang", "")),
                               n_params, dict(meta))
+        self.src_lang = self.info.src_lang or "en"
+        self.tgt_lang = self.info.tgt_lang or "es"
 
     @classmethod
     def load(cls, path: str | Path, *, quantize: bool = True) -> "Translator":
         return cls(load_bundle(path), quantize=quantize)
 
-    def _encode(self, sentence: str) -> list[list[int]]:
-        ids = self.tok.source.encode(sentence)
-        chunks = [ids[i : i + MAX_SOURCE_TOKENS] for i in range(0, len(ids), MAX_SOURCE_TOKENS)] or [[]]
-        return [c + [EOS_ID] for c in chunks]
+    def _translate(self, texts: Sequence[str], beam_size: int, n_best: int = 1,
+                   glossary: Mapping[str, str] | None = None, batch_size: int = 64) -> list[Translation]:
+        return pipeline.translate_texts(self.model, self.tok, texts, src_lang=self.src_lang, tgt_lang=self.tgt_lang,
+                                        beam_size=beam_size, n_best=n_best, glossary=glossary,
+                                        batch_size=batch_size)
 
-    def translate(self, text: str, beam_size: int = 1) -> Translation:
-        """Translate ``text`` sentence by sentence. Empty text gives an empty translation."""
+    def translate(self, text: str, beam_size: int = 1, *, glossary: Mapping[str, str] | None = None) -> Translation:
+        """Translate ``text`` sentence by sentence, one output line per input line.
+
+        A text of blank lines only gives an empty translation."""
         if len(text) > MAX_INPUT_CHARS:
             raise InputTooLong(f"The text has {len(text):,} characters; at most {MAX_INPUT_CHARS:,} are "
                                "translated at once. Use File > Translate file for long documents.")
-        key = (text, beam_size)
+        key = (text, beam_size, _glossary_key(glossary))
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        start = time.perf_counter()
-        sentences = [normalize(s) for s in split_sentences(text)]
-        pieces: list[tuple[int, list[int]]] = [(i, c) for i, s in enumerate(sentences) for c in self._encode(s)]
-        hyps = self._search([c for _, c in pieces], beam_size)
-        results = []
-        for i, sentence in enumerate(sentences):
-            parts = [(c, h) for (j, c), h in zip(pieces, hyps) if j == i]
-            results.append(self._sentence_result(sentence, parts))
-        out = Translation(text, " ".join(r.text for r in results), tuple(results), beam_size,
-                          (time.perf_counter() - start) * 1000)
+        out = self._translate([text], beam_size, glossary=glossary)[0]
         self._cache[key] = out
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return out
 
-    def _search(self, sources: list[list[int]], beam_size: int):
-        if not sources:
+    def alternatives(self, sentence: str, n: int = 5, beam_size: int = 0, *,
+                     glossary: Mapping[str, str] | None = None) -> list[tuple[str, float]]:
+        """The n best translations of one sentence, (text, length-normalised log-probability), best first.
+
+        (A text of several sentences gets the rank-wise joins of its sentences' alternatives.)"""
+        n = max(1, n)
+        k = max(n, 2)  # n_best >= 2 makes the pipeline keep every sentence's alternatives
+        result = self._translate([" ".join(sentence.splitlines())], max(beam_size, k), n_best=k, glossary=glossary)[0]
+        sents = result.sentences
+        if not sents:
             return []
-        with torch.inference_mode():
-            if beam_size <= 1:
-                return greedy_search(self.model, sources)
-            return [h[0] for h in beam_search(self.model, sources, beam_size)]
+        if len(sents) == 1:
+            return list(sents[0].alternatives[:n])
+        alts = []
+        for rank in range(n):
+            chosen = [s.alternatives[min(rank, len(s.alternatives) - 1)] for s in sents]
+            alts.append((" ".join(t for t, _ in chosen), sum(sc for _, sc in chosen) / len(chosen)))
+        return alts
 
-    def _sentence_result(self, sentence: str, parts) -> SentenceTranslation:
-        src_tokens: list[str] = []
-        tgt_tokens: list[str] = []
-        tgt_ids: list[int] = []
-        blocks, log_prob, count = [], 0.0, 0
-        for src_ids, hyp in parts:  # several parts only for sentences over MAX_SOURCE_TOKENS
-            src_tokens += self.tok.source.pieces(src_ids[:-1])
-            tgt_tokens += self.tok.target.pieces(hyp.tokens)
-            tgt_ids += hyp.tokens
-            blocks.append(hyp.attention)
-            log_prob += hyp.log_prob
-            count += len(hyp.tokens) + 1
-        attention = _block_diagonal(blocks)
-        return SentenceTranslation(sentence, self.tok.target.decode(tgt_ids), tuple(src_tokens) + ("</s>",),
-                                   tuple(tgt_tokens) + ("</s>",), attention, log_prob / max(count, 1),
-                                   float(np.exp(log_prob / max(count, 1))))
+    def translate_lines(self, lines: Sequence[str], beam_size: int = 1, batch_size: int = 64, *,
+                        glossary: Mapping[str, str] | None = None) -> list[str]:
+        """Translate many independent lines in length-sorted batches (file translation): one output
+        line per input line, each sentence-split and span-protected like ``translate``."""
+        texts = [" ".join(line.splitlines()) for line in lines]  # a line never becomes two
+        return [t.text for t in self._translate(texts, beam_size, glossary=glossary, batch_size=batch_size)]
 
-    def alternatives(self, sentence: str, n: int = 5, beam_size: int = 0) -> list[tuple[str, float]]:
-        """The n best translations of one sentence, (text, length-normalised log-probability), best first."""
-        ids = self._encode(normalize(sentence))[0]
-        with torch.inference_mode():
-            hyps = beam_search(self.model, [ids], max(beam_size, n), n_best=n)[0]
-        return [(self.tok.target.decode(h.tokens), h.score) for h in hyps]
+    # kept for benchmarks/bench_translate.py: the raw encode and search steps
+    def _encode(self, sentence: str) -> list[list[int]]:
+        return [ids + [EOS_ID] for ids in pipeline.split_long(sentence, self.tok.source.encode)]
 
-    def translate_lines(self, lines: Sequence[str], beam_size: int = 1, batch_size: int = 64) -> list[str]:
-        """Translate many independent lines in length-sorted batches (file translation)."""
-        encoded = [self._encode(normalize(line))[0] if line.strip() else None for line in lines]
-        order = sorted((i for i, e in enumerate(encoded) if e is not None), key=lambda i: len(encoded[i]))
-        out = [""] * len(lines)
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            for i, hyp in zip(idx, self._search([encoded[i] for i in idx], beam_size)):
-                out[i] = self.tok.target.decode(hyp.tokens)
-        return out
+    def _search(self, sources: list[list[int]], beam_size: int):
+        return [h[0] for h in pipeline.search(self.model, sources, beam_size)]
 
 
 def _check_shapes(bundle: Bundle) -> None:
@@ -189,17 +150,3 @@ def _check_shapes(bundle: Bundle) -> None:
         bad = sorted(k for k in expected.keys() | found.keys() if expected.get(k) != found.get(k))[:3]
         detail = ", ".join(f"{k}: expected {expected.get(k)}, found {found.get(k)}" for k in bad)
         raise BundleError(f"{bundle.path}: weights do not match the model config ({detail})")
-
-
-def _block_diagonal(blocks: list[np.ndarray]) -> np.ndarray:
-    """Attention of a sentence translated in pieces; drops the inner </s> rows/columns."""
-    if len(blocks) == 1:
-        return blocks[0]
-    trimmed = [b[:-1, :-1] for b in blocks[:-1]] + [blocks[-1]]
-    rows, cols = sum(b.shape[0] for b in trimmed), sum(b.shape[1] for b in trimmed)
-    out = np.zeros((rows, cols), dtype=np.float32)
-    r = c = 0
-    for b in trimmed:
-        out[r : r + b.shape[0], c : c + b.shape[1]] = b
-        r, c = r + b.shape[0], c + b.shape[1]
-    return out

@@ -14,7 +14,13 @@ from PySide6.QtWidgets import (
 
 from translator_app.gui.widgets import MessageBanner, language_name
 
-FILTER = "Parallel text (*.tsv *.txt *.tab *.csv *.*);;All files (*)"
+# The formats read_corpus dispatches to core.formats (the gui does not import the core): file
+# suffix -> what the preview's line count counts. tests/core/test_formats.py checks they agree.
+BILINGUAL = {".tmx": "translation units", ".xlf": "segments", ".xliff": "segments", ".po": "messages",
+             ".pot": "messages", ".mo": "messages"}
+FILTER = ("Parallel corpora (*.tsv *.txt *.tab *.csv *.tmx *.xlf *.xliff *.po *.pot *.mo *.*);;"
+          "TSV or line-aligned text (*.tsv *.txt *.tab *.csv);;TMX translation memory (*.tmx);;"
+          "XLIFF 1.2 / 2.0 (*.xlf *.xliff);;gettext catalogues (*.po *.pot *.mo);;All files (*)")
 
 
 def local_files(mime) -> list[str]:
@@ -29,14 +35,16 @@ class CorpusPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Corpus", parent)
         self.setAcceptDrops(True)
-        self.setToolTip("Drop one TSV file (source<TAB>target per line), or two line-aligned text files")
+        self.setToolTip("Drop one TSV file (source<TAB>target per line), a TMX, XLIFF, PO or MO file, "
+                        "or two line-aligned text files")
         self.path = QLineEdit()
-        self.path.setPlaceholderText("source<TAB>target per line, or drop a file")
+        self.path.setPlaceholderText("TSV, TMX, XLIFF, PO or MO file, or drop one")
         self.path.setToolTip("The parallel corpus. Drag and drop a file onto this box to choose it.")
         self.path.editingFinished.connect(self._edited)
         self.target = QLineEdit()
         self.target.setPlaceholderText("Optional: target side, line-aligned")
-        self.target.setToolTip("Leave empty for a TSV file; set it when source and target are two files")
+        self.target.setToolTip("Leave empty for a TSV, TMX, XLIFF, PO or MO file; set it when source and "
+                               "target are two files")
         self.target.editingFinished.connect(self._edited)
         folder = self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon)
         browse = QToolButton()
@@ -119,7 +127,8 @@ class CorpusPanel(QGroupBox):
             event.ignore()
             return
         event.acceptProposedAction()
-        self.set_paths(files[0], files[1] if len(files) > 1 else "")
+        one_file = len(files) == 1 or Path(files[0]).suffix.lower() in BILINGUAL  # holds both languages
+        self.set_paths(files[0], "" if one_file else files[1])
 
     # ---- preview ---------------------------------------------------------------------------
     def show_loading(self) -> None:
@@ -137,18 +146,20 @@ class CorpusPanel(QGroupBox):
         self.preview = p
         self.banner.dismiss()
         langs = f"{language_name(p.src_lang)} → {language_name(p.tgt_lang)}" if p.src_lang else \
-            "languages unknown (name the file like corpus.en-es.tsv)"
+            f"languages unknown (name the file like corpus.en-es{Path(p.path).suffix.lower() or '.tsv'})"
         skipped = sum(p.skipped.values())
-        lines = [f"<b>{p.pairs:,}</b> usable pairs from {p.lines:,} lines · {langs}"]
+        counted = BILINGUAL.get(Path(p.path).suffix.lower(), "lines")
+        lines = [f"<b>{p.pairs:,}</b> usable pairs from {p.lines:,} {counted} · {langs}"]
         if p.header:
             lines.append("A header line was skipped.")
         if skipped:
             reasons = ", ".join(f"{n:,} {html.escape(reason)}" for reason, n in sorted(p.skipped.items(), key=lambda kv: -kv[1]))
-            lines.append(f"Skipped {skipped:,} lines: {reasons}.")
+            lines.append(f"Skipped {skipped:,} {counted}: {reasons}.")
             if p.examples:
                 lines.append("First: " + html.escape("; ".join(p.examples[:3])))
         else:
-            lines.append("No line skipped.")
+            lines.append("No line skipped." if counted == "lines" else f"No {counted[:-1]} skipped.")
+        lines += [html.escape(note) for note in getattr(p, "notes", ())]  # e.g. languages of a TMX
         (sm, smed, smax), (tm, tmed, tmax) = p.src_words, p.tgt_words
         lines.append(f"Words per sentence — source: mean {sm:g}, median {smed:g}, max {smax}; "
                      f"target: mean {tm:g}, median {tmed:g}, max {tmax}")

@@ -1,0 +1,1 @@
+"""Building blocks of scripts/build_corpus.py: Debian package fetching, source readers, cleaning."""
