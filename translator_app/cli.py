@@ -7,6 +7,7 @@ translates one sentence headless and exits 0 (used to check a packaged binary).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import threading
@@ -27,6 +28,15 @@ def _add_train(sub) -> None:
     p.add_argument("--max-steps", type=int)
     p.add_argument("--max-epochs", type=int)
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    p.add_argument("--from", dest="base", metavar="MODEL",
+                   help="fine-tune this model (a bundle folder, or a model's name in your models folder): its "
+                        "tokenizer, architecture and weights, a low constant learning rate (preset 'finetune')")
+    p.add_argument("--replay", type=float, metavar="SHARE",
+                   help="with --from: share of general pairs mixed into training (default 0.3 when general data "
+                        "is found; 0 = off)")
+    p.add_argument("--replay-corpus", metavar="FILE",
+                   help="with --from: the general data to replay (default: the base model's own training data, "
+                        "when its run folder is known)")
     p.add_argument("--vocab-size", type=int)
     p.add_argument("--emb-dim", type=int)
     p.add_argument("--enc-hidden", type=int)
@@ -82,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="translator-app", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--self-test", action="store_true", help="translate one sentence headless and exit")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log everything (DEBUG) to stderr too; the log file is always written")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("gui", help="start the desktop app (default)")
     _add_train(sub)
@@ -90,10 +102,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# what a fine-tuned model takes from its base model, so cannot be set with --from
+_ARCHITECTURE = ("vocab_size", "emb_dim", "enc_hidden", "dec_hidden", "enc_layers", "dec_layers", "attention",
+                 "input_feeding", "copy_attention")
+
+
 def _configs(args):
     from translator_app.core.config import PRESETS, DataConfig
+    from translator_app.core.finetune import FINETUNE_PRESET, TRAIN_PRESETS
 
     model_cfg, train_cfg, tok_cfg = PRESETS[args.preset]
+    if getattr(args, "base", None):
+        given = [f"--{k.replace('_', '-')}" for k in _ARCHITECTURE if getattr(args, k) is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)} cannot be used with --from: a fine-tuned model keeps the base "
+                             "model's tokenizer and architecture")
+        train_cfg = TRAIN_PRESETS[FINETUNE_PRESET]
+    elif getattr(args, "replay", None) is not None or getattr(args, "replay_corpus", None):
+        raise ValueError("--replay and --replay-corpus need --from MODEL")
     model_over = {k: getattr(args, k) for k in ("emb_dim", "enc_hidden", "dec_hidden", "enc_layers", "dec_layers",
                                                    "attention", "input_feeding", "dropout", "copy_attention")
                   if getattr(args, k) is not None}
@@ -120,11 +146,17 @@ def cmd_train(args) -> int:
     from translator_app.core import training
 
     model_cfg, train_cfg, tok_cfg, data_cfg = _configs(args)
+    finetune = None
+    if getattr(args, "base", None):
+        from translator_app.core.finetune import FinetuneSpec, resolve_model
+
+        finetune = FinetuneSpec(str(resolve_model(args.base)), replay_share=args.replay,
+                                replay_corpus=args.replay_corpus, dropout=args.dropout)
     stop = threading.Event()
     meta = {"name": args.name} if args.name else None
     events = training.train(training.CorpusSpec(args.corpus, args.target), args.out, model_cfg=model_cfg,
                             train_cfg=train_cfg, tok_cfg=tok_cfg, data_cfg=data_cfg, resume=args.resume,
-                            should_stop=stop.is_set, meta=meta)
+                            should_stop=stop.is_set, meta=meta, finetune=finetune)
     bar = None
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
         for ev in events:
@@ -146,8 +178,12 @@ def cmd_train(args) -> int:
                                     f"{ev.tokens_per_sec:,.0f} tok/s ETA {eta}")
             elif isinstance(ev, training.Validation):
                 star = " *best*" if ev.best else ""
+                general = ""
+                if ev.general_bleu is not None:
+                    drop = f", {-ev.general_drop:+.2f} vs base" if ev.general_drop is not None and ev.step else ""
+                    general = f" | general BLEU {ev.general_bleu:.2f} chrF {ev.general_chrf:.2f}{drop}"
                 tqdm.write(f"[step {ev.step}] valid loss {ev.valid_loss:.3f} BLEU {ev.bleu:.2f} "
-                           f"chrF {ev.chrf:.2f}{star}")
+                           f"chrF {ev.chrf:.2f}{general}{star}")
                 for s in ev.samples[:2]:
                     tqdm.write(f"    {s.source}  ->  {s.hypothesis}")
             elif isinstance(ev, training.Finished):
@@ -180,17 +216,57 @@ def _read_glossary(path: str) -> dict[str, str]:
     return glossary
 
 
+def _reverse_hint(info) -> str:
+    """What to use instead of the model in ``info``: the reverse model's folder, when one is installed."""
+    from translator_app.core import langid
+    from translator_app.core.store import ModelStore
+
+    wanted = f"a {langid.name(info.tgt_lang)} → {langid.name(info.src_lang)} model"
+    try:
+        store = ModelStore()
+        entry = store.entry(info.path)
+        reverse = store.find_reverse(entry) if entry is not None else None
+    except (OSError, ValueError):
+        reverse = None
+    if reverse is None:
+        return f"use --model with {wanted} (none is installed)"
+    return f"use --model {reverse.path}"
+
+
+def _warn_if_reversed(translator, text: str) -> bool:
+    """Print one warning on stderr when ``text`` is in the model's target language; True if it did."""
+    from translator_app.core import langid
+
+    info = translator.info
+    try:
+        found = langid.looks_like_target(text, info.src_lang, info.tgt_lang)
+    except Exception:  # noqa: BLE001 - the check is advice: it never stops a translation
+        return False
+    if found is None:
+        return False
+    src, tgt = langid.name(info.src_lang), langid.name(info.tgt_lang)
+    print(f"warning: the input looks like {tgt}, but the model translates {src} → {tgt}; "
+          f"{_reverse_hint(info)}", file=sys.stderr, flush=True)
+    return True
+
+
 def cmd_translate(args) -> int:
+    from translator_app.core import langid
+
+    langid.preload(background=True)  # while the model loads
     translator = _load_translator(args)
     glossary = _read_glossary(args.glossary) if getattr(args, "glossary", None) else None
     if not args.text and not sys.stdin.isatty() and not (args.n_best or args.show_attention):
         lines = [line.rstrip("\r\n") for line in sys.stdin]  # a pipe: batched, one output line per line
+        _warn_if_reversed(translator, "\n".join(lines[:50]))
         for start in range(0, len(lines), 256):
             for out in translator.translate_lines(lines[start : start + 256], beam_size=args.beam, glossary=glossary):
                 print(out, flush=True)
         return 0
     lines = [" ".join(args.text)] if args.text else (line.rstrip("\n") for line in sys.stdin)
+    warned = False
     for line in lines:
+        warned = warned or _warn_if_reversed(translator, line)
         result = translator.translate(line, beam_size=args.beam, glossary=glossary)
         print(result.text, flush=True)
         if args.n_best:
@@ -231,6 +307,10 @@ def cmd_evaluate(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from translator_app.logs import install_excepthooks, setup_logging
+
+    setup_logging(verbose=args.verbose)  # translator-app.log in paths.logs_dir(); DEBUG to stderr with -v
+    install_excepthooks()
     if args.self_test:
         from translator_app.selftest import run_self_test
 
@@ -238,11 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in (None, "gui"):
         from translator_app.app import main as gui_main
 
-        return gui_main([])
+        return gui_main([], configure_logging=False)
     handlers = {"train": cmd_train, "translate": cmd_translate, "evaluate": cmd_evaluate}
     try:
         return handlers[args.command](args)
     except (ValueError, OSError) as exc:  # CorpusError, BundleError, InputTooLong, missing files
+        logging.getLogger(__name__).debug("%s failed", args.command, exc_info=True)
         print(f"translator-app: error: {exc}", file=sys.stderr)
         return 2
 

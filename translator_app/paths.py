@@ -1,8 +1,9 @@
 """Where the app keeps its files.
 
-User data (trained/imported models, training runs, logs) lives in the platform's
-user data directory (platformdirs).  ``TRANSLATOR_APP_HOME`` overrides it, which
-the tests use to stay out of the real home directory.  Bundled models ship in
+User data (trained/imported models, training runs) lives in the platform's user data
+directory, logs in its log directory and derived files (the int8 model cache) in its cache
+directory (platformdirs).  ``TRANSLATOR_APP_HOME`` puts all three under one folder instead,
+which the tests use to stay out of the real home directory.  Bundled models ship in
 ``models/`` beside the package (a checkout) or inside the frozen bundle.
 """
 
@@ -41,7 +42,19 @@ def runs_dir() -> Path:
 
 
 def logs_dir() -> Path:
-    return _sub("logs")
+    """Where the rotating log file goes (``translator-app.log``)."""
+    override = os.environ.get("TRANSLATOR_APP_HOME")
+    path = Path(override) / "logs" if override else Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def user_cache_dir() -> Path:
+    """Files the app can always rebuild (e.g. int8-quantised copies of model weights)."""
+    override = os.environ.get("TRANSLATOR_APP_HOME")
+    path = Path(override) / "cache" if override else Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def bundled_models_dir() -> Path:

@@ -21,6 +21,7 @@ the worker threads, so GUI modules may import this one.
 
 from __future__ import annotations
 
+import logging
 import statistics
 import threading
 import time
@@ -33,6 +34,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 
+logger = logging.getLogger(__name__)
 _THREADS: set[QThread] = set()  # running threads, referenced so that none is garbage-collected
 
 
@@ -135,6 +137,7 @@ class TranslationWorker(QObject):
                 loader = Translator.load
             translator = loader(path)
         except Exception as exc:  # noqa: BLE001 - reported to the GUI, the old model stays
+            logger.exception("Cannot load the model in %s", path)
             message = f"Cannot load the model in {path}: {describe_error(exc)}"
             self.model_failed.emit(path, message)
             self.failed.emit(message)
@@ -159,6 +162,7 @@ class TranslationWorker(QObject):
         try:
             result = self._translator.translate(text, beam_size=max(1, int(beam)))
         except Exception as exc:  # noqa: BLE001 - InputTooLong and anything unexpected
+            logger.info("Translation %d failed: %s", request_id, exc, exc_info=True)
             self.translation_failed.emit(request_id, describe_error(exc))
             return
         self.translation_ready.emit(request_id, result)
@@ -191,6 +195,7 @@ class TranslationWorker(QObject):
 
             atomic_write_text(output, "\n".join(out) + ("\n" if out else ""))
         except Exception as exc:  # noqa: BLE001
+            logger.exception("Translating the file %s failed", source)
             self.file_failed.emit(describe_error(exc))
             return
         self.file_done.emit(output, len(lines), time.perf_counter() - start)
@@ -272,6 +277,7 @@ class TrainingWorker(QObject):
                 elif kind == "Finished":
                     self.finished.emit(event)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message
+            logger.exception("Training into %s failed", job.out_dir)
             traceback.print_exc()
             self.failed.emit(describe_error(exc))
         finally:
@@ -292,6 +298,7 @@ class TaskWorker(QObject):
         try:
             result = fn()
         except Exception as exc:  # noqa: BLE001
+            logger.exception("Task %s failed", tag)
             self.failed.emit(tag, describe_error(exc))
             return
         self.done.emit(tag, result)
@@ -313,6 +320,7 @@ class CorpusPreview:
     samples: tuple[tuple[str, str], ...]
     summary: str
     seconds: float
+    notes: tuple[str, ...] = ()  # CorpusReport.notes, e.g. which languages of a multilingual TMX were read
 
 
 def preview_corpus(path: str, target_path: str | None = None, n_samples: int = 8) -> CorpusPreview:
@@ -330,7 +338,8 @@ def preview_corpus(path: str, target_path: str | None = None, n_samples: int = 8
         str(path), target_path or None, report.pairs, report.lines, report.header, dict(report.skipped),
         tuple(report.examples), report.src_lang, report.tgt_lang,
         stats([len(s.split()) for s, _ in pairs]), stats([len(t.split()) for _, t in pairs]),
-        tuple(pairs[::step][:n_samples]), report.summary(), time.perf_counter() - start)
+        tuple(pairs[::step][:n_samples]), report.summary(), time.perf_counter() - start,
+        tuple(report.notes))
 
 
 class CorpusPreviewWorker(QObject):
@@ -352,6 +361,7 @@ class CorpusPreviewWorker(QObject):
         try:
             result = preview_corpus(path, target_path or None)
         except Exception as exc:  # noqa: BLE001
+            logger.info("Corpus preview of %s failed: %s", path, exc, exc_info=True)
             self.failed.emit(request_id, describe_error(exc))
             return
         self.preview_ready.emit(request_id, result)

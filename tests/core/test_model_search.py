@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 import torch
@@ -145,6 +147,8 @@ def test_no_ngram_repeats_in_greedy_or_beam(n):
             h[0] for h in beam_search(model, SOURCES, beam_size=3, no_repeat_ngram=n)]:
         grams = [tuple(hyp.tokens[i : i + n]) for i in range(len(hyp.tokens) - n + 1)]
         assert len(grams) == len(set(grams)), hyp.tokens
+        trigrams = Counter(tuple(hyp.tokens[i : i + 3]) for i in range(len(hyp.tokens) - 2))
+        assert max(trigrams.values()) <= 2, hyp.tokens
     looping = greedy_search(model, SOURCES, no_repeat_ngram=0)[0].tokens
     grams = [tuple(looping[i : i + n]) for i in range(len(looping) - n + 1)]
     assert len(grams) > len(set(grams))  # the same model loops when blocking is off

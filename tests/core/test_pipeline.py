@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from translator_app.core.spans import mask_text
+
 from tests.conftest import REPO, TATOEBA
 from translator_app.core import pipeline
 from translator_app.core.corpus import normalize
@@ -201,7 +203,7 @@ def test_alternatives_are_ranked_and_distinct(tiny_model_dir):
     tr = Translator.load(tiny_model_dir)
     alts = tr.alternatives("I see.", 3, 4)
     assert len(alts) == 3 and [s for _, s in alts] == sorted((s for _, s in alts), reverse=True)
-    assert tr.alternatives("I see.", 1)[0][0]
+    assert len(tr.alternatives("I see.", 1)) == 1
 
 
 # ---- the bundled model ------------------------------------------------------------------------
@@ -235,7 +237,9 @@ def test_bundled_model_keeps_every_line_and_sentence():
         assert " ".join(s.source for s in result.sentences) == line  # and together they are the line
         assert (result.text == "") == (line == "") and "\n" not in result.text
         for sent in result.sentences:
-            assert len(sent.source_tokens) - 1 == len(tr.tok.source.encode(sent.source))  # nothing truncated
+            # nothing truncated: the pieces the model read spell out the whole sentence
+            masked = mask_text(sent.source)[0] if tr.tok.source.has_placeholders else sent.source
+            assert "".join(sent.source_tokens[:-1]).replace("\u2581", "") == masked.replace(" ", "")
             assert sent.text
 
 

@@ -331,7 +331,9 @@ def test_crash_while_preparing_a_fresh_run_does_not_resume_the_old_run(tiny_corp
     def crash(*a, **k):  # the process dies while the tokenizer of run B is being trained
         raise SystemExit("killed")
 
-    monkeypatch.setattr(training, "train_tokenizers", crash)
+    from translator_app.core import run_setup
+
+    monkeypatch.setattr(run_setup, "train_tokenizers", crash)
     with pytest.raises(SystemExit):
         for _ in train(CorpusSpec(str(corpus_b)), out, train_cfg=TINY_TRAIN, **cfg):
             pass

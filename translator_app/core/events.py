@@ -51,8 +51,22 @@ class Validation:
     valid_loss: float
     bleu: float
     chrf: float
-    best: bool
+    best: bool  # chosen on the in-domain score (``bleu``)
     samples: tuple[Sample, ...]
+    # fine-tuning runs: the general dev set beside the in-domain valid split, and the base model's
+    # scores on both, measured once at step 0 (None for a new model)
+    general_bleu: float | None = None
+    general_chrf: float | None = None
+    base_bleu: float | None = None
+    base_general_bleu: float | None = None
+    base_general_chrf: float | None = None
+
+    @property
+    def general_drop(self) -> float | None:
+        """General BLEU lost against the base model (positive = worse than the base)."""
+        if self.general_bleu is None or self.base_general_bleu is None:
+            return None
+        return self.base_general_bleu - self.general_bleu
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ Every hypothesis carries its subword ids, its score and its attention matrix
 copy probability (1 - p_gen) of every output token.
 
 Degenerate output is blocked in both searches: no n-gram of ``no_repeat_ngram`` subwords
-occurs twice in one output, and the output is at most ``max_ratio`` x the source length + 10.
+occurs twice in one output, no 3-gram three times, and the output is at most ``max_ratio`` x
+the source length + 10.
 """
 
 from __future__ import annotations
@@ -51,19 +52,32 @@ def max_output_length(src_len: int, ratio: float = 2.0, extra: int = 10) -> int:
     return min(MAX_OUTPUT_LEN, int(src_len * ratio) + extra)
 
 
-def block_repeats(logp: Tensor, history: Tensor, n: int) -> None:
-    """Forbid, in place, every token that would complete an n-gram already in its row's output.
-
-    logp (R, V) next-token log-probabilities, history (R, L) output so far."""
+def block_repeats(logp: Tensor, history: Tensor, n: int, allowed: int = 1) -> None:
+    """Forbid, in place, every token that would make an n-gram of its row's output occur more
+    than ``allowed`` times. logp (R, V) next-token log-probabilities, history (R, L) output so far."""
     length = history.size(1)
     if n < 2 or length < n:  # no complete n-gram yet
         return
     last = history[:, length - n + 1 :]  # (R, n-1) the prefix the next token would extend
     prefixes = history.unfold(1, n - 1, 1)[:, : length - n + 1]  # (R, L-n+1, n-1)
     match = (prefixes == last.unsqueeze(1)).all(-1)  # (R, L-n+1)
-    if bool(match.any()):
-        rows, cols = match.nonzero(as_tuple=True)
-        logp[rows, history[rows, cols + n - 1]] = float("-inf")
+    if not bool(match.any()):
+        return
+    rows, cols = match.nonzero(as_tuple=True)
+    nxt = history[rows, cols + n - 1]  # the token that followed each earlier occurrence
+    if allowed <= 1:
+        logp[rows, nxt] = float("-inf")
+        return
+    counts = torch.zeros_like(logp).index_put_((rows, nxt), torch.ones_like(nxt, dtype=logp.dtype),
+                                               accumulate=True)  # (R, V)
+    logp.masked_fill_(counts >= allowed, float("-inf"))
+
+
+def block_degenerate(logp: Tensor, history: Tensor, no_repeat_ngram: int) -> None:
+    """No ``no_repeat_ngram``-gram twice, and no 3-gram three times (a looping word trigram)."""
+    if no_repeat_ngram > 0:
+        block_repeats(logp, history, no_repeat_ngram)
+        block_repeats(logp, history, 3, allowed=2)
 
 
 def _length_norm(log_prob: float, length: int, alpha: float) -> float:
@@ -86,7 +100,7 @@ def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ra
     for t in range(int(limits.max())):
         logp, weights, state = model.decode_step(y, state, enc)  # (B, V), (B, S)
         if out_tokens:
-            block_repeats(logp, torch.stack(out_tokens, dim=1), no_repeat_ngram)
+            block_degenerate(logp, torch.stack(out_tokens, dim=1), no_repeat_ngram)
         best_logp, y = logp.max(dim=-1)
         y = torch.where(finished, torch.full_like(y, PAD_ID), y)
         force_end = (t + 1 >= limits) & ~finished & (y != EOS_ID)
@@ -146,7 +160,7 @@ def beam_search(
     for t in range(max(limits)):
         logp, weights, state = model.decode_step(y, state, enc)  # (B*K, V), (B*K, S)
         gate = state.gate if state.gate is not None else torch.ones(batch * k, device=device)  # (B*K,)
-        block_repeats(logp, history, no_repeat_ngram)
+        block_degenerate(logp, history, no_repeat_ngram)
         vocab = logp.size(-1)
         cand = (scores.unsqueeze(-1) + logp.view(batch, k, vocab)).view(batch, k * vocab)
         top_scores, top_idx = cand.topk(2 * k, dim=-1)  # (B, 2K)

@@ -13,7 +13,11 @@ reaches the store.  Every copy goes to a hidden temporary folder beside its dest
 is renamed into place, so a crash never leaves a half-copied model behind.
 
 This module imports no torch at import time (the checkpoint module is imported lazily), so
-the GUI may import it without pulling torch in; the functions that read bundles do.
+the GUI may import it without pulling torch in; listing (``scan``, ``entry``) reads configs
+with the torch-free :mod:`~translator_app.core.bundlemeta`, only import and export load torch.
+
+A model folder that a training process is writing into is locked (:mod:`.runlock`): deleting
+it, or importing it as a folder, is refused with a message naming that process.
 """
 
 from __future__ import annotations
@@ -98,6 +102,22 @@ def _checkpoint():
     return checkpoint
 
 
+def _read_config(path: Path) -> dict[str, Any]:
+    from translator_app.core.bundlemeta import read_config  # torch-free: listing runs on the GUI thread
+
+    return read_config(path)
+
+
+def _refuse_if_busy(folder: Path, action: str) -> None:
+    """StoreError naming the process that trains into ``folder`` (its run lock is held)."""
+    from translator_app.core.runlock import holder
+
+    who = holder(folder)
+    if who is not None:
+        raise StoreError(f"{folder.name} is being written by {who.describe()} (a training run); "
+                         f"stop it or wait until it has finished, then {action} it again.")
+
+
 def _entry(path: Path, config: dict[str, Any], bundled: bool) -> ModelEntry:
     meta = config.get("meta") if isinstance(config.get("meta"), dict) else {}
     metrics = meta.get("metrics") if isinstance(meta.get("metrics"), dict) else {}
@@ -137,7 +157,7 @@ class ModelStore:
                 if not (folder / CONFIG_FILE).exists():
                     continue  # a training run without a model yet, or an unrelated folder
                 try:
-                    found.append(_entry(folder, _checkpoint().read_config(folder), bundled))
+                    found.append(_entry(folder, _read_config(folder), bundled))
                 except ValueError as exc:  # BundleError
                     problems.append(StoreProblem(folder, str(exc)))
             entries += sorted(found, key=lambda e: (e.name.lower(), str(e.path)))
@@ -150,7 +170,7 @@ class ModelStore:
         """The entry for a model folder (anywhere), or None when it is not a readable bundle."""
         path = Path(path)
         try:
-            config = _checkpoint().read_config(path)
+            config = _read_config(path)
         except ValueError:
             return None
         return _entry(path, config, self.is_bundled(path))
@@ -190,6 +210,7 @@ class ModelStore:
         if source.is_dir():
             if self.is_user_model(source):
                 raise StoreError(f"{source}: this model is already in your models folder")
+            _refuse_if_busy(source, "import")
             self._validate(source)
             files = {p.name: p for p in _checkpoint().bundle_files(source)}
             default_name = str(_checkpoint().read_config(source).get("meta", {}).get("name") or source.name)
@@ -252,6 +273,7 @@ class ModelStore:
             raise StoreError(f"{path}: only your own models can be deleted, not bundled ones")
         if not path.is_dir():
             raise StoreError(f"{path}: no such model")
+        _refuse_if_busy(path, "delete")
         # rename first so a half-deleted folder is never listed as a model
         doomed = path.with_name(f"{_TEMP_PREFIX}deleted-{path.name}")
         shutil.rmtree(doomed, ignore_errors=True)

@@ -9,6 +9,10 @@ schedule, gradient clipping and label smoothing. It validates periodically (loss
 chrF, sample translations with attention), keeps the best model as a bundle in
 ``out_dir``, writes a resumable checkpoint, and stops on budget, early stopping or the
 stop flag. ``resume=True`` continues from ``out_dir/checkpoint.pt`` with the same data.
+``finetune=FinetuneSpec(base)`` starts from a trained model instead (core/finetune.py):
+its tokenizer, architecture and weights, general data replayed beside the corpus, and a
+general dev score beside the in-domain one at every validation (the base model's at step 0).
+Setup (data, tokenizer, configs, resume) lives in core/run_setup.py.
 """
 
 from __future__ import annotations
@@ -16,108 +20,36 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import torch
 
 from translator_app.core import corpus as corpus_mod
-from translator_app.core.distributed import (
-    DistContext, all_sum, barrier, broadcast, cleanup, gather_digests, init_from_env, shard,
-)
 from translator_app.core.batching import EncodedCorpus, bucket_batches, make_batch
 from translator_app.core.checkpoint import (
-    JOINT_TOKENIZER, SOURCE_TOKENIZER, TARGET_TOKENIZER, TRAIN_STATE_FILE, BundleError, atomic_write_text,
-    load_train_state, save_bundle, save_train_state,
+    TRAIN_STATE_FILE, BundleError, atomic_write_text, save_bundle, save_train_state,
 )
-from translator_app.core.config import (
-    DataConfig, ModelConfig, TokenizerConfig, TrainConfig, from_dict, to_dict,
+from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
+from translator_app.core.distributed import (
+    DistContext, all_sum, barrier, broadcast, cleanup, gather_digests, init_from_env, shard,
 )
 from translator_app.core.events import (  # noqa: F401  (re-exported for callers)
     DataReady, Event, Finished, Progress, Sample, Status, Validation,
 )
+from translator_app.core.finetune import FinetuneSpec
 from translator_app.core.model import Seq2Seq
-from translator_app.core.validation import validate
-from translator_app.core.tokenizer import SubwordModel, Tokenizers, train_tokenizers
-
-RUN_FILE = "run.json"
-HISTORY_FILE = "history.jsonl"
-DATA_DIR = "data"
-
-
-@dataclass(frozen=True)
-class CorpusSpec:
-    path: str
-    target_path: str | None = None
+from translator_app.core.run_setup import (  # noqa: F401  (re-exported for callers)
+    DATA_DIR, HISTORY_FILE, RUN_FILE, CorpusSpec, RunSetup, _load_split, mask_pairs, update_run_meta,
+)
+from translator_app.core.run_setup import setup as setup_run
+from translator_app.core.validation import dev_scores, validate
 
 
 def preload() -> None:
     """Construct Adam once: its first use imports hundreds of modules (call on the main thread)."""
     torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
-
-
-# ---- data ---------------------------------------------------------------------------
-
-def _prepare_fresh(spec: CorpusSpec, out: Path, data_cfg: DataConfig, tok_cfg: TokenizerConfig):
-    pairs, report = corpus_mod.read_corpus(spec.path, spec.target_path, max_chars=data_cfg.max_chars,
-                                           lowercase=data_cfg.lowercase)
-    split = corpus_mod.split_by_source(pairs, data_cfg.valid_size, data_cfg.test_size, data_cfg.seed)
-    if not split.train or not split.valid:
-        raise corpus_mod.CorpusError(spec.path, None, f"too few distinct sentences to train ({len(pairs)} pairs)")
-    src_lang, tgt_lang = report.src_lang or "en", report.tgt_lang or "es"
-    train_pairs = split.train
-    if data_cfg.augment_share > 0:
-        from translator_app.core.augment import augment_pairs
-
-        train_pairs, _ = augment_pairs(train_pairs, share=data_cfg.augment_share, seed=data_cfg.seed,
-                                       src_lang=src_lang, tgt_lang=tgt_lang)
-    if data_cfg.protect_spans and tok_cfg.placeholders:  # the model learns to carry placeholders through
-        train_pairs = mask_pairs(train_pairs, src_lang, tgt_lang)
-    split = corpus_mod.Split(train_pairs, split.valid, split.test)  # valid/test stay raw: scored as users see them
-    (out / DATA_DIR).mkdir(parents=True, exist_ok=True)
-    for name in ("train", "valid", "test"):
-        tmp = out / DATA_DIR / f".{name}.tsv.tmp"
-        corpus_mod.write_tsv(tmp, getattr(split, name))
-        tmp.replace(out / DATA_DIR / f"{name}.tsv")
-    tokenizers = train_tokenizers(split.train, tok_cfg, data_cfg.seed)
-    return split, tokenizers, report
-
-
-def mask_pairs(pairs: list[tuple[str, str]], src_lang: str, tgt_lang: str) -> list[tuple[str, str]]:
-    """Protected spans found on both sides become the same placeholder (see core/spans.py)."""
-    from translator_app.core.spans import mask_pair
-
-    return [mask_pair(s, t, src_lang, tgt_lang) for s, t in pairs]
-
-
-def _load_split(out: Path) -> corpus_mod.Split:
-    parts = {}
-    for name in ("train", "valid", "test"):
-        path = out / DATA_DIR / f"{name}.tsv"
-        if path.stat().st_size == 0:
-            parts[name] = []
-            continue
-        parts[name], _ = corpus_mod.read_corpus(path, dedupe=False, max_chars=10**6, detect_header=False)
-    return corpus_mod.Split(**parts)
-
-
-def _load_tokenizers(out: Path) -> Tokenizers:
-    if (out / JOINT_TOKENIZER).exists():
-        model = SubwordModel((out / JOINT_TOKENIZER).read_bytes())
-        return Tokenizers(model, model)
-    return Tokenizers(SubwordModel((out / SOURCE_TOKENIZER).read_bytes()),
-                      SubwordModel((out / TARGET_TOKENIZER).read_bytes()))
-
-
-def _save_tokenizers(out: Path, tok: Tokenizers) -> None:
-    from translator_app.core.checkpoint import atomic_write_bytes
-
-    if tok.joint:
-        atomic_write_bytes(out / JOINT_TOKENIZER, tok.source.model_bytes)
-    else:
-        atomic_write_bytes(out / SOURCE_TOKENIZER, tok.source.model_bytes)
-        atomic_write_bytes(out / TARGET_TOKENIZER, tok.target.model_bytes)
 
 
 # ---- schedule -----------------------------------------------------------------------
@@ -132,63 +64,6 @@ def lr_factor(step: int, cfg: TrainConfig) -> float:
 
 # ---- the loop -----------------------------------------------------------------------
 
-@dataclass
-class _Run:
-    """Everything the loop needs that setup decided (fresh run or resume)."""
-    model_cfg: ModelConfig
-    train_cfg: TrainConfig
-    data_cfg: DataConfig
-    meta: dict[str, Any]
-    split: corpus_mod.Split
-    tok: Tokenizers
-    summary: str
-    state: dict[str, Any] | None
-
-
-def _setup(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: TrainConfig, tok_cfg: TokenizerConfig,
-           data_cfg: DataConfig, resume: bool, meta: dict[str, Any] | None, ctx: DistContext) -> Iterator[Any]:
-    """Yields Status events, then the :class:`_Run`. Only rank 0 reads the corpus and
-    writes run files; the other ranks then load what it wrote."""
-    if resume and (out / TRAIN_STATE_FILE).exists():
-        yield Status(f"Resuming from {out / TRAIN_STATE_FILE}")
-        budget = {k: getattr(train_cfg, k) for k in ("minutes", "max_steps", "max_epochs", "num_threads")}
-        yield _load_run(out, budget, meta, load_train_state(out / TRAIN_STATE_FILE))
-        return
-    if resume:
-        yield Status(f"No checkpoint in {out}; starting a new run")
-    if ctx.is_main:
-        # forget an earlier run in this folder first, so a crash below cannot resume it on new data
-        (out / TRAIN_STATE_FILE).unlink(missing_ok=True)
-        (out / RUN_FILE).unlink(missing_ok=True)
-        yield Status(f"Reading {spec.path}")
-        yield Status("Splitting the corpus and training the SentencePiece tokenizer")
-        split, tok, report = _prepare_fresh(spec, out, data_cfg, tok_cfg)
-        _save_tokenizers(out, tok)
-        model_cfg = replace(model_cfg, src_vocab_size=len(tok.source), tgt_vocab_size=len(tok.target),
-                            share_src_tgt_embeddings=model_cfg.share_src_tgt_embeddings and tok.joint,
-                            copy_attention=model_cfg.copy_attention and tok.joint)
-        meta = {"name": out.name, "src_lang": report.src_lang, "tgt_lang": report.tgt_lang,
-                "corpus": str(spec.path), **(meta or {})}
-        run = {"model": to_dict(model_cfg), "train": to_dict(train_cfg), "tokenizer": to_dict(tok_cfg),
-               "data": to_dict(data_cfg), "meta": meta, "corpus": [spec.path, spec.target_path]}
-        atomic_write_text(out / RUN_FILE, json.dumps(run, indent=2, ensure_ascii=False))
-        (out / HISTORY_FILE).unlink(missing_ok=True)
-        barrier(ctx)
-        yield _Run(model_cfg, train_cfg, data_cfg, meta, split, tok, report.summary(), None)
-    else:
-        barrier(ctx)
-        yield _load_run(out, {}, meta, None)
-
-
-def _load_run(out: Path, train_over: dict[str, Any], meta: dict[str, Any] | None,
-              state: dict[str, Any] | None) -> _Run:
-    run = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
-    summary = f"resumed at step {state['step']}" if state else "prepared by rank 0"
-    return _Run(from_dict(ModelConfig, run["model"]), replace(from_dict(TrainConfig, run["train"]), **train_over),
-                from_dict(DataConfig, run["data"]), {**run.get("meta", {}), **(meta or {})},
-                _load_split(out), _load_tokenizers(out), summary, state)
-
-
 def train(
     spec: CorpusSpec,
     out_dir: str | Path,
@@ -200,17 +75,32 @@ def train(
     resume: bool = False,
     should_stop: Callable[[], bool] = lambda: False,
     meta: dict[str, Any] | None = None,
+    finetune: FinetuneSpec | dict[str, Any] | None = None,
 ) -> Iterator[Event]:
+    """``finetune``: start from a trained model (also read from ``meta["finetune"]``, which is how
+    the GUI's TrainingJob passes it); ignored when ``resume`` finds a checkpoint (run.json rules)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    meta = dict(meta or {})
+    from_meta = meta.pop("finetune", None)
+    finetune = from_meta if finetune is None else finetune
+    if isinstance(finetune, dict):
+        finetune = FinetuneSpec.from_dict(finetune)
+    yield from _train(spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, should_stop, meta or None,
+                      finetune)
+
+
+def _train(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: TrainConfig, tok_cfg: TokenizerConfig,
+           data_cfg: DataConfig, resume: bool, should_stop: Callable[[], bool], meta: dict[str, Any] | None,
+           finetune: FinetuneSpec | None) -> Iterator[Event]:
     started = time.monotonic()
     ctx = init_from_env(train_cfg.device)
     if ctx.is_main:  # temp files left by a write that was killed midway
         for leftover in [*out.glob(".*.tmp"), *(out / DATA_DIR).glob(".*.tmp")]:
             leftover.unlink(missing_ok=True)
     setup = None
-    for item in _setup(spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, meta, ctx):
-        if isinstance(item, _Run):
+    for item in setup_run(spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, meta, ctx, finetune):
+        if isinstance(item, RunSetup):
             setup = item
         else:
             yield item
@@ -220,7 +110,9 @@ def train(
         return
     model_cfg, train_cfg, data_cfg, meta, split, tok = (setup.model_cfg, setup.train_cfg, setup.data_cfg,
                                                        setup.meta, setup.split, setup.tok)
-    state = setup.state
+    state, init_weights, general = setup.state, setup.init_weights, setup.general
+    ft_info = meta.get("finetune") if isinstance(meta.get("finetune"), dict) else None
+    src_lang, tgt_lang = str(meta.get("src_lang") or "en"), str(meta.get("tgt_lang") or "es")
     if train_cfg.num_threads > 0:
         torch.set_num_threads(train_cfg.num_threads)
     torch.manual_seed(train_cfg.seed)
@@ -228,7 +120,7 @@ def train(
     train_enc, dropped = EncodedCorpus.from_pairs(split.train, tok, data_cfg.max_len)
     valid_masked = split.valid
     if data_cfg.protect_spans and tok.source.has_placeholders:
-        valid_masked = mask_pairs(split.valid, str(meta.get("src_lang") or "en"), str(meta.get("tgt_lang") or "es"))
+        valid_masked = mask_pairs(split.valid, src_lang, tgt_lang)
     valid_enc, _ = EncodedCorpus.from_pairs(valid_masked, tok, data_cfg.max_len)
     if len(train_enc) == 0:
         raise corpus_mod.CorpusError(spec.path, None, "no training pair is short enough after tokenisation")
@@ -247,6 +139,9 @@ def train(
     best_bleu: float | None = None
     elapsed_before = 0.0
     plateau_scale = 1.0
+    if state is None and init_weights is not None:  # fine-tuning: the base model's weights
+        model.load_state_dict(init_weights)
+    init_weights = None
     if state is not None:
         try:
             model.load_state_dict(state["model"])
@@ -302,12 +197,31 @@ def train(
         """Rank 0 validates (others wait); returns the event on rank 0, None elsewhere."""
         event = None
         if ctx.is_main:
-            event = _validate_and_keep(model, tok, split, valid_enc, train_cfg, step, best_bleu, save_model,
-                                       str(meta.get("src_lang", "")), str(meta.get("tgt_lang", "")))
+            event = _validate(model, tok, split.valid, valid_enc, general, train_cfg, step, best_bleu, src_lang,
+                              tgt_lang)
+            if ft_info is not None and step == 0 and "base_valid" not in ft_info:  # this is the base model
+                ft_info["base_valid"] = {"bleu": event.bleu, "chrf": event.chrf}
+                ft_info["base_general"] = (None if event.general_bleu is None else
+                                           {"bleu": event.general_bleu, "chrf": event.general_chrf})
+                update_run_meta(out, meta)
+            if event.best:  # chosen on the in-domain score; the general one only informs
+                save_model(_metrics(event))
+            base, base_general = (ft_info or {}).get("base_valid") or {}, (ft_info or {}).get("base_general") or {}
+            event = replace(event, base_bleu=base.get("bleu"), base_general_bleu=base_general.get("bleu"),
+                            base_general_chrf=base_general.get("chrf"))
+            general_row = {} if event.general_bleu is None else {"general_bleu": event.general_bleu,
+                                                                 "general_chrf": event.general_chrf}
             _append_history(out, {"step": step, "valid_loss": event.valid_loss, "bleu": event.bleu,
-                                  "chrf": event.chrf, "elapsed_s": round(elapsed(), 1)})
+                                  "chrf": event.chrf, **general_row, "elapsed_s": round(elapsed(), 1)})
         barrier(ctx)
         return event
+
+    if ft_info is not None and step == 0 and "base_valid" not in ft_info:
+        yield Status("Scoring the base model before fine-tuning (in-domain and general dev sets)")
+        event = validate_now()
+        if event is not None:
+            best_bleu = event.bleu
+            yield event
 
     reason = ""
     window_loss, window_tokens, window_start = 0.0, 0.0, time.monotonic()
@@ -398,14 +312,20 @@ def train(
     yield Finished(reason, step, str(out), best_bleu, elapsed())
 
 
-def _validate_and_keep(model, tok, split, valid_enc, cfg, step, best_bleu, save_model, src_lang: str,
-                       tgt_lang: str) -> Validation:
-    loss, scores, samples = validate(model, tok, split.valid, valid_enc, cfg, src_lang=src_lang or "en",
-                                     tgt_lang=tgt_lang or "es")
-    improved = best_bleu is None or scores.bleu > best_bleu
-    if improved:
-        save_model({"valid_bleu": scores.bleu, "valid_chrf": scores.chrf, "valid_loss": round(loss, 4)})
-    return Validation(step, loss, scores.bleu, scores.chrf, improved, samples)
+def _validate(model, tok, valid, valid_enc, general, cfg, step, best_bleu, src_lang: str,
+              tgt_lang: str) -> Validation:
+    loss, scores, samples = validate(model, tok, valid, valid_enc, cfg, src_lang=src_lang, tgt_lang=tgt_lang)
+    gen = dev_scores(model, tok, general, len(general), src_lang=src_lang, tgt_lang=tgt_lang) if general else None
+    return Validation(step, loss, scores.bleu, scores.chrf, best_bleu is None or scores.bleu > best_bleu, samples,
+                      None if gen is None else gen.bleu, None if gen is None else gen.chrf)
+
+
+def _metrics(ev: Validation) -> dict[str, Any]:
+    """What the bundle records of the validation that saved it."""
+    metrics = {"valid_bleu": ev.bleu, "valid_chrf": ev.chrf, "valid_loss": round(ev.valid_loss, 4)}
+    if ev.general_bleu is not None:
+        metrics.update(general_bleu=ev.general_bleu, general_chrf=ev.general_chrf)
+    return metrics
 
 
 def _append_history(out: Path, row: dict[str, Any]) -> None:

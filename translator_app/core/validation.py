@@ -48,3 +48,12 @@ def validate(model: Seq2Seq, tok: Tokenizers, valid: list[tuple[str, str]], vali
         src_tokens, tgt_tokens, attention = merged_alignment(translations[i])
         samples.append(Sample(sources[i], refs[i][0], texts[i], src_tokens, tgt_tokens, attention))
     return loss, scores, tuple(samples)
+
+
+def dev_scores(model: Seq2Seq, tok: Tokenizers, pairs: list[tuple[str, str]], max_sentences: int, *,
+               src_lang: str = "en", tgt_lang: str = "es") -> Scores:
+    """Greedy BLEU/chrF on a second dev set (fine-tuning: the general one), multi-reference."""
+    sources, refs = corpus_mod.group_references(pairs)
+    sources, refs = sources[:max_sentences], refs[:max_sentences]
+    texts = [t.text for t in translate_sources(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang)]
+    return corpus_scores(texts, refs)

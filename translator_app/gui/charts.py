@@ -1,4 +1,5 @@
-"""Live training curves with QtCharts: training/validation loss and validation BLEU/chrF."""
+"""Live training curves with QtCharts: training/validation loss and validation BLEU/chrF
+(fine-tuning: also BLEU/chrF on the general dev set, the other side of the trade-off)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ class MetricChart(QChartView):
     """A chart of named series over training steps; axes grow with the data."""
 
     def __init__(self, title: str, series: list[tuple[str, bool]], *, zero_based: bool = False,
-                 parent: QWidget | None = None):
+                 optional: tuple[str, ...] = (), parent: QWidget | None = None):
         """``series``: (name, with_markers) pairs; markers suit the sparse validation points.
-        ``zero_based``: the y axis starts at 0 (scores); otherwise it hugs the data (losses)."""
+        ``zero_based``: the y axis starts at 0 (scores); otherwise it hugs the data (losses).
+        ``optional``: series hidden (line and legend) until their first point."""
         chart = QChart()
         super().__init__(chart, parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -51,6 +53,10 @@ class MetricChart(QChartView):
             chart.addSeries(line)
             line.attachAxis(self._x)
             line.attachAxis(self._y)
+            if name in optional:  # the secondary measure: dashed, in its own colour
+                pen = line.pen()
+                pen.setStyle(Qt.PenStyle.DashLine)
+                line.setPen(pen)
             self._series[name] = line
             if markers:
                 dots = QScatterSeries()
@@ -62,6 +68,7 @@ class MetricChart(QChartView):
                 dots.attachAxis(self._y)
                 chart.legend().markers(dots)[0].setVisible(False)
                 self._markers[name] = dots
+        self._optional = tuple(optional)
         self._bounds: list[float] | None = None
         self._apply_palette()
         self.clear()
@@ -69,6 +76,8 @@ class MetricChart(QChartView):
     def add_point(self, name: str, x: float, y: float) -> None:
         if y is None or not math.isfinite(y):
             return
+        if name in self._optional and not self._series[name].isVisible():
+            self._set_shown(name, True)
         self._series[name].append(float(x), float(y))
         if name in self._markers:
             self._markers[name].append(float(x), float(y))
@@ -79,9 +88,22 @@ class MetricChart(QChartView):
     def points(self, name: str) -> list[tuple[float, float]]:
         return [(p.x(), p.y()) for p in self._series[name].points()]
 
+    def is_shown(self, name: str) -> bool:
+        return self._series[name].isVisible()
+
+    def _set_shown(self, name: str, shown: bool) -> None:
+        line = self._series[name]
+        line.setVisible(shown)
+        self.chart().legend().markers(line)[0].setVisible(shown)
+        if name in self._markers:
+            self._markers[name].setVisible(shown)
+            self.chart().legend().markers(self._markers[name])[0].setVisible(False)
+
     def clear(self) -> None:
         for series in (*self._series.values(), *self._markers.values()):
             series.clear()
+        for name in self._optional:
+            self._set_shown(name, False)
         self._bounds = None
         self._set_range(self._x, 0, 10)
         self._set_range(self._y, 0, 1)
@@ -122,14 +144,18 @@ class TrainingCharts(QWidget):
     """Loss chart (training, validation) above a score chart (BLEU, chrF)."""
 
     TRAIN_LOSS, VALID_LOSS, BLEU, CHRF = "training loss", "validation loss", "BLEU", "chrF"
+    GENERAL_BLEU, GENERAL_CHRF = "general BLEU", "general chrF"  # fine-tuning: the base model's domain
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.loss = MetricChart("Loss per target token, by step", [(self.TRAIN_LOSS, False), (self.VALID_LOSS, True)])
-        self.scores = MetricChart("Validation BLEU and chrF, by step", [(self.BLEU, True), (self.CHRF, True)],
-                                  zero_based=True)
+        self.scores = MetricChart("Validation BLEU and chrF, by step",
+                                  [(self.BLEU, True), (self.CHRF, True), (self.GENERAL_BLEU, True),
+                                   (self.GENERAL_CHRF, True)],
+                                  zero_based=True, optional=(self.GENERAL_BLEU, self.GENERAL_CHRF))
         self.loss.setToolTip("Training loss (mean since the previous report) and validation loss over steps")
-        self.scores.setToolTip("BLEU and chrF of greedy translations of the validation set")
+        self.scores.setToolTip("BLEU and chrF of greedy translations of the validation set; when fine-tuning, "
+                               "also of the general dev set (what the base model was good at)")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.loss)
@@ -138,10 +164,15 @@ class TrainingCharts(QWidget):
     def add_progress(self, step: int, loss: float) -> None:
         self.loss.add_point(self.TRAIN_LOSS, step, loss)
 
-    def add_validation(self, step: int, valid_loss: float, bleu: float, chrf: float) -> None:
+    def add_validation(self, step: int, valid_loss: float, bleu: float, chrf: float,
+                       general_bleu: float | None = None, general_chrf: float | None = None) -> None:
         self.loss.add_point(self.VALID_LOSS, step, valid_loss)
         self.scores.add_point(self.BLEU, step, bleu)
         self.scores.add_point(self.CHRF, step, chrf)
+        if general_bleu is not None:
+            self.scores.add_point(self.GENERAL_BLEU, step, general_bleu)
+        if general_chrf is not None:
+            self.scores.add_point(self.GENERAL_CHRF, step, general_chrf)
 
     def clear(self) -> None:
         self.loss.clear()

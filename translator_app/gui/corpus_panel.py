@@ -23,6 +23,12 @@ FILTER = ("Parallel corpora (*.tsv *.txt *.tab *.csv *.tmx *.xlf *.xliff *.po *.
           "XLIFF 1.2 / 2.0 (*.xlf *.xliff);;gettext catalogues (*.po *.pot *.mo);;All files (*)")
 
 
+def _sentence(note: str) -> str:
+    """A report note as a line of the summary: 'the TMX has 3 languages …' -> 'The TMX has 3 languages ….'"""
+    note = note.strip()
+    return note[:1].upper() + note[1:] + ("" if note.endswith((".", "!", "?")) else ".")
+
+
 def local_files(mime) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and Path(url.toLocalFile()).is_file()]
 
@@ -159,7 +165,7 @@ class CorpusPanel(QGroupBox):
                 lines.append("First: " + html.escape("; ".join(p.examples[:3])))
         else:
             lines.append("No line skipped." if counted == "lines" else f"No {counted[:-1]} skipped.")
-        lines += [html.escape(note) for note in getattr(p, "notes", ())]  # e.g. languages of a TMX
+        lines += [html.escape(_sentence(note)) for note in getattr(p, "notes", ()) if note.strip()]  # e.g. TMX languages
         (sm, smed, smax), (tm, tmed, tmax) = p.src_words, p.tgt_words
         lines.append(f"Words per sentence — source: mean {sm:g}, median {smed:g}, max {smax}; "
                      f"target: mean {tm:g}, median {tmed:g}, max {tmax}")

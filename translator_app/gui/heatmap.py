@@ -4,6 +4,11 @@ Drawn with QPainter. Labels, grid and highlights use palette colours; only the c
 of the cells is fixed (a perceptually uniform viridis-like ramp, readable in light and dark
 themes). Hovering a cell shows its weight in a tooltip; hovering a target row (cell or label)
 highlights that row and the source tokens it attends to most.
+
+For models trained with copy attention, ``set_alignment(..., copy_probs=...)`` adds a narrow
+column headed "copy" right of the grid: per output token (row), a bar as long as the
+probability that the token was copied from the source (0..1, in a hue of its own, so that it
+is not read as attention); its tooltip says "copied from the source: 87 %".
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ _VIRIDIS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130,
             (31, 158, 137), (53, 183, 121), (109, 205, 89), (180, 222, 44), (253, 231, 37)]
 MIN_CELL, MAX_CELL = 12, 30
 ALIGNED_FRACTION = 0.5  # a source token is "aligned" to a row when its weight >= this x row max
+COPY_GAP = 8  # pixels between the grid and the copy column
+COPY_HEADER = "copy"
+COPY_COLOR = QColor(232, 114, 12)  # orange: no viridis colour, readable on light and dark bases
 
 
 def _ramp(n: int = 256) -> list[QColor]:
@@ -55,17 +63,26 @@ class HeatMap(QWidget):
         self._src: tuple[str, ...] = ()
         self._tgt: tuple[str, ...] = ()
         self._att = np.zeros((0, 0), dtype=np.float32)
+        self._copy: np.ndarray | None = None  # (rows,) copy probability per target token, or None
         self._message = "No translation yet"
         self.hovered_row = -1
         self.hovered_col = -1
 
     # ---- data --------------------------------------------------------------------------
-    def set_alignment(self, source_tokens: Sequence[str], target_tokens: Sequence[str], attention) -> None:
+    def set_alignment(self, source_tokens: Sequence[str], target_tokens: Sequence[str], attention,
+                      copy_probs=None) -> None:
+        """Show one sentence; ``copy_probs`` (one probability per target token) adds the copy column."""
         att = np.asarray(attention, dtype=np.float32)
         if att.ndim != 2 or att.shape != (len(target_tokens), len(source_tokens)):
             raise ValueError(f"attention shape {att.shape} does not match "
                              f"{len(target_tokens)} target x {len(source_tokens)} source tokens")
-        self._src, self._tgt, self._att = tuple(source_tokens), tuple(target_tokens), att
+        copy = None
+        if copy_probs is not None:
+            copy = np.asarray(copy_probs, dtype=np.float32).reshape(-1)
+            if copy.shape != (len(target_tokens),):
+                raise ValueError(f"copy_probs shape {copy.shape} does not match {len(target_tokens)} target tokens")
+            copy = np.clip(np.nan_to_num(copy, nan=0.0), 0.0, 1.0)
+        self._src, self._tgt, self._att, self._copy = tuple(source_tokens), tuple(target_tokens), att, copy
         self._message = ""
         self.hovered_row = self.hovered_col = -1
         self.updateGeometry()
@@ -73,6 +90,7 @@ class HeatMap(QWidget):
 
     def clear(self, message: str = "") -> None:
         self._src, self._tgt, self._att = (), (), np.zeros((0, 0), dtype=np.float32)
+        self._copy = None
         self._message = message
         self.hovered_row = self.hovered_col = -1
         self.updateGeometry()
@@ -83,6 +101,13 @@ class HeatMap(QWidget):
 
     def tokens(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return self._src, self._tgt
+
+    def copy_probs(self) -> np.ndarray | None:
+        """The copy probabilities shown in the copy column (None: no column)."""
+        return None if self._copy is None else self._copy.copy()
+
+    def has_copy_column(self) -> bool:
+        return self._copy is not None and bool(self._att.size)
 
     def aligned_columns(self, row: int) -> list[int]:
         """Source columns that target row ``row`` attends to (weight >= half the row maximum)."""
@@ -101,22 +126,44 @@ class HeatMap(QWidget):
     def _margins(self) -> tuple[int, int]:
         fm = QFontMetrics(self._label_font(True))
         left = max((fm.horizontalAdvance(display_token(t)) for t in self._tgt), default=0) + 12
-        top = max((fm.horizontalAdvance(display_token(t)) for t in self._src), default=0) + 12
+        labels = [display_token(t) for t in self._src] + ([COPY_HEADER] if self._copy is not None else [])
+        top = max((fm.horizontalAdvance(label) for label in labels), default=0) + 12
         return left, top
+
+    def _copy_extra(self, cell: int) -> int:
+        """Width the copy column adds right of the grid (0 without one)."""
+        return COPY_GAP + cell if self._copy is not None else 0
 
     def _cell(self) -> int:
         left, top = self._margins()
         rows, cols = self._att.shape
         if not rows or not cols:
             return MAX_CELL
-        fit_w = (self.width() - left - 40) / cols
+        extra_cols = 1 if self._copy is not None else 0
+        fit_w = (self.width() - left - 40 - (COPY_GAP if extra_cols else 0)) / (cols + extra_cols)
         fit_h = (self.height() - top - 8) / rows
         return int(max(MIN_CELL, min(MAX_CELL, fit_w, fit_h)))
 
     def _size_for(self, cell: int) -> QSize:
         left, top = self._margins()
         rows, cols = self._att.shape
-        return QSize(left + cols * cell + 48, top + rows * cell + 8)
+        return QSize(left + cols * cell + self._copy_extra(cell) + 48, top + rows * cell + 8)
+
+    def copy_column_rect(self) -> QRect:
+        """Where the copy column is drawn (an empty rect without one)."""
+        if not self.has_copy_column():
+            return QRect()
+        left, top, cell = self._grid()
+        rows, cols = self._att.shape
+        return QRect(left + cols * cell + COPY_GAP, top, cell, rows * cell)
+
+    def copy_row_at(self, pos: QPoint) -> int:
+        """The target row whose copy bar is under ``pos``, -1 outside the copy column."""
+        rect = self.copy_column_rect()
+        if rect.isEmpty() or not rect.contains(pos):
+            return -1
+        cell = self._grid()[2]
+        return min(int((pos.y() - rect.top()) // cell), self._att.shape[0] - 1)
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return self._size_for(22) if self._att.size else QSize(300, 120)
@@ -129,9 +176,13 @@ class HeatMap(QWidget):
         return left, top, self._cell()
 
     def cell_at(self, pos: QPoint) -> tuple[int, int]:
-        """(row, col) under ``pos``; -1 for a coordinate outside the grid (labels count as their row/col)."""
+        """(row, col) under ``pos``; -1 for a coordinate outside the grid (labels count as their
+        row/col; the copy column counts as its row, with col -1)."""
         left, top, cell = self._grid()
         rows, cols = self._att.shape
+        copy_row = self.copy_row_at(pos)
+        if copy_row >= 0:
+            return copy_row, -1
         row = (pos.y() - top) // cell if pos.y() >= top else -1
         col = (pos.x() - left) // cell if pos.x() >= left else -1
         row = row if 0 <= row < rows and pos.x() < left + cols * cell else -1
@@ -184,7 +235,37 @@ class HeatMap(QWidget):
             painter.drawRect(QRect(left, top + self.hovered_row * cell, cols * cell, cell))
             for c in aligned:
                 painter.drawRect(QRect(left + c * cell + 2, top + self.hovered_row * cell + 2, cell - 4, cell - 4))
-        self._draw_scale(painter, left + cols * cell + 14, top, max(rows * cell, 40))
+        if self._copy is not None:
+            self._draw_copy_column(painter, left + cols * cell + COPY_GAP, top, cell)
+        self._draw_scale(painter, left + cols * cell + self._copy_extra(cell) + 14, top, max(rows * cell, 40))
+
+    def _draw_copy_column(self, painter: QPainter, x: int, top: int, cell: int) -> None:
+        """One bar per row, as long as the copy probability, under a rotated "copy" header."""
+        pal = self.palette()
+        rows = self._att.shape[0]
+        painter.fillRect(QRect(x, top, cell, rows * cell), pal.color(QPalette.ColorRole.AlternateBase))
+        for r, p in enumerate(self._copy):  # type: ignore[arg-type]
+            width = int(round(float(p) * (cell - 2)))
+            if width > 0:
+                painter.fillRect(QRect(x + 1, top + r * cell + 2, width, cell - 4), COPY_COLOR)
+        painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRect(x, top, cell, rows * cell))
+        for r in range(1, rows):
+            painter.drawLine(x, top + r * cell, x + cell, top + r * cell)
+        if self.hovered_row >= 0:
+            painter.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
+            painter.drawRect(QRect(x, top + self.hovered_row * cell, cell, cell))
+        painter.save()
+        font = self._label_font()
+        font.setItalic(True)
+        painter.setFont(font)
+        painter.setPen(pal.color(QPalette.ColorRole.Text))
+        painter.translate(x + cell / 2, top - 6)
+        painter.rotate(-90)
+        painter.drawText(QRect(0, -cell // 2, top - 8, cell),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, COPY_HEADER)
+        painter.restore()
 
     def _draw_scale(self, painter: QPainter, x: int, y: int, height: int) -> None:
         for i in range(height):
@@ -213,6 +294,12 @@ class HeatMap(QWidget):
             self.row_hovered.emit(-1)
         super().leaveEvent(event)
 
+    def copy_tooltip(self, row: int) -> str:
+        """'copied from the source: 87 %' for target row ``row`` ("" without a copy column)."""
+        if self._copy is None or not 0 <= row < len(self._copy):
+            return ""
+        return f"copied from the source: {round(float(self._copy[row]) * 100)} %"
+
     def tooltip_text(self, row: int, col: int) -> str:
         if row >= 0 and col >= 0:
             return (f"{self._tgt[row]} → {self._src[col]}\nweight {float(self._att[row, col]):.3f}")
@@ -223,8 +310,12 @@ class HeatMap(QWidget):
 
     def event(self, event) -> bool:
         if event.type() == event.Type.ToolTip:
-            row, col = self.cell_at(event.pos())
-            text = self.tooltip_text(row, col)
+            copy_row = self.copy_row_at(event.pos())
+            if copy_row >= 0:
+                text = self.copy_tooltip(copy_row)
+            else:
+                row, col = self.cell_at(event.pos())
+                text = self.tooltip_text(row, col)
             if text:
                 QToolTip.showText(event.globalPos(), text, self)
             elif self._att.size:

@@ -13,11 +13,12 @@ for every thread.
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSettings, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from translator_app import paths
@@ -28,6 +29,8 @@ from translator_app.gui.translate_tab import TranslateTab
 from translator_app.workers import (
     CorpusPreviewWorker, TaskWorker, TrainingJob, TrainingWorker, TranslationWorker, start_thread, stop_thread,
 )
+
+logger = logging.getLogger(__name__)
 
 SHORTCUTS = """<table>
 <tr><td><b>Ctrl+Enter</b></td><td>translate now</td></tr>
@@ -62,6 +65,7 @@ class MainWindow(QMainWindow):
         self.training_active = False
         self._closing = False
         self._shut_down = False
+        self._deferred = ""  # the model start(defer_load=True) chose, loaded by load_deferred()
 
         self.translate_tab = TranslateTab()
         self.training_tab = TrainingTab()
@@ -117,6 +121,9 @@ class MainWindow(QMainWindow):
         action(view, "T&raining", lambda: self.tabs.setCurrentIndex(1), "Ctrl+2")
         help_menu = self.menuBar().addMenu("&Help")
         action(help_menu, "&Keyboard shortcuts", self._show_shortcuts, "F1")
+        action(help_menu, "Open &log folder", self.open_log_folder, None,
+               "Open the folder with the app's log files (attach translator-app.log to a bug report)")
+        help_menu.addSeparator()
         action(help_menu, "&About", self._show_about)
 
     def _wire(self) -> None:
@@ -169,9 +176,15 @@ class MainWindow(QMainWindow):
         self._update_reverse()
         return entries, problems
 
-    def start(self, model_path: str | None = None) -> str:
+    def start(self, model_path: str | None = None, *, defer_load: bool = False) -> str:
         """List the models and load ``model_path``, the last used or the default one (in the worker).
-        Returns the path being loaded, or "" when there is none (the UI then says why)."""
+        Returns the path being loaded, or "" when there is none (the UI then says why).
+
+        ``defer_load=True`` (app start-up) only selects the model and shows "Loading model…": the
+        worker is told to load it by :meth:`load_deferred`, after the window has been painted, so
+        that torch's import in the worker does not compete with the first paint for the GIL.
+        Reads config.json files only (no torch on this, the GUI, thread)."""
+        self._deferred = ""
         entries, problems = self.refresh_models()
         default = paths.default_model_dir()
         notes = []
@@ -185,17 +198,36 @@ class MainWindow(QMainWindow):
             if candidate and self.store.entry(candidate) is not None:
                 if notes:
                     self.translate_tab.banner.show_message(f"{' '.join(notes)} Using {Path(candidate).name}.", "info")
-                self.load_model(candidate)
+                if defer_load:
+                    self._show_loading(candidate)
+                    self._deferred = candidate
+                else:
+                    self.load_model(candidate)
                 return candidate
         self.translate_tab.set_model_missing(
             " ".join(notes) + " No translation model is available: train one in the Training tab, or import "
             "a model bundle (File ▸ Import model).")
         return ""
 
-    @Slot(str)
-    def load_model(self, path: str) -> None:
+    def load_deferred(self) -> str:
+        """Send the model chosen by ``start(defer_load=True)`` to the worker; its path ("" if none)."""
+        path, self._deferred = self._deferred, ""
+        if path and not self._shut_down:
+            self.load_model(path)
+        return path
+
+    def _show_loading(self, path: str) -> None:
+        """The "Loading model…" state: picker on the model, status bar and panes say it is coming."""
         self.model_status.setText(f"Loading {Path(path).name}…")
         self.picker.select(path)
+        if self.model_info is None:  # first model: nothing to translate with yet
+            self.translate_tab.busy.setText("Loading model…")
+            self.translate_tab.heatmap.clear("Loading model…")
+
+    @Slot(str)
+    def load_model(self, path: str) -> None:
+        self._deferred = ""
+        self._show_loading(path)
         self._load_model.emit(str(path))
 
     @Slot(object)
@@ -353,6 +385,15 @@ class MainWindow(QMainWindow):
     # ---- help ---------------------------------------------------------------------------------
     def _show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS)
+
+    def open_log_folder(self) -> bool:
+        """Show the log folder in the desktop's file manager; True when the desktop accepted."""
+        folder = paths.logs_dir()
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            return True
+        logger.warning("no file manager opened %s", folder)
+        QMessageBox.information(self, "Log folder", f"The log files are in:\n{folder}")
+        return False
 
     def _show_about(self) -> None:
         QMessageBox.about(self, "About Translator", "Neural machine translation on your computer: a BiLSTM "

@@ -1,15 +1,23 @@
-"""Hyperparameter form: presets (tiny/small/base) plus the settings worth changing by hand."""
+"""Hyperparameter form: presets (tiny/small/base) plus the settings worth changing by hand.
+
+"Start from" picks a trained model to fine-tune instead of a new one: the model's tokenizer and
+architecture are then shown read-only, the training settings come from the "finetune" preset
+(low constant learning rate), and the share of general data replayed beside the corpus is set here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any, Sequence
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Signal
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from translator_app.core.config import PRESETS, ModelConfig, TokenizerConfig, TrainConfig
+from translator_app.core.bundlemeta import read_config
+from translator_app.core.config import PRESETS, ModelConfig, TokenizerConfig, TrainConfig, from_dict
+from translator_app.core.finetune import DEFAULT_REPLAY_SHARE, FINETUNE_PRESET, TRAIN_PRESETS
 
 # field -> (config part, label, minimum, maximum, step, tooltip)
 INT_FIELDS = {
@@ -32,13 +40,32 @@ FLOAT_FIELDS = {
                 "Stop after this many minutes of training (0: no time limit)"),
 }
 BUDGET = ("minutes", "max_steps", "max_epochs")
+ARCHITECTURE = ("vocab_size", "emb_dim", "enc_hidden", "enc_layers", "dec_hidden")  # read-only when fine-tuning
+NEW_MODEL = "New model"
 
 
 class HyperparameterForm(QWidget):
     changed = Signal()
+    base_changed = Signal(str)  # the model to fine-tune ("" = a new model)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self._base_cfg: ModelConfig | None = None
+        self.start_from = QComboBox()
+        self.start_from.addItem(NEW_MODEL, "")
+        self.start_from.setToolTip("Train a new model, or fine-tune one of your models on this corpus (it keeps "
+                                   "its tokenizer and architecture and starts from its weights)")
+        self.start_from.setMinimumContentsLength(12)
+        self.start_from.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.start_from.currentIndexChanged.connect(self._start_from_changed)
+        self.replay = QDoubleSpinBox()
+        self.replay.setRange(0.0, 0.9)
+        self.replay.setSingleStep(0.05)
+        self.replay.setDecimals(2)
+        self.replay.setValue(DEFAULT_REPLAY_SHARE)
+        self.replay.setToolTip("Fine-tuning: share of general pairs (the base model's own training data, when it "
+                               "is found) mixed into the corpus, so the model forgets less of what it knew")
+        self.replay.setEnabled(False)
         self.preset = QComboBox()
         self.preset.addItems(list(PRESETS))
         self.preset.setToolTip("Start from a preset: tiny (a minute, for trying things out), small, base (hours)")
@@ -68,6 +95,7 @@ class HyperparameterForm(QWidget):
 
         model_box = QGroupBox("Model")
         model_form = QFormLayout(model_box)
+        model_form.addRow("Start &from", self.start_from)
         model_form.addRow("&Preset", self.preset)
         for name in ("vocab_size", "emb_dim", "enc_hidden", "enc_layers", "dec_hidden"):
             model_form.addRow(INT_FIELDS[name][1], self.fields[name])
@@ -78,6 +106,7 @@ class HyperparameterForm(QWidget):
         for name in ("batch_tokens", "lr", "valid_every", "log_every", "num_threads"):
             label = (INT_FIELDS.get(name) or FLOAT_FIELDS[name])[1]
             train_form.addRow(label, self.fields[name])
+        train_form.addRow("General data share", self.replay)
         budget_box = QGroupBox("Budget (whichever comes first)")
         budget_form = QFormLayout(budget_box)
         for name in BUDGET:
@@ -89,6 +118,70 @@ class HyperparameterForm(QWidget):
             layout.addWidget(box)
         self.apply_preset("tiny")
         self.fields["minutes"].setValue(5.0)
+
+    # ---- start from a trained model ----------------------------------------------------------------
+    def set_base_models(self, entries: Sequence[Any]) -> None:
+        """The models that can be fine-tuned (store entries: ``label``, ``path``, ``describe()``)."""
+        current = self.base_path()
+        with QSignalBlocker(self.start_from):
+            self.start_from.clear()
+            self.start_from.addItem(NEW_MODEL, "")
+            for entry in entries:
+                self.start_from.addItem(entry.label, str(entry.path))
+                self.start_from.setItemData(self.start_from.count() - 1, entry.describe(), Qt.ItemDataRole.ToolTipRole)
+            index = max(self.start_from.findData(current), 0) if current else 0
+            self.start_from.setCurrentIndex(index)
+        if current and index == 0:  # the chosen model is gone: back to a new model
+            self._start_from_changed(0)
+
+    def base_models(self) -> list[str]:
+        return [str(self.start_from.itemData(i)) for i in range(1, self.start_from.count())]
+
+    def base_path(self) -> str:
+        """The model to fine-tune, "" for a new model."""
+        return str(self.start_from.currentData() or "") if self._base_cfg is not None else ""
+
+    def select_base(self, path: str) -> bool:
+        index = self.start_from.findData(str(path)) if path else 0
+        if index >= 0:
+            self.start_from.setCurrentIndex(index)
+        return index >= 0
+
+    def _start_from_changed(self, index: int) -> None:
+        path = str(self.start_from.itemData(index) or "")
+        cfg = None
+        if path:
+            try:
+                cfg = from_dict(ModelConfig, read_config(path).get("model", {}))
+            except (OSError, ValueError, TypeError, AttributeError):
+                with QSignalBlocker(self.start_from):
+                    self.start_from.setCurrentIndex(0)
+                path = ""
+        self._base_cfg = cfg
+        for name in ARCHITECTURE:
+            self.fields[name].setReadOnly(cfg is not None)  # type: ignore[attr-defined]
+            self.fields[name].setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons if cfg is not None
+                                               else QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+        self.attention.setEnabled(cfg is None)
+        self.preset.setEnabled(cfg is None)
+        self.replay.setEnabled(cfg is not None)
+        if cfg is not None:
+            self.set_values(vocab_size=cfg.src_vocab_size, emb_dim=cfg.emb_dim, enc_hidden=cfg.enc_hidden,
+                            enc_layers=cfg.enc_layers, dec_hidden=cfg.dec_hidden, attention=cfg.attention,
+                            dropout=cfg.dropout)
+            train = TRAIN_PRESETS[FINETUNE_PRESET]
+            self.set_values(batch_tokens=train.batch_tokens, lr=train.lr, valid_every=train.valid_every)
+        else:
+            self.apply_preset(self.preset.currentText())
+        self.changed.emit()
+        self.base_changed.emit(path)
+
+    def finetune_spec(self) -> dict[str, Any] | None:
+        """What ``core.finetune.FinetuneSpec`` needs, None for a new model."""
+        if not self.base_path():
+            return None
+        return {"base": self.base_path(), "replay_share": round(self.replay.value(), 4),
+                "dropout": round(self.value("dropout"), 4)}
 
     def apply_preset(self, name: str) -> None:
         """Fill the form with preset ``name`` (the budget stays as it is)."""
@@ -116,10 +209,16 @@ class HyperparameterForm(QWidget):
 
     def configs(self) -> tuple[ModelConfig, TrainConfig, TokenizerConfig]:
         model, train, tok = PRESETS[self.preset.currentText()]
+        if self._base_cfg is not None:  # fine-tuning: the base architecture, the finetune training preset
+            model, train = self._base_cfg, TRAIN_PRESETS[FINETUNE_PRESET]
+            tok = replace(tok, vocab_size=self._base_cfg.src_vocab_size)
         parts: dict[str, dict] = {"model": {"attention": self.attention.currentText()}, "train": {}, "tok": {}}
         for fields in (INT_FIELDS, FLOAT_FIELDS):
             for field, spec in fields.items():
                 parts[spec[0]][field] = self.value(field)
+        if self._base_cfg is not None:
+            parts["model"] = {"dropout": self.value("dropout")}
+            parts["tok"] = {}
         # checkpoints at least as often as validations, so a stop loses little
         parts["train"]["checkpoint_every"] = min(train.checkpoint_every, parts["train"]["valid_every"])
         return replace(model, **parts["model"]), replace(train, **parts["train"]), replace(tok, **parts["tok"])
@@ -127,6 +226,8 @@ class HyperparameterForm(QWidget):
     def save_settings(self, settings: QSettings) -> None:
         settings.setValue("training/preset", self.preset.currentText())
         settings.setValue("training/attention", self.attention.currentText())
+        settings.setValue("training/start_from", self.base_path())
+        settings.setValue("training/replay", self.replay.value())
         for name in self.fields:
             settings.setValue(f"training/hp/{name}", self.value(name))
 
@@ -142,3 +243,10 @@ class HyperparameterForm(QWidget):
                     box.setValue(float(value) if name in FLOAT_FIELDS else int(float(value)))  # type: ignore[attr-defined]
                 except (TypeError, ValueError):
                     pass
+        try:
+            self.replay.setValue(float(settings.value("training/replay", DEFAULT_REPLAY_SHARE)))
+        except (TypeError, ValueError):
+            pass
+        base = str(settings.value("training/start_from", "") or "")
+        if base and self.start_from.findData(base) >= 0:
+            self.select_base(base)

@@ -3,28 +3,50 @@
 Like the Translate tab it only asks (``start_requested(TrainingJob)``, ``stop_requested``,
 ``preview_requested``); the main window forwards to the workers and feeds the events back
 through the ``on_*`` slots.
+
+Fine-tuning: the form's "Start from" lists the models of the store (:meth:`set_base_models`;
+the tab also rescans the store itself when it is shown). With a model chosen, the job carries
+``meta["finetune"]`` (see ``core.training.train``), and a check of the corpus against the base
+model (language pair, tokenizer coverage) runs in a short-lived ``workers.TaskWorker`` thread; its
+warning appears under the corpus preview. Validations then show the in-domain and the general
+score against the base model's.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QProgressBar, QPushButton,
     QScrollArea, QSplitter, QStyle, QVBoxLayout, QWidget,
 )
 
-from translator_app.core.store import sanitize_name
+from translator_app.core.store import ModelStore, sanitize_name
 from translator_app.gui.charts import TrainingCharts
 from translator_app.gui.corpus_panel import CorpusPanel
 from translator_app.gui.samples_view import SamplesView
 from translator_app.gui.training_form import HyperparameterForm
 from translator_app.gui.widgets import MessageBanner, format_duration
-from translator_app.workers import TrainingJob, model_dir_for
+from translator_app.workers import TaskWorker, TrainingJob, model_dir_for, start_thread, stop_thread
+
+_FIT_WORKERS: dict[str, tuple[Any, Any]] = {}  # tag -> (TaskWorker, QThread) of the checks in flight
+
+
+def _corpus_fit(base: str, path: str, target: str) -> Any:
+    """Runs in a worker thread: the core check of a corpus against a base model."""
+    from translator_app.core.finetune import corpus_fit
+
+    return corpus_fit(base, path, target or None)
+
+
+def _wait_for_fit_checks() -> None:
+    for _worker, thread in list(_FIT_WORKERS.values()):
+        stop_thread(thread, 10_000)
 
 
 class TrainingTab(QWidget):
@@ -32,6 +54,8 @@ class TrainingTab(QWidget):
     stop_requested = Signal()
     preview_requested = Signal(int, str, str)  # request id, path, target path
     use_model_requested = Signal(str)  # model path
+    fit_checked = Signal()  # a corpus/base-model check came back (tests wait on it)
+    _run_fit = Signal(str, object)  # tag, callable: to the check's TaskWorker
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -42,13 +66,21 @@ class TrainingTab(QWidget):
         self.out_dir = ""
         self._preview_id = 0
         self._name_touched = False
+        self._fit_id = 0
+        self.fit: Any = None  # the latest core.finetune.CorpusFit
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(_wait_for_fit_checks)
 
         self.corpus = CorpusPanel()
         self.corpus.corpus_changed.connect(self._corpus_changed)
         self.form = HyperparameterForm()
+        self.form.base_changed.connect(self._base_changed)
+        self.fit_banner = MessageBanner()  # the base model does not suit the corpus
         left = QWidget()
         left_column = QVBoxLayout(left)
         left_column.addWidget(self.corpus, 1)
+        left_column.addWidget(self.fit_banner)
         left_column.addWidget(self.form)
         left_scroll = QScrollArea()
         left_scroll.setWidgetResizable(True)
@@ -94,6 +126,12 @@ class TrainingTab(QWidget):
         self.data_label = QLabel("")
         self.data_label.setWordWrap(True)
         self.data_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.score_label = QLabel("")  # fine-tuning: in-domain and general scores against the base model
+        self.score_label.setWordWrap(True)
+        self.score_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.score_label.setToolTip("The trade-off of fine-tuning: the score on your corpus (which picks the saved "
+                                    "model) and on the general dev set, each against the base model's")
+        self.score_label.hide()
 
         self.charts = TrainingCharts()
         self.samples = SamplesView()
@@ -121,6 +159,7 @@ class TrainingTab(QWidget):
         right_column.addWidget(self.bar)
         right_column.addWidget(self.progress_label)
         right_column.addWidget(self.data_label)
+        right_column.addWidget(self.score_label)
         right_column.addWidget(lower, 1)
 
         self.split = QSplitter(Qt.Orientation.Horizontal)
@@ -141,6 +180,7 @@ class TrainingTab(QWidget):
     def _corpus_changed(self, path: str, target: str) -> None:
         self._preview_id += 1
         self.corpus.show_loading()
+        self._check_fit()  # drops the verdict on the previous corpus
         self.preview_requested.emit(self._preview_id, path, target)
         if not self._name_touched or not self.name.text():
             self.name.setText(sanitize_name(Path(path).stem))
@@ -148,10 +188,78 @@ class TrainingTab(QWidget):
     def on_preview_ready(self, request_id: int, preview: Any) -> None:
         if request_id == self._preview_id:
             self.corpus.show_preview(preview)
+            self._check_fit()
 
     def on_preview_failed(self, request_id: int, message: str) -> None:
         if request_id == self._preview_id:
             self.corpus.show_error(message)
+            self._check_fit()
+
+    # ---- fine-tuning: the base model ------------------------------------------------------------
+    def set_base_models(self, entries: Sequence[Any]) -> None:
+        """The models "Start from" offers (store entries, as the model picker lists them)."""
+        self.form.set_base_models(entries)
+
+    def refresh_base_models(self) -> None:
+        try:
+            entries, _ = ModelStore().scan()
+        except (OSError, ValueError):
+            return
+        self.set_base_models(entries)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        if not self.running:
+            self.refresh_base_models()
+        super().showEvent(event)
+
+    def _base_changed(self, _path: str) -> None:
+        self.start_button.setToolTip("Fine-tune the chosen model on this corpus (Ctrl+R)" if self.form.base_path()
+                                     else "Start training a new model (Ctrl+R)")
+        self._check_fit()
+
+    def _check_fit(self) -> None:
+        """Check the corpus against the chosen base model in a worker thread (never on this one)."""
+        self._fit_id += 1
+        self.fit = None
+        self.fit_banner.dismiss()
+        base = self.form.base_path()
+        path, target = self.corpus.paths()
+        preview = self.corpus.preview
+        if not base or not path or preview is None or str(preview.path) != path:
+            return  # a check runs once the preview of this corpus is in
+        tag = f"fit-{id(self)}-{self._fit_id}"
+        worker = TaskWorker()
+        thread = start_thread(worker, "corpus-fit")
+        # the thread ends itself when the check is done, even if this tab is gone by then
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.failed.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.done.connect(self._fit_ready)
+        worker.failed.connect(self._fit_failed)
+        _FIT_WORKERS[tag] = (worker, thread)
+        self._run_fit.connect(worker.run)
+        self._run_fit.emit(tag, functools.partial(_corpus_fit, base, path, target))
+        self._run_fit.disconnect(worker.run)
+
+    @staticmethod
+    def _fit_done(tag: str) -> None:
+        _worker, thread = _FIT_WORKERS.pop(tag, (None, None))
+        stop_thread(thread, 5_000)  # it has quit itself already: this only joins it
+
+    def _fit_ready(self, tag: str, fit: Any) -> None:
+        self._fit_done(tag)
+        if tag != f"fit-{id(self)}-{self._fit_id}":
+            return
+        self.fit = fit
+        warning = fit.warning()
+        if warning:
+            self.fit_banner.show_message(warning, "warning")
+        self.fit_checked.emit()
+
+    def _fit_failed(self, tag: str, message: str) -> None:
+        self._fit_done(tag)
+        if tag == f"fit-{id(self)}-{self._fit_id}":
+            self.fit_banner.show_message(f"Cannot check the corpus against the base model: {message}", "warning")
+            self.fit_checked.emit()
 
     def _name_edited(self, _text: str) -> None:
         self._name_touched = True
@@ -176,8 +284,14 @@ class TrainingTab(QWidget):
                 path, target = json.loads((out / "run.json").read_text(encoding="utf-8"))["corpus"]
             except (OSError, ValueError, KeyError, TypeError):
                 path, target = "", None
+        finetune = self.form.finetune_spec()
+        if finetune and not resume and out.resolve() == Path(finetune["base"]).resolve():
+            self.banner.show_message("Give the fine-tuned model another name: it would replace its base model.",
+                                     "warning")
+            return None
         model, train, tok = self.form.configs()
-        return TrainingJob(path, str(out), target or None, model, train, tok, resume=resume)
+        return TrainingJob(path, str(out), target or None, model, train, tok, resume=resume,
+                           meta={"finetune": finetune} if finetune else {})
 
     def start(self) -> None:
         if self.running:
@@ -210,6 +324,8 @@ class TrainingTab(QWidget):
         self.out_dir = job.out_dir
         self.progress_events = self.validations = 0
         self.last_finished = None
+        self.score_label.clear()
+        self.score_label.hide()
         self.log.appendPlainText(f"{'Resuming' if job.resume else 'Starting'} {Path(job.out_dir).name}")
         self.bar.setValue(0)
         self.bar.setFormat("")
@@ -231,7 +347,8 @@ class TrainingTab(QWidget):
         except (OSError, ValueError):
             return
         for row in rows:
-            self.charts.add_validation(row["step"], row["valid_loss"], row["bleu"], row["chrf"])
+            self.charts.add_validation(row["step"], row["valid_loss"], row["bleu"], row["chrf"],
+                                       row.get("general_bleu"), row.get("general_chrf"))
 
     # ---- state -----------------------------------------------------------------------------------
     def set_running(self, running: bool) -> None:
@@ -277,15 +394,25 @@ class TrainingTab(QWidget):
 
     def on_validated(self, ev: Any) -> None:
         self.validations += 1
-        self.charts.add_validation(ev.step, ev.valid_loss, ev.bleu, ev.chrf)
+        general_bleu, general_chrf = getattr(ev, "general_bleu", None), getattr(ev, "general_chrf", None)
+        self.charts.add_validation(ev.step, ev.valid_loss, ev.bleu, ev.chrf, general_bleu, general_chrf)
         self.samples.set_samples(ev.samples, ev.step)
         mark = " (best so far, saved)" if ev.best else ""
+        tradeoff = tradeoff_text(ev)
+        if tradeoff:
+            self.score_label.setText(tradeoff)
+            self.score_label.show()
+            drop = getattr(ev, "general_drop", None)
+            if drop is not None and ev.step:
+                self.samples.setTitle(f"{self.samples.title()} — general BLEU {-drop:+.1f} vs the base model")
+        general = f", general BLEU {general_bleu:.1f}" if general_bleu is not None else ""
         self.log.appendPlainText(f"Step {ev.step}: validation loss {ev.valid_loss:.3f}, BLEU {ev.bleu:.1f}, "
-                                 f"chrF {ev.chrf:.1f}{mark}")
+                                 f"chrF {ev.chrf:.1f}{general}{mark}")
 
     def on_finished(self, ev: Any) -> None:
         self.last_finished = ev
         self.set_running(False)
+        self.refresh_base_models()  # the new model can be fine-tuned next
         self.bar.setRange(0, 1000)
         reasons = {"budget": "time budget reached", "max_steps": "step limit reached",
                    "max_epochs": "epoch limit reached", "early_stop": "no more improvement",
@@ -317,6 +444,7 @@ class TrainingTab(QWidget):
         self.form.save_settings(settings)
 
     def restore_settings(self, settings: QSettings) -> None:
+        self.refresh_base_models()  # before the form, which selects the saved "Start from" model
         self.form.restore_settings(settings)
         name = str(settings.value("training/name", "") or "")
         path, target = str(settings.value("training/corpus", "") or ""), str(settings.value("training/target", "") or "")
@@ -329,3 +457,25 @@ class TrainingTab(QWidget):
         if state is not None:
             self.split.restoreState(state)
         self._update_buttons()
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.1f}".replace("-", "\u2212")
+
+
+def tradeoff_text(ev: Any) -> str:
+    """"In-domain BLEU 31.2 (base 18.4, +12.8) · general BLEU 39.0 (base 41.9, −2.9)"; "" for a new model."""
+    base = getattr(ev, "base_bleu", None)
+    general, base_general = getattr(ev, "general_bleu", None), getattr(ev, "base_general_bleu", None)
+    if base is None and general is None:
+        return ""
+    if ev.step == 0:
+        text = f"Base model: in-domain BLEU {ev.bleu:.1f}"
+        return text + (f" · general BLEU {general:.1f}" if general is not None else "")
+    text = f"In-domain BLEU {ev.bleu:.1f}"
+    if base is not None:
+        text += f" (base {base:.1f}, {_signed(ev.bleu - base)})"
+    if general is not None:
+        text += f" · general BLEU {general:.1f}" + (f" (base {base_general:.1f}, {_signed(general - base_general)})"
+                                                    if base_general is not None else "")
+    return text

@@ -4,25 +4,38 @@ The tab never translates itself: it emits ``translate_requested(request_id, text
 (debounced while typing, at once on Ctrl+Enter) with a growing request id, and shows only
 the result of its latest request (older results that still arrive are counted in
 ``stale_results`` and ignored).
+
+With every request it also checks the language of the text (``core.langid``, a fraction of a
+millisecond once its model is loaded; the model loads in a background thread on the first
+keystroke, and the check is retried until it is in): text that is confidently in the model's
+*target* language gets a non-modal bar, "This looks like Spanish. Translate Spanish → English
+instead?", whose Swap button loads the reverse model and keeps the text, or, without a reverse
+model, says that none is installed. Its × hides the bar until the model changes or the text is
+cleared.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QScrollArea, QSizePolicy, QSpinBox, QSplitter,
-    QStyle,
-    QToolButton, QVBoxLayout, QWidget,
+    QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy,
+    QSpinBox, QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
+from translator_app.core import langid
 from translator_app.gui.heatmap import HeatMap
 from translator_app.gui.model_picker import ModelPicker
 from translator_app.gui.widgets import MessageBanner, language_name
 
 DEBOUNCE_MS = 300
+LANGID_RETRY_MS = 150  # while the language model is still loading
+HEAT_HINT = "Rows: target subwords · columns: source subwords · hover for weights"
+COPY_HINT = " · copy: how likely each output subword was copied from the source"
 # Pastes that would make the source longer than this are not inserted: the core refuses far
 # shorter texts anyway (20,000 characters), and Qt's line layout of a huge unbroken line takes
 # seconds (quadratic). The text still goes to the worker, so the core's own message is shown.
@@ -39,6 +52,59 @@ class SourceEdit(QPlainTextEdit):
                 self.oversized_paste.emit(text)
                 return
         super().insertFromMimeData(source)
+
+
+class LanguageHint(QFrame):
+    """The non-modal "this looks like <target language>" bar: a message, an optional Swap
+    button and a dismiss ×."""
+
+    swap_clicked = Signal()
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 4, 2)
+        icon = QLabel()
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(size, size))
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.swap_button = QPushButton("Swap")
+        self.swap_button.setToolTip("Load the reverse model and translate this text with it")
+        self.swap_button.clicked.connect(self.swap_clicked)
+        close = QToolButton()
+        close.setAutoRaise(True)
+        close.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton))
+        close.setToolTip("Dismiss (until the model changes or the text is cleared)")
+        close.clicked.connect(self._dismiss)
+        self.close_button = close
+        layout.addWidget(icon)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.swap_button)
+        layout.addWidget(close)
+        self.language = ""  # the detected language the bar is about, "" when hidden
+        self.hide()
+
+    def show_hint(self, language: str, text: str, can_swap: bool) -> None:
+        self.language = language
+        self.label.setText(text)
+        self.swap_button.setVisible(can_swap)
+        self.show()
+
+    def clear(self) -> None:
+        self.language = ""
+        self.hide()
+
+    def text(self) -> str:
+        return "" if self.isHidden() else self.label.text()
+
+    def _dismiss(self) -> None:
+        self.clear()
+        self.dismissed.emit()
 
 
 class TranslateTab(QWidget):
@@ -58,11 +124,23 @@ class TranslateTab(QWidget):
         self.translation: Any = None
         self._starts: list[int] = []
         self._note = ""  # appended to an error message (the paste that was not inserted)
+        self.src_code = ""  # languages of the loaded model
+        self.tgt_code = ""
+        self.reverse_available = False
+        self._hint_dismissed = False  # the language bar was closed (or a swap is under way)
+        self.detect_ms = 0.0  # how long the last language check took
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.translate_now)
+        self._langid_retry = QTimer(self)
+        self._langid_retry.setSingleShot(True)
+        self._langid_retry.setInterval(LANGID_RETRY_MS)
+        self._langid_retry.timeout.connect(self.check_language)
+        self.lang_hint = LanguageHint()
+        self.lang_hint.swap_clicked.connect(self._swap_keeping_text)
+        self.lang_hint.dismissed.connect(self._hint_closed)
 
         # source pane
         self.source_lang = QLabel("?")
@@ -142,7 +220,7 @@ class TranslateTab(QWidget):
         heat_head.addWidget(title)
         heat_head.addWidget(QLabel("Sentence:"))
         heat_head.addWidget(self.sentence, 1)
-        hint = QLabel("Rows: target subwords · columns: source subwords · hover for weights")
+        self.heat_hint = hint = QLabel(HEAT_HINT)
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # may be cut off
         heat_head.addWidget(hint)
@@ -162,6 +240,7 @@ class TranslateTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.picker)
         layout.addWidget(self.banner)
+        layout.addWidget(self.lang_hint)
         layout.addWidget(self.vsplit, 1)
 
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -175,10 +254,13 @@ class TranslateTab(QWidget):
     def set_model(self, info: Any) -> None:
         """A model is loaded: show its languages and translate what is in the source pane."""
         self.model_ready = True
+        self.src_code, self.tgt_code = str(info.src_lang or ""), str(info.tgt_lang or "")
         self.source_lang.setText(f"<b>{language_name(info.src_lang)}</b>")
         self.target_lang.setText(f"<b>{language_name(info.tgt_lang)}</b>")
         if self.banner.level == "error":  # the "no model" message
             self.banner.dismiss()
+        self._hint_dismissed = False  # a new model: its languages decide afresh
+        self.lang_hint.clear()
         self.translate_now()
 
     def set_model_missing(self, message: str) -> None:
@@ -186,15 +268,25 @@ class TranslateTab(QWidget):
         self.busy.setText("")
         self.banner.show_message(message, "error")
         self.heatmap.clear("No model loaded")
+        self.lang_hint.clear()
 
     def set_reverse_available(self, available: bool) -> None:
         self.swap_button.setEnabled(available)
+        if available != self.reverse_available:
+            self.reverse_available = available
+            if self.lang_hint.language:  # the bar is up: offer (or stop offering) the swap
+                self._show_language_hint(self.lang_hint.language)
 
     # ---- requests ----------------------------------------------------------------------------
     def _text_changed(self) -> None:
         self._debounce.start()
         count = self.source.document().characterCount() - 1
         self.char_count.setText(f"{count:,} characters" if count else "")
+        if not langid.is_loaded():
+            langid.preload(background=True)  # ready by the time the debounce fires (usually)
+        if not count:
+            self._hint_dismissed = False
+            self.lang_hint.clear()
 
     def translate_now(self) -> None:
         self._debounce.stop()
@@ -210,6 +302,60 @@ class TranslateTab(QWidget):
             return
         self.busy.setText("translating…")
         self.translate_requested.emit(self.latest_id, text, self.beam.value())
+        self.check_language(text)
+
+    # ---- language check ------------------------------------------------------------------------
+    def check_language(self, text: str | None = None) -> None:
+        """Show the language bar when the text is in the model's target language, hide it otherwise."""
+        self._langid_retry.stop()
+        if text is None:
+            text = self.source.toPlainText()
+        if not self.model_ready or self._hint_dismissed or not text.strip():
+            self.lang_hint.clear()
+            return
+        if not langid.is_loaded():  # loading in the background: never block typing for it
+            if langid.load_failed() is None:  # (a failed load means no bar, never an error)
+                langid.preload(background=True)
+                self._langid_retry.start()
+            return
+        start = time.perf_counter()
+        try:
+            found = langid.looks_like_target(text, self.src_code, self.tgt_code)
+        except Exception:  # noqa: BLE001 - advice only: a failing check never disturbs translating
+            found = None
+        self.detect_ms = (time.perf_counter() - start) * 1000
+        if found is None:
+            self.lang_hint.clear()
+        else:
+            self._show_language_hint(found[0])
+
+    def _show_language_hint(self, language: str) -> None:
+        looks, model_src = langid.name(language), langid.name(self.src_code)
+        if self.reverse_available:
+            text = f"This looks like {looks}. Translate {looks} → {model_src} instead?"
+        else:
+            text = (f"This looks like {looks}, but this model translates {model_src} → {looks}, and no "
+                    f"{looks} → {model_src} model is installed (train one in the Training tab).")
+        self.lang_hint.show_hint(language, text, self.reverse_available)
+
+    def _hint_closed(self) -> None:
+        self._hint_dismissed = True
+
+    def _swap_keeping_text(self) -> None:
+        """The bar's Swap: load the reverse model and keep the text in the source pane (the
+        toolbar's Swap instead moves the translation into the source pane)."""
+        text = self.source.toPlainText()
+        position = self.source.textCursor().position()
+        self.lang_hint.clear()
+        self.swap_requested.emit()  # the main window loads the reverse model and fills the source pane
+        if self.source.toPlainText() != text:
+            self.source.setPlainText(text)
+            cursor = self.source.textCursor()
+            cursor.setPosition(min(position, len(text)))
+            self.source.setTextCursor(cursor)
+        # until the reverse model is in (set_model clears it): the old model's languages would
+        # otherwise bring the bar straight back for this very text
+        self._hint_dismissed = True
 
     def _oversized_paste(self, text: str) -> None:
         self._debounce.stop()
@@ -267,6 +413,7 @@ class TranslateTab(QWidget):
         self.confidence.clear()
         self.sentence.clear()
         self.heatmap.clear("No translation yet")
+        self.lang_hint.clear()
         if self.banner.level == "warning":
             self.banner.dismiss()
 
@@ -302,7 +449,11 @@ class TranslateTab(QWidget):
                 self.heatmap.clear("Nothing to show")
             return
         s = self.translation.sentences[index]
-        self.heatmap.set_alignment(s.source_tokens, s.target_tokens, s.attention)
+        copy_probs = getattr(s, "copy_probs", None)  # models trained with copy attention
+        if copy_probs is not None and np.size(copy_probs) != len(s.target_tokens):
+            copy_probs = None  # never let a malformed extra hide the attention itself
+        self.heatmap.set_alignment(s.source_tokens, s.target_tokens, s.attention, copy_probs=copy_probs)
+        self.heat_hint.setText(HEAT_HINT + (COPY_HINT if copy_probs is not None else ""))
 
     # ---- settings ------------------------------------------------------------------------------
     def save_settings(self, settings: QSettings) -> None:

@@ -1,0 +1,100 @@
+"""Training tab, fine-tuning: the Start-from combo, the read-only form, the corpus check, a tiny run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+GREEK = ["Καλημέρα, πώς είσαι σήμερα;", "Η βιβλιοθήκη κλείνει στις οκτώ το βράδυ.",
+         "Θέλω ένα φλιτζάνι τσάι χωρίς ζάχαρη.", "Το τρένο φεύγει σε δέκα λεπτά."]
+
+
+def bundled_en_es() -> str:
+    return str(Path(os.environ["TRANSLATOR_APP_MODELS"]) / "en-es")
+
+
+def show_training_tab(window):
+    window.tabs.setCurrentWidget(window.training_tab)  # showing the tab rescans the models
+    return window.training_tab
+
+
+def test_start_from_lists_the_models_and_makes_the_architecture_read_only(qtbot, window):
+    tab = show_training_tab(window)
+    form = tab.form
+    assert form.start_from.itemText(0) == "New model" and form.base_path() == ""
+    assert bundled_en_es() in form.base_models()
+    assert [str(e.path) for e in window.picker.entries()] == form.base_models()  # the picker's models
+    tiny_lr = form.value("lr")
+
+    assert form.select_base(bundled_en_es())
+    base = json.loads((Path(bundled_en_es()) / "config.json").read_text(encoding="utf-8"))["model"]
+    assert form.base_path() == bundled_en_es()
+    for name in ("vocab_size", "emb_dim", "enc_hidden", "enc_layers", "dec_hidden"):
+        assert form.fields[name].isReadOnly(), name
+    assert not form.preset.isEnabled() and not form.attention.isEnabled() and form.replay.isEnabled()
+    assert not form.fields["dropout"].isReadOnly() and not form.fields["lr"].isReadOnly()
+    assert form.value("emb_dim") == base["emb_dim"] and form.value("vocab_size") == base["src_vocab_size"]
+    assert form.value("lr") == pytest.approx(2e-4)  # the finetune preset
+    model, train, _ = form.configs()
+    assert (model.emb_dim, model.dec_hidden, model.src_vocab_size) == (base["emb_dim"], base["dec_hidden"],
+                                                                      base["src_vocab_size"])
+    assert train.schedule == "constant" and train.lr == pytest.approx(2e-4)
+    assert form.finetune_spec() == {"base": bundled_en_es(), "replay_share": 0.3,
+                                    "dropout": pytest.approx(base["dropout"])}
+    assert "Fine-tune" in tab.start_button.toolTip()
+
+    form.select_base("")  # back to a new model: everything editable, the preset's values again
+    assert form.base_path() == "" and form.finetune_spec() is None
+    assert not form.fields["emb_dim"].isReadOnly() and form.preset.isEnabled() and not form.replay.isEnabled()
+    assert form.value("lr") == pytest.approx(tiny_lr)
+
+
+def test_a_corpus_the_base_model_does_not_suit_gets_a_warning(qtbot, window, gui_corpus, tmp_path):
+    tab = show_training_tab(window)
+    tab.form.select_base(bundled_en_es())
+    english = [line.split("\t")[0] for line in gui_corpus.read_text(encoding="utf-8").splitlines()][:40]
+    greek = tmp_path / "greek.en-es.tsv"
+    greek.write_text("".join(f"{e}\t{GREEK[i % 4]} {i}\n" for i, e in enumerate(english)), encoding="utf-8")
+    with qtbot.waitSignal(tab.fit_checked, timeout=30_000):
+        tab.corpus.set_paths(str(greek))
+    assert tab.fit is not None and tab.fit.poor
+    assert "covers this corpus poorly" in tab.fit_banner.text() and tab.fit_banner.level == "warning"
+
+    french = tmp_path / "notes.en-fr.tsv"
+    french.write_text("".join(f"{e}\tPhrase {i}.\n" for i, e in enumerate(english)), encoding="utf-8")
+    with qtbot.waitSignal(tab.fit_checked, timeout=30_000):
+        tab.corpus.set_paths(str(french))
+    assert "own language pair" in tab.fit_banner.text()
+
+    with qtbot.waitSignal(tab.fit_checked, timeout=30_000):
+        tab.corpus.set_paths(str(gui_corpus))
+    assert tab.fit_banner.text() == "" and not tab.fit.poor
+    tab.form.select_base("")  # a new model: nothing to check
+    assert tab.fit is None and tab.fit_banner.text() == ""
+
+
+def test_fine_tuning_from_the_tab_shows_both_scores_and_records_the_parent(qtbot, window, gui_corpus):
+    tab = show_training_tab(window)
+    tab.corpus.set_paths(str(gui_corpus))
+    tab.name.setText("ft-from-gui")
+    tab.form.select_base(bundled_en_es())
+    tab.form.set_values(max_steps=10, valid_every=5, log_every=5, minutes=0.0, max_epochs=0, num_threads=1)
+    tab.start_button.click()
+    qtbot.waitUntil(lambda: tab.last_finished is not None and not window.training_active, timeout=240_000)
+    assert tab.banner.level != "error", tab.banner.text()
+    assert (tab.last_finished.reason, tab.last_finished.step) == ("max_steps", 10)
+    assert tab.validations == 3  # the base model at step 0, then steps 5 and 10 (the form's minimum is 5)
+    assert [x for x, _ in tab.charts.scores.points("BLEU")] == [0, 5, 10]
+    assert [x for x, _ in tab.charts.scores.points("general BLEU")] == [0, 5, 10]
+    assert tab.charts.scores.is_shown("general BLEU")
+    assert "general BLEU" in tab.score_label.text() and "base" in tab.score_label.text()
+    assert "vs the base model" in tab.samples.title()
+    meta = json.loads((Path(tab.last_finished.out_dir) / "config.json").read_text(encoding="utf-8"))["meta"]
+    assert meta["parent"]["path"] == str(Path(bundled_en_es()).resolve())
+    assert "ft-from-gui" in [e.name for e in window.picker.entries()]
+    assert str(Path(tab.last_finished.out_dir)) in tab.form.base_models()  # can be fine-tuned in turn
+    tab.charts.clear()  # a new model's chart has no general line
+    assert not tab.charts.scores.is_shown("general BLEU")

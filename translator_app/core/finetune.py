@@ -1,0 +1,327 @@
+"""Fine-tuning a model on your own corpus (domain adaptation).
+
+    for event in train(CorpusSpec("gimp.en-es.tsv"), "runs/gimp", train_cfg=TRAIN_PRESETS["finetune"],
+                       finetune=FinetuneSpec("models/en-es")):
+        ...
+
+A fine-tuning run keeps the base model's tokenizer and architecture and starts from its
+weights (fp16 bundle weights become float). The corpus must be in the base model's language
+pair. A share of general data (``replay_share``, default 0.3 when some is found) is mixed into
+the training pairs so the model forgets less of what it knew: the base run's ``data/train.tsv``
+(beside the bundle, or in the run folder its metadata names) or a corpus given explicitly.
+Validation scores the in-domain valid split (which picks the best checkpoint) and a general dev
+set (the base bundle's shipped ``test.tsv``, else the replay data's valid split), so both sides of
+the trade-off are visible; the base model's own scores are measured once, at step 0.
+
+This module imports no torch at import time (the GUI uses :func:`corpus_fit` and the presets).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from translator_app.core import corpus as corpus_mod
+from translator_app.core.bundlemeta import read_config
+from translator_app.core.config import DataConfig, TrainConfig
+from translator_app.core.events import Status
+
+FINETUNE_PRESET = "finetune"
+# training part of the fine-tuning preset: a low, constant learning rate after a short warm-up
+TRAIN_PRESETS: dict[str, TrainConfig] = {
+    FINETUNE_PRESET: TrainConfig(batch_tokens=2000, lr=2e-4, warmup_steps=100, schedule="constant",
+                                 valid_every=200, checkpoint_every=100),
+}
+DEFAULT_REPLAY_SHARE = 0.3
+GENERAL_DEV_MAX = 300  # distinct sources of the general dev set scored at each validation
+COVERAGE_SAMPLE = 500  # lines of the corpus whose pieces tokenizer_coverage counts
+POOR_COVERAGE = 0.98  # below this, more than 2 % of the pieces are <unk> or raw bytes
+_BYTE_PIECE = re.compile(r"^<0x[0-9A-Fa-f]{2}>$")
+
+
+@dataclass(frozen=True)
+class FinetuneSpec:
+    base: str  # the base model's bundle folder
+    replay_share: float | None = None  # share of general pairs in the training mix; None = 0.3 if found
+    replay_corpus: str | None = None  # general data to replay: a TSV (or other corpus) file or a run folder
+    dropout: float | None = None  # None keeps the base model's
+    general_max: int = GENERAL_DEV_MAX
+
+    def __post_init__(self) -> None:
+        if self.replay_share is not None and not 0.0 <= self.replay_share < 1.0:
+            raise ValueError(f"the replay share must be at least 0 and below 1, got {self.replay_share}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "FinetuneSpec":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# ---- the base model, read without torch -----------------------------------------------------
+
+def resolve_model(ref: str | Path) -> Path:
+    """A model folder, or the name of one in the user's or the bundled models folder."""
+    from translator_app import paths
+
+    path = Path(ref)
+    candidates = [path] if path.is_absolute() or path.is_dir() else \
+        [path, paths.user_models_dir() / str(ref), paths.bundled_models_dir() / str(ref)]
+    for candidate in candidates:
+        if (candidate / "config.json").is_file():
+            return candidate
+    raise ValueError(f"{ref}: not a model folder (give a model bundle folder, or the name of a model "
+                     "in your models folder)")
+
+
+def read_base_config(path: str | Path) -> dict[str, Any]:
+    """The base bundle's checked config.json (no torch; load_bundle checks the rest when training starts)."""
+    return read_config(path)
+
+
+def _base_meta(config: dict[str, Any]) -> dict[str, Any]:
+    return config.get("meta") if isinstance(config.get("meta"), dict) else {}
+
+
+def load_base_tokenizers(path: str | Path):
+    """The base bundle's SentencePiece model(s) as :class:`~translator_app.core.tokenizer.Tokenizers`."""
+    from translator_app.core.tokenizer import SubwordModel, Tokenizers
+
+    path = Path(path)
+    section = read_base_config(path).get("tokenizer") or {}
+    if section.get("joint", True) if isinstance(section, dict) else True:
+        model = SubwordModel((path / "tokenizer.model").read_bytes())
+        return Tokenizers(model, model)
+    return Tokenizers(SubwordModel((path / "source.model").read_bytes()),
+                      SubwordModel((path / "target.model").read_bytes()))
+
+
+# ---- checks -------------------------------------------------------------------------------------
+
+def language_mismatch(base_name: str, base_pair: tuple[str, str], corpus_pair: tuple[str, str]) -> str | None:
+    """Why a corpus in ``corpus_pair`` cannot fine-tune a model of ``base_pair`` (None: it can, or
+    a language is unknown)."""
+    (bs, bt), (cs, ct) = base_pair, corpus_pair
+    if not ((bs and cs and bs != cs) or (bt and ct and bt != ct)):
+        return None
+    hint = ""
+    if (cs, ct) == (bt, bs):
+        hint = f" (the corpus goes the other way: swap its columns, or start from a {cs}→{ct} model)"
+    return (f"the corpus is {cs or '?'}→{ct or '?'} but the base model “{base_name}” translates "
+            f"{bs or '?'}→{bt or '?'}; a model can only be fine-tuned on its own language pair{hint}")
+
+
+def check_languages(path: str | Path, base_name: str, base_pair: tuple[str, str],
+                    corpus_pair: tuple[str, str]) -> None:
+    """Raise :class:`~translator_app.core.corpus.CorpusError` when the language pairs differ."""
+    why = language_mismatch(base_name, base_pair, corpus_pair)
+    if why:
+        raise corpus_mod.CorpusError(path, None, why)
+
+
+def _spread(items: Sequence[Any], n: int) -> list[Any]:
+    """At most ``n`` items, evenly spread over ``items`` (deterministic)."""
+    if len(items) <= n:
+        return list(items)
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]
+
+
+def _bad_ids(tok) -> frozenset[int]:
+    cached = getattr(tok, "_fallback_ids", None)
+    if cached is None:
+        from translator_app.core.tokenizer import UNK_ID
+
+        cached = frozenset([UNK_ID, *(i for i, p in enumerate(tok.pieces(range(len(tok)))) if _BYTE_PIECE.match(p))])
+        tok._fallback_ids = cached
+    return cached
+
+
+def tokenizer_coverage(tok, sentences: Sequence[str], max_sentences: int = COVERAGE_SAMPLE) -> float:
+    """Share of the subword pieces of ``sentences`` that are real vocabulary pieces, i.e. neither
+    ``<unk>`` nor byte-fallback pieces ``<0x..>`` (1.0: everything encodes well; below
+    :data:`POOR_COVERAGE` the tokenizer fits the text badly). ``tok``: a SubwordModel (or a
+    Tokenizers, whose source side is used); at most ``max_sentences`` sentences, evenly spread."""
+    model = getattr(tok, "source", tok)
+    sample = [s for s in _spread(list(sentences), max_sentences) if s]
+    if not sample:
+        return 1.0
+    bad = _bad_ids(model)
+    encoded = model.encode_batch(sample)
+    total = sum(len(ids) for ids in encoded)
+    return 1.0 - sum(i in bad for ids in encoded for i in ids) / total if total else 1.0
+
+
+@dataclass(frozen=True)
+class CorpusFit:
+    """How well a base model suits a corpus (the Training tab's preview warning)."""
+    base_name: str
+    source_coverage: float
+    target_coverage: float
+    sentences: int
+    mismatch: str | None = None  # the language-pair problem, if any
+
+    @property
+    def poor(self) -> bool:
+        return min(self.source_coverage, self.target_coverage) < POOR_COVERAGE
+
+    def warning(self) -> str:
+        """A message for the user ("" when the base model fits the corpus)."""
+        parts = []
+        if self.mismatch:
+            parts.append(self.mismatch[:1].upper() + self.mismatch[1:] + ".")
+        if self.poor:
+            parts.append(
+                f"The tokenizer of “{self.base_name}” covers this corpus poorly: "
+                f"{1 - self.source_coverage:.1%} of the source and {1 - self.target_coverage:.1%} of the target "
+                f"subword pieces are unknown or raw bytes (sample of {self.sentences} pairs). Fine-tuning cannot "
+                "add words to its vocabulary: expect poor translations of such text, or train a new model.")
+        return " ".join(parts)
+
+
+def corpus_fit(base: str | Path, path: str, target_path: str | None = None,
+               sample: int = COVERAGE_SAMPLE) -> CorpusFit:
+    """Tokenizer coverage of a sample of the corpus and the language check (no torch)."""
+    base = Path(base)
+    meta = _base_meta(read_base_config(base))
+    name = str(meta.get("name") or base.name)
+    tok = load_base_tokenizers(base)
+    pairs, report = corpus_mod.read_corpus(path, target_path or None)
+    pairs = _spread(pairs, sample)
+    return CorpusFit(name, tokenizer_coverage(tok.source, [s for s, _ in pairs], sample),
+                     tokenizer_coverage(tok.target, [t for _, t in pairs], sample), len(pairs),
+                     language_mismatch(name, (str(meta.get("src_lang") or ""), str(meta.get("tgt_lang") or "")),
+                                       (report.src_lang, report.tgt_lang)))
+
+
+# ---- data ---------------------------------------------------------------------------------------
+
+def _is_run_data(path: Path) -> bool:
+    """A training run's own data/train.tsv: already augmented and masked, not to be masked again."""
+    return path.name == "train.tsv" and path.parent.name == "data" and (path.parent.parent / "run.json").is_file()
+
+
+def find_replay(base: Path, meta: dict[str, Any], replay_corpus: str | None) -> tuple[Path, bool] | None:
+    """(general data file, whether it is a run's prepared data) or None when there is none."""
+    if replay_corpus:
+        path = Path(replay_corpus)
+        if path.is_dir():
+            path = path / "data" / "train.tsv"
+            if not path.is_file():
+                raise corpus_mod.CorpusError(replay_corpus, None, "a folder given as replay corpus must be a "
+                                                                  "training run folder (with data/train.tsv)")
+            return path, True
+        if not path.is_file():
+            raise corpus_mod.CorpusError(replay_corpus, None, "replay corpus not found")
+        return path, _is_run_data(path)
+    for folder in (meta.get("run"), base):
+        if folder:
+            path = Path(str(folder)) / "data" / "train.tsv"
+            if path.is_file():
+                return path, True
+    return None
+
+
+def sample_references(pairs: list[tuple[str, str]], n: int, seed: int) -> list[tuple[str, str]]:
+    """The pairs of ``n`` distinct sources (seeded choice, every reference of each kept)."""
+    sources = list(dict.fromkeys(s for s, _ in pairs))
+    keep = set(random.Random(seed).sample(sources, n) if len(sources) > n else sources)
+    return [p for p in pairs if p[0] in keep]
+
+
+def _general_data(base: Path, meta: dict[str, Any], ft: FinetuneSpec, data_cfg: DataConfig, held_out: set[str],
+                  n_train: int, pair: tuple[str, str], base_pair: tuple[str, str], base_name: str,
+                  placeholders: bool) -> Iterator[Any]:
+    """Yields Status events, then (replay pairs, general dev pairs, info for the run's metadata)."""
+    from translator_app.core.run_setup import mask_pairs, read_pairs
+
+    general: list[tuple[str, str]] = []
+    info: dict[str, Any] = {"replay_share": 0.0, "replay_source": None, "replay_pairs": 0, "general_dev": None}
+    shipped = base / "test.tsv"
+    if shipped.is_file():
+        general = sample_references(read_pairs(shipped), ft.general_max, data_cfg.seed)
+        info["general_dev"] = str(shipped)
+    share = DEFAULT_REPLAY_SHARE if ft.replay_share is None else ft.replay_share
+    found = find_replay(base, meta, ft.replay_corpus) if share > 0 or not general else None
+    if found is None:
+        if share > 0:
+            yield Status("No general data found to replay (no data/train.tsv beside the base model or in its run "
+                         "folder; give one with --replay-corpus FILE): fine-tuning on the corpus alone")
+        if not general:
+            yield Status("No general dev set (the base model ships no test.tsv): validation scores the "
+                         "in-domain split only")
+        yield [], general, info
+        return
+    path, prepared = found
+    yield Status(f"Reading general data from {path}")
+    if prepared:
+        pool = read_pairs(path)
+    else:
+        pool, report = corpus_mod.read_corpus(path, max_chars=data_cfg.max_chars, lowercase=data_cfg.lowercase)
+        check_languages(path, base_name, base_pair, (report.src_lang, report.tgt_lang))
+    if not general:  # the replay data's valid split: the run's own, or held out of the file here
+        valid = path.parent / "valid.tsv"  # a run's pool is masked: only its raw valid split will do
+        candidates = (read_pairs(valid) if valid.is_file() else []) if prepared else pool
+        general = sample_references(candidates, ft.general_max, data_cfg.seed)
+        info["general_dev"] = (str(valid) if prepared else f"{path} (held out)") if general else None
+    exclude = held_out | {s for s, _ in general}  # never train on a sentence that is scored
+    pool = [p for p in pool if p[0] not in exclude]
+    wanted = round(n_train * share / (1 - share))
+    replay = random.Random(data_cfg.seed).sample(pool, min(wanted, len(pool))) if wanted > 0 else []
+    if replay and not prepared and data_cfg.protect_spans and placeholders:
+        replay = mask_pairs(replay, *pair)
+    info.update(replay_share=round(len(replay) / max(1, n_train + len(replay)), 4), replay_source=str(path),
+                replay_pairs=len(replay))
+    yield replay, general, info
+
+
+def prepare(spec, out: Path, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: dict[str, Any] | None):
+    """Yields Status events, then the :class:`~translator_app.core.run_setup.RunSetup` of a new
+    fine-tuning run (rank 0; writes data/*.tsv and the tokenizer into ``out``)."""
+    from translator_app.core import run_setup as rs
+    from translator_app.core.checkpoint import WEIGHTS_FILE, load_bundle
+
+    base = Path(ft.base)
+    yield Status(f"Loading the base model {base}")
+    bundle = load_bundle(base)
+    meta = bundle.meta
+    base_name = str(meta.get("name") or base.name)
+    yield Status("Splitting the corpus (the base model's tokenizer is kept)")
+    split, report = rs.read_and_split(spec, data_cfg)
+    base_pair = (str(meta.get("src_lang") or ""), str(meta.get("tgt_lang") or ""))
+    check_languages(spec.path, base_name, base_pair, (report.src_lang, report.tgt_lang))
+    pair = (base_pair[0] or report.src_lang or "en", base_pair[1] or report.tgt_lang or "es")
+    tok = bundle.tokenizers
+    placeholders = tok.source.has_placeholders  # mask protected spans only if the base model knows them
+    train_pairs = rs.prepare_train_pairs(split.train, data_cfg, placeholders, *pair)
+    held_out = {s for s, _ in split.valid} | {s for s, _ in split.test}
+    result: Any = None
+    for item in _general_data(base, meta, ft, data_cfg, held_out, len(train_pairs), pair, base_pair, base_name,
+                              placeholders):
+        if isinstance(item, Status):
+            yield item
+        else:
+            result = item
+    replay, general, info = result
+    split = corpus_mod.Split(train_pairs + replay, split.valid, split.test)
+    rs.write_split(out, split, {"general": general} if general else None)
+    rs.save_tokenizers(out, tok)
+    model_cfg = bundle.model_config if ft.dropout is None else replace(bundle.model_config, dropout=ft.dropout)
+    weights = {k: v.float() if v.is_floating_point() else v for k, v in bundle.state_dict.items()}
+    digest = hashlib.sha256((base / WEIGHTS_FILE).read_bytes()).hexdigest()
+    run_meta = {"name": out.name, "src_lang": pair[0], "tgt_lang": pair[1], "corpus": str(spec.path),
+                "run": str(out.resolve()),
+                "parent": {"name": base_name, "path": str(base.resolve()), "sha256": digest},
+                "finetune": {**info, "base": str(base.resolve()), "general_pairs": len(general)},
+                **(user_meta or {})}
+    summary = (f"{report.summary()}; fine-tuning “{base_name}”: {len(train_pairs)} in-domain + {len(replay)} "
+               f"general pairs ({info['replay_share']:.0%} replay), {len(set(s for s, _ in general))} "
+               "general dev sentences")
+    yield rs.RunSetup(model_cfg, TRAIN_PRESETS[FINETUNE_PRESET], data_cfg, run_meta, split, tok, summary, None,
+                      weights, general)
