@@ -1,10 +1,9 @@
 """A bundle's ``config.json``, read without torch.
 
-:func:`read_config` is :func:`translator_app.core.checkpoint.read_config` minus the torch
-import that comes with the checkpoint module: the model store lists models with it on the GUI
+:func:`read_config` and :class:`BundleError` live here, without the torch import of the
+checkpoint module (which re-exports both): the model store lists models with it on the GUI
 thread, before and right after the window is first painted, where importing torch (seconds
-of held GIL) would freeze the window.  Same checks, same messages; :class:`BundleError` is a
-``ValueError`` like the checkpoint module's.
+of held GIL) would freeze the window. 
 """
 
 from __future__ import annotations

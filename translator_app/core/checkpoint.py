@@ -23,12 +23,12 @@ from typing import Any
 
 import torch
 
+from translator_app.core.bundlemeta import (  # the torch-free part, re-exported
+    BUNDLE_FORMAT, BUNDLE_VERSION, CONFIG_FILE, BundleError, read_config,
+)
 from translator_app.core.config import ModelConfig, from_dict, to_dict
 from translator_app.core.tokenizer import SubwordModel, TokenizerError, Tokenizers
 
-BUNDLE_FORMAT = "translator-app-bundle"
-BUNDLE_VERSION = 1
-CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.pt"
 JOINT_TOKENIZER = "tokenizer.model"
 SOURCE_TOKENIZER, TARGET_TOKENIZER = "source.model", "target.model"
@@ -37,10 +37,6 @@ TRAIN_STATE_FILE = "checkpoint.pt"
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
-
-
-class BundleError(ValueError):
-    """A model bundle that cannot be used; the message names the path and the problem."""
 
 
 @dataclass
@@ -151,27 +147,6 @@ def save_bundle(
             stage.unlink(missing_ok=True)
         raise
     _fsync_dir(path)
-
-
-def read_config(path: str | Path) -> dict[str, Any]:
-    """The parsed, checked ``config.json`` of a bundle (cheap: no weights are read)."""
-    path = Path(path)
-    cfg_path = path / CONFIG_FILE
-    if not path.is_dir():
-        raise BundleError(f"{path}: not a model folder")
-    try:
-        config = json.loads(cfg_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise BundleError(f"{path}: no {CONFIG_FILE}; this is not a model bundle") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BundleError(f"{cfg_path}: unreadable model config ({exc})") from exc
-    if not isinstance(config, dict) or config.get("format") != BUNDLE_FORMAT:
-        raise BundleError(f"{cfg_path}: not a {BUNDLE_FORMAT} config")
-    version = config.get("version")
-    if not isinstance(version, int) or version > BUNDLE_VERSION:
-        raise BundleError(f"{cfg_path}: bundle version {version!r} is newer than this app supports "
-                          f"({BUNDLE_VERSION}); update the app")
-    return config
 
 
 def load_bundle(path: str | Path) -> Bundle:
