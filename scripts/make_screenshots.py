@@ -20,7 +20,6 @@ TEXT = ("Hello, my name is Anna and I live in Berlin. My flight BA2471 leaves at
 
 def main() -> int:
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from translator_app import app as app_module, startup
     from translator_app.gui.main_window import MainWindow

@@ -37,6 +37,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple, Sequence
 
+from translator_app.core import numerals
+from translator_app.core.langid import base_language
+
 INSERT_SHARE = 0.15  # chance that a qualifying person / place slot takes an inserted kind
 OPEN_SLOT_FACTOR = 2.5  # open number slots are rare: 2.5 × that chance
 FULL_NAME_SHARE = 0.25  # chance that a lone first name becomes "First Last"
@@ -57,14 +60,9 @@ class NumberStyle(NamedTuple):
     currency_after: bool
 
 
-NUMBER_STYLES = {
-    "en": NumberStyle(",", ".", 4, ",", False),
-    "es": NumberStyle(".", ",", 5, ". \u00a0\u202f", True),
-    "fr": NumberStyle("\u202f", ",", 4, " \u00a0\u202f.", True),
-    "de": NumberStyle(".", ",", 4, ".", True),
-    "it": NumberStyle(".", ",", 4, ".", True),
-    "pt": NumberStyle(".", ",", 4, ". \u00a0", True),
-}
+# The written conventions come from core/numerals.py (one table for the whole engine); this is only
+# what counts as a group separator inside a number in running text, stricter than span parsing.
+_READ_GROUPS = {"en": ",", "es": ". \u00a0\u202f", "fr": " \u00a0\u202f.", "de": ".", "it": ".", "pt": ". \u00a0"}
 PLAIN = NumberStyle("", "", 99, "", False)
 
 _TATOEBA_NAMES = {**dict.fromkeys("Tom John Ken Jack Bill Mike Tony Bob Taro Jiro Paul Jim Ted Takeshi Ichiro "
@@ -110,12 +108,13 @@ _PREV_WORD = re.compile(r"([\w-]+)\W*$")
 _CITY_SHAPE = re.compile(r"[^\W\d_]+(?:[ '-][^\W\d_]+)*")
 
 
-def _base(lang: str) -> str:
-    return re.split(r"[-_]", lang.lower())[0]
-
-
+@lru_cache(maxsize=64)
 def number_style(lang: str) -> NumberStyle:
-    return NUMBER_STYLES.get(_base(lang), PLAIN)
+    st = numerals.style(lang)
+    if st is None:
+        return PLAIN
+    return NumberStyle(st.thousands, st.decimal, st.group_from, _READ_GROUPS.get(base_language(lang), st.thousands),
+                       st.symbol_after)
 
 
 @lru_cache(maxsize=16)
@@ -137,12 +136,10 @@ def parse_number(text: str, lang: str) -> Decimal:
 
 def format_number(value: Decimal | int | str, lang: str) -> str:
     """``value`` in ``lang``'s format (12500.75 -> en "12,500.75", es "12.500,75"; es 4500 -> "4500")."""
-    style = number_style(lang)
     whole, _, frac = f"{Decimal(value):f}".partition(".")
-    if style.group and len(whole) >= style.min_group_digits:
-        head = len(whole) % 3 or 3
-        whole = style.group.join([whole[:head]] + [whole[i:i + 3] for i in range(head, len(whole), 3)])
-    return whole + ((style.decimal or ".") + frac if frac else "")
+    if numerals.style(lang) is None:  # no convention known: plain digits
+        return whole + ("." + frac if frac else "")
+    return numerals.format_number(whole, frac, True, lang)
 
 
 def format_price(value: Decimal | int | str, symbol: str, lang: str) -> str:
@@ -268,8 +265,8 @@ class EntityAugmenter:
         self.rng = random.Random(seed)
         self._src_num, self._tgt_num = _number_re(number_style(src_lang)), _number_re(number_style(tgt_lang))
         self._names = _known_names()
-        self._email_after = _EMAIL_AFTER.get(_base(src_lang), set())
-        self._url_after = _URL_AFTER.get(_base(src_lang), set())
+        self._email_after = _EMAIL_AFTER.get(base_language(src_lang), set())
+        self._url_after = _URL_AFTER.get(base_language(src_lang), set())
         self._decimals = bool(number_style(src_lang).decimal and number_style(tgt_lang).decimal)
 
     def find_slots(self, src: str, tgt: str) -> list[Slot]:

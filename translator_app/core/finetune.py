@@ -298,7 +298,7 @@ def prepare(spec, out: Path, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: 
     check_languages(spec.path, base_name, base_pair, (report.src_lang, report.tgt_lang))
     pair = (base_pair[0] or report.src_lang or "en", base_pair[1] or report.tgt_lang or "es")
     tok = bundle.tokenizers
-    placeholders = tok.source.has_placeholders  # mask protected spans only if the base model knows them
+    placeholders = tok.has_placeholders  # mask protected spans only if the base model knows them
     train_pairs = rs.prepare_train_pairs(split.train, data_cfg, placeholders, *pair)
     held_out = {s for s, _ in split.valid} | {s for s, _ in split.test}
     result: Any = None

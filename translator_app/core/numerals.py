@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from translator_app.core.langid import base_language
+
 
 @dataclass(frozen=True)
 class NumberStyle:
@@ -34,7 +36,7 @@ _SPLIT = re.compile(r"^(?P<pre>\D*?)\s?(?P<num>\d[\d.,\u00a0\u202f ]*\d|\d)(?P<p
 
 
 def style(lang: str) -> NumberStyle | None:
-    return STYLES.get(re.split(r"[-_]", lang.strip().lower() or "x")[0])
+    return STYLES.get(base_language(lang))
 
 
 def parse_number(text: str, lang: str) -> tuple[str, str, bool] | None:

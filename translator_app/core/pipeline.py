@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-import torch
 
 from translator_app.core import search as search_mod
 from translator_app.core.corpus import normalize
@@ -77,14 +76,10 @@ class _Sentence:
     masked: bool = False  # placeholders in use: restore (and drop invented placeholders) after search
 
 
-def uses_placeholders(tok) -> bool:
-    return bool(getattr(tok.source, "has_placeholders", False)) and bool(getattr(tok.target, "has_placeholders", False))
-
-
 def prepare(tok, texts: Sequence[str], src_lang: str, glossary: Mapping[str, str] | None = None,
             ) -> tuple[list[_Sentence], list[int]]:
     """Sentences of every text (with their pieces' ids) and the number of lines of each text."""
-    masking = uses_placeholders(tok)
+    masking = tok.has_placeholders
     lang = base_language(src_lang)
     sentences: list[_Sentence] = []
     line_counts = []
@@ -127,16 +122,6 @@ def _cut_point(text: str, lang: str) -> int | None:
     return min(spaces, key=lambda c: abs(c - mid)) if spaces else None
 
 
-def search(model, sources: list[list[int]], beam_size: int = 1, n_best: int = 1) -> list[list[Any]]:
-    """The n_best hypotheses of each source (greedy for beam 1)."""
-    if not sources:
-        return []
-    with torch.inference_mode():
-        if beam_size <= 1 and n_best <= 1:
-            return [[h] for h in search_mod.greedy_search(model, sources)]
-        return search_mod.beam_search(model, sources, max(beam_size, n_best), n_best=n_best)
-
-
 def translate_texts(model, tok, texts: Sequence[str], *, src_lang: str = "en", tgt_lang: str = "es",
                     beam_size: int = 1, n_best: int = 1, glossary: Mapping[str, str] | None = None,
                     batch_size: int = 64) -> list[Translation]:
@@ -148,8 +133,8 @@ def translate_texts(model, tok, texts: Sequence[str], *, src_lang: str = "en", t
     hyps: dict[tuple[int, int], list[Any]] = {}
     for b in range(0, len(pieces), batch_size):
         batch = pieces[b : b + batch_size]
-        for key, found in zip(batch, search(model, [list(sentences[si].chunks[ci]) for si, ci in batch],
-                                            beam_size, n_best)):
+        for key, found in zip(batch, search_mod.search(model, [list(sentences[si].chunks[ci]) for si, ci in batch],
+                                                       beam_size, n_best)):
             hyps[key] = found
     results = [_sentence_result(tok, s, [hyps[(si, ci)] for ci in range(len(s.chunks))], src_lang, tgt_lang, n_best)
                for si, s in enumerate(sentences)]

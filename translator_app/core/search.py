@@ -221,8 +221,12 @@ def _finish(history: Tensor, attn_hist: Tensor, last_attn: Tensor, total: float,
     return Hypothesis(toks, total, _length_norm(total, len(toks) + 1, alpha), attn.float().cpu().numpy(), copy)
 
 
-def search(model, sources: list[list[int]], beam_size: int = 1, **kwargs) -> list[Hypothesis]:
-    """Best hypothesis per source: greedy for beam 1, beam search otherwise."""
-    if beam_size <= 1:
-        return greedy_search(model, sources, **{k: v for k, v in kwargs.items() if k != "n_best"})
-    return [hyps[0] for hyps in beam_search(model, sources, beam_size, **kwargs)]
+def search(model, sources: list[list[int]], beam_size: int = 1, n_best: int = 1,
+           **kwargs) -> list[list[Hypothesis]]:
+    """The ``n_best`` hypotheses of each source, best first: greedy for beam 1 and one
+    hypothesis, beam search (at least ``n_best`` wide) otherwise."""
+    if not sources:
+        return []
+    if beam_size <= 1 and n_best <= 1:
+        return [[h] for h in greedy_search(model, sources, **kwargs)]
+    return beam_search(model, sources, max(beam_size, n_best), n_best=n_best, **kwargs)

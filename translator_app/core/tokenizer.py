@@ -78,6 +78,11 @@ class Tokenizers:
     def joint(self) -> bool:
         return self.source is self.target
 
+    @property
+    def has_placeholders(self) -> bool:
+        """Whether protected spans can be masked: both sides have the ⟦n⟧ pieces."""
+        return self.source.has_placeholders and self.target.has_placeholders
+
 
 def train_subword_model(sentences: Sequence[str], cfg: TokenizerConfig, seed: int = 1234) -> SubwordModel:
     """Train a SentencePiece model. Byte fallback and the placeholders take 256 + 32 pieces: a

@@ -33,7 +33,7 @@ from translator_app.core.checkpoint import (
 )
 from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from translator_app.core.distributed import (
-    DistContext, all_sum, barrier, broadcast, cleanup, gather_digests, init_from_env, shard,
+    all_sum, barrier, broadcast, cleanup, gather_digests, init_from_env, shard,
 )
 from translator_app.core.events import (  # noqa: F401  (re-exported for callers)
     DataReady, Event, Finished, Progress, Sample, Status, Validation,
@@ -119,7 +119,7 @@ def _train(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: Train
     yield Status("Encoding the corpus")
     train_enc, dropped = EncodedCorpus.from_pairs(split.train, tok, data_cfg.max_len)
     valid_masked = split.valid
-    if data_cfg.protect_spans and tok.source.has_placeholders:
+    if data_cfg.protect_spans and tok.has_placeholders:
         valid_masked = mask_pairs(split.valid, src_lang, tgt_lang)
     valid_enc, _ = EncodedCorpus.from_pairs(valid_masked, tok, data_cfg.max_len)
     if len(train_enc) == 0:

@@ -18,8 +18,9 @@ from translator_app.core import pipeline
 from translator_app.core.checkpoint import Bundle, BundleError, load_bundle
 from translator_app.core.model import Seq2Seq, quantize_for_inference
 from translator_app.core.pipeline import (  # noqa: F401  (re-exported: the public result types)
-    MAX_SOURCE_TOKENS, SentenceTranslation, Translation, block_diagonal as _block_diagonal,
+    MAX_SOURCE_TOKENS, SentenceTranslation, Translation,
 )
+from translator_app.core.search import search
 from translator_app.core.segment import split_text
 from translator_app.core.tokenizer import EOS_ID
 
@@ -135,7 +136,7 @@ class Translator:
         return [ids + [EOS_ID] for ids in pipeline.split_long(sentence, self.tok.source.encode)]
 
     def _search(self, sources: list[list[int]], beam_size: int):
-        return [h[0] for h in pipeline.search(self.model, sources, beam_size)]
+        return [h[0] for h in search(self.model, sources, beam_size)]
 
 
 def _check_shapes(bundle: Bundle) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy,
+    QApplication, QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy,
     QSpinBox, QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget,
 )
 
@@ -54,57 +54,36 @@ class SourceEdit(QPlainTextEdit):
         super().insertFromMimeData(source)
 
 
-class LanguageHint(QFrame):
-    """The non-modal "this looks like <target language>" bar: a message, an optional Swap
-    button and a dismiss ×."""
+class LanguageHint(MessageBanner):
+    """The non-modal "this looks like <target language>" bar: a message banner with an optional
+    Swap button."""
 
     swap_clicked = Signal()
     dismissed = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(QPalette.ColorRole.AlternateBase)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 2, 4, 2)
-        icon = QLabel()
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation).pixmap(size, size))
-        self.label = QLabel()
-        self.label.setWordWrap(True)
+        self.close_button.setToolTip("Dismiss (until the model changes or the text is cleared)")
         self.swap_button = QPushButton("Swap")
         self.swap_button.setToolTip("Load the reverse model and translate this text with it")
         self.swap_button.clicked.connect(self.swap_clicked)
-        close = QToolButton()
-        close.setAutoRaise(True)
-        close.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton))
-        close.setToolTip("Dismiss (until the model changes or the text is cleared)")
-        close.clicked.connect(self._dismiss)
-        self.close_button = close
-        layout.addWidget(icon)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.swap_button)
-        layout.addWidget(close)
+        self.add_action(self.swap_button)
+        self.closed.connect(self.dismissed)
         self.language = ""  # the detected language the bar is about, "" when hidden
-        self.hide()
 
     def show_hint(self, language: str, text: str, can_swap: bool) -> None:
         self.language = language
-        self.label.setText(text)
         self.swap_button.setVisible(can_swap)
-        self.show()
+        self.show_message(text, "info")
 
     def clear(self) -> None:
+        """Hide the bar without counting it as dismissed by the person."""
         self.language = ""
         self.hide()
 
-    def text(self) -> str:
-        return "" if self.isHidden() else self.label.text()
-
-    def _dismiss(self) -> None:
-        self.clear()
-        self.dismissed.emit()
+    def dismiss(self) -> None:
+        self.language = ""
+        super().dismiss()
 
 
 class TranslateTab(QWidget):

@@ -61,11 +61,17 @@ class MessageBanner(QFrame):
         close.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton))
         close.setToolTip("Dismiss this message")
         close.clicked.connect(self.dismiss)
+        self.close_button = close
         layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self._text, 1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.level = ""
         self.hide()
+
+    def add_action(self, widget: QWidget) -> None:
+        """Put a button (or any widget) between the message and the close button."""
+        layout = self.layout()
+        layout.insertWidget(layout.indexOf(self.close_button), widget, 0, Qt.AlignmentFlag.AlignTop)
 
     def show_message(self, text: str, level: str = "error") -> None:
         self.level = level
