@@ -15,7 +15,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## run the desktop app with the bundled default model
 	$(BIN)/python -m translator_app
 
-test: $(STAMP)  ## run the whole test suite (offscreen)
+test: $(STAMP)  ## the linters (ruff, vulture), then the whole test suite (offscreen; import-linter runs in it)
+	$(BIN)/ruff check translator_app tests scripts benchmarks
+	$(BIN)/vulture translator_app --min-confidence 80
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 package: $(STAMP)  ## build dist/translator-app/ and its tarball with PyInstaller

@@ -17,7 +17,7 @@ with corpus size.
 
 Usage:
   .venv/bin/python benchmarks/bench_training.py [--corpus TSV] [--steps 300 | --minutes M]
-        [--threads 2] [--sizes full,half] [--valid-every N] [--json OUT]
+        [--threads 2] [--amp bf16] [--batch-tokens N] [--sizes full,half] [--valid-every N] [--json OUT]
 """
 
 from __future__ import annotations
@@ -80,6 +80,10 @@ def child(args) -> int:
     train_cfg = replace(train_cfg, num_threads=args.threads, max_steps=args.steps or 0, minutes=args.minutes or 0.0,
                         valid_every=args.valid_every or NO_VALIDATION,
                         seed=args.seed)
+    if args.amp:
+        train_cfg = replace(train_cfg, amp=args.amp)
+    if args.batch_tokens:
+        train_cfg = replace(train_cfg, batch_tokens=args.batch_tokens)
     if args.vocab_size:
         tok_cfg = replace(tok_cfg, vocab_size=args.vocab_size)
     training.preload()
@@ -141,7 +145,7 @@ def run_child(args, corpus: Path, out_dir: Path) -> dict:
         child_json = tmp.name
     cmd = [sys.executable, __file__, "--child", "--corpus", str(corpus), "--out", str(out_dir), "--preset", args.preset,
            "--threads", str(args.threads), "--seed", str(args.seed), "--child-json", child_json]
-    for flag in ("steps", "minutes", "valid_every", "vocab_size"):
+    for flag in ("steps", "minutes", "valid_every", "vocab_size", "amp", "batch_tokens"):
         if getattr(args, flag):
             cmd += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)}
@@ -182,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--minutes", type=float, default=0.0, help="wall-clock budget per run (includes setup)")
     p.add_argument("--valid-every", type=int, default=0, help="validate every N steps (default: only at the end)")
     p.add_argument("--vocab-size", type=int, default=0, help="override the preset's vocabulary (smoke tests)")
+    p.add_argument("--amp", default="", choices=["", "none", "bf16"], help="autocast precision (bf16 works on CPU)")
+    p.add_argument("--batch-tokens", type=int, default=0, help="override the preset's target tokens per batch")
     p.add_argument("--sizes", default="full,half", help="comma list of corpus sizes to run: full, half")
     p.add_argument("--out", help="run folder (default: a temporary folder, deleted); with several sizes, "
                                  "OUT-full and OUT-half")

@@ -273,7 +273,7 @@ def bench_gui(model: Path, sentence: str, results: dict) -> None:
             log("skipped: the app did not finish within 240 s")
             results["gui"] = {"skipped": "timeout"}
             return
-    line = next((l for l in proc.stdout.splitlines() if l.startswith("BENCH-JSON ")), None)
+    line = next((row for row in proc.stdout.splitlines() if row.startswith("BENCH-JSON ")), None)
     if proc.returncode != 0 or line is None:
         why = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         log(f"skipped: the app could not be driven offscreen (exit {proc.returncode}): {why}")

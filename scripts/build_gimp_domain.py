@@ -10,7 +10,8 @@ position, section by section, where both sides have the same sequence of block t
 section is skipped and counted). The pairs are cleaned and filtered like the broad corpus
 (scripts/corpus/clean.py: sentence split with pysbd, untranslated, length ratio, language id...),
 deduplicated by English string, and split by *page*: a seeded choice of whole pages gives the
-test set (``--test-pairs`` pairs of 3+ English words), the other pages the training set (a seeded
+test set (``--test-pairs`` pairs of 3-60 English words, at most 40 per page, no bibliography or
+glossary pages), the other pages the training set (a seeded
 sample of ``--train-pairs``); a training pair whose English or Spanish side occurs in the test set,
 in benchmarks/dev/*.tsv or in models/en-es/test.tsv is dropped. Writes
 
@@ -44,6 +45,8 @@ PACKAGES = ("gimp-help-en", "gimp-help-es")
 SEED = 15
 TEST_MIN_WORDS = 3
 TEST_MAX_WORDS = 60
+TEST_PER_PAGE = 40  # so that the test set spans many pages
+NOT_FOR_TEST = ("bibliography", "glossary", "apcs", "gimp-help-", "index")  # lists of names and titles
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "td", "th", "caption", "li")
 _SECTIONS = ("sect1", "sect2", "sect3", "sect4", "section", "simplesect", "refentry", "refsect1", "refsect2",
              "chapter", "appendix", "preface", "part", "book", "glossary", "glossdiv")
@@ -59,7 +62,7 @@ def help_dir(root: Path, lang: str) -> Path:
 
 
 def blocks(path: Path) -> list[tuple[str, str, str]]:
-    """(section id, tag, text) of the text blocks of a DocBook HTML help page, in document order.
+    """(section number, tag, text) of the text blocks of a DocBook HTML help page, in document order.
     A block inside another block (a paragraph in a list item or a table cell) is taken alone."""
     from lxml import html as lhtml
 
@@ -70,20 +73,14 @@ def blocks(path: Path) -> list[tuple[str, str, str]]:
     body = root.find("body")
     if body is None:
         return []
+    # sections are keyed by their position: the generated ids (idm12345) differ between languages
+    section_xpath = "|".join(f".//div[contains(concat(' ', @class, ' '), ' {c} ')]" for c in _SECTIONS)
+    ordinal = {sec: str(i) for i, sec in enumerate(body.xpath(section_xpath))}
     out = []
     for el in body.iter(*_BLOCKS):
         if any(inner is not el for inner in el.iter(*_BLOCKS)):
             continue  # the inner blocks are taken instead
-        sec = el.xpath("ancestor::div[" + " or ".join(f"contains(concat(' ', @class, ' '), ' {c} ')"
-                                                      for c in _SECTIONS) + "][1]")
-        sid = ""
-        if sec:
-            sid = sec[0].get("id") or ""
-            if not sid:
-                anchor = sec[0].find(".//a[@id]")
-                if anchor is None:
-                    anchor = sec[0].find(".//a[@name]")
-                sid = "" if anchor is None else (anchor.get("id") or anchor.get("name") or "")
+        sid = next((ordinal[a] for a in el.iterancestors("div") if a in ordinal), "")
         text = " ".join(el.text_content().split())
         if text:
             out.append((sid, el.tag, text))
@@ -159,7 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     for page in order:
         if len(test) >= args.test_pairs:
             break
+        if page.startswith(NOT_FOR_TEST):
+            continue
         usable = [p for p in per_page[page] if TEST_MIN_WORDS <= len(p[0].split()) <= TEST_MAX_WORDS]
+        usable = usable[:TEST_PER_PAGE]
         if usable:
             test += usable
             test_pages.append(page)

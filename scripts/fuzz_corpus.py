@@ -195,7 +195,7 @@ def gen_empty_sides(rng, d):
 def gen_bom_crlf(rng, d):
     lines = real_lines(rng, rng.randint(1, 30))
     out = b""
-    for i, line in enumerate(lines):
+    for line in lines:
         if rng.random() < 0.1:
             line = codecs.BOM_UTF8 + line
         out += line + rng.choice(EOLS)

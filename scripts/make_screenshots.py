@@ -1,5 +1,8 @@
 #!/usr/bin/env python
-"""Regenerate the README's Translate-tab screenshot (offscreen Qt, the bundled model).
+"""Regenerate the README's Translate-tab screenshots (offscreen Qt, the bundled model):
+translate.png (typed text, translation, heat map), interactive.png (a person retyped part of a
+sentence's translation; the grey rest is the model's completion) and alternatives.png (Ctrl+click
+on a word: its five alternatives).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/make_screenshots.py
 """
@@ -16,12 +19,14 @@ os.environ.setdefault("TRANSLATOR_APP_HOME", tempfile.mkdtemp(prefix="shots-"))
 REPO = Path(__file__).resolve().parents[1]
 TEXT = ("Hello, my name is Anna and I live in Berlin. My flight BA2471 leaves at 19:45 "
         "from gate B12. Please send the report to anna.weber@example.com by Friday.")
+RETYPED = "Hola, soy "  # what the person types over the first three words of the first sentence
 
 
 def main() -> int:
     from PySide6.QtCore import QTimer
 
-    from translator_app import app as app_module, startup
+    from translator_app import app as app_module
+    from translator_app import startup
     from translator_app.gui.main_window import MainWindow
 
     qapp = app_module.make_application(["shots"])
@@ -39,13 +44,64 @@ def main() -> int:
             tab.translate_now()
         QTimer.singleShot(100, poll)
 
+    shots = REPO / "resources" / "screenshots"
+    editor = tab.target
+
+    def save(name: str, popup=None) -> None:
+        from PySide6.QtGui import QPainter
+
+        pixmap = window.grab()
+        if popup is not None:  # a popup is a window of its own: paint it where it opened
+            painter = QPainter(pixmap)
+            painter.drawPixmap(popup.pos() - window.mapToGlobal(window.rect().topLeft()), popup.grab())
+            painter.end()
+        pixmap.save(str(shots / name))
+        print(f"wrote {shots / name}")
+
+    def finish() -> None:
+        window.close()
+        qapp.quit()
+
+    def wait(condition, then, tries: int = 100) -> None:
+        if condition():
+            QTimer.singleShot(300, then)
+        elif tries > 0:
+            QTimer.singleShot(100, lambda: wait(condition, then, tries - 1))
+        else:
+            print("gave up waiting", file=sys.stderr)
+            finish()
+
+    def retype() -> None:  # replace the first three words of the first sentence's translation
+        from PySide6.QtGui import QTextCursor
+        from PySide6.QtTest import QTest
+
+        text = editor.segment_text(0)
+        words = [m for m in __import__("re").finditer(r"\w+", text)]
+        start, end = editor.segments[0].start, editor.segments[0].start + words[2].end()
+        cursor = editor.textCursor()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        editor.setTextCursor(cursor)
+        editor.setFocus()
+        QTest.keyClicks(editor, RETYPED)
+        wait(lambda: editor.suggestion is not None, interactive_shot)
+
+    def interactive_shot() -> None:
+        save("interactive.png")
+        editor.accept_suggestion()
+        text = editor.segment_text(0)
+        words = [m for m in __import__("re").finditer(r"\w+", text)]
+        editor.request_alternatives(editor.segments[0].start + words[-1].start() + 1)
+        wait(lambda: editor.popup.isVisible(), lambda: (save("alternatives.png", editor.popup), finish()))
+
     def shot(_translation) -> None:
+        if state.get("shot"):
+            return
+        state["shot"] = True
+
         def grab() -> None:
-            out = REPO / "resources" / "screenshots" / "translate.png"
-            window.grab().save(str(out))
-            print(f"wrote {out}")
-            window.close()
-            qapp.quit()
+            save("translate.png")
+            retype()
         QTimer.singleShot(500, grab)
 
     tab.translated.connect(shot)

@@ -302,3 +302,22 @@ def test_logs_and_cache_folders_follow_translator_app_home(tmp_path, monkeypatch
     monkeypatch.setenv("TRANSLATOR_APP_HOME", str(tmp_path))
     assert paths.logs_dir() == tmp_path / "logs" and paths.logs_dir().is_dir()
     assert paths.user_cache_dir() == tmp_path / "cache" and paths.user_cache_dir().is_dir()
+
+
+def test_a_second_trainer_into_a_busy_run_folder_is_refused_naming_the_holder(child_holder, tmp_path, capsys):
+    """train() (the app's worker and the CLI) takes the run folder's lock before touching it."""
+    from translator_app import cli
+    from translator_app.core import training
+
+    folder, proc = child_holder
+    corpus = tmp_path / "pairs.tsv"
+    corpus.write_text("".join(f"hello {i}\thola {i}\n" for i in range(50)), encoding="utf-8")
+    before = sorted(p.name for p in folder.iterdir())
+    events = training.train(training.CorpusSpec(str(corpus)), folder)
+    with pytest.raises(FolderBusy) as info:
+        next(events)
+    assert f"process {proc.pid}" in str(info.value) and str(folder) in str(info.value)
+    assert sorted(p.name for p in folder.iterdir()) == before  # nothing written into the busy folder
+    assert cli.main(["train", str(corpus), "--out", str(folder), "--preset", "tiny", "--minutes", "0.1"]) != 0
+    err = capsys.readouterr().err
+    assert str(folder) in err and f"process {proc.pid}" in err

@@ -11,7 +11,13 @@ Start-up order (the window first, the model after):
    (:func:`translator_app.startup.preload_torch_libraries`);
 4. once the window has been painted, the translation worker thread imports torch and loads the
    model (:func:`translator_app.startup.load_translator`); text typed meanwhile is translated
-   as soon as the model is ready.
+   as soon as the model is ready;
+5. a second after the model is ready, a background thread constructs Adam once (its first use
+   imports ~800 modules) so that the first training starts promptly.
+
+The garbage collector is paused during the big imports and their heap then frozen
+(:func:`translator_app.startup.gc_paused`): full collections over torch's objects were the
+100 ms freezes of the window.
 
 Qt is imported inside the functions, after the library check, so that a missing system library
 gives that message rather than an ImportError.  ``TRANSLATOR_APP_STARTUP_LOG=path.json``
@@ -21,18 +27,22 @@ records the time stamps of the start (see :mod:`translator_app.startup`,
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from translator_app import paths, startup
 
 ORGANIZATION = "translator-app"
 APPLICATION = "Translator"
 FIRST_PAINT_FALLBACK_MS = 2000  # load the model anyway if no paint event ever comes (minimised window)
-SETTLE_MS = 1500  # with TRANSLATOR_APP_STARTUP_EXIT=1: keep watching the event loop this long, then quit
+PREPARE_TRAINING_DELAY_MS = 1000  # after the model is ready: construct Adam once, in the background
+SETTLE_MS = 3000  # with TRANSLATOR_APP_STARTUP_EXIT=1: keep watching the event loop this long (it covers
+#                   the Adam warm-up that starts 1 s after the model is ready), then quit
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +145,12 @@ def main(argv: list[str] | None = None, *, configure_logging: bool = True) -> in
         logs.install_excepthooks()
     if not qtcheck.report():
         return 1
+    pause = contextlib.ExitStack()  # no GC pauses while Qt and the GUI modules load (see startup.gc_paused)
+    pause.enter_context(startup.gc_paused())
     app = make_application(argv)
     log.mark("qapp")
+    from PySide6.QtCore import QTimer
+
     from translator_app.gui.main_window import MainWindow
 
     log.mark("gui_imported")
@@ -148,22 +162,34 @@ def main(argv: list[str] | None = None, *, configure_logging: bool = True) -> in
     window.show()
     log.mark("shown")
     hooks = _StartupHooks(window, log) if log.enabled else None
+    warm: list = []
 
     def painted() -> None:
         log.mark("first_paint")
         log.note(torch_imported_before_paint="torch" in sys.modules)
+        pause.close()
         if hooks is not None:
             hooks.painted()
         window.load_deferred()  # the worker imports torch and loads the model now
 
+    def model_ready(_info) -> None:  # a second later (after the first translation): Adam's imports
+        if not warm:
+            warm.append(None)
+            QTimer.singleShot(PREPARE_TRAINING_DELAY_MS,
+                              lambda: warm.append(startup.prepare_training_in_background()))
+
     after_first_paint(window, painted)
+    window.model_changed.connect(model_ready)
     logger.info("window shown; model: %s", chosen or "none available")
     try:
         return app.exec()
     finally:
+        pause.close()
         if hooks is not None:
             hooks.finish()
         window.shutdown()
+        for thread in warm[1:]:
+            thread.join(timeout=30)  # never let the interpreter end in the middle of those imports
 
 
 class _StartupHooks:

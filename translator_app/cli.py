@@ -76,6 +76,9 @@ def _add_translate(sub) -> None:
     p.add_argument("--n-best", type=int, default=0, help="also print the N best alternatives with scores")
     p.add_argument("--glossary", metavar="FILE",
                    help="two-column TSV (source term, target term): terms kept as given (models with placeholders)")
+    p.add_argument("--prefix", metavar="TEXT",
+                   help="interactive translation: print the full translation of one sentence that starts with "
+                        "TEXT exactly (the sentence from the arguments, else one from stdin)")
 
 
 def _add_evaluate(sub) -> None:
@@ -86,6 +89,22 @@ def _add_evaluate(sub) -> None:
     p.add_argument("--no-quantize", action="store_true")
     p.add_argument("--limit", type=int, help="only the first N distinct sources")
     p.add_argument("--output", help="write the hypotheses here")
+
+
+def _add_translate_file(sub) -> None:
+    p = sub.add_parser("translate-file", help="translate a document, keeping its structure (txt, md, html, docx, "
+                                              "odt, srt, vtt, po, xliff)")
+    p.add_argument("input", help="the document to translate (never modified)")
+    p.add_argument("output", help="where to write the translation (same format; not the input)")
+    p.add_argument("--model", help="model folder (default: the bundled default model)")
+    p.add_argument("--beam", type=int, default=5)
+    p.add_argument("--format", dest="fmt", metavar="FMT",
+                   help="txt, md, html, docx, odt, srt, vtt, po or xliff (default: from the extension)")
+    p.add_argument("--glossary", metavar="FILE", help="two-column TSV (source term, target term) or TBX")
+    p.add_argument("--all-units", action="store_true",
+                   help="PO / XLIFF: translate every unit, not only the untranslated ones")
+    p.add_argument("--encoding", help="text formats without a byte order mark: their encoding (default UTF-8)")
+    p.add_argument("--no-quantize", action="store_true", help="decode in fp32 instead of int8")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(sub)
     _add_translate(sub)
     _add_evaluate(sub)
+    _add_translate_file(sub)
     return parser
 
 
@@ -159,7 +179,7 @@ def cmd_train(args) -> int:
                             should_stop=stop.is_set, meta=meta, finetune=finetune)
     bar = None
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
-        for ev in events:
+        for _ in events:
             pass
         return 0
     try:
@@ -180,7 +200,8 @@ def cmd_train(args) -> int:
                 star = " *best*" if ev.best else ""
                 general = ""
                 if ev.general_bleu is not None:
-                    drop = f", {-ev.general_drop:+.2f} vs base" if ev.general_drop is not None and ev.step else ""
+                    drop = (f", {ev.general_bleu - ev.base_general_bleu:+.2f} vs base"
+                            if ev.base_general_bleu is not None and ev.step else "")
                     general = f" | general BLEU {ev.general_bleu:.2f} chrF {ev.general_chrf:.2f}{drop}"
                 tqdm.write(f"[step {ev.step}] valid loss {ev.valid_loss:.3f} BLEU {ev.bleu:.2f} "
                            f"chrF {ev.chrf:.2f}{general}{star}")
@@ -256,6 +277,8 @@ def cmd_translate(args) -> int:
     langid.preload(background=True)  # while the model loads
     translator = _load_translator(args)
     glossary = _read_glossary(args.glossary) if getattr(args, "glossary", None) else None
+    if getattr(args, "prefix", None) is not None:
+        return _translate_prefix(args, translator, glossary)
     if not args.text and not sys.stdin.isatty() and not (args.n_best or args.show_attention):
         lines = [line.rstrip("\r\n") for line in sys.stdin]  # a pipe: batched, one output line per line
         _warn_if_reversed(translator, "\n".join(lines[:50]))
@@ -278,6 +301,24 @@ def cmd_translate(args) -> int:
                 for tok, row in zip(sent.target_tokens, sent.attention):
                     j = int(row.argmax())
                     print(f"    {tok:>14} <- {sent.source_tokens[j]} ({row[j]:.2f})")
+    return 0
+
+
+def _translate_prefix(args, translator, glossary) -> int:
+    """``translate --prefix TEXT [SOURCE]``: the completion of one sentence (SOURCE, else stdin)."""
+    if args.n_best:
+        raise ValueError("--n-best cannot be used with --prefix")
+    if args.text:
+        source = " ".join(args.text)
+    else:
+        source = " ".join(line.strip() for line in sys.stdin.read().splitlines() if line.strip())
+    _warn_if_reversed(translator, source)
+    completion = translator.complete(source, args.prefix, beam_size=args.beam, glossary=glossary)
+    print(completion.text, flush=True)
+    if args.show_attention:
+        for tok, row in zip(completion.tgt_tokens, completion.attention):
+            j = int(row.argmax())
+            print(f"    {tok:>14} <- {completion.src_tokens[j]} ({row[j]:.2f})")
     return 0
 
 
@@ -305,6 +346,38 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_translate_file(args) -> int:
+    from tqdm import tqdm
+
+    from translator_app.core import documents
+
+    src, out = documents.check_paths(args.input, args.output)  # before loading the model
+    fmt = documents.detect_format(src, args.fmt)
+    translator = _load_translator(args)
+    glossary = None
+    if args.glossary:
+        info = translator.info
+        glossary = documents.load_glossary(args.glossary, info.src_lang, info.tgt_lang)
+        print(f"glossary: {len(glossary):,} terms from {args.glossary}", file=sys.stderr)
+    bar = tqdm(total=0, unit="seg", dynamic_ncols=True, leave=False, desc=src.name)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        report = documents.translate_document(src, out, translator, fmt=fmt, beam_size=args.beam, glossary=glossary,
+                                              all_units=args.all_units, encoding=args.encoding, progress=progress)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"\nCancelled; {out} was not written.", file=sys.stderr)
+        return 130
+    bar.close()
+    print(report.summary())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from translator_app.logs import install_excepthooks, setup_logging
@@ -319,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
         from translator_app.app import main as gui_main
 
         return gui_main([], configure_logging=False)
-    handlers = {"train": cmd_train, "translate": cmd_translate, "evaluate": cmd_evaluate}
+    handlers = {"train": cmd_train, "translate": cmd_translate, "evaluate": cmd_evaluate,
+                "translate-file": cmd_translate_file}
     try:
         return handlers[args.command](args)
     except (ValueError, OSError) as exc:  # CorpusError, BundleError, InputTooLong, missing files

@@ -22,9 +22,9 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 # soname -> (Debian/Ubuntu package, Fedora package)
 BASE_LIBS: dict[str, tuple[str, str]] = {  # what QtGui itself needs on Linux, whatever the platform

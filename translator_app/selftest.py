@@ -8,6 +8,7 @@ with a one-line reason on failure (missing or corrupt model, broken runtime).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -21,6 +22,25 @@ def _fail(message: str, exc: BaseException | None = None) -> int:
         traceback.print_exception(exc, file=sys.stderr)
     print(f"self-test FAILED: {message}", file=sys.stderr, flush=True)
     return 1
+
+
+def _report_desktop_requirements() -> None:
+    """Informational: the log file, and whether the window could start here (system libraries
+    of Qt's platform plugin, checked without importing Qt). Never fails the self-test: a
+    headless server needs neither."""
+    from translator_app import logs, qtcheck
+
+    print(f"log file:       {logs.log_file() or '(none)'}", flush=True)
+    env = dict(os.environ)
+    if not qtcheck.platforms(env) and sys.platform.startswith("linux"):
+        env = {"DISPLAY": ":0"}  # no display here: report what an X11 desktop would need
+    missing = qtcheck.check(env)
+    if missing:
+        print(f"desktop window: would not start ({missing.platform}: missing {', '.join(missing.libraries)}; "
+              f"apt-get install {' '.join(missing.packages(0))} / dnf install {' '.join(missing.packages(1))})",
+              flush=True)
+    elif sys.platform.startswith("linux"):
+        print(f"desktop window: system libraries for Qt {'/'.join(qtcheck.platforms(env))} found", flush=True)
 
 
 def run_self_test() -> int:
@@ -38,14 +58,14 @@ def run_self_test() -> int:
     try:
         import torch
 
-        from translator_app.core.translator import Translator
+        from translator_app.core.quickload import load_translator  # the desktop app's load path
     except Exception as exc:  # a broken frozen runtime shows up here
         return _fail(f"cannot import the translation engine: {type(exc).__name__}: {exc}", exc)
     t_import = time.perf_counter() - t0
 
     t1 = time.perf_counter()
     try:
-        translator = Translator.load(model_dir)
+        translator = load_translator(model_dir)
     except Exception as exc:  # BundleError (corrupt/mismatched bundle), OSError, RuntimeError
         return _fail(f"cannot load the model: {type(exc).__name__}: {exc}", exc)
     t_load = time.perf_counter() - t1
@@ -73,5 +93,6 @@ def run_self_test() -> int:
         return _fail("quantisation was requested but no quantized module is in the model")
     if not result.text.strip():
         print("warning: the model produced an empty translation (an undertrained model?)", flush=True)
+    _report_desktop_requirements()
     print("self-test OK", flush=True)
     return 0

@@ -5,6 +5,12 @@
   :meth:`TranslationWorker.submit` (thread-safe) for every change of the text; requests
   replace each other in a one-element, lock-protected "pending" slot, so while a translation
   runs only the newest request waits and older ones are dropped (``dropped`` signal).
+  Interactive requests (:meth:`TranslationWorker.submit_completion`: decode the rest of a
+  sentence from the person's prefix; :meth:`TranslationWorker.submit_alternatives`: the top
+  words at one position) wait in a slot per (kind, sentence): newer typing in a sentence
+  replaces its older request, which is dropped (``interactive_dropped``).  They run before a pending translation and
+  come back as core objects (``completion_ready`` with a ``Completion``, ``alternatives_ready``
+  with a list of ``WordChoice``), tagged with the request id.
 * :class:`TrainingWorker` runs the core ``train()`` generator and forwards its events;
   :meth:`TrainingWorker.stop` sets a thread-safe flag the loop polls between batches.
 * :class:`TaskWorker` runs short jobs (corpus preview, model import/export) off the GUI thread;
@@ -26,9 +32,10 @@ import statistics
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -78,6 +85,28 @@ def describe_error(exc: BaseException) -> str:
 
 # ---- translation -----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class CompletionRequest:
+    """Decode the rest of sentence ``sentence`` of the source text after ``prefix``."""
+
+    request_id: int
+    sentence: int  # index of the sentence in the shown translation
+    source: str  # the source sentence
+    prefix: str  # the target text the person typed (up to the cursor)
+    beam: int = 1
+
+
+@dataclass(frozen=True)
+class AlternativesRequest:
+    """The ``k`` most likely next words of sentence ``sentence`` after ``prefix``."""
+
+    request_id: int
+    sentence: int
+    source: str
+    prefix: str  # the target text before the word the person clicked
+    k: int = 5
+
+
 class TranslationWorker(QObject):
     """Owns the translation model; lives in its own thread."""
 
@@ -92,6 +121,10 @@ class TranslationWorker(QObject):
     file_progress = Signal(int, int)  # lines translated, lines in the file
     file_done = Signal(str, int, float)  # output path, lines, seconds
     file_failed = Signal(str)
+    completion_ready = Signal(int, object)  # request id, core.interactive.Completion
+    alternatives_ready = Signal(int, object)  # request id, list[core.interactive.WordChoice]
+    interactive_failed = Signal(int, object)  # request id, the exception (describe_error makes a message)
+    interactive_dropped = Signal(int)  # interactive request id superseded by newer typing in its sentence
     _wake = Signal()
     FILE_CHUNK = 64  # lines per batch; live requests are served between batches
 
@@ -102,6 +135,9 @@ class TranslationWorker(QObject):
         self._lock = threading.Lock()
         self._pending: tuple[int, str, int] | None = None
         self._latest_id = -1
+        # interactive requests: one pending slot and the newest id per (kind, sentence)
+        self._ia_pending: dict[tuple[str, int], CompletionRequest | AlternativesRequest] = {}
+        self._ia_latest: dict[tuple[str, int], int] = {}
         self._cancel_file = threading.Event()
         self._wake.connect(self._drain)
 
@@ -114,6 +150,26 @@ class TranslationWorker(QObject):
             self._latest_id = max(self._latest_id, request_id)
         if replaced is not None:
             self.dropped.emit(replaced[0])
+        else:
+            self._wake.emit()
+
+    def submit_completion(self, request_id: int, sentence: int, source: str, prefix: str, beam: int = 1) -> None:
+        """Queue "complete this sentence from ``prefix``" (thread-safe); replaces an older pending
+        completion of the same sentence (that one is dropped)."""
+        self._submit_interactive(CompletionRequest(request_id, sentence, source, prefix, max(1, int(beam))))
+
+    def submit_alternatives(self, request_id: int, sentence: int, source: str, prefix: str, k: int = 5) -> None:
+        """Queue "the top ``k`` words after ``prefix``" (thread-safe), newest per sentence wins."""
+        self._submit_interactive(AlternativesRequest(request_id, sentence, source, prefix, max(1, int(k))))
+
+    def _submit_interactive(self, request: CompletionRequest | AlternativesRequest) -> None:
+        key = (type(request).__name__, request.sentence)
+        with self._lock:
+            replaced = self._ia_pending.get(key)
+            self._ia_pending[key] = request
+            self._ia_latest[key] = max(self._ia_latest.get(key, -1), request.request_id)
+        if replaced is not None:
+            self.interactive_dropped.emit(replaced.request_id)
         else:
             self._wake.emit()
 
@@ -200,16 +256,42 @@ class TranslationWorker(QObject):
             return
         self.file_done.emit(output, len(lines), time.perf_counter() - start)
 
+    def _interactive(self, request: CompletionRequest | AlternativesRequest) -> None:
+        """Run one interactive request (worker thread) unless a newer one for its sentence is known."""
+        with self._lock:
+            stale = request.request_id < self._ia_latest.get((type(request).__name__, request.sentence), -1)
+        if stale:
+            self.interactive_dropped.emit(request.request_id)
+            return
+        try:
+            if isinstance(request, CompletionRequest):
+                result = self._translator.complete(request.source, request.prefix, beam_size=request.beam)
+                self.completion_ready.emit(request.request_id, result)
+            else:
+                choices = list(self._translator.next_words(request.source, request.prefix, k=request.k))
+                self.alternatives_ready.emit(request.request_id, choices)
+        except Exception as exc:  # noqa: BLE001 - InputTooLong and anything unexpected
+            logger.info("Interactive request %d failed: %s", request.request_id, exc, exc_info=True)
+            self.interactive_failed.emit(request.request_id, exc)
+
     @Slot()
     def _drain(self) -> None:
         while True:
             with self._lock:
-                if self._translator is None or self._pending is None:
-                    idle = self._pending is None
+                idle = self._pending is None and not self._ia_pending
+                if self._translator is None or idle:
                     break
-                request_id, text, beam = self._pending
-                self._pending = None
-            self.translate(request_id, text, beam)
+                interactive = None
+                if self._ia_pending:  # the person is typing in the output: serve that first, oldest first
+                    key = min(self._ia_pending, key=lambda k: self._ia_pending[k].request_id)
+                    interactive = self._ia_pending.pop(key)
+                else:
+                    request_id, text, beam = self._pending
+                    self._pending = None
+            if interactive is not None:
+                self._interactive(interactive)
+            else:
+                self.translate(request_id, text, beam)
         if idle:
             self.finished.emit()
 
@@ -373,3 +455,78 @@ def model_dir_for(name: str) -> Path:
     from translator_app.core.store import sanitize_name
 
     return paths.user_models_dir() / sanitize_name(name)
+
+
+# ---- document translation ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocumentJob:
+    source: str
+    output: str
+    model: str  # model folder
+    beam: int = 1
+    fmt: str | None = None  # None: from the extension
+    glossary: str | None = None  # TSV or TBX file
+    all_units: bool = False  # PO / XLIFF: retranslate units that already have a translation
+
+
+class DocumentWorker(QObject):
+    """Translates one document at a time with ``core.documents`` in its own thread.
+
+    It loads its own Translator (cached per model folder), so live translation in the
+    TranslationWorker goes on meanwhile. :meth:`cancel` (thread-safe) stops before the next
+    batch of segments; nothing is written then. Signals carry the result or the exception."""
+
+    progress = Signal(int, int)  # segments done, segments to translate
+    finished = Signal(object)  # core.documents.DocumentReport
+    failed = Signal(object)  # the exception: DocumentError, Cancelled, BundleError, OSError, ...
+    stopped_running = Signal()  # after finished or failed
+
+    def __init__(self, loader: Callable[[str], Any] | None = None):
+        super().__init__()
+        self._loader = loader
+        self._translators: dict[str, Any] = {}
+        self._cancel = threading.Event()
+        self._running = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def is_running(self) -> bool:
+        return self._running.is_set()
+
+    def _translator(self, path: str) -> Any:
+        if path not in self._translators:
+            loader = self._loader
+            if loader is None:
+                from translator_app.core.translator import Translator
+
+                loader = Translator.load
+            self._translators = {path: loader(path)}  # keep one model: a new one replaces the old
+        return self._translators[path]
+
+    @Slot(object)
+    def run(self, job: DocumentJob) -> None:
+        self._cancel.clear()
+        self._running.set()
+        try:
+            from translator_app.core import documents
+
+            documents.check_paths(job.source, job.output)
+            translator = self._translator(job.model)
+            glossary = None
+            if job.glossary:
+                info = getattr(translator, "info", None)
+                glossary = documents.load_glossary(job.glossary, getattr(info, "src_lang", ""),
+                                                   getattr(info, "tgt_lang", ""))
+            report = documents.translate_document(
+                job.source, job.output, translator, fmt=job.fmt, beam_size=max(1, int(job.beam)), glossary=glossary,
+                all_units=job.all_units, progress=lambda done, total: self.progress.emit(done, total),
+                cancel=self._cancel)
+        except Exception as exc:  # noqa: BLE001 - every failure goes to the GUI as an object
+            self.failed.emit(exc)
+        else:
+            self.finished.emit(report)
+        finally:
+            self._running.clear()
+            self.stopped_running.emit()

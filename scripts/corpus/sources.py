@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import struct
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from lxml import html as lhtml
 

@@ -10,7 +10,11 @@ import pytest
 
 from tests.conftest import TATOEBA
 from translator_app.core.augment import (
-    EntityAugmenter, augment_pairs, format_number, format_price, parse_number,
+    EntityAugmenter,
+    augment_pairs,
+    format_number,
+    format_price,
+    parse_number,
 )
 from translator_app.core.corpus import read_corpus
 
@@ -68,7 +72,8 @@ def test_number_formats_per_language():
     assert parse_number("12.500,75", "es") == parse_number("12,500.75", "en") == Decimal("12500.75")
     assert parse_number("3.000", "es") == parse_number("3 000", "es") == parse_number("3000", "es") == 3000
     assert format_price(Decimal("19.99"), "$", "en") == "$19.99"
-    assert format_price(Decimal("19.99"), "$", "es") == "19,99 $"
+    assert format_price(Decimal("19.99"), "$", "es") == "$19,99"  # a dollar sign stays in front
+    assert format_price(Decimal("19.99"), "€", "es") == "19,99 €"
     assert format_price(12500, "€", "de") == "12.500 €"
 
 
@@ -179,7 +184,7 @@ def test_inserted_kinds_stay_consistent():
             for sub in subs:
                 if sub.kind == "price":
                     assert re.fullmatch(r"[$€£][0-9,]+(\.[0-9]{2})?", sub.src_new), sub
-                    assert re.fullmatch(r"[0-9.]+(,[0-9]{2})? [$€£]", sub.tgt_new), sub
+                    assert re.fullmatch(r"[0-9.]+(,[0-9]{2})? [€£]|\$[0-9.]+(,[0-9]{2})?", sub.tgt_new), sub
                 if sub.kind == "email":
                     assert re.fullmatch(r"[\w.+-]+@[\w.-]+\.[a-z]+", sub.src_new), sub
     assert {"company", "code", "email", "url", "price", "version", "file"} <= kinds

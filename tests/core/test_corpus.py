@@ -3,7 +3,11 @@ from __future__ import annotations
 import pytest
 
 from translator_app.core.corpus import (
-    CorpusError, group_references, languages_from_name, read_corpus, split_by_source,
+    CorpusError,
+    group_references,
+    languages_from_name,
+    read_corpus,
+    split_by_source,
 )
 
 
@@ -60,7 +64,7 @@ def test_line_over_byte_limit(tmp_path):
 
 def test_pair_files_and_mismatch(tmp_path):
     src = write(tmp_path, "a.en", b"One.\nTwo.\n")
-    tgt = write(tmp_path, "a.es", "Uno.\nDos.\n".encode())
+    tgt = write(tmp_path, "a.es", b"Uno.\nDos.\n")
     pairs, _ = read_corpus(src, tgt)
     assert pairs == [("One.", "Uno."), ("Two.", "Dos.")]
     short = write(tmp_path, "b.es", b"Uno.\n")

@@ -13,7 +13,12 @@ from tests.conftest import take_slice
 from translator_app.core.checkpoint import load_bundle, load_train_state
 from translator_app.core.corpus import CorpusError
 from translator_app.core.finetune import (
-    FINETUNE_PRESET, POOR_COVERAGE, TRAIN_PRESETS, FinetuneSpec, corpus_fit, load_base_tokenizers,
+    FINETUNE_PRESET,
+    POOR_COVERAGE,
+    TRAIN_PRESETS,
+    FinetuneSpec,
+    corpus_fit,
+    load_base_tokenizers,
     tokenizer_coverage,
 )
 from translator_app.core.training import CorpusSpec, Finished, Progress, Status, Validation, train

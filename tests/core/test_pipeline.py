@@ -3,7 +3,6 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -88,7 +87,7 @@ def test_spans_come_back_through_the_pipeline(monkeypatch):
     assert [s.source for s in result.sentences] == [
         "It costs $19.99 or 4.2% of 40,000 at 19:45.", "See report.pdf and https://a.org/x, press Ctrl+S."]
     assert "⟦1⟧" in result.sentences[0].source_tokens  # the model saw placeholders, not the spans
-    assert result.text == ("It costs 19,99 $ or 4,2 % of 40.000 at 19:45. "
+    assert result.text == ("It costs $19,99 or 4,2 % of 40.000 at 19:45. "
                            "See report.pdf and https://a.org/x, pulse Ctrl+S.")
 
 
@@ -153,7 +152,9 @@ def test_beam_one_is_greedy_through_the_pipeline(tiny_model_dir):
     for hyp, result in zip(direct, results):
         assert result.text == tr.tok.target.decode(hyp.tokens)
         np.testing.assert_allclose(result.sentences[0].attention, hyp.attention, atol=1e-5)
-    assert tr.translate_lines(sentences, beam_size=1) == [r.text for r in results]
+    # the Translator adds its bundle's name rule ("Tom" becomes a placeholder): the same path with it
+    named = pipeline.translate_texts(tr.model, tr.tok, sentences, beam_size=1, names=tr.names)
+    assert tr.translate_lines(sentences, beam_size=1) == [r.text for r in named]
 
 
 def test_blank_lines_stay_blank(tiny_model_dir):

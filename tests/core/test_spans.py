@@ -99,7 +99,7 @@ def test_mask_numbers_spans_and_leaves_overflow_as_text():
     ("40,000.5", "number", "es", "40.000,5"), ("40,000.5", "number", "de", "40.000,5"),
     ("1,500", "number", "es", "1500"), ("1,500", "number", "de", "1.500"), ("2024", "number", "es", "2024"),
     ("12,345,678.25", "number", "pt", "12.345.678,25"), ("4.2%", "percent", "es", "4,2 %"),
-    ("4.2 %", "percent", "it", "4,2 %"), ("$19.99", "price", "es", "19,99 $"), ("€5", "price", "fr", "5 €"),
+    ("4.2 %", "percent", "it", "4,2 %"), ("$19.99", "price", "es", "$19,99"), ("€19.99", "price", "es", "19,99 €"), ("€5", "price", "fr", "5 €"),
     ("20 EUR", "price", "es", "20 EUR"), ("1.5M", "number", "es", "1,5M"), ("40,000", "number", "fr", "40\u202f000"),
     ("4,2", "number", "es", "4,2"),  # not an English number: left alone
 ])
@@ -120,7 +120,7 @@ def test_restore_puts_spans_back_and_converts_numbers():
     masked, spans = mask_text(src)
     assert masked == "It costs ⟦1⟧ or ⟦2⟧ of ⟦3⟧ at ⟦4⟧, see ⟦5⟧."
     out = restore("Cuesta ⟦1⟧ o ⟦2⟧ de ⟦3⟧ a las ⟦4⟧, vea ⟦5⟧.", spans, src_lang="en", tgt_lang="es")
-    assert out == "Cuesta 19,99 $ o 4,2 % de 40.000 a las 19:45, vea report.pdf."
+    assert out == "Cuesta $19,99 o 4,2 % de 40.000 a las 19:45, vea report.pdf."
 
 
 def test_restore_removes_duplicates_and_invented_placeholders():
@@ -144,14 +144,14 @@ def test_dropped_placeholder_goes_after_the_most_attending_target_token():
     attention[0, 3] = 0.9  # "Cuesta" looked at the placeholder
     out = restore("Cuesta mucho hoy.", spans, src_lang="en", tgt_lang="es", attention=attention,
                   target_tokens=target_tokens, source_tokens=source_tokens)
-    assert out == "Cuesta 19,99 $ mucho hoy."
+    assert out == "Cuesta $19,99 mucho hoy."
     attention[0, 3], attention[3, 3] = 0.01, 0.9  # the final "." did: before the full stop
     out = restore("Cuesta mucho hoy.", spans, src_lang="en", tgt_lang="es", attention=attention,
                   target_tokens=target_tokens, source_tokens=source_tokens)
-    assert out == "Cuesta mucho hoy 19,99 $."
+    assert out == "Cuesta mucho hoy $19,99."
     # no alignment: the proportional position (source token 4 of 6)
     out = restore("Cuesta mucho hoy.", spans, src_lang="en", tgt_lang="es", source_tokens=source_tokens)
-    assert out == "Cuesta mucho 19,99 $ hoy."
+    assert out == "Cuesta mucho $19,99 hoy."
 
 
 def test_mask_pair_masks_spans_found_on_both_sides_in_source_order():

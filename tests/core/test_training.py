@@ -7,7 +7,13 @@ import pytest
 from translator_app.core.config import PRESETS, TokenizerConfig, TrainConfig
 from translator_app.core.corpus import CorpusError
 from translator_app.core.training import (
-    CorpusSpec, DataReady, Finished, Progress, Validation, lr_factor, train,
+    CorpusSpec,
+    DataReady,
+    Finished,
+    Progress,
+    Validation,
+    lr_factor,
+    train,
 )
 
 MODEL, TRAIN, _ = PRESETS["tiny"]

@@ -46,7 +46,7 @@ def test_self_test_succeeds_without_qt(tiny_model_dir, tmp_path):
             "sys.exit(rc)\n")
     proc = subprocess.run([sys.executable, "-c", code], env=_env(TRANSLATOR_APP_MODELS=str(models),
                                                                  TRANSLATOR_APP_HOME=str(tmp_path / "home")),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     for label in ("model:", "translation:", "load time:", "translate time:", "self-test OK"):
         assert label in proc.stdout
@@ -113,7 +113,7 @@ def exe(build) -> Path:
 
 def run(exe: Path, *args: str, input: str | None = None, timeout: float = 300, **env: str):
     proc = subprocess.run([str(exe), *args], input=input, env=_env(**env), text=True, timeout=timeout,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                          capture_output=True)
     return proc
 
 

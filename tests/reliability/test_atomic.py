@@ -315,7 +315,6 @@ def test_disk_full_during_training_keeps_the_last_checkpoint_and_resumes(tiny_co
 
 
 def test_crash_while_preparing_a_fresh_run_does_not_resume_the_old_run(tiny_corpus, tmp_path, monkeypatch):
-    from translator_app.core import training
     from translator_app.core.training import CorpusSpec, DataReady, Status, train
 
     corpus_a = _small_corpus(tiny_corpus, tmp_path / "a.en-es.tsv", 300)

@@ -32,10 +32,11 @@ import re
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from translator_app.core import numerals
 from translator_app.core.langid import base_language
@@ -144,7 +145,7 @@ def format_number(value: Decimal | int | str, lang: str) -> str:
 
 def format_price(value: Decimal | int | str, symbol: str, lang: str) -> str:
     num = format_number(value, lang)
-    return f"{num} {symbol}" if number_style(lang).currency_after else f"{symbol}{num}"
+    return f"{num} {symbol}" if numerals.symbol_follows(symbol, lang) else f"{symbol}{num}"
 
 
 def _titlecase(word: str) -> bool:

@@ -7,8 +7,8 @@ so memory grows with the number of tokens only.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -29,7 +29,7 @@ class EncodedCorpus:
         self._tgt_off = np.concatenate([[0], np.cumsum(self.tgt_len)])
 
     @classmethod
-    def from_pairs(cls, pairs: Sequence[tuple[str, str]], tok: Tokenizers, max_len: int) -> tuple["EncodedCorpus", int]:
+    def from_pairs(cls, pairs: Sequence[tuple[str, str]], tok: Tokenizers, max_len: int) -> tuple[EncodedCorpus, int]:
         """Encode pairs; drop those longer than ``max_len`` subwords. Returns (corpus, dropped)."""
         src_ids = tok.source.encode_batch([s for s, _ in pairs])
         tgt_ids = tok.target.encode_batch([t for _, t in pairs])
@@ -59,7 +59,7 @@ class Batch:
     tgt_out: Tensor  # (B, T) y1 .. yn </s>, padded
     n_tokens: int  # real target tokens (tgt_out != pad)
 
-    def to(self, device: torch.device | str) -> "Batch":
+    def to(self, device: torch.device | str) -> Batch:
         return Batch(self.src.to(device), self.src_len, self.tgt_in.to(device), self.tgt_out.to(device), self.n_tokens)
 
 

@@ -3,7 +3,7 @@
 :func:`read_config` and :class:`BundleError` live here, without the torch import of the
 checkpoint module (which re-exports both): the model store lists models with it on the GUI
 thread, before and right after the window is first painted, where importing torch (seconds
-of held GIL) would freeze the window. 
+of held GIL) would freeze the window.
 """
 
 from __future__ import annotations

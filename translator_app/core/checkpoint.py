@@ -24,7 +24,11 @@ from typing import Any
 import torch
 
 from translator_app.core.bundlemeta import (  # the torch-free part, re-exported
-    BUNDLE_FORMAT, BUNDLE_VERSION, CONFIG_FILE, BundleError, read_config,
+    BUNDLE_FORMAT,
+    BUNDLE_VERSION,
+    CONFIG_FILE,
+    BundleError,
+    read_config,
 )
 from translator_app.core.config import ModelConfig, from_dict, to_dict
 from translator_app.core.tokenizer import SubwordModel, TokenizerError, Tokenizers

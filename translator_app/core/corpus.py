@@ -20,9 +20,9 @@ import random
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 MAX_LINE_BYTES = 64 * 1024  # a longer line is not a sentence: the file is refused
 SNIFF_BYTES = 8192

@@ -21,9 +21,10 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from translator_app.core import corpus as corpus_mod
 from translator_app.core.bundlemeta import read_config
@@ -56,7 +57,7 @@ class FinetuneSpec:
             raise ValueError(f"the replay share must be at least 0 and below 1, got {self.replay_share}")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "FinetuneSpec":
+    def from_dict(cls, data: dict[str, Any]) -> FinetuneSpec:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
 

@@ -16,9 +16,10 @@ import codecs
 import io
 import re
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from translator_app.core.corpus import CorpusError, CorpusReport, normalize
 

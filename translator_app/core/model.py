@@ -33,7 +33,7 @@ class EncoderOut:
     mask: Tensor  # (B, S) True at real tokens
     src: Tensor  # (B, S) source ids (copy attention scatters onto them)
 
-    def index_select(self, index: Tensor) -> "EncoderOut":
+    def index_select(self, index: Tensor) -> EncoderOut:
         return EncoderOut(self.memory.index_select(0, index), self.keys.index_select(0, index),
                           self.mask.index_select(0, index), self.src.index_select(0, index))
 
@@ -45,7 +45,7 @@ class DecoderState:
     feed: Tensor | None  # (N, O) previous attentional vector (input feeding)
     gate: Tensor | None = None  # (N,) p_gen of the step that made this state (copy attention)
 
-    def index_select(self, index: Tensor) -> "DecoderState":
+    def index_select(self, index: Tensor) -> DecoderState:
         return DecoderState([x.index_select(0, index) for x in self.h], [x.index_select(0, index) for x in self.c],
                             None if self.feed is None else self.feed.index_select(0, index),
                             None if self.gate is None else self.gate.index_select(0, index))

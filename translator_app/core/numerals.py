@@ -71,6 +71,13 @@ def convert_number(text: str, src_lang: str, tgt_lang: str) -> str:
     return format_number(*parsed, tgt_lang) if parsed else text
 
 
+def symbol_follows(symbol: str, lang: str) -> bool:
+    """Whether ``lang`` writes the currency ``symbol`` after the amount ("5 €"). A dollar sign
+    stays in front ("$49", as most Spanish-speaking countries write it)."""
+    st = style(lang)
+    return bool(st and st.symbol_after) and "$" not in symbol
+
+
 def render_numeric(text: str, kind: str, src_lang: str, tgt_lang: str) -> str:
     """A number, percentage or price span as the target language writes it."""
     src, tgt = style(src_lang), style(tgt_lang)
@@ -84,9 +91,9 @@ def render_numeric(text: str, kind: str, src_lang: str, tgt_lang: str) -> str:
     if kind == "percent":
         return new + tgt.percent + "%"
     if kind == "price" and pre and not pre[-1].isalpha() and not post.strip():  # a symbol before: $19.99
-        return f"{new} {pre.strip()}" if tgt.symbol_after else pre.strip() + new
+        return f"{new} {pre.strip()}" if symbol_follows(pre.strip(), tgt_lang) else pre.strip() + new
     if kind == "price" and post.strip() and not post.strip()[0].isalpha() and not pre:  # after: 19,99 €
-        return f"{new} {post.strip()}" if tgt.symbol_after else post.strip() + new
+        return f"{new} {post.strip()}" if symbol_follows(post.strip(), tgt_lang) else post.strip() + new
     return text[: m.start("num")] + new + text[m.end("num") :]
 
 

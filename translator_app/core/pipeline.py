@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from translator_app.core import search as search_mod
 from translator_app.core.corpus import normalize
+from translator_app.core.names import NameRule, common_word_test
 from translator_app.core.segment import base_language, split_sentences
 from translator_app.core.spans import Span, find_spans, mask, restore
 from translator_app.core.tokenizer import EOS_ID
@@ -77,9 +79,11 @@ class _Sentence:
 
 
 def prepare(tok, texts: Sequence[str], src_lang: str, glossary: Mapping[str, str] | None = None,
-            ) -> tuple[list[_Sentence], list[int]]:
-    """Sentences of every text (with their pieces' ids) and the number of lines of each text."""
+            names: NameRule | None = None) -> tuple[list[_Sentence], list[int]]:
+    """Sentences of every text (with their pieces' ids) and the number of lines of each text.
+    ``names``: the bundle's rule for names to protect (:mod:`.names`), None for none."""
     masking = tok.has_placeholders
+    is_common = common_word_test(tok.source.encode) if masking and names is not None else None
     lang = base_language(src_lang)
     sentences: list[_Sentence] = []
     line_counts = []
@@ -91,7 +95,8 @@ def prepare(tok, texts: Sequence[str], src_lang: str, glossary: Mapping[str, str
             if not line:
                 continue
             for sentence in split_sentences(line, lang):
-                spans = tuple(find_spans(sentence, glossary)) if masking else ()
+                found = names.find(sentence, is_common, lang) if is_common is not None else ()
+                spans = tuple(find_spans(sentence, glossary, found)) if masking else ()
                 masked = mask(sentence, spans) if spans else sentence
                 chunks = tuple(tuple(ids) + (EOS_ID,) for ids in split_long(masked, tok.source.encode, lang))
                 sentences.append(_Sentence(ti, li, sentence, spans, chunks, masking))
@@ -124,10 +129,10 @@ def _cut_point(text: str, lang: str) -> int | None:
 
 def translate_texts(model, tok, texts: Sequence[str], *, src_lang: str = "en", tgt_lang: str = "es",
                     beam_size: int = 1, n_best: int = 1, glossary: Mapping[str, str] | None = None,
-                    batch_size: int = 64) -> list[Translation]:
+                    batch_size: int = 64, names: NameRule | None = None) -> list[Translation]:
     """Translate each text; its Translation keeps one output line per input line."""
     start = time.perf_counter()
-    sentences, line_counts = prepare(tok, texts, src_lang, glossary)
+    sentences, line_counts = prepare(tok, texts, src_lang, glossary, names)
     pieces = [(si, ci) for si, s in enumerate(sentences) for ci in range(len(s.chunks))]
     pieces.sort(key=lambda p: len(sentences[p[0]].chunks[p[1]]))
     hyps: dict[tuple[int, int], list[Any]] = {}

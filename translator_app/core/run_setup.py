@@ -10,18 +10,25 @@ Only rank 0 reads the corpus and writes the run files; the other ranks load what
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from translator_app.core import corpus as corpus_mod
 from translator_app.core.checkpoint import (
-    JOINT_TOKENIZER, SOURCE_TOKENIZER, TARGET_TOKENIZER, TRAIN_STATE_FILE, atomic_write_bytes, atomic_write_text,
+    JOINT_TOKENIZER,
+    SOURCE_TOKENIZER,
+    TARGET_TOKENIZER,
+    TRAIN_STATE_FILE,
+    atomic_write_bytes,
+    atomic_write_text,
     load_train_state,
 )
 from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig, from_dict, to_dict
 from translator_app.core.distributed import DistContext, barrier
 from translator_app.core.events import Status
+from translator_app.core.names import name_rule_from_pairs
 from translator_app.core.tokenizer import SubwordModel, Tokenizers, train_tokenizers
 
 RUN_FILE = "run.json"
@@ -184,6 +191,8 @@ def setup(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: TrainC
         # "run": where this run's data lives, so that a fine-tuning run can replay it later
         run_meta = {"name": out.name, "src_lang": report.src_lang, "tgt_lang": report.tgt_lang,
                     "corpus": str(spec.path), "run": str(out.resolve()), **(meta or {})}
+        if tok.has_placeholders:  # which capitalised words the corpus copies (names) and which it translates
+            run_meta["names"] = name_rule_from_pairs(split.train).to_meta()
         write_run(out, model_cfg, train_cfg, tok_cfg, data_cfg, run_meta, spec)
         run = RunSetup(model_cfg, train_cfg, data_cfg, run_meta, split, tok, report.summary(), None)
     (out / HISTORY_FILE).unlink(missing_ok=True)

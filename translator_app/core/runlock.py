@@ -178,7 +178,7 @@ class RunLock:
     def locked(self) -> bool:
         return self._lock is not None and self._lock.is_locked
 
-    def acquire(self) -> "RunLock":
+    def acquire(self) -> RunLock:
         if not self.enabled or self.locked:
             return self
         import filelock
@@ -236,7 +236,7 @@ class RunLock:
             except OSError:
                 pass
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         return self.acquire()
 
     def __exit__(self, *exc: object) -> None:

@@ -9,10 +9,17 @@ copy probability (1 - p_gen) of every output token.
 Degenerate output is blocked in both searches: no n-gram of ``no_repeat_ngram`` subwords
 occurs twice in one output, no 3-gram three times, and the output is at most ``max_ratio`` x
 the source length + 10.
+
+Both searches can continue a given start (interactive translation, :mod:`.interactive`):
+``prefixes`` are ids decoded first whatever the model prefers (their log-probabilities count in
+the score, blocking does not apply to them), and ``constraint(b, ids_after_prefix)`` may then
+return a (V,) bool mask of the ids allowed next (None: free), e.g. pieces spelling a partly
+typed word. The length bound becomes at least the prefix length + 10.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,27 +87,60 @@ def block_degenerate(logp: Tensor, history: Tensor, no_repeat_ngram: int) -> Non
         block_repeats(logp, history, 3, allowed=2)
 
 
+Constraint = Callable[[int, Sequence[int]], "Tensor | None"]  # (source index, ids after the prefix) -> (V,) bool
+
+
+def _limits(sources: list[list[int]], forced: list[tuple[int, ...]], max_ratio: float) -> list[int]:
+    return [max(max_output_length(len(s), max_ratio), len(p) + 10) if p else max_output_length(len(s), max_ratio)
+            for s, p in zip(sources, forced)]
+
+
+def _guide(logp: Tensor, raw: Tensor, row: int, forced: tuple[int, ...], t: int,
+           constraint: Constraint | None, b: int, after: Sequence[int]) -> None:
+    """Apply, in place, the prefix to one row of (blocked) log-probabilities ``logp`` (R, V):
+    at step t < len(forced) only forced[t] (its unblocked ``raw`` value); later the constraint's ids."""
+    if t < len(forced):
+        tok = forced[t]
+        value = raw[row, tok]
+        logp[row].fill_(float("-inf"))
+        logp[row, tok] = value
+    elif constraint is not None:
+        allowed = constraint(b, after)  # (V,) bool or None
+        if allowed is not None:
+            logp[row] = raw[row].masked_fill(~allowed.to(raw.device), float("-inf"))
+
+
 def _length_norm(log_prob: float, length: int, alpha: float) -> float:
     return log_prob / (length ** alpha) if alpha > 0 else log_prob
 
 
 @torch.inference_mode()
 def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ratio: float = 2.0,
-                  no_repeat_ngram: int = NO_REPEAT_NGRAM) -> list[Hypothesis]:
-    """sources: B lists of source ids (ending in </s>) -> B best hypotheses."""
+                  no_repeat_ngram: int = NO_REPEAT_NGRAM, prefixes: Sequence[Sequence[int]] | None = None,
+                  constraint: Constraint | None = None) -> list[Hypothesis]:
+    """sources: B lists of source ids (ending in </s>) -> B best hypotheses (their tokens start
+    with ``prefixes[b]`` when given; see the module docstring)."""
     device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
     src, lengths = pad_batch(sources, device)
     enc, state = model.encode(src, lengths)
     batch = src.size(0)
-    limits = torch.tensor([max_output_length(len(s), max_ratio) for s in sources], device=device)
+    forced = [tuple(p) for p in prefixes] if prefixes is not None else [()] * batch
+    guided = prefixes is not None or constraint is not None
+    emitted: list[list[int]] = [[] for _ in range(batch)]  # per row, only kept when guided
+    limits = torch.tensor(_limits(sources, forced, max_ratio), device=device)
     y = torch.full((batch,), BOS_ID, dtype=torch.long, device=device)
     finished = torch.zeros(batch, dtype=torch.bool, device=device)
     log_probs = torch.zeros(batch, device=device)
     out_tokens, attn_rows, gates = [], [], []
     for t in range(int(limits.max())):
         logp, weights, state = model.decode_step(y, state, enc)  # (B, V), (B, S)
+        raw = logp.clone() if guided else logp
         if out_tokens:
             block_degenerate(logp, torch.stack(out_tokens, dim=1), no_repeat_ngram)
+        if guided:
+            for b in range(batch):
+                if not bool(finished[b]):
+                    _guide(logp, raw, b, forced[b], t, constraint, b, emitted[b][len(forced[b]):])
         best_logp, y = logp.max(dim=-1)
         y = torch.where(finished, torch.full_like(y, PAD_ID), y)
         force_end = (t + 1 >= limits) & ~finished & (y != EOS_ID)
@@ -109,6 +149,9 @@ def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ra
             best_logp = torch.where(force_end, logp[:, EOS_ID], best_logp)
         log_probs += torch.where(finished, torch.zeros_like(best_logp), best_logp)
         out_tokens.append(y)
+        if guided:
+            for b, tok in enumerate(y.tolist()):
+                emitted[b].append(tok)
         attn_rows.append(weights)
         if state.gate is not None:
             gates.append(state.gate)
@@ -132,12 +175,14 @@ def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ra
 @torch.inference_mode()
 def beam_search(
     model, sources: list[list[int]], beam_size: int = 5, *, n_best: int = 1, alpha: float = 1.0,
-    max_ratio: float = 2.0, no_repeat_ngram: int = NO_REPEAT_NGRAM,
+    max_ratio: float = 2.0, no_repeat_ngram: int = NO_REPEAT_NGRAM, prefixes: Sequence[Sequence[int]] | None = None,
+    constraint: Constraint | None = None,
 ) -> list[list[Hypothesis]]:
     """Batched beam search: B sources -> B lists of ``n_best`` hypotheses, best first.
 
     Beams of all sentences run as one batch of B*K rows; the encoder runs once and its
     keys are reused. A sentence stops when it has ``beam_size`` finished hypotheses.
+    ``prefixes`` / ``constraint``: see the module docstring.
     """
     if beam_size < 1 or n_best < 1 or n_best > beam_size:
         raise ValueError("need 1 <= n_best <= beam_size")
@@ -147,7 +192,9 @@ def beam_search(
     enc, state = model.encode(src, lengths)
     expand = torch.arange(batch, device=device).repeat_interleave(k)  # (B*K,)
     enc, state = enc.index_select(expand), state.index_select(expand)
-    limits = [max_output_length(len(s), max_ratio) for s in sources]
+    forced = [tuple(p) for p in prefixes] if prefixes is not None else [()] * batch
+    guided = prefixes is not None or constraint is not None
+    limits = _limits(sources, forced, max_ratio)
     scores = torch.full((batch, k), float("-inf"), device=device)
     scores[:, 0] = 0.0  # only the first beam is alive at the start
     y = torch.full((batch * k,), BOS_ID, dtype=torch.long, device=device)
@@ -160,7 +207,14 @@ def beam_search(
     for t in range(max(limits)):
         logp, weights, state = model.decode_step(y, state, enc)  # (B*K, V), (B*K, S)
         gate = state.gate if state.gate is not None else torch.ones(batch * k, device=device)  # (B*K,)
+        raw = logp.clone() if guided else logp
         block_degenerate(logp, history, no_repeat_ngram)
+        if guided:
+            for b in range(batch):
+                for bi in range(k):
+                    row = b * k + bi
+                    if not done[b] and float(scores[b, bi]) > float("-inf"):
+                        _guide(logp, raw, row, forced[b], t, constraint, b, history[row, len(forced[b]):].tolist())
         vocab = logp.size(-1)
         cand = (scores.unsqueeze(-1) + logp.view(batch, k, vocab)).view(batch, k * vocab)
         top_scores, top_idx = cand.topk(2 * k, dim=-1)  # (B, 2K)

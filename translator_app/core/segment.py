@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 import pysbd
 from pysbd.languages import LANGUAGE_CODES

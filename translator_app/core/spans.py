@@ -10,9 +10,9 @@ re-inserting a placeholder the model dropped and removing one it duplicated or i
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -25,7 +25,8 @@ class Span:
     start: int  # character offsets in the source text, end exclusive
     end: int
     text: str
-    kind: str  # url email path code placeholder markup shortcut date time price percent version model number tag glossary
+    kind: str  # url email path code placeholder markup shortcut date time price percent version model number tag
+    #            measure phone glossary name
     replacement: str | None = None  # glossary spans: the target term
 
 
@@ -41,6 +42,12 @@ _KEY = (r"(?:F\d{1,2}|(?i:enter|return|tab|esc|escape|space|delete|del|backspace
 _CURRENCY_SYMBOL = r"(?:US\$|C\$|A\$|R\$|[$€£¥₹₽₩])"
 _CURRENCY_CODE = r"(?:EUR|USD|GBP|JPY|CHF|CAD|AUD|MXN|CNY|INR|BRL|SEK|NOK|DKK|PLN|RUB|ARS|COP|CLP)"
 _SCALE = r"(?:[kKMB]|bn|mn)"
+_UNITS = (r"km/h|km²|m²|m³|km|cm|mm|µm|nm|kg|mg|g|ml|cl|dl|l|L|TB|GB|MB|KB|kB|Gb|Mb|kb|GHz|MHz|kHz|Hz|kWh|kW|"
+          r"mAh|W|V|°C|°F|ºC|K|mph|ha|min|ms|px|pt|dpi|fps|m")
+_PRODUCTS = ("Python|Java|Windows|macOS|iOS|iPadOS|Android|Ubuntu|Debian|Fedora|Firefox|Chrome|Safari|Edge|Node|"
+             "PHP|Perl|Ruby|Rust|Kotlin|Swift|Qt|GTK|GNOME|KDE|LibreOffice|OpenOffice|Office|Excel|HTML|HTTP|TLS|SSL|"
+             "Bluetooth|USB|PCIe|Unicode|Linux|Blender|GIMP|Inkscape|Thunderbird|MySQL|PostgreSQL|SQLite|Django|"
+             "Flask|React|Angular|Vue|Wi-Fi|IPv|OpenGL|Vulkan|DirectX|CUDA|PyTorch|TensorFlow|Excel|Outlook")
 _HTML = r"(?:a|b|i|u|s|em|strong|span|br|p|sub|sup|code|kbd|var|small|big|tt|font|div|img|li|ul|ol|hr|h[1-6])"
 _ATTR = r"\s+[\w:.-]+\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*')"  # <tag name="value">
 
@@ -61,6 +68,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("path", rf"(?<![\w./\\@-])[\w-][\w.-]*\.(?:{_EXT}|PDF|DOCX?|XLSX?|TXT|CSV|JPE?G|PNG|ZIP|EXE)(?![\w])"),
     ("date", r"(?<![\w.,/-])(?:\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?)?|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|"
              r"\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}-\d{1,2}-\d{4})(?!\w)(?![./-]\d)"),
+    ("phone", r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?![\w])|(?<![\w(])\(\d{2,4}\)\s?\d{3,4}[ .-]\d{3,4}(?!\w)|"
+              r"(?<![\w.,-])\d{3}-\d{3}-\d{4}(?![\w-])"),
     ("time", r"(?<![\w.,:])\d{1,2}:\d{2}(?::\d{2})?(?!\w)(?![:.,]\d)"),
     ("time", r"(?<![\w.,:])\d{1,2}(?=\s?(?:[ap]\.\s?m\.|[AP]\.\s?M\.|[ap]m\b|[AP]M\b))"),
     ("price", rf"(?<![\w.,]){_CURRENCY_SYMBOL}\s?(?:{_NUM})(?:\s?{_SCALE})?{_NE}"),
@@ -68,7 +77,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("price", rf"(?<![\w])(?<!\d\s){_CURRENCY_CODE}\s?(?:{_NUM}){_NE}"),  # EUR 20, not 10 EUR 20
     ("percent", rf"{_B}(?:{_NUM})\s?%"),
     ("version", r"(?<![\w.,-])[vV]?\d+(?:\.\d+){2,}(?:[-+][\w.]*\w)?(?!\w)|(?<![\w.,-])[vV]\d+(?:\.\d+)*(?!\w)"),
+    # "version 5.0", "Python 3.8": a two-part number after a version word or a product is a version, not 5,0
+    ("version", r"(?i:\b(?:version|versión|versiones|versions|release|v\.)\s)(?P<s>\d+\.\d+)(?!\w)(?![.,]\d)"),
+    ("version", rf"\b(?:{_PRODUCTS})\s(?P<s>\d+\.\d+)(?!\w)(?![.,]\d)"),
     ("model", r"(?<![\w-])[A-Z]{1,6}-?\d[\dA-Za-z]*(?:-[\dA-Za-z]+)*(?![\w-])"),
+    ("model", r"(?<![\w-])[a-z]{2,}\d{2,}[a-z\d]*(?![\w-])"),  # sunset2024, user42 (not co2, 1st, 3d)
+    ("measure", rf"{_B}(?:{_NUM})\s?(?:{_UNITS})(?![\w/²³])"),
     ("number", rf"{_B}(?:{_NUM})(?:{_SCALE}(?!\w))?{_NE}"),
     ("tag", r"(?<![\w@#&/])[#@][A-Za-z_]\w{0,60}(?![\w@])"),
 )
@@ -109,8 +123,11 @@ def _glossary_regex(terms: tuple[str, ...]) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
-def find_spans(text: str, glossary: Mapping[str, str] | None = None) -> list[Span]:
-    """Protected spans of ``text`` in order, non-overlapping (longest candidate first)."""
+def find_spans(text: str, glossary: Mapping[str, str] | None = None,
+               names: Sequence[tuple[int, int]] = ()) -> list[Span]:
+    """Protected spans of ``text`` in order, non-overlapping (longest candidate first).
+
+    ``names``: (start, end) of names (:mod:`.names`), protected where no other span is."""
     candidates: list[tuple[int, int, int, str, str | None]] = []  # (start, end, priority, kind, replacement)
     if glossary:
         regex = _glossary_regex(tuple(sorted(glossary)))
@@ -120,7 +137,7 @@ def find_spans(text: str, glossary: Mapping[str, str] | None = None) -> list[Spa
     if _MAYBE.search(text):
         for kind, regex in _COMPILED:
             for m in regex.finditer(text):
-                start, end = m.start(), m.end()
+                start, end = m.span("s") if "s" in regex.groupindex else m.span()
                 if kind in ("url", "path", "email"):
                     end = _trim(text, start, end)
                     if kind == "path" and text[start] in "~./" and not _real_path(text[start:end]):
@@ -131,7 +148,7 @@ def find_spans(text: str, glossary: Mapping[str, str] | None = None) -> list[Spa
                                                  or (end < len(text) and _is_word(text[end]))):
                     continue
                 candidates.append((start, end, _PRIORITY[kind], kind, None))
-    if not candidates:
+    if not candidates and not names:
         return []
     taken = bytearray(len(text))
     spans = []
@@ -139,6 +156,10 @@ def find_spans(text: str, glossary: Mapping[str, str] | None = None) -> list[Spa
         if not any(taken[start:end]):
             taken[start:end] = b"\x01" * (end - start)
             spans.append(Span(start, end, text[start:end], kind, repl))
+    for start, end in names:  # after every other kind: a glossary term inside a name wins
+        if 0 <= start < end <= len(text) and not any(taken[start:end]):
+            taken[start:end] = b"\x01" * (end - start)
+            spans.append(Span(start, end, text[start:end], "name"))
     spans.sort(key=lambda s: s.start)
     return spans
 
@@ -169,8 +190,8 @@ def render(span: Span, src_lang: str, tgt_lang: str) -> str:
     """The text a span becomes in the translation."""
     if span.replacement is not None:
         return span.replacement
-    if span.kind in ("number", "percent", "price"):
-        return render_numeric(span.text, span.kind, src_lang, tgt_lang)
+    if span.kind in ("number", "percent", "price", "measure"):  # a measure is a number with its unit
+        return render_numeric(span.text, "number" if span.kind == "measure" else span.kind, src_lang, tgt_lang)
     return span.text
 
 
@@ -303,8 +324,8 @@ def mask_pair(src: str, tgt: str, src_lang: str, tgt_lang: str) -> tuple[str, st
     for span in spans:
         if len(src_hits) == len(PLACEHOLDERS):
             break
-        forms = (number_forms(span.text, span.kind, src_lang, tgt_lang)
-                 if span.kind in ("number", "percent", "price") else [span.text])
+        forms = (number_forms(span.text, "number" if span.kind == "measure" else span.kind, src_lang, tgt_lang)
+                 if span.kind in ("number", "percent", "price", "measure") else [span.text])
         for form in forms:
             at = _find_free(tgt, form, tgt_hits)
             if at >= 0:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import sentencepiece as spm
 

@@ -20,28 +20,52 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import torch
 
 from translator_app.core import corpus as corpus_mod
 from translator_app.core.batching import EncodedCorpus, bucket_batches, make_batch
 from translator_app.core.checkpoint import (
-    TRAIN_STATE_FILE, BundleError, atomic_write_text, save_bundle, save_train_state,
+    TRAIN_STATE_FILE,
+    BundleError,
+    atomic_write_text,
+    save_bundle,
+    save_train_state,
 )
 from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from translator_app.core.distributed import (
-    all_sum, barrier, broadcast, cleanup, gather_digests, init_from_env, shard,
+    all_sum,
+    barrier,
+    broadcast,
+    cleanup,
+    gather_digests,
+    init_from_env,
+    shard,
 )
 from translator_app.core.events import (  # noqa: F401  (re-exported for callers)
-    DataReady, Event, Finished, Progress, Sample, Status, Validation,
+    DataReady,
+    Event,
+    Finished,
+    Progress,
+    Sample,
+    Status,
+    Validation,
 )
 from translator_app.core.finetune import FinetuneSpec
 from translator_app.core.model import Seq2Seq
 from translator_app.core.run_setup import (  # noqa: F401  (re-exported for callers)
-    DATA_DIR, HISTORY_FILE, RUN_FILE, CorpusSpec, RunSetup, _load_split, mask_pairs, update_run_meta,
+    DATA_DIR,
+    HISTORY_FILE,
+    RUN_FILE,
+    CorpusSpec,
+    RunSetup,
+    _load_split,
+    mask_pairs,
+    update_run_meta,
 )
 from translator_app.core.run_setup import setup as setup_run
 from translator_app.core.validation import dev_scores, validate
@@ -86,8 +110,11 @@ def train(
     finetune = from_meta if finetune is None else finetune
     if isinstance(finetune, dict):
         finetune = FinetuneSpec.from_dict(finetune)
-    yield from _train(spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, should_stop, meta or None,
-                      finetune)
+    from translator_app.core.runlock import RunLock
+
+    with RunLock(out):  # one writer per run folder: a second trainer gets FolderBusy naming the holder
+        yield from _train(spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, should_stop, meta or None,
+                          finetune)
 
 
 def _train(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: TrainConfig, tok_cfg: TokenizerConfig,

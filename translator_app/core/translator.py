@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import torch
 
-from translator_app.core import pipeline
+from translator_app.core import interactive, pipeline
 from translator_app.core.checkpoint import Bundle, BundleError, load_bundle
 from translator_app.core.model import Seq2Seq, quantize_for_inference
+from translator_app.core.names import NameRule
 from translator_app.core.pipeline import (  # noqa: F401  (re-exported: the public result types)
-    MAX_SOURCE_TOKENS, SentenceTranslation, Translation,
+    MAX_SOURCE_TOKENS,
+    SentenceTranslation,
+    Translation,
 )
 from translator_app.core.search import search
 from translator_app.core.segment import split_text
@@ -75,18 +79,19 @@ class Translator:
         self.info = ModelInfo(str(bundle.path), str(meta.get("name") or Path(bundle.path).name),
                               str(meta.get("src_lang", "")), str(meta.get("tgt_lang", "")),
                               n_params, dict(meta))
+        self.names = NameRule.from_meta(meta)  # names to carry over (None: a bundle made before the rule)
         self.src_lang = self.info.src_lang or "en"
         self.tgt_lang = self.info.tgt_lang or "es"
 
     @classmethod
-    def load(cls, path: str | Path, *, quantize: bool = True) -> "Translator":
+    def load(cls, path: str | Path, *, quantize: bool = True) -> Translator:
         return cls(load_bundle(path), quantize=quantize)
 
     def _translate(self, texts: Sequence[str], beam_size: int, n_best: int = 1,
                    glossary: Mapping[str, str] | None = None, batch_size: int = 64) -> list[Translation]:
         return pipeline.translate_texts(self.model, self.tok, texts, src_lang=self.src_lang, tgt_lang=self.tgt_lang,
                                         beam_size=beam_size, n_best=n_best, glossary=glossary,
-                                        batch_size=batch_size)
+                                        batch_size=batch_size, names=self.names)
 
     def translate(self, text: str, beam_size: int = 1, *, glossary: Mapping[str, str] | None = None) -> Translation:
         """Translate ``text`` sentence by sentence, one output line per input line.
@@ -130,6 +135,18 @@ class Translator:
         line per input line, each sentence-split and span-protected like ``translate``."""
         texts = [" ".join(line.splitlines()) for line in lines]  # a line never becomes two
         return [t.text for t in self._translate(texts, beam_size, glossary=glossary, batch_size=batch_size)]
+
+    def complete(self, source: str, prefix: str, beam_size: int = 1, *,
+                 glossary: Mapping[str, str] | None = None) -> interactive.Completion:
+        """The translation of one sentence that starts with ``prefix`` exactly (see :mod:`.interactive`)."""
+        return interactive.complete(self.model, self.tok, source, prefix, beam_size=beam_size, src_lang=self.src_lang,
+                                    tgt_lang=self.tgt_lang, glossary=glossary, names=self.names)
+
+    def next_words(self, source: str, prefix: str, k: int = 5, *,
+                   glossary: Mapping[str, str] | None = None) -> list[interactive.WordChoice]:
+        """The ``k`` likeliest words after ``prefix``, best first (see :func:`.interactive.next_words`)."""
+        return interactive.next_words(self.model, self.tok, source, prefix, k=k, src_lang=self.src_lang,
+                                      tgt_lang=self.tgt_lang, glossary=glossary, names=self.names)
 
     # kept for benchmarks/bench_translate.py: the raw encode and search steps
     def _encode(self, sentence: str) -> list[list[int]]:

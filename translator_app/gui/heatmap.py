@@ -13,7 +13,7 @@ is not read as attention); its tooltip says "copied from the source: 87 %".
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal

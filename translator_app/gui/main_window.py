@@ -27,7 +27,13 @@ from translator_app.gui.file_translate import FileTranslation
 from translator_app.gui.training_tab import TrainingTab
 from translator_app.gui.translate_tab import TranslateTab
 from translator_app.workers import (
-    CorpusPreviewWorker, TaskWorker, TrainingJob, TrainingWorker, TranslationWorker, start_thread, stop_thread,
+    CorpusPreviewWorker,
+    TaskWorker,
+    TrainingJob,
+    TrainingWorker,
+    TranslationWorker,
+    start_thread,
+    stop_thread,
 )
 
 logger = logging.getLogger(__name__)
@@ -40,7 +46,9 @@ SHORTCUTS = """<table>
 <tr><td><b>Ctrl+1</b> / <b>Ctrl+2</b></td><td>Translate / Training tab</td></tr>
 <tr><td><b>Ctrl+O</b></td><td>choose a corpus (Training tab)</td></tr>
 <tr><td><b>Ctrl+R</b> / <b>Esc</b></td><td>start / stop training (Training tab)</td></tr>
-<tr><td><b>Ctrl+T</b></td><td>translate a text file</td></tr>
+<tr><td><b>Tab</b> / <b>Esc</b></td><td>in the translation: accept / dismiss the grey completion</td></tr>
+<tr><td><b>Ctrl+click</b></td><td>on a translated word: five alternatives</td></tr>
+<tr><td><b>Ctrl+T</b> / <b>Ctrl+Shift+T</b></td><td>translate a text file / a document</td></tr>
 <tr><td><b>Ctrl+I</b> / <b>Ctrl+E</b></td><td>import / export a model</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>quit</td></tr></table>"""
 
@@ -109,6 +117,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         action(file_menu, "&Translate file…", self.ask_translate_file, "Ctrl+T",
                "Translate a long text file line by line")
+        action(file_menu, "Translate &document…", self.ask_translate_document, "Ctrl+Shift+T",
+               "Translate a document (txt, Markdown, HTML, DOCX, ODT, SRT, VTT, PO, XLIFF), keeping its structure")
         file_menu.addSeparator()
         action(file_menu, "&Import model (.zip)…", self.picker.ask_import_zip, "Ctrl+I", "Import a model bundle")
         action(file_menu, "Import model &folder…", self.picker.ask_import_folder, None, "Import a model folder")
@@ -133,6 +143,7 @@ class MainWindow(QMainWindow):
         tw.model_failed.connect(self._model_failed)
         tw.translation_ready.connect(self.translate_tab.on_translation_ready)
         tw.translation_failed.connect(self.translate_tab.on_translation_failed)
+        self.translate_tab.connect_worker(tw)  # interactive translation: completions and alternatives
         self.translate_tab.translate_requested.connect(self._submit_translation)
         self.translate_tab.translated.connect(self._translated)
         self.translate_tab.swap_requested.connect(self.swap_languages)
@@ -289,6 +300,20 @@ class MainWindow(QMainWindow):
         n = len(t.sentences)
         self.decode_status.setText(f"{n} sentence{'s' if n != 1 else ''} in {t.elapsed_ms:,.0f} ms "
                                    f"(beam {t.beam_size})")
+
+    # ---- document translation (its own dialog and worker thread) --------------------------------------
+    def ask_translate_document(self, source: str = "") -> Any:
+        """File ▸ Translate document…: the document dialog (DocumentWorker in its own thread)."""
+        from translator_app.gui.document_dialog import DocumentDialog
+
+        info = self.model_info
+        dialog = DocumentDialog(self, model_path=self.model_path, loader=getattr(self.translation_worker, "_loader", None),
+                                tgt_lang=info.tgt_lang if info else "", beam=self.translate_tab.beam.value())
+        if isinstance(source, str) and source:  # (a menu action passes its checked state)
+            dialog.set_source(source)
+        self.document_dialog = dialog
+        dialog.open()
+        return dialog
 
     # ---- file translation (in the translation thread) -----------------------------------------------
     def ask_translate_file(self) -> None:

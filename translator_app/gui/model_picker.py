@@ -6,12 +6,21 @@ calls :meth:`ModelPicker.set_entries` with the new list.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QMessageBox, QSizePolicy, QStyle, QToolButton, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QWidget,
 )
 
 from translator_app.core.store import ModelEntry

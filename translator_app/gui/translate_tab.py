@@ -12,6 +12,12 @@ keystroke, and the check is retried until it is in): text that is confidently in
 instead?", whose Swap button loads the reverse model and keeps the text, or, without a reverse
 model, says that none is installed. Its × hides the bar until the model changes or the text is
 cleared.
+
+The target pane is an :class:`~translator_app.gui.interactive.InteractiveEditor`: the person
+edits a sentence's translation, and the rest of that sentence is re-decoded from their prefix
+(``completion_requested``/``alternatives_requested`` go to the TranslationWorker wired by
+:meth:`TranslateTab.connect_worker`). Edited sentences survive re-translations of the source
+until "Re-translate all".
 """
 
 from __future__ import annotations
@@ -23,12 +29,25 @@ import numpy as np
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy,
-    QSpinBox, QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from translator_app.core import langid
 from translator_app.gui.heatmap import HeatMap
+from translator_app.gui.interactive import InteractiveEditor
 from translator_app.gui.model_picker import ModelPicker
 from translator_app.gui.widgets import MessageBanner, language_name
 
@@ -108,6 +127,7 @@ class TranslateTab(QWidget):
         self.reverse_available = False
         self._hint_dismissed = False  # the language bar was closed (or a swap is under way)
         self.detect_ms = 0.0  # how long the last language check took
+        self._worker: Any = None  # the TranslationWorker the editable output talks to
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -163,15 +183,18 @@ class TranslateTab(QWidget):
         self.copy_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.copy_button.setToolTip("Copy the translation to the clipboard (Ctrl+Shift+C)")
         self.copy_button.clicked.connect(self.copy_translation)
-        self.target = QPlainTextEdit()
-        self.target.setReadOnly(True)
-        self.target.setPlaceholderText("Translation")
-        self.target.setToolTip("The translation (read-only)")
+        self.target = InteractiveEditor()
+        self.target.beam = self.beam.value
+        self.target.sentence_focused.connect(self._target_sentence)
+        self.target.alignment_changed.connect(self._alignment_changed)
+        self.target.retranslate_all_requested.connect(self.retranslate_all)
+        self.target.failed.connect(lambda message: self.banner.show_message(message, "warning"))
+        self.reset_button = self.target.reset_button
         target_head = QHBoxLayout()
         for widget in (self.target_lang, self.busy):
             target_head.addWidget(widget)
         target_head.addStretch(1)
-        for widget in (self.confidence, beam_label, self.beam, self.copy_button):
+        for widget in (self.confidence, beam_label, self.beam, self.reset_button, self.copy_button):
             target_head.addWidget(widget)
 
         self.panes = QSplitter(Qt.Orientation.Horizontal)
@@ -233,6 +256,8 @@ class TranslateTab(QWidget):
     def set_model(self, info: Any) -> None:
         """A model is loaded: show its languages and translate what is in the source pane."""
         self.model_ready = True
+        if (str(info.src_lang or ""), str(info.tgt_lang or "")) != (self.src_code, self.tgt_code):
+            self.target.clear_edits()  # other languages (a swap): edits of the old output do not carry over
         self.src_code, self.tgt_code = str(info.src_lang or ""), str(info.tgt_lang or "")
         self.source_lang.setText(f"<b>{language_name(info.src_lang)}</b>")
         self.target_lang.setText(f"<b>{language_name(info.tgt_lang)}</b>")
@@ -240,6 +265,17 @@ class TranslateTab(QWidget):
             self.banner.dismiss()
         self._hint_dismissed = False  # a new model: its languages decide afresh
         self.lang_hint.clear()
+        self.translate_now()
+
+    def connect_worker(self, worker: Any) -> None:
+        """Wire the editable output to a TranslationWorker (once)."""
+        if self._worker is not worker:
+            self._worker = worker
+            self.target.connect_worker(worker)
+
+    def retranslate_all(self) -> None:
+        """Drop every edit of the translation and translate the text again."""
+        self.target.clear_edits()
         self.translate_now()
 
     def set_model_missing(self, message: str) -> None:
@@ -355,7 +391,7 @@ class TranslateTab(QWidget):
         self.busy.setText("")
         if self.banner.level == "warning":
             self.banner.dismiss()
-        self.target.setPlainText(translation.text)
+        self.target.set_translation(translation)  # edited sentences stay as the person left them
         self.confidence.setText(f"Confidence {translation.confidence:.0%}")
         self._starts = self._sentence_starts(self.source.toPlainText(), translation.sentences)
         with QSignalBlocker(self.sentence):
@@ -397,7 +433,7 @@ class TranslateTab(QWidget):
             self.banner.dismiss()
 
     def copy_translation(self) -> None:
-        QApplication.clipboard().setText(self.target.toPlainText())
+        QApplication.clipboard().setText(self.target.accepted_text())
 
     # ---- sentences and the heat map --------------------------------------------------------
     @staticmethod
@@ -422,16 +458,29 @@ class TranslateTab(QWidget):
         if self.translation is not None and len(self._starts) > 1:
             self.sentence.setCurrentIndex(self._sentence_at(self.source.textCursor().position()))
 
+    def _target_sentence(self, index: int) -> None:
+        if self.translation is not None and 0 <= index < self.sentence.count():
+            self.sentence.setCurrentIndex(index)
+
+    def _alignment_changed(self, index: int) -> None:
+        if index == self.sentence.currentIndex():
+            self._show_sentence(index)
+
     def _show_sentence(self, index: int) -> None:
         if self.translation is None or not 0 <= index < len(self.translation.sentences):
             if self.translation is not None:
                 self.heatmap.clear("Nothing to show")
             return
         s = self.translation.sentences[index]
-        copy_probs = getattr(s, "copy_probs", None)  # models trained with copy attention
-        if copy_probs is not None and np.size(copy_probs) != len(s.target_tokens):
+        # the shown text's alignment: the machine's, or that of the accepted completion
+        source_tokens, target_tokens, attention, copy_probs = self.target.alignment(index) or (
+            s.source_tokens, s.target_tokens, s.attention, getattr(s, "copy_probs", None))
+        if attention is None:
+            self.heatmap.clear("Edited: its source changed (Tab in the sentence re-aligns it)")
+            return
+        if copy_probs is not None and np.size(copy_probs) != len(target_tokens):
             copy_probs = None  # never let a malformed extra hide the attention itself
-        self.heatmap.set_alignment(s.source_tokens, s.target_tokens, s.attention, copy_probs=copy_probs)
+        self.heatmap.set_alignment(source_tokens, target_tokens, attention, copy_probs=copy_probs)
         self.heat_hint.setText(HEAT_HINT + (COPY_HINT if copy_probs is not None else ""))
 
     # ---- settings ------------------------------------------------------------------------------

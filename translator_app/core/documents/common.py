@@ -24,9 +24,9 @@ import re
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Hashable
 
 TEXT, CODE, SEP = "text", "code", "sep"
 MAX_INPUT_BYTES = 256 * 1024 * 1024  # a larger document is refused before it is read

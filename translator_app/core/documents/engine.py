@@ -31,12 +31,23 @@ import bisect
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Mapping, Sequence
+from typing import Any
 
 from translator_app.core.documents.common import (
-    CODE, EMPTY, EMPTY_RESULT, MAX_SEGMENT_CHARS, NO_WORDS, SEP, TEXT, TOO_LONG, Cancelled, DocumentReport,
-    Segment, has_words,
+    CODE,
+    EMPTY,
+    EMPTY_RESULT,
+    MAX_SEGMENT_CHARS,
+    NO_WORDS,
+    SEP,
+    TEXT,
+    TOO_LONG,
+    Cancelled,
+    DocumentReport,
+    Segment,
+    has_words,
 )
 
 MARK_BASE = 1001
@@ -204,10 +215,15 @@ class Engine:
         has_code = any(p.kind == CODE for p in seg.pieces)
         if len(formats) <= 1 and not has_code:
             return _Plan(index, base, [_Job("line", text, 0, base)])
-        if self.markers and "\u27e6" not in text:
-            marked, marks = _marked_text(seg.pieces, base)
+        markers = self.markers and "\u27e6" not in text
+        if markers and (len(formats) <= 1 or not self.can_align):
+            marked, _, marks = _marked_text(seg.pieces, base)
             if len(marks) <= MAX_MARKERS:
                 return _Plan(index, base, [_Job("marked", marked, marks=marks, label=base)])
+        if markers:  # formats by attention (format markers would disturb the model), code as markers
+            marked, labels, marks = _marked_text(seg.pieces, base, formats=False)
+            if len(marks) <= MAX_MARKERS:
+                return _Plan(index, base, [_Job("align", marked, 0, base, labels, marks=marks)])
         jobs, plan = [], _Plan(index, base, [])
         region, current = 0, []
         for p in [*seg.pieces, None]:
@@ -279,8 +295,8 @@ class Engine:
                 targets += [(label, text, job.region) for label, text in _runs(job.text, job.labels, plan.base)]
             elif job.kind == "align":
                 result = job.result if "".join(t for _, t in job.result).strip() else [(job.label, job.text)]
-                targets += [(plan.base if label is None else label, text, job.region) for label, text in result]
-                words += "".join(text for _, text in job.result)
+                targets += _split_codes(result, job.marks, plan.base, job.region)
+                words += _MARK.sub("", "".join(text for _, text in job.result))
             else:  # a part the model left empty keeps its source text
                 targets.append((job.label, job.result if (job.result or "").strip() else job.text, job.region))
                 words += job.result or ""
@@ -309,40 +325,56 @@ class Engine:
         report.approximated += plan.approximated
 
 
-def _marked_text(pieces: Sequence, base: Hashable) -> tuple[str, dict]:
-    out: list[str] = []
+def _marked_text(pieces: Sequence, base: Hashable, formats: bool = True) -> tuple[str, list, dict]:
+    """The segment's text with every code piece as one ⟦id⟧ and (``formats``) every run of another
+    format than ``base`` between ⟦open⟧…⟦close⟧; the label of each character; id -> meaning."""
+    chars: list[tuple[str, Hashable]] = []
     marks: dict[int, tuple] = {}
     current, next_id, code = None, MARK_BASE, 0
+
+    def emit(s: str, label: Hashable = None) -> None:
+        chars.extend((c, None if c.isspace() else label) for c in s)
 
     def close() -> None:
         nonlocal current
         if current is not None:
-            out.append(f"\u27e6{current[1]}\u27e7")
+            emit(f"\u27e6{current[1]}\u27e7")
             current = None
 
     for p in pieces:
         if p.kind == TEXT:
-            if not p.text.strip():
-                out.append(" " if p.text else "")
-                continue
-            if p.label == base:
-                close()
-            elif current is None or current[0] != p.label:
-                close()
-                marks[next_id], marks[next_id + 1] = ("open", p.label), ("close", p.label)
-                out.append(f"\u27e6{next_id}\u27e7")
-                current, next_id = (p.label, next_id + 1), next_id + 2
-            out.append(p.text)
+            text = unicodedata.normalize("NFC", p.text)
+            if formats and text.strip():
+                if p.label == base:
+                    close()
+                elif current is None or current[0] != p.label:
+                    close()
+                    marks[next_id], marks[next_id + 1] = ("open", p.label), ("close", p.label)
+                    emit(f"\u27e6{next_id}\u27e7")
+                    current, next_id = (p.label, next_id + 1), next_id + 2
+            emit(text, p.label)
         elif p.kind == SEP:
-            out.append(" " if p.space else "")
+            emit(" " if p.space else "")
         else:
             close()
             marks[next_id] = ("code", code)
-            out.append(f" \u27e6{next_id}\u27e7 " if p.space else f"\u27e6{next_id}\u27e7")
+            emit(f"\u27e6{next_id}\u27e7")
             next_id, code = next_id + 1, code + 1
     close()
-    text = _WS.sub(" ", unicodedata.normalize("NFC", "".join(out))).strip()
-    return text, marks
+    out: list[str] = []
+    labels: list = []
+    for c, label in chars:
+        if c.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                labels.append(None)
+        else:
+            out.append(c)
+            labels.append(label)
+    while out and out[-1] == " ":
+        out.pop()
+        labels.pop()
+    return "".join(out), labels, marks
 
 
 def _parse_marked(out: str, marks: dict, base: Hashable) -> tuple[list[tuple[Hashable, str, int]], bool]:
@@ -429,7 +461,8 @@ def _sentence_pieces(sent: Any, labels: Sequence, base: Hashable) -> list[tuple[
     tok_labels = [src_labels[int(att[t, : len(src)].argmax())] for t in range(len(tgt))]
     words: list[list[int]] = []  # token indices of each target word
     for t, tok in enumerate(tgt):
-        if not words or tok.startswith("\u2581"):
+        punct = not any(c.isalnum() for c in tok)  # punctuation is a word of its own: "link." -> "link" "."
+        if not words or tok.startswith("\u2581") or punct or not any(c.isalnum() for c in tgt[t - 1]):
             words.append([t])
         else:
             words[-1].append(t)
@@ -577,7 +610,11 @@ def _tidy(seg: Segment, slots: list[int], placed: list[str], base: Hashable) -> 
         if len(group) > 1:
             joined = " ".join(texts[g] for g in group)
             weights = [len(pieces[slots[g]].text.strip()) for g in group]
-            for g, part in zip(group, distribute(joined, weights)):
+            parts = distribute(joined, weights)
+            filled = [i for i, p in enumerate(parts) if p] or [0]
+            parts[filled[0]] = joined[: len(joined) - len(joined.lstrip(" "))] + parts[filled[0]]
+            parts[filled[-1]] += joined[len(joined.rstrip(" ")):] if joined.strip() else ""
+            for g, part in zip(group, parts):
                 texts[g] = part
         k = group[-1] + 1
     # white space between slots: one space where the translation has one, in a plain slot if possible
@@ -617,8 +654,25 @@ def _tidy(seg: Segment, slots: list[int], placed: list[str], base: Hashable) -> 
             if not src.strip():
                 out[k] = (src + out[k]) if k < first else (out[k] + src)
             continue
-        if k == first:
+        if k == first and not any(code_before[: k + 1]):
             out[k] = src[: len(src) - len(src.lstrip())] + out[k]
-        if k == last:
+        if k == last and not (code_after or any(code_before[k + 1:])):
             out[k] = out[k] + src[len(src.rstrip()):]
     return out
+
+
+def _split_codes(pieces: list[tuple[Hashable, str]], marks: dict, base: Hashable,
+                 region: int) -> list[tuple[Hashable, str, int]]:
+    """(label, text) pieces whose text may hold code markers -> (label, text, region), markers removed."""
+    out: list[tuple[Hashable, str, int]] = []
+    for label, text in pieces:
+        label = base if label is None else label
+        pos = 0
+        for m in _MARK.finditer(text):
+            out.append((label, text[pos: m.start()], region))
+            mark = marks.get(int(m.group(1)))
+            if mark is not None and mark[0] == "code":
+                region = mark[1] + 1
+            pos = m.end()
+        out.append((label, text[pos:], region))
+    return [t for t in out if t[1]]

@@ -14,9 +14,10 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Hashable
+from typing import Any
 
 from translator_app.core.documents.common import CODE, SEP, TEXT, DocumentError, Piece, Segment, xml_safe
 

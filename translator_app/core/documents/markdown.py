@@ -1,0 +1,296 @@
+"""Markdown (.md): markdown-it-py finds the text; the translation replaces exactly that text in
+the source string, so every byte of markup (headings, lists, quotes, tables, emphasis
+delimiters, link destinations, HTML) stays as it was.
+
+Each paragraph, heading and table cell is a segment. Its inline tokens are matched back onto
+the source: text ranges become TEXT slots labelled with the emphasis / link / inline-HTML
+around them, inline code, images and autolinks are CODE (never translated), line breaks are
+SEP (the translation is re-wrapped over the same lines). Fenced and indented code blocks, raw
+HTML blocks and YAML front matter are left as they are. A block whose tokens cannot be matched
+to its source is left untranslated (reported), never damaged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from translator_app.core.documents.common import (
+    CODE,
+    CODE_BLOCK,
+    SEP,
+    TEXT,
+    UNREADABLE_MARKUP,
+    Decoded,
+    Piece,
+    Segment,
+    decode_text,
+)
+
+_FRONT = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_VOID_HTML = re.compile(r"<(?:br|img|hr|input|wbr|area|col|embed|source|track|meta|link)\b|<!--|<\?|<!|.*/>\Z",
+                        re.IGNORECASE | re.DOTALL)
+
+
+class _Mismatch(Exception):
+    pass
+
+
+@dataclass
+class MarkdownDocument:
+    source: str
+    decoded: Decoded
+    segments: list[Segment] = field(default_factory=list)
+    ranges: list[list] = field(default_factory=list)  # per segment: per piece (start, end, line_start, table)
+
+    def render(self) -> bytes:
+        edits = []
+        for seg, ranges in zip(self.segments, self.ranges):
+            if seg.result is None:
+                continue
+            for i, rng in enumerate(ranges):
+                if rng is not None and seg.result[i] is not None:
+                    start, end, line_start, table = rng
+                    edits.append((start, end, escape(seg.result[i], line_start, table)))
+        out, pos = [], 0
+        for start, end, text in sorted(edits):
+            out += [self.source[pos:start], text]
+            pos = end
+        out.append(self.source[pos:])
+        return self.decoded.encode("".join(out))
+
+
+def escape(text: str, line_start: bool = False, table: bool = False) -> str:
+    """Translated text as Markdown that reads back as exactly this text."""
+    text = re.sub(r"([\\`*\[\]<])", r"\\\1", text)
+    text = re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+    text = re.sub(r"&(?=#?\w+;)", r"\\&", text)
+    text = text.replace("~~", "\\~\\~")
+    if table:
+        text = text.replace("|", "\\|")
+    if line_start:
+        text = re.sub(r"\A(\s*)([#>+=-]|\d+(?=[.)]))", r"\1\\\2", text)
+    return text
+
+
+def _parser():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md.disable("text_join")  # keep escapes and entities as their own tokens (their markup is the source)
+    return md
+
+
+def load_markdown(path: Path, data: bytes, options) -> MarkdownDocument:
+    decoded = decode_text(path, data, "a Markdown file", options.encoding)
+    source = decoded.text
+    doc = MarkdownDocument(source, decoded)
+    front = _FRONT.match(source)
+    offset = front.end() if front else 0
+    body = source[offset:]
+    line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
+    tokens = _parser().parse(body)
+    cursor = 0
+    for k, tok in enumerate(tokens):
+        where = f"line {tok.map[0] + 1 + source[:offset].count(chr(10))}" if tok.map else ""
+        if tok.type in ("fence", "code_block"):
+            doc.segments.append(Segment([], where, skip=CODE_BLOCK))
+            doc.ranges.append([])
+            continue
+        if tok.type == "html_block":
+            doc.segments.append(Segment([], where, skip="raw HTML block (kept as it is)"))
+            doc.ranges.append([])
+            continue
+        if tok.type != "inline" or not tok.map:
+            continue
+        table = k > 0 and tokens[k - 1].type in ("th_open", "td_open")
+        try:
+            offsets, end = _locate(body, line_starts, tok, cursor)
+            pieces, ranges = _inline(body, tok, offsets, table)
+        except _Mismatch:
+            doc.segments.append(Segment([], where, skip=UNREADABLE_MARKUP))
+            doc.ranges.append([])
+            continue
+        cursor = end
+        doc.segments.append(Segment(pieces, where))
+        doc.ranges.append([None if r is None else (r[0] + offset, r[1] + offset, r[2], table) for r in ranges])
+    return doc
+
+
+def _locate(body: str, line_starts: list[int], tok, cursor: int) -> tuple[list[int], int]:
+    """Source offset of every character of the inline token's content."""
+    offsets: list[int] = []
+    lines = tok.content.split("\n")
+    for j, line in enumerate(lines):
+        n = tok.map[0] + j
+        if n >= len(line_starts):
+            raise _Mismatch
+        lo = max(cursor, line_starts[n])
+        hi = line_starts[n + 1] - 1 if n + 1 < len(line_starts) else len(body)
+        at = body.find(line, lo, hi) if line else lo
+        if at < 0:
+            raise _Mismatch
+        offsets += range(at, at + len(line))
+        cursor = at + len(line)
+        if j + 1 < len(lines):
+            offsets.append(hi)  # the "\n"
+    return offsets, cursor
+
+
+def _skip_destination(content: str, c: int) -> int:
+    """After "]" of a link or image: skip "(destination "title")" or "[ref]"."""
+    if content.startswith("(", c):
+        depth, quote, i = 1, None, c + 1
+        while i < len(content):
+            ch = content[i]
+            if ch == "\\":
+                i += 2
+                continue
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in "\"'" and content[i - 1].isspace():
+                quote = ch
+            elif ch == "<" and i == c + 1:
+                close = content.find(">", i)
+                i = close if close > 0 else i
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+        raise _Mismatch
+    if content.startswith("[", c):
+        i = c + 1
+        while i < len(content) and content[i] != "]":
+            i += 2 if content[i] == "\\" else 1
+        if i >= len(content):
+            raise _Mismatch
+        return i + 1
+    return c
+
+
+def _inline(body: str, tok, offsets: list[int], table: bool) -> tuple[list[Piece], list]:
+    content = tok.content
+    pieces: list[Piece] = []
+    ranges: list = []
+    stack: list[tuple] = []
+    c = 0
+    children = tok.children or []
+
+    def expect(s: str) -> None:
+        nonlocal c
+        if not content.startswith(s, c):
+            raise _Mismatch
+        c += len(s)
+
+    def src(a: int, b: int) -> tuple[int, int]:
+        return (offsets[a], offsets[b - 1] + 1) if b > a else (offsets[a] if a < len(offsets) else len(body),) * 2
+
+    def add_text(text: str, a: int, b: int) -> None:
+        start, end = src(a, b)
+        label = tuple(stack)
+        if pieces and pieces[-1].kind == TEXT and pieces[-1].label == label and ranges[-1][1] == start:
+            pieces[-1].text += text
+            ranges[-1] = (ranges[-1][0], end, ranges[-1][2])
+            return
+        line_start = body[body.rfind("\n", 0, start) + 1: start].strip(" \t>") == ""
+        pieces.append(Piece(TEXT, text, label))
+        ranges.append((start, end, line_start))
+
+    def skip_spaces() -> None:
+        nonlocal c
+        while c < len(content) and content[c] in " \t":
+            c += 1
+
+    k = 0
+    while k < len(children):
+        child = children[k]
+        kind = child.type
+        a = c
+        if kind == "text":
+            expect(child.content)
+            add_text(child.content, a, c)
+        elif kind == "text_special":
+            expect(child.markup)
+            add_text(child.content, a, c)
+        elif kind in ("softbreak", "hardbreak"):
+            skip_spaces()
+            if content.startswith("\\\n", c):
+                c += 1
+            expect("\n")
+            skip_spaces()
+            pieces.append(Piece(SEP, content[a:c], space=True))
+            ranges.append(None)
+        elif kind == "code_inline":
+            expect(child.markup)
+            close = re.compile(rf"(?<!`){re.escape(child.markup)}(?!`)").search(content, c)
+            if close is None:
+                raise _Mismatch
+            c = close.end()
+            pieces.append(Piece(CODE, child.content))
+            ranges.append(None)
+        elif kind in ("em_open", "strong_open", "s_open"):
+            expect(child.markup)
+            stack.append((kind[:-5], k))
+            pieces.append(Piece(SEP, child.markup))
+            ranges.append(None)
+        elif kind in ("em_close", "strong_close", "s_close"):
+            expect(child.markup)
+            if stack:
+                stack.pop()
+            pieces.append(Piece(SEP, child.markup))
+            ranges.append(None)
+        elif kind == "link_open" and (child.markup == "autolink" or child.info == "auto"):
+            expect("<")
+            close = content.find(">", c)
+            if close < 0:
+                raise _Mismatch
+            c = close + 1
+            while k + 1 < len(children) and children[k].type != "link_close":
+                k += 1
+            pieces.append(Piece(CODE, content[a:c]))
+            ranges.append(None)
+        elif kind == "link_open":
+            expect("[")
+            stack.append(("link", k))
+            pieces.append(Piece(SEP, "["))
+            ranges.append(None)
+        elif kind == "link_close":
+            expect("]")
+            c = _skip_destination(content, c)
+            if stack:
+                stack.pop()
+            pieces.append(Piece(SEP, content[a:c]))
+            ranges.append(None)
+        elif kind == "image":
+            expect("![")
+            depth, i = 1, c
+            while i < len(content) and depth:
+                ch = content[i]
+                i += 2 if ch == "\\" else 1
+                depth += (ch == "[") - (ch == "]")
+            if depth:
+                raise _Mismatch
+            c = _skip_destination(content, i)
+            pieces.append(Piece(CODE, content[a:c]))
+            ranges.append(None)
+        elif kind == "html_inline":
+            expect(child.content)
+            raw = child.content
+            if raw.startswith("</"):
+                if stack and stack[-1][0] == "html":
+                    stack.pop()
+            elif not _VOID_HTML.match(raw):
+                stack.append(("html", k))
+            pieces.append(Piece(SEP, raw, space=raw.lower().startswith("<br")))
+            ranges.append(None)
+        else:
+            raise _Mismatch
+        k += 1
+    if content[c:].strip():
+        raise _Mismatch
+    return pieces, ranges

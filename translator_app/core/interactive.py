@@ -1,0 +1,310 @@
+"""Interactive-predictive translation: complete what the person has typed so far.
+
+``complete(model, tok, source, prefix)`` returns the whole translation that starts with ``prefix``
+exactly; ``next_words(...)`` the k likeliest words that follow it. Both prepare the source like
+the one decoding path (:func:`pipeline.prepare`: normalisation, protected spans masked as ⟦n⟧ when
+the vocabulary has those pieces, names), so URLs and numbers stay protected and come back in the
+completion.
+
+How the prefix is decoded (everything in "piece space": SentencePiece text, ▁ as a space, as
+UTF-8 bytes so byte-fallback pieces count as well):
+
+* the prefix is cut before its last word: "Hola, me lla" -> complete part "Hola, me", partial
+  word "lla" (a prefix ending in a space has the empty partial word; every word starts with a
+  space in piece space, so the text still to spell is b" lla" or b" ");
+* protected-span texts in the complete part (as the source wrote them, or as they render in the
+  target) become their placeholders; its subword ids are forced through the decoder
+  (``search``'s ``prefixes``, so copy attention, blocking and the length bound are search's own);
+* then each next piece must be compatible with what is left of the partial word (its text a
+  prefix of the rest, or the rest a prefix of its text; a placeholder counts as its span's text),
+  and once it is spelled the search continues freely (greedy or beam);
+* the typed prefix is never altered: ``text = prefix + suffix``, where the suffix is what the
+  pieces spell after the prefix, spans restored (a span the model dropped is put back into the
+  suffix like ``spans.restore`` does). An empty prefix is exactly ordinary translation.
+
+Shapes: V = target vocabulary, S = source pieces + </s>, T = target pieces + </s>.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from translator_app.core import pipeline
+from translator_app.core import search as search_mod
+from translator_app.core.corpus import normalize
+from translator_app.core.names import NameRule, common_word_test
+from translator_app.core.segment import base_language
+from translator_app.core.spans import Span, find_spans, mask, render, restore
+from translator_app.core.tokenizer import BOS_ID, EOS_ID, PLACEHOLDERS
+
+_BYTE_PIECE = re.compile(r"<0x([0-9A-Fa-f]{2})>")
+_MAX_WORD_PIECES = 12  # next_words: pieces after the typed part of a word
+_PUNCTUATION = ".,;:!?…)]}»”’\"'([{«“‘¿¡"  # stripped from a next word: a click replaces the word alone
+
+
+@dataclass(frozen=True)
+class Completion:
+    source: str  # the source sentence
+    prefix: str  # what the person typed, kept exactly
+    text: str  # the full translation; text.startswith(prefix) always holds
+    suffix: str  # text[len(prefix):]
+    src_tokens: tuple[str, ...]  # source pieces, then "</s>"
+    tgt_tokens: tuple[str, ...]  # target pieces (prefix pieces included), then "</s>"
+    attention: np.ndarray  # (len(tgt_tokens), len(src_tokens)), rows = target pieces, each sums to 1
+    score: float  # log-prob of the whole hypothesis, length-normalised like search (Hypothesis.score)
+
+
+@dataclass(frozen=True)
+class WordChoice:
+    word: str  # an alternative next word (detokenised, no surrounding spaces)
+    prob: float  # its probability given source and prefix (product over its subword pieces, times a word
+    #              boundary following them; see next_words)
+
+
+@lru_cache(maxsize=8)
+def _vocabulary(sub) -> tuple[tuple[bytes, ...], dict[int, int]]:
+    """What each id of a SubwordModel spells in piece space (V,), and placeholder id -> span index."""
+    texts, placeholders = [], {}
+    index = {p: k for k, p in enumerate(PLACEHOLDERS)}
+    for i, piece in enumerate(sub.pieces(range(len(sub)))):
+        byte = _BYTE_PIECE.fullmatch(piece)
+        if i <= EOS_ID or piece == "<unk>":
+            texts.append(b"")
+        elif byte:
+            texts.append(bytes([int(byte.group(1), 16)]))
+        else:
+            texts.append(piece.replace("\u2581", " ").encode("utf-8"))
+        if piece in index:
+            placeholders[i] = index[piece]
+    return tuple(texts), placeholders
+
+
+@dataclass
+class _Context:
+    sentence: pipeline._Sentence
+    chunk: tuple[int, ...]  # source ids, ending in </s>
+    forced: tuple[int, ...]  # target ids of the prefix's complete words (spans as placeholders)
+    rest: bytes  # the partial word still to spell in piece space (b" lla", b" "), b"" for an empty prefix
+    texts: list[bytes]  # (V,) piece-space text of each target id; placeholders: their span's rendering
+    placeholders: dict[int, int]  # target id -> span index
+    used: frozenset[int]  # span indices the prefix's complete part holds
+    src_lang: str
+    tgt_lang: str
+    _masks: dict[bytes, torch.Tensor | None] = field(default_factory=dict)
+
+    @property
+    def spans(self) -> tuple[Span, ...]:
+        return self.sentence.spans[: len(PLACEHOLDERS)]
+
+    def compatible(self, rest: bytes) -> torch.Tensor | None:
+        """(V,) bool: ids whose text is a prefix of ``rest`` or starts with it; None when none is."""
+        if rest not in self._masks:
+            ok = [bool(t) and (rest.startswith(t) or t.startswith(rest)) for t in self.texts]
+            self._masks[rest] = torch.tensor(ok, dtype=torch.bool) if any(ok) else None
+        return self._masks[rest]
+
+    def constraint(self, _b: int, after) -> torch.Tensor | None:
+        """search's constraint: ids allowed after the prefix's ``after`` ids, None once the word is spelled."""
+        covered = b"".join(self.texts[i] for i in after)
+        if len(covered) >= len(self.rest) or not self.rest.startswith(covered):
+            return None
+        return self.compatible(self.rest[len(covered):])
+
+    def spell(self, ids) -> tuple[bytes, set[int]]:
+        """Piece-space text of target ids after the prefix (a span once; dropped: invented and repeated
+        placeholders), and the span indices it holds."""
+        seen, out = set(self.used), []
+        for i in ids:
+            k = self.placeholders.get(i)
+            if k is None:
+                out.append(self.texts[i])
+            elif k < len(self.spans) and k not in seen:
+                seen.add(k)
+                out.append(self.texts[i])
+        return b"".join(out), seen - self.used
+
+
+def _prepare(tok, source: str, src_lang: str, glossary, names) -> pipeline._Sentence | None:
+    """The source as one sentence, prepared by the one decoding path (several sentences or an
+    over-long one are masked the same way and read as one piece)."""
+    line = " ".join(source.splitlines())
+    sentences, _ = pipeline.prepare(tok, [line], src_lang, glossary, names)
+    if len(sentences) <= 1 and all(len(s.chunks) == 1 for s in sentences):
+        return sentences[0] if sentences else None
+    line = normalize(line)
+    masking = tok.has_placeholders
+    found = (names.find(line, common_word_test(tok.source.encode), base_language(src_lang))
+             if masking and names is not None else ())
+    spans = tuple(find_spans(line, glossary, found)) if masking else ()
+    masked = mask(line, spans) if spans else line
+    return pipeline._Sentence(0, 0, line, spans, (tuple(tok.source.encode(masked)) + (EOS_ID,),), masking)
+
+
+def _split_prefix(prefix: str) -> tuple[str, str]:
+    """(complete part, partial last word): "Hola, me lla" -> ("Hola, me", "lla"); "Hola, me " -> ("Hola, me", "")."""
+    if prefix[-1:].isspace():
+        return prefix.strip(), ""
+    cut = max(prefix.rfind(c) for c in " \t\n\r\u00a0\u202f\u3000")
+    return prefix[: cut + 1].strip(), prefix[cut + 1 :]
+
+
+def _whole_at(text: str, form: str, taken: list[tuple[int, int]]) -> int:
+    at = text.find(form)
+    while at >= 0:
+        end = at + len(form)
+        alone = (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")) and \
+                (end == len(text) or not (text[end].isalnum() or text[end] == "_"))
+        if alone and all(end <= s or at >= e for s, e in taken):
+            return at
+        at = text.find(form, at + 1)
+    return -1
+
+
+def _context(tok, source: str, prefix: str, src_lang: str, tgt_lang: str, glossary, names) -> _Context | None:
+    sentence = _prepare(tok, source, src_lang, glossary, names)
+    if sentence is None:
+        return None
+    spans = sentence.spans[: len(PLACEHOLDERS)]
+    complete, partial = _split_prefix(prefix)
+    hits: list[tuple[int, int, int]] = []  # (start, end, span index) in the complete part
+    for k, span in enumerate(spans):
+        for form in dict.fromkeys([render(span, src_lang, tgt_lang), span.text]):
+            at = _whole_at(complete, form, [(s, e) for s, e, _ in hits]) if form else -1
+            if at >= 0:
+                hits.append((at, at + len(form), k))
+                break
+    masked, pos = [], 0
+    for start, end, k in sorted(hits):
+        masked += [complete[pos:start], PLACEHOLDERS[k]]
+        pos = end
+    masked.append(complete[pos:])
+    masked_text = "".join(masked)
+    forced = tuple(tok.target.encode(masked_text)) if masked_text.strip() else ()
+    rest = b"" if not prefix.strip() else (" " + unicodedata.normalize("NFKC", partial)).encode("utf-8")
+    base, placeholders = _vocabulary(tok.target)
+    used = frozenset(k for _, _, k in hits)
+    texts = list(base)
+    for i, k in placeholders.items():
+        texts[i] = render(spans[k], src_lang, tgt_lang).encode("utf-8") if k < len(spans) and k not in used else b""
+    return _Context(sentence, sentence.chunks[0], forced, rest, texts, placeholders, used, src_lang, tgt_lang)
+
+
+def _suffix(ctx: _Context, generated) -> str:
+    """What the generated ids spell after the typed prefix, spans restored (dropped ones put back)."""
+    spelled, present = ctx.spell(generated)
+    covered = len(os.path.commonprefix([spelled, ctx.rest]))  # all of rest, unless the vocabulary could not spell it
+    cut = spelled[covered:]
+    suffix = cut.decode("utf-8", errors="replace")
+    missing = [s for k, s in enumerate(ctx.spans) if k not in ctx.used and k not in present]
+    if ctx.sentence.masked and missing:
+        core = suffix.lstrip()
+        lead = suffix[: len(suffix) - len(core)]
+        restored = restore(core, missing, src_lang=ctx.src_lang, tgt_lang=ctx.tgt_lang,
+                           source_length=len(ctx.sentence.source))
+        suffix = lead + restored
+    return suffix
+
+
+def complete(model, tok, source: str, prefix: str, *, beam_size: int = 1, src_lang: str = "en",
+             tgt_lang: str = "es", glossary: Mapping[str, str] | None = None,
+             names: NameRule | None = None) -> Completion:
+    """The best translation of ``source`` that starts with ``prefix`` (greedy, or beam search when
+    ``beam_size`` > 1). ``text`` is ``prefix + suffix``; an empty prefix gives ordinary translation."""
+    ctx = _context(tok, source, prefix, src_lang, tgt_lang, glossary, names)
+    if ctx is None:  # nothing to translate
+        return Completion(source, prefix, prefix, "", ("</s>",), ("</s>",), np.ones((1, 1), np.float32), 0.0)
+    empty = not prefix.strip()
+    kwargs = {} if empty else {"prefixes": [ctx.forced], "constraint": ctx.constraint}
+    hyp = search_mod.search(model, [list(ctx.chunk)], beam_size, 1, **kwargs)[0][0]
+    src_tokens = tuple(tok.source.pieces(ctx.chunk[:-1])) + ("</s>",)
+    tgt_tokens = tuple(tok.target.pieces(hyp.tokens)) + ("</s>",)
+    if empty:  # exactly the one decoding path's text
+        suffix = pipeline._assemble(tok, ctx.sentence, [hyp], list(src_tokens), src_lang, tgt_lang)[0]
+    else:
+        suffix = _suffix(ctx, hyp.tokens[len(ctx.forced):])
+        if prefix[-1].isspace():
+            suffix = suffix.lstrip()
+    return Completion(source, prefix, prefix + suffix, suffix, src_tokens, tgt_tokens,
+                      np.asarray(hyp.attention), float(hyp.score))
+
+
+@torch.inference_mode()
+def next_words(model, tok, source: str, prefix: str, *, k: int = 5, src_lang: str = "en", tgt_lang: str = "es",
+               glossary: Mapping[str, str] | None = None, names: NameRule | None = None) -> list[WordChoice]:
+    """The ``k`` likeliest distinct words after ``prefix``, best first (end of sentence is not a word).
+
+    A word is the pieces up to the next word boundary (a ▁-piece or </s>); its probability is the
+    product of its pieces' probabilities times the probability that a boundary follows, summed over
+    segmentations (while a piece spells typed letters, its probability is renormalised over the
+    pieces compatible with them, so the probability is given the typed letters too). When the
+    prefix ends inside a word, each choice is that whole word (the typed letters included:
+    "me lla" -> "llamo", "llama"); after a space or an empty prefix, the next word.
+    """
+    ctx = _context(tok, source, prefix, src_lang, tgt_lang, glossary, names)
+    if ctx is None or k < 1:
+        return []
+    device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
+    src, lengths = search_mod.pad_batch([list(ctx.chunk)], device)
+    enc, state = model.encode(src, lengths)
+    y = torch.tensor([BOS_ID], device=device)
+    for tok_id in ctx.forced:  # teacher forcing through the prefix's complete words
+        _, _, state = model.decode_step(y, state, enc)
+        y = torch.tensor([tok_id], device=device)
+    logp, _, state = model.decode_step(y, state, enc)  # (1, V) the next piece
+    texts = ctx.texts
+    starts = torch.tensor([t.startswith(b" ") for t in texts], dtype=torch.bool, device=device)  # (V,)
+    nonempty = torch.tensor([bool(t) for t in texts], dtype=torch.bool, device=device)
+    boundary = starts.clone()
+    boundary[EOS_ID] = True
+    continuation = nonempty & ~starts
+    width = max(3 * k, 8)
+    live: list[tuple[tuple[int, ...], float]] = [((), 0.0)]
+    found: dict[str, float] = {}
+    for _ in range(len(ctx.rest) + _MAX_WORD_PIECES):
+        cands: list[tuple[float, int, int]] = []  # (log-prob, live row, next id)
+        for r, (ids, lp) in enumerate(live):
+            row = logp[r]  # (V,)
+            covered = b"".join(texts[i] for i in ids)
+            if len(covered) < len(ctx.rest):  # still spelling the typed letters
+                allowed = ctx.compatible(ctx.rest[len(covered):])
+                if allowed is None:
+                    continue
+                allowed = allowed.to(device)
+                masked = row.masked_fill(~allowed, float("-inf"))
+                row = masked - torch.logsumexp(masked, 0)  # given the typed letters: renormalised over them
+            elif not ids:  # empty prefix: the sentence's first word
+                allowed = nonempty
+            else:
+                word, _ = ctx.spell(ids)
+                text = word.decode("utf-8", errors="replace").strip()
+                if text and "\ufffd" not in text:
+                    end = float(torch.logsumexp(row.masked_fill(~boundary, float("-inf")), 0))
+                    found[text] = found.get(text, 0.0) + math.exp(lp + end)
+                allowed = continuation
+            vals, idx = row.masked_fill(~allowed, float("-inf")).topk(min(width, row.numel()))
+            cands += [(lp + v, r, i) for v, i in zip(vals.tolist(), idx.tolist()) if v > float("-inf")]
+        best = sorted(found.values(), reverse=True)
+        floor = math.log(best[k - 1]) if len(best) >= k else float("-inf")
+        cands = sorted((c for c in cands if c[0] > floor), reverse=True)[:width]  # words only lose mass
+        if not cands:
+            break
+        rows = torch.tensor([c[1] for c in cands], device=device)
+        y = torch.tensor([c[2] for c in cands], device=device)
+        live = [(live[r][0] + (i,), lp) for lp, r, i in cands]
+        zeros = torch.zeros(len(cands), dtype=torch.long, device=device)
+        logp, _, state = model.decode_step(y, state.index_select(rows), enc.index_select(zeros))  # (N, V)
+    merged: dict[str, float] = {}  # "Berlin." and "Berlin" are one word (what a click replaces is the word)
+    for text, prob in found.items():
+        word = text.strip(_PUNCTUATION) or text
+        merged[word] = merged.get(word, 0.0) + prob
+    ranked = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)[:k]
+    return [WordChoice(word, min(1.0, prob)) for word, prob in ranked]
