@@ -25,17 +25,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+from bench_translate import percentile  # noqa: E402  (one percentile for the benchmarks)
+
 EVERYDAY = REPO / "benchmarks" / "dev" / "everyday.en-es.tsv"
 BEAMS = (1, 5)
 
 
-def percentile(values: list[float], q: float) -> float:
-    xs = sorted(values)
-    if not xs:
-        return float("nan")
-    pos = (len(xs) - 1) * q / 100
-    lo, hi = int(pos), min(int(pos) + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:

@@ -92,23 +92,28 @@ class _Plan:
 def _labelled(pieces: Sequence) -> tuple[str, list]:
     """NFC text of TEXT pieces (space SEPs as spaces), white space collapsed, with each char's label
     (None for white space)."""
-    out: list[str] = []
-    labels: list = []
+    chars: list[tuple[str, Hashable]] = []
     for p in pieces:
         if p.kind == TEXT:
-            chars, label = unicodedata.normalize("NFC", p.text), p.label
+            chars += [(c, p.label) for c in unicodedata.normalize("NFC", p.text)]
         elif p.kind == SEP and p.space:
-            chars, label = " ", None
+            chars.append((" ", None))
+    return _collapse(chars)
+
+
+def _collapse(chars: Sequence[tuple[str, Hashable]]) -> tuple[str, list]:
+    """(char, label) pairs -> the text with runs of white space as one space (none at either end)
+    and each char's label (None for a space)."""
+    out: list[str] = []
+    labels: list = []
+    for c, label in chars:
+        if c.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                labels.append(None)
         else:
-            continue
-        for c in chars:
-            if c.isspace():
-                if out and out[-1] != " ":
-                    out.append(" ")
-                    labels.append(None)
-            else:
-                out.append(c)
-                labels.append(label)
+            out.append(c)
+            labels.append(label)
     while out and out[-1] == " ":
         out.pop()
         labels.pop()
@@ -361,20 +366,8 @@ def _marked_text(pieces: Sequence, base: Hashable, formats: bool = True) -> tupl
             emit(f"\u27e6{next_id}\u27e7")
             next_id, code = next_id + 1, code + 1
     close()
-    out: list[str] = []
-    labels: list = []
-    for c, label in chars:
-        if c.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
-                labels.append(None)
-        else:
-            out.append(c)
-            labels.append(label)
-    while out and out[-1] == " ":
-        out.pop()
-        labels.pop()
-    return "".join(out), labels, marks
+    text, labels = _collapse(chars)
+    return text, labels, marks
 
 
 def _parse_marked(out: str, marks: dict, base: Hashable) -> tuple[list[tuple[Hashable, str, int]], bool]:
