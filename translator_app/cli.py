@@ -75,7 +75,7 @@ def _add_translate(sub) -> None:
     p.add_argument("--show-attention", action="store_true", help="print the alignment under each line")
     p.add_argument("--n-best", type=int, default=0, help="also print the N best alternatives with scores")
     p.add_argument("--glossary", metavar="FILE",
-                   help="two-column TSV (source term, target term): terms kept as given (models with placeholders)")
+                   help="two-column TSV (source term, target term) or TBX: terms kept as given (models with placeholders)")
     p.add_argument("--prefix", metavar="TEXT",
                    help="interactive translation: print the full translation of one sentence that starts with "
                         "TEXT exactly (the sentence from the arguments, else one from stdin)")
@@ -228,15 +228,6 @@ def _load_translator(args):
     return Translator.load(path, quantize=not args.no_quantize)
 
 
-def _read_glossary(path: str) -> dict[str, str]:
-    glossary: dict[str, str] = {}
-    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
-        cols = line.rstrip("\r").split("\t")
-        if len(cols) >= 2 and cols[0].strip() and not line.startswith("#"):
-            glossary[cols[0].strip()] = cols[1].strip()
-    return glossary
-
-
 def _reverse_hint(info) -> str:
     """What to use instead of the model in ``info``: the reverse model's folder, when one is installed."""
     from translator_app.core import langid
@@ -276,7 +267,11 @@ def cmd_translate(args) -> int:
 
     langid.preload(background=True)  # while the model loads
     translator = _load_translator(args)
-    glossary = _read_glossary(args.glossary) if getattr(args, "glossary", None) else None
+    glossary = None
+    if getattr(args, "glossary", None):
+        from translator_app.core.documents import load_glossary  # TSV or TBX, as translate-file reads it
+
+        glossary = load_glossary(args.glossary, translator.info.src_lang, translator.info.tgt_lang)
     if getattr(args, "prefix", None) is not None:
         return _translate_prefix(args, translator, glossary)
     if not args.text and not sys.stdin.isatty() and not (args.n_best or args.show_attention):

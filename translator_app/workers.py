@@ -139,6 +139,8 @@ class TranslationWorker(QObject):
         self._ia_pending: dict[tuple[str, int], CompletionRequest | AlternativesRequest] = {}
         self._ia_latest: dict[tuple[str, int], int] = {}
         self._cancel_file = threading.Event()
+        self._glossary_path = ""  # the glossary setting (TSV or TBX); "" for none
+        self._glossary: tuple[tuple, dict[str, str] | None] = (("", "", ""), None)  # (path, langs), terms
         self._wake.connect(self._drain)
 
     # called from the GUI thread ------------------------------------------------------------
@@ -172,6 +174,33 @@ class TranslationWorker(QObject):
             self.interactive_dropped.emit(replaced.request_id)
         else:
             self._wake.emit()
+
+    def set_glossary(self, path: str) -> None:
+        """Enforce the terms of this glossary file (TSV or TBX; "" for none) in every later
+        translation, file translation and completion (thread-safe; read in the worker thread)."""
+        with self._lock:
+            self._glossary_path = str(path or "")
+
+    def _terms(self) -> dict[str, str]:
+        """``glossary=`` keyword for the translator: {} without a glossary (worker thread). A file
+        that cannot be read is reported once (``failed``) and ignored."""
+        with self._lock:
+            path = self._glossary_path
+        info = getattr(self._translator, "info", None)
+        key = (path, str(getattr(info, "src_lang", "")), str(getattr(info, "tgt_lang", "")))
+        if key != self._glossary[0]:
+            terms = None
+            if path:
+                try:
+                    from translator_app.core.documents.glossary import load_glossary
+
+                    terms = load_glossary(path, key[1], key[2]) or None
+                except Exception as exc:  # noqa: BLE001 - a bad glossary never stops translation
+                    logger.warning("Glossary %s not used: %s", path, exc)
+                    self.failed.emit(f"Glossary not used: {describe_error(exc)}")
+            self._glossary = (key, terms)
+        terms = self._glossary[1]
+        return {"glossary": terms} if terms else {}
 
     def cancel_file(self) -> None:
         """Stop a running file translation after the current batch (thread-safe)."""
@@ -216,7 +245,7 @@ class TranslationWorker(QObject):
             return
         self.started.emit(request_id)
         try:
-            result = self._translator.translate(text, beam_size=max(1, int(beam)))
+            result = self._translator.translate(text, beam_size=max(1, int(beam)), **self._terms())
         except Exception as exc:  # noqa: BLE001 - InputTooLong and anything unexpected
             logger.info("Translation %d failed: %s", request_id, exc, exc_info=True)
             self.translation_failed.emit(request_id, describe_error(exc))
@@ -244,7 +273,8 @@ class TranslationWorker(QObject):
                     self.file_failed.emit(f"Cancelled after {len(out):,} of {len(lines):,} lines; "
                                           f"{output} was not written.")
                     return
-                out += self._translator.translate_lines(lines[i : i + self.FILE_CHUNK], beam_size=max(1, beam))
+                out += self._translator.translate_lines(lines[i : i + self.FILE_CHUNK], beam_size=max(1, beam),
+                                                        **self._terms())
                 self.file_progress.emit(len(out), len(lines))
                 self._drain()  # keep live translation responsive between batches
             from translator_app.core.checkpoint import atomic_write_text
@@ -265,10 +295,12 @@ class TranslationWorker(QObject):
             return
         try:
             if isinstance(request, CompletionRequest):
-                result = self._translator.complete(request.source, request.prefix, beam_size=request.beam)
+                result = self._translator.complete(request.source, request.prefix, beam_size=request.beam,
+                                                   **self._terms())
                 self.completion_ready.emit(request.request_id, result)
             else:
-                choices = list(self._translator.next_words(request.source, request.prefix, k=request.k))
+                choices = list(self._translator.next_words(request.source, request.prefix, k=request.k,
+                                                           **self._terms()))
                 self.alternatives_ready.emit(request.request_id, choices)
         except Exception as exc:  # noqa: BLE001 - InputTooLong and anything unexpected
             logger.info("Interactive request %d failed: %s", request.request_id, exc, exc_info=True)

@@ -296,3 +296,40 @@ def test_translate_file_writes_one_line_per_input_line(qtbot, window, tmp_path):
         window.translate_file(str(bad), str(tmp_path / "bad.out.txt"))
     assert "not valid UTF-8" in blocker.args[0] and "not valid UTF-8" in window.translate_tab.banner.text()
     assert not (tmp_path / "bad.out.txt").exists()
+
+
+def test_the_glossary_setting_reaches_every_translation(qtbot, tmp_path):
+    """The glossary chosen in the document dialog is enforced in live and file translation too."""
+    from translator_app import workers
+
+    class Fake:
+        info = type("Info", (), {"src_lang": "en", "tgt_lang": "es"})()
+
+        def __init__(self):
+            self.seen = []
+
+        def translate(self, text, beam_size=1, glossary=None):
+            self.seen.append(glossary)
+            return type("T", (), {"text": text, "sentences": ()})()
+
+        def translate_lines(self, lines, beam_size=1, glossary=None):
+            self.seen.append(glossary)
+            return list(lines)
+
+    fake = Fake()
+    worker = workers.TranslationWorker(loader=lambda path: fake)
+    worker.load_model("model")
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("Writer\tEscritor\n", encoding="utf-8")
+    worker.translate(1, "Open Writer.")
+    worker.set_glossary(str(terms))
+    worker.translate(2, "Open Writer.")
+    source, output = tmp_path / "in.txt", tmp_path / "out.txt"
+    source.write_text("Open Writer.\n", encoding="utf-8")
+    worker.translate_file(str(source), str(output))
+    failures = []
+    worker.failed.connect(failures.append)
+    worker.set_glossary(str(tmp_path / "missing.tsv"))
+    worker.translate(3, "Open Writer.")
+    assert fake.seen == [None, {"Writer": "Escritor"}, {"Writer": "Escritor"}, None]
+    assert failures and "missing.tsv" in failures[0]

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         tw.translation_ready.connect(self.translate_tab.on_translation_ready)
         tw.translation_failed.connect(self.translate_tab.on_translation_failed)
         self.translate_tab.connect_worker(tw)  # interactive translation: completions and alternatives
+        self._apply_glossary()
         self.translate_tab.translate_requested.connect(self._submit_translation)
         self.translate_tab.translated.connect(self._translated)
         self.translate_tab.swap_requested.connect(self.swap_languages)
@@ -312,8 +313,15 @@ class MainWindow(QMainWindow):
         if isinstance(source, str) and source:  # (a menu action passes its checked state)
             dialog.set_source(source)
         self.document_dialog = dialog
+        dialog.finished.connect(self._apply_glossary)  # its glossary setting applies everywhere
         dialog.open()
         return dialog
+
+    def _apply_glossary(self, *_args: Any) -> None:
+        """The glossary setting (chosen in the document dialog) for every translation."""
+        from translator_app.gui.document_dialog import GLOSSARY_KEY
+
+        self.translation_worker.set_glossary(str(QSettings().value(GLOSSARY_KEY, "") or ""))
 
     # ---- file translation (in the translation thread) -----------------------------------------------
     def ask_translate_file(self) -> None:
