@@ -277,7 +277,7 @@ def test_worker_drops_superseded_completions_and_emits_core_objects(qtbot):
 
 
 def test_carry_edits_and_text_diff():
-    from translator_app.gui.interactive import carry_edits, text_diff
+    from translator_app.gui.edits import carry_edits, text_diff
 
     old = [("A.", True), ("B.", False), ("C.", True)]
     assert carry_edits(old, ["A.", "B2.", "C."]) == [(0, False), None, (2, False)]
