@@ -188,6 +188,18 @@ class Decoded:
         return self.bom + text.encode(self.encoding)
 
 
+def decode_strict(path: Path, data: bytes, encoding: str, unknown: str, hint: str) -> str:
+    """``data`` decoded strictly; DocumentError(``unknown``) for an encoding Python does not know,
+    "line N: not valid ENCODING (byte 0x..); ``hint``" for bytes that are not in it."""
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise DocumentError(path, unknown) from None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DocumentError(path, f"line {line}: not valid {encoding} (byte 0x{data[exc.start]:02x}); {hint}") from None
+
+
 def decode_text(path: Path, data: bytes, kind: str, encoding: str | None = None) -> Decoded:
     """Text of a text-based document: a BOM decides, else ``encoding`` (default UTF-8), strictly.
     Line breaks become "\\n" (CRLF files are written back with CRLF)."""
@@ -204,14 +216,8 @@ def decode_text(path: Path, data: bytes, kind: str, encoding: str | None = None)
         line = body[: body.index(b"\x00")].count(b"\n") + 1
         raise DocumentError(path, f"line {line}: contains NUL bytes; this is binary data, not {kind} "
                                   "(or text in UTF-16 without a byte order mark)")
-    try:
-        text = body.decode(encoding)
-    except LookupError:
-        raise DocumentError(path, f"unknown character encoding {encoding!r}") from None
-    except UnicodeDecodeError as exc:
-        line = body[: exc.start].count(b"\n") + 1
-        raise DocumentError(path, f"line {line}: not valid {encoding} (byte 0x{body[exc.start]:02x}); "
-                                  f"save the {kind} file as UTF-8") from None
+    text = decode_strict(path, body, encoding, f"unknown character encoding {encoding!r}",
+                         f"save the {kind} file as UTF-8")
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise DocumentError(path, f"line {line}: contains NUL characters; this is not {kind}")

@@ -21,6 +21,7 @@ from translator_app.core.documents.common import (
     NOT_TRANSLATABLE,
     DocumentError,
     Segment,
+    decode_strict,
     text_segment,
     xml_safe,
 )
@@ -110,14 +111,8 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     else:
         m = _CHARSET.search(data[:4096])
         encoding = m.group(1).decode("ascii", "replace").lower() if m else "utf-8"
-    try:
-        text = data.decode(encoding)
-    except LookupError:
-        raise DocumentError(path, f"unknown charset {encoding!r} in its <meta>") from None
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DocumentError(path, f"line {line}: not valid {encoding} (byte 0x{data[exc.start]:02x}); save it as "
-                                  "UTF-8 or declare its charset in a <meta> tag") from None
+    text = decode_strict(path, data, encoding, f"unknown charset {encoding!r} in its <meta>",
+                         "save it as UTF-8 or declare its charset in a <meta> tag")
     if "\x00" in text:
         raise DocumentError(path, "contains NUL characters; this is not an HTML file")
     return text.lstrip("\ufeff"), "utf-8" if encoding.startswith("utf-16") else encoding

@@ -30,6 +30,7 @@ from translator_app.core.documents.common import (
     DocumentError,
     Piece,
     Segment,
+    decode_strict,
 )
 from translator_app.core.documents.xmltree import BLOCK, CODE_EL, INLINE, Walker, apply, local, text_content
 
@@ -100,14 +101,8 @@ def load_po(path: Path, data: bytes, options) -> PoDocument:
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     match = re.search(rb"charset=\s*([-\w.:]+)", body[:16384])
     charset = match.group(1).decode("ascii") if match and match.group(1) != b"CHARSET" else "utf-8"
-    try:
-        body.decode(charset)
-    except LookupError:
-        raise DocumentError(path, f"unknown charset {charset!r} in the PO header") from None
-    except UnicodeDecodeError as exc:
-        line = body[: exc.start].count(b"\n") + 1
-        raise DocumentError(path, f"line {line}: not valid {charset} (byte 0x{body[exc.start]:02x}); the header "
-                                  f"declares charset={charset}") from None
+    decode_strict(path, body, charset, f"unknown charset {charset!r} in the PO header",
+                  f"the header declares charset={charset}")  # a clear error before translate-toolkit parses it
     store = pypo.pofile()
     try:
         store.parse(data)
