@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## run the desktop app with the bundled default model
 	$(BIN)/python -m translator_app
 
-test: $(STAMP)  ## the linters (ruff, vulture), then the whole test suite (offscreen; import-linter runs in it)
+test: $(STAMP)  ## the linters (ruff check + format, vulture), then the whole test suite (offscreen; import-linter runs in it)
 	$(BIN)/ruff check translator_app tests scripts benchmarks
+	$(BIN)/ruff format --check translator_app tests scripts benchmarks
 	$(BIN)/vulture translator_app --min-confidence 80
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 

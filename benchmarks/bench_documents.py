@@ -56,7 +56,7 @@ def build_docx(path: Path, pages: int, sentences: list[str], seed: int = 16) -> 
                 k = rng.randrange(len(tokens))
                 style = rng.random()
                 if style < 0.5 and len(tokens) > 2:  # one bold or italic word in half the sentences
-                    before, word, after = " ".join(tokens[:k]), tokens[k], " ".join(tokens[k + 1:])
+                    before, word, after = " ".join(tokens[:k]), tokens[k], " ".join(tokens[k + 1 :])
                     if before:
                         para.add_run(before + " ")
                     run = para.add_run(word)
@@ -98,8 +98,12 @@ def to_pdf(path: Path, out_dir: Path) -> str:
     if soffice is None:
         return "soffice not found: PDF conversion skipped"
     try:
-        proc = subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out_dir), str(path)],
-                              capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out_dir), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     except subprocess.TimeoutExpired:
         return "soffice: timed out after 600 s"
     pdf = out_dir / (path.stem + ".pdf")
@@ -130,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     info = build_docx(source, args.pages, english_sentences(model))
     n_sentences = count_sentences(source)
-    print(f"input: {source} ({info['pages']} pages, {info['words']:,} words, {n_sentences:,} sentences, "
-          f"{source.stat().st_size / 1024:,.0f} KB; built in {time.perf_counter() - start:.1f} s)")
+    print(
+        f"input: {source} ({info['pages']} pages, {info['words']:,} words, {n_sentences:,} sentences, "
+        f"{source.stat().st_size / 1024:,.0f} KB; built in {time.perf_counter() - start:.1f} s)"
+    )
     translator = Translator.load(model)
     print(f"model: {model} ({translator.info.parameters:,} parameters), torch threads {torch.get_num_threads()}")
     status = 0
@@ -142,10 +148,12 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - start
         same = shape(source) == shape(output)
         status |= not same
-        print(f"beam {beam}: {report.translated:,} segments, {n_sentences:,} sentences in {seconds:.1f} s = "
-              f"{n_sentences / seconds:,.1f} sentences/s, {info['words'] / seconds:,.0f} words/s; "
-              f"{report.left:,} left as they were; {report.approximated:,} with formatting approximated; "
-              f"structure {'identical' if same else 'DIFFERENT'} (paragraphs, runs, tables)")
+        print(
+            f"beam {beam}: {report.translated:,} segments, {n_sentences:,} sentences in {seconds:.1f} s = "
+            f"{n_sentences / seconds:,.1f} sentences/s, {info['words'] / seconds:,.0f} words/s; "
+            f"{report.left:,} left as they were; {report.approximated:,} with formatting approximated; "
+            f"structure {'identical' if same else 'DIFFERENT'} (paragraphs, runs, tables)"
+        )
         print("  " + to_pdf(output, work))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

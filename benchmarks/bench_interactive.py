@@ -24,14 +24,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
-from bench_translate import percentile  # noqa: E402  (one percentile for the benchmarks)
+sys.path.insert(0, str(REPO))  # run as a script: the repository (translator_app, the benchmarks package)
+from benchmarks.bench_translate import percentile  # noqa: E402  (one percentile for the benchmarks)
 
 EVERYDAY = REPO / "benchmarks" / "dev" / "everyday.en-es.tsv"
 BEAMS = (1, 5)
-
-
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
@@ -55,8 +52,11 @@ def latency(tr, pairs: list[tuple[str, str]], limit: int | None) -> dict:
             tr.complete(src, ref[: len(ref) // 2], beam_size=beam)
             times.append((time.perf_counter() - start) * 1000)
         out[f"beam{beam}"] = {"p50_ms": percentile(times, 50), "p90_ms": percentile(times, 90)}
-        print(f"latency beam {beam}: p50 {percentile(times, 50):.1f} ms  p90 {percentile(times, 90):.1f} ms "
-              f"({len(picked)} sources of ~20 subwords)", flush=True)
+        print(
+            f"latency beam {beam}: p50 {percentile(times, 50):.1f} ms  p90 {percentile(times, 90):.1f} ms "
+            f"({len(picked)} sources of ~20 subwords)",
+            flush=True,
+        )
     return out
 
 
@@ -88,12 +88,18 @@ def wsr(tr, pairs: list[tuple[str, str]], limit: int | None) -> dict:
             t, w = simulate(tr, src, ref, beam)
             typed, words, easy = typed + t, words + w, easy + (t <= 1)
         ratio = typed / max(words, 1)
-        out[f"beam{beam}"] = {"wsr": ratio, "typed_words": typed, "reference_words": words,
-                              "share_at_most_1_typed": easy / max(len(picked), 1),
-                              "seconds": time.perf_counter() - start}
-        print(f"WSR beam {beam}: {ratio:.3f} ({typed}/{words} words typed); finished with <= 1 typed word: "
-              f"{easy}/{len(picked)} = {easy / max(len(picked), 1):.1%}  [{time.perf_counter() - start:.0f} s]",
-              flush=True)
+        out[f"beam{beam}"] = {
+            "wsr": ratio,
+            "typed_words": typed,
+            "reference_words": words,
+            "share_at_most_1_typed": easy / max(len(picked), 1),
+            "seconds": time.perf_counter() - start,
+        }
+        print(
+            f"WSR beam {beam}: {ratio:.3f} ({typed}/{words} words typed); finished with <= 1 typed word: "
+            f"{easy}/{len(picked)} = {easy / max(len(picked), 1):.1%}  [{time.perf_counter() - start:.0f} s]",
+            flush=True,
+        )
     return out
 
 
@@ -110,8 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     tr = Translator.load(args.model)  # int8, like the app
     pairs = read_pairs(Path(args.data))
     print(f"model {args.model}; {len(pairs)} pairs from {args.data}", flush=True)
-    results = {"model": args.model, "data": args.data, "latency": latency(tr, pairs, args.limit),
-               "wsr": wsr(tr, pairs, args.limit)}
+    results = {
+        "model": args.model,
+        "data": args.data,
+        "latency": latency(tr, pairs, args.limit),
+        "wsr": wsr(tr, pairs, args.limit),
+    }
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

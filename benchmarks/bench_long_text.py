@@ -58,10 +58,12 @@ def report(name: str, source: list[str], output: list[str], seconds: float) -> b
     words_out = sum(len(t.split()) for t in output)
     marks_in = sum(map(sentence_marks, source))
     marks_out = sum(map(sentence_marks, output))
-    print(f"{name}: {len(output)} of {len(source)} lines; sentence marks {marks_out} / {marks_in}; "
-          f"words {words_out} / {words_in} ({words_out / max(words_in, 1):.2f}x); "
-          f"paragraphs with fewer sentences: {len(lost)} {lost[:10]}; looping lines: {looping}; "
-          f"{seconds:.1f} s")
+    print(
+        f"{name}: {len(output)} of {len(source)} lines; sentence marks {marks_out} / {marks_in}; "
+        f"words {words_out} / {words_in} ({words_out / max(words_in, 1):.2f}x); "
+        f"paragraphs with fewer sentences: {len(lost)} {lost[:10]}; looping lines: {looping}; "
+        f"{seconds:.1f} s"
+    )
     return len(output) == len(source) and not lost
 
 
@@ -76,17 +78,23 @@ def main() -> int:
 
     tr = Translator.load(args.model)
     long_lines = sum(len(tr.tok.source.encode(p)) > 200 for p in doc)
-    print(f"document: {len(doc)} paragraphs, {sum(len(p.split()) for p in doc)} words, "
-          f"{sum(map(sentence_marks, doc))} sentences, {long_lines} paragraphs over 200 subwords")
+    print(
+        f"document: {len(doc)} paragraphs, {sum(len(p.split()) for p in doc)} words, "
+        f"{sum(map(sentence_marks, doc))} sentences, {long_lines} paragraphs over 200 subwords"
+    )
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "doc.txt"
         path.write_text("\n".join(doc) + "\n", encoding="utf-8")
         start = time.perf_counter()
         with open(path, encoding="utf-8") as stdin:
-            cli = subprocess.run([sys.executable, "-m", "translator_app", "translate", "--model", args.model,
-                                  "--beam", str(args.beam)], stdin=stdin, capture_output=True, text=True,
-                                 check=True)
+            cli = subprocess.run(
+                [sys.executable, "-m", "translator_app", "translate", "--model", args.model, "--beam", str(args.beam)],
+                stdin=stdin,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
         ok &= report("translator-app translate (stdin)", doc, cli.stdout.splitlines(), time.perf_counter() - start)
     start = time.perf_counter()
     out = tr.translate_lines(doc, beam_size=args.beam)

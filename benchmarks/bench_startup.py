@@ -43,7 +43,7 @@ TARGET_PAINT_S = 1.0
 TARGET_TRANSLATION_S = 2.5
 TARGET_STALL_MS = 100.0
 
-BASELINE = r'''
+BASELINE = r"""
 import json, os, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
@@ -68,15 +68,18 @@ app.installEventFilter(watcher)
 window.show()
 QTimer.singleShot(20000, app.quit)
 app.exec()
-'''
+"""
 
 
 def start_xvfb(display: str = ":99") -> subprocess.Popen | None:
     exe = shutil.which("Xvfb")
     if exe is None:
         return None
-    proc = subprocess.Popen([exe, display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     socket = Path("/tmp/.X11-unix") / f"X{display.lstrip(':')}"
     deadline = time.monotonic() + 10
     while not socket.exists() and time.monotonic() < deadline and proc.poll() is None:
@@ -103,8 +106,9 @@ def summarize(runs: list[dict]) -> dict:
         values = [r["marks"][key] for r in runs if key in r.get("marks", {})]
         return round(statistics.median(values), 3) if values else None
 
-    out = {k: med(k) for k in ("qapp", "gui_imported", "window_built", "first_paint", "model_ready",
-                               "first_translation")}
+    out = {
+        k: med(k) for k in ("qapp", "gui_imported", "window_built", "first_paint", "model_ready", "first_translation")
+    }
     stalls = [r["stall_after_first_paint"]["max_ms"] for r in runs if "stall_after_first_paint" in r]
     out["stall_max_ms"] = round(statistics.median(stalls), 1) if stalls else None
     out["stall_worst_ms"] = max(stalls) if stalls else None
@@ -117,8 +121,12 @@ def summarize(runs: list[dict]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=5, help="measured runs per variant (median)")
-    parser.add_argument("--frozen", type=Path, default=REPO / "dist" / "translator-app",
-                        help="folder of the frozen app (default dist/translator-app)")
+    parser.add_argument(
+        "--frozen",
+        type=Path,
+        default=REPO / "dist" / "translator-app",
+        help="folder of the frozen app (default dist/translator-app)",
+    )
     parser.add_argument("--no-frozen", action="store_true")
     parser.add_argument("--offscreen", action="store_true", help="QT_QPA_PLATFORM=offscreen instead of X")
     parser.add_argument("--model", type=Path, help="models folder (TRANSLATOR_APP_MODELS; default: the bundled one)")
@@ -141,9 +149,13 @@ def main() -> int:
                 env["DISPLAY"] = ":99"
     platform = env.get("QT_QPA_PLATFORM") or f"xcb on {env.get('DISPLAY')}"
     work = Path(tempfile.mkdtemp(prefix="bench-startup-"))
-    env.update(TRANSLATOR_APP_HOME=str(work / "home"), XDG_CONFIG_HOME=str(work / "config"),
-               XDG_CACHE_HOME=str(work / "cache"), TRANSLATOR_APP_STARTUP_TEXT=TEXT,
-               TRANSLATOR_APP_STARTUP_EXIT="1")
+    env.update(
+        TRANSLATOR_APP_HOME=str(work / "home"),
+        XDG_CONFIG_HOME=str(work / "config"),
+        XDG_CACHE_HOME=str(work / "cache"),
+        TRANSLATOR_APP_STARTUP_TEXT=TEXT,
+        TRANSLATOR_APP_STARTUP_EXIT="1",
+    )
     if args.model:
         env["TRANSLATOR_APP_MODELS"] = str(args.model)
     log = work / "startup.json"
@@ -151,8 +163,10 @@ def main() -> int:
     baseline_script = work / "baseline.py"
     baseline_script.write_text(BASELINE)
 
-    variants = [("minimal PySide6 window (baseline)", [sys.executable, str(baseline_script), str(log)]),
-                ("app, virtualenv", [sys.executable, "-m", "translator_app"])]
+    variants = [
+        ("minimal PySide6 window (baseline)", [sys.executable, str(baseline_script), str(log)]),
+        ("app, virtualenv", [sys.executable, "-m", "translator_app"]),
+    ]
     exe = args.frozen / "translator-app"
     if not args.no_frozen and exe.is_file():
         variants.append(("app, frozen (PyInstaller)", [str(exe)]))
@@ -169,9 +183,12 @@ def main() -> int:
                 data = run_once(cmd, env, log)
                 runs.append(data)
                 m = data["marks"]
-                print(f"  run {i + 1}: first paint {m.get('first_paint')} s, model ready {m.get('model_ready', '-')} s, "
-                      f"first translation {m.get('first_translation', '-')} s, stall "
-                      f"{data.get('stall_after_first_paint', {}).get('max_ms', '-')} ms", flush=True)
+                print(
+                    f"  run {i + 1}: first paint {m.get('first_paint')} s, model ready {m.get('model_ready', '-')} s, "
+                    f"first translation {m.get('first_translation', '-')} s, stall "
+                    f"{data.get('stall_after_first_paint', {}).get('max_ms', '-')} ms",
+                    flush=True,
+                )
             results[name] = summarize(runs)
     finally:
         if xvfb is not None:
@@ -184,17 +201,25 @@ def main() -> int:
     print(f"{'variant':38s} {'paint':>7s} {'×base':>6s} {'model':>7s} {'transl.':>8s} {'stall ms':>9s} torch<paint")
     for name, r in results.items():
         ratio = f"{r['first_paint'] / base:.2f}" if base and r["first_paint"] else "-"
-        print(f"{name:38s} {r['first_paint'] or '-':>7} {ratio:>6s} {r['model_ready'] or '-':>7} "
-              f"{r['first_translation'] or '-':>8} {r['stall_max_ms'] if r['stall_max_ms'] is not None else '-':>9} "
-              f"{'yes' if r['torch_before_paint'] else 'no'}")
+        print(
+            f"{name:38s} {r['first_paint'] or '-':>7} {ratio:>6s} {r['model_ready'] or '-':>7} "
+            f"{r['first_translation'] or '-':>8} {r['stall_max_ms'] if r['stall_max_ms'] is not None else '-':>9} "
+            f"{'yes' if r['torch_before_paint'] else 'no'}"
+        )
     print()
     for name, r in list(results.items())[1:]:
-        checks = [("first paint ≤ 1.0 s", r["first_paint"] is not None and r["first_paint"] <= TARGET_PAINT_S),
-                  ("first translation ≤ 2.5 s",
-                   r["first_translation"] is not None and r["first_translation"] <= TARGET_TRANSLATION_S),
-                  ("no GUI stall > 100 ms after first paint (worst run)",
-                   r["stall_worst_ms"] is not None and r["stall_worst_ms"] <= TARGET_STALL_MS),
-                  ("torch not imported before first paint", not r["torch_before_paint"])]
+        checks = [
+            ("first paint ≤ 1.0 s", r["first_paint"] is not None and r["first_paint"] <= TARGET_PAINT_S),
+            (
+                "first translation ≤ 2.5 s",
+                r["first_translation"] is not None and r["first_translation"] <= TARGET_TRANSLATION_S,
+            ),
+            (
+                "no GUI stall > 100 ms after first paint (worst run)",
+                r["stall_worst_ms"] is not None and r["stall_worst_ms"] <= TARGET_STALL_MS,
+            ),
+            ("torch not imported before first paint", not r["torch_before_paint"]),
+        ]
         for label, ok in checks:
             print(f"{name}: {label}: {'met' if ok else 'NOT met'}")
     if args.json:

@@ -35,6 +35,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from translator_app.core.config import AMP_MODES, PRESETS
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "tatoeba.en-es.tsv"
 NO_VALIDATION = 10**9
@@ -65,21 +67,31 @@ def steady_throughput(windows: list[dict]) -> dict:
     total_t = sum(w["dt"] for w in kept)
     total_tok = sum(w["tok_s"] * w["dt"] for w in kept)
     steps = sum(w["steps"] for w in kept)
-    return {"windows": len(kept), "median_tok_s": round(statistics.median(w["tok_s"] for w in kept), 1),
-            "mean_tok_s": round(total_tok / total_t, 1), "steps_per_s": round(steps / total_t, 3),
-            "tokens_per_step": round(total_tok / steps, 1)}
+    return {
+        "windows": len(kept),
+        "median_tok_s": round(statistics.median(w["tok_s"] for w in kept), 1),
+        "mean_tok_s": round(total_tok / total_t, 1),
+        "steps_per_s": round(steps / total_t, 3),
+        "tokens_per_step": round(total_tok / steps, 1),
+    }
 
 
 # ---- child: one training run -----------------------------------------------------------------
 
+
 def child(args) -> int:
     from translator_app.core import training
-    from translator_app.core.config import PRESETS, DataConfig
+    from translator_app.core.config import DataConfig
 
     model_cfg, train_cfg, tok_cfg = PRESETS[args.preset]
-    train_cfg = replace(train_cfg, num_threads=args.threads, max_steps=args.steps or 0, minutes=args.minutes or 0.0,
-                        valid_every=args.valid_every or NO_VALIDATION,
-                        seed=args.seed)
+    train_cfg = replace(
+        train_cfg,
+        num_threads=args.threads,
+        max_steps=args.steps or 0,
+        minutes=args.minutes or 0.0,
+        valid_every=args.valid_every or NO_VALIDATION,
+        seed=args.seed,
+    )
     if args.amp:
         train_cfg = replace(train_cfg, amp=args.amp)
     if args.batch_tokens:
@@ -88,38 +100,76 @@ def child(args) -> int:
         tok_cfg = replace(tok_cfg, vocab_size=args.vocab_size)
     training.preload()
     t_start = time.monotonic()
-    out: dict = {"corpus": args.corpus, "preset": args.preset, "threads": args.threads, "steps_budget": args.steps,
-                 "minutes_budget": args.minutes, "valid_every": args.valid_every}
+    out: dict = {
+        "corpus": args.corpus,
+        "preset": args.preset,
+        "threads": args.threads,
+        "steps_budget": args.steps,
+        "minutes_budget": args.minutes,
+        "valid_every": args.valid_every,
+    }
     windows: list[dict] = []
     validations: list[dict] = []
     last_t = None
     last_step = 0
     pending_validation = False
-    events = training.train(training.CorpusSpec(args.corpus), args.out, model_cfg=model_cfg, train_cfg=train_cfg,
-                            tok_cfg=tok_cfg, data_cfg=DataConfig(seed=args.seed))
+    events = training.train(
+        training.CorpusSpec(args.corpus),
+        args.out,
+        model_cfg=model_cfg,
+        train_cfg=train_cfg,
+        tok_cfg=tok_cfg,
+        data_cfg=DataConfig(seed=args.seed),
+    )
     for ev in events:
         now = time.monotonic()
         if isinstance(ev, training.DataReady):
-            out.update(setup_s=round(now - t_start, 1), train_pairs=ev.train_pairs, valid_pairs=ev.valid_pairs,
-                       test_pairs=ev.test_pairs, vocab=ev.vocab_size, parameters=ev.parameters,
-                       rss_after_setup_mib=round(_status_kib("VmRSS") / 1024, 1),
-                       peak_rss_setup_mib=round(_status_kib("VmHWM") / 1024, 1))
+            out.update(
+                setup_s=round(now - t_start, 1),
+                train_pairs=ev.train_pairs,
+                valid_pairs=ev.valid_pairs,
+                test_pairs=ev.test_pairs,
+                vocab=ev.vocab_size,
+                parameters=ev.parameters,
+                rss_after_setup_mib=round(_status_kib("VmRSS") / 1024, 1),
+                peak_rss_setup_mib=round(_status_kib("VmHWM") / 1024, 1),
+            )
             out["peak_reset"] = _reset_peak()
             last_t = time.monotonic()
         elif isinstance(ev, training.Progress):
-            windows.append({"step": ev.step, "t": round(now - t_start, 2), "dt": now - last_t,
-                            "steps": ev.step - last_step, "tok_s": ev.tokens_per_sec,
-                            "has_validation": pending_validation, "loss": round(ev.loss, 4),
-                            "rss_mib": round(_status_kib("VmRSS") / 1024, 1)})
+            windows.append(
+                {
+                    "step": ev.step,
+                    "t": round(now - t_start, 2),
+                    "dt": now - last_t,
+                    "steps": ev.step - last_step,
+                    "tok_s": ev.tokens_per_sec,
+                    "has_validation": pending_validation,
+                    "loss": round(ev.loss, 4),
+                    "rss_mib": round(_status_kib("VmRSS") / 1024, 1),
+                }
+            )
             out["peak_rss_loop_mib"] = round(_status_kib("VmHWM") / 1024, 1)
             last_t, last_step, pending_validation = now, ev.step, False
         elif isinstance(ev, training.Validation):
             pending_validation = True
-            validations.append({"step": ev.step, "t": round(now - t_start, 1), "valid_loss": round(ev.valid_loss, 4),
-                                "bleu": ev.bleu, "chrf": ev.chrf})
+            validations.append(
+                {
+                    "step": ev.step,
+                    "t": round(now - t_start, 1),
+                    "valid_loss": round(ev.valid_loss, 4),
+                    "bleu": ev.bleu,
+                    "chrf": ev.chrf,
+                }
+            )
         elif isinstance(ev, training.Finished):
-            out.update(reason=ev.reason, steps=ev.step, elapsed_s=round(ev.elapsed_s, 1), best_valid_bleu=ev.best_bleu,
-                       peak_rss_after_loop_mib=round(_status_kib("VmHWM") / 1024, 1))
+            out.update(
+                reason=ev.reason,
+                steps=ev.step,
+                elapsed_s=round(ev.elapsed_s, 1),
+                best_valid_bleu=ev.best_bleu,
+                peak_rss_after_loop_mib=round(_status_kib("VmHWM") / 1024, 1),
+            )
     out["wall_s"] = round(time.monotonic() - t_start, 1)
     out["ru_maxrss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out["throughput"] = steady_throughput(windows)
@@ -130,6 +180,7 @@ def child(args) -> int:
 
 
 # ---- parent ------------------------------------------------------------------------------------
+
 
 def half_corpus(corpus: Path, dest: Path) -> Path:
     """Every other line of ``corpus`` (same length distribution, half the pairs)."""
@@ -143,8 +194,23 @@ def half_corpus(corpus: Path, dest: Path) -> Path:
 def run_child(args, corpus: Path, out_dir: Path) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         child_json = tmp.name
-    cmd = [sys.executable, __file__, "--child", "--corpus", str(corpus), "--out", str(out_dir), "--preset", args.preset,
-           "--threads", str(args.threads), "--seed", str(args.seed), "--child-json", child_json]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--corpus",
+        str(corpus),
+        "--out",
+        str(out_dir),
+        "--preset",
+        args.preset,
+        "--threads",
+        str(args.threads),
+        "--seed",
+        str(args.seed),
+        "--child-json",
+        child_json,
+    ]
     for flag in ("steps", "minutes", "valid_every", "vocab_size", "amp", "batch_tokens"):
         if getattr(args, flag):
             cmd += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
@@ -162,35 +228,51 @@ def run_child(args, corpus: Path, out_dir: Path) -> dict:
 
 def print_run(name: str, r: dict) -> None:
     th = r["throughput"]
-    log(f"\n[{name}] {r['corpus']}: {r['train_pairs']:,} training pairs, vocab {r['vocab']}, "
-        f"{r['parameters']:,} parameters, {r['threads']} threads")
-    log(f"  setup (read, split, SentencePiece, encode): {r['setup_s']} s; stopped: {r['reason']} at step {r['steps']} "
-        f"after {r['elapsed_s']} s")
+    log(
+        f"\n[{name}] {r['corpus']}: {r['train_pairs']:,} training pairs, vocab {r['vocab']}, "
+        f"{r['parameters']:,} parameters, {r['threads']} threads"
+    )
+    log(
+        f"  setup (read, split, SentencePiece, encode): {r['setup_s']} s; stopped: {r['reason']} at step {r['steps']} "
+        f"after {r['elapsed_s']} s"
+    )
     if th.get("windows"):
-        log(f"  throughput: median {th['median_tok_s']:,.0f} target tok/s, time-weighted mean {th['mean_tok_s']:,.0f} "
+        log(
+            f"  throughput: median {th['median_tok_s']:,.0f} target tok/s, time-weighted mean {th['mean_tok_s']:,.0f} "
             f"tok/s, {th['steps_per_s']:.2f} steps/s, {th['tokens_per_step']:,.0f} target tokens/step "
-            f"({th['windows']} windows of 20 steps)")
-    log(f"  peak RSS: setup {r['peak_rss_setup_mib']:,.0f} MiB (RSS after setup {r['rss_after_setup_mib']:,.0f} MiB); "
+            f"({th['windows']} windows of 20 steps)"
+        )
+    log(
+        f"  peak RSS: setup {r['peak_rss_setup_mib']:,.0f} MiB (RSS after setup {r['rss_after_setup_mib']:,.0f} MiB); "
         f"training loop {r.get('peak_rss_loop_mib', float('nan')):,.0f} MiB; whole process (ru_maxrss) "
-        f"{r['ru_maxrss_mib']:,.0f} MiB")
+        f"{r['ru_maxrss_mib']:,.0f} MiB"
+    )
     for v in r["validations"]:
-        log(f"  validation at step {v['step']} (t={v['t']} s): loss {v['valid_loss']}, BLEU {v['bleu']}, chrF {v['chrf']}")
+        log(
+            f"  validation at step {v['step']} (t={v['t']} s): loss {v['valid_loss']}, BLEU {v['bleu']}, chrF {v['chrf']}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--corpus", default=str(DEFAULT_CORPUS))
-    p.add_argument("--preset", default="small", choices=["tiny", "small", "base"])
+    p.add_argument("--preset", default="small", choices=list(PRESETS))
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, default=0, help="steps per run (default 300 unless --minutes)")
     p.add_argument("--minutes", type=float, default=0.0, help="wall-clock budget per run (includes setup)")
     p.add_argument("--valid-every", type=int, default=0, help="validate every N steps (default: only at the end)")
     p.add_argument("--vocab-size", type=int, default=0, help="override the preset's vocabulary (smoke tests)")
-    p.add_argument("--amp", default="", choices=["", "none", "bf16"], help="autocast precision (bf16 works on CPU)")
+    p.add_argument(
+        "--amp",
+        default="",
+        choices=["", *AMP_MODES],
+        help="autocast precision (default: the preset's; bf16 works on CPU, fp16 needs CUDA)",
+    )
     p.add_argument("--batch-tokens", type=int, default=0, help="override the preset's target tokens per batch")
     p.add_argument("--sizes", default="full,half", help="comma list of corpus sizes to run: full, half")
-    p.add_argument("--out", help="run folder (default: a temporary folder, deleted); with several sizes, "
-                                 "OUT-full and OUT-half")
+    p.add_argument(
+        "--out", help="run folder (default: a temporary folder, deleted); with several sizes, OUT-full and OUT-half"
+    )
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--json", help="also write the results here")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -202,8 +284,14 @@ def main(argv: list[str] | None = None) -> int:
         args.steps = 300
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     corpus = Path(args.corpus)
-    results: dict = {"preset": args.preset, "threads": args.threads, "steps": args.steps, "minutes": args.minutes,
-                     "cpus": os.cpu_count(), "runs": {}}
+    results: dict = {
+        "preset": args.preset,
+        "threads": args.threads,
+        "steps": args.steps,
+        "minutes": args.minutes,
+        "cpus": os.cpu_count(),
+        "runs": {},
+    }
     with tempfile.TemporaryDirectory(prefix="bench-training-") as tmp:
         for size in sizes:
             if size == "full":
@@ -223,11 +311,13 @@ def main(argv: list[str] | None = None) -> int:
     runs = results["runs"]
     if "full" in runs and "half" in runs:
         f, h = runs["full"], runs["half"]
-        log(f"\nfull / half corpus: training pairs {f['train_pairs'] / h['train_pairs']:.2f}x; peak RSS of setup "
+        log(
+            f"\nfull / half corpus: training pairs {f['train_pairs'] / h['train_pairs']:.2f}x; peak RSS of setup "
             f"{f['peak_rss_setup_mib'] / h['peak_rss_setup_mib']:.2f}x ({f['peak_rss_setup_mib'] - h['peak_rss_setup_mib']:+.0f} MiB), "
             f"RSS after setup {f['rss_after_setup_mib'] - h['rss_after_setup_mib']:+.0f} MiB, "
             f"training-loop peak {f['peak_rss_loop_mib'] / h['peak_rss_loop_mib']:.2f}x "
-            f"({f['peak_rss_loop_mib'] - h['peak_rss_loop_mib']:+.0f} MiB)")
+            f"({f['peak_rss_loop_mib'] - h['peak_rss_loop_mib']:+.0f} MiB)"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         log(f"results written to {args.json}")

@@ -55,6 +55,7 @@ def log(msg: str = "") -> None:
 
 # ---- data --------------------------------------------------------------------------------------
 
+
 def load_test(test_path: Path):
     from translator_app.core.corpus import group_references, read_corpus
 
@@ -71,6 +72,7 @@ def typed_sentences(tr, sources: list[str], n: int, max_subwords: int, seed: int
 
 # ---- latency -----------------------------------------------------------------------------------
 
+
 def time_one_by_one(tr, sentences: list[str], beam: int) -> list[float]:
     """Milliseconds per ``translate`` call, with the LRU cache cleared before each call."""
     out = []
@@ -86,8 +88,10 @@ def bench_latency(translators: dict, sentences: list[str], warmup: list[str], re
     import numpy as np
 
     lengths = [len(translators["int8"].tok.source.encode(s)) for s in sentences]
-    log(f"\n== Latency: {len(sentences)} typed sentences one at a time "
-        f"(source subwords: mean {np.mean(lengths):.1f}, max {max(lengths)}), warm-up {len(warmup)} ==")
+    log(
+        f"\n== Latency: {len(sentences)} typed sentences one at a time "
+        f"(source subwords: mean {np.mean(lengths):.1f}, max {max(lengths)}), warm-up {len(warmup)} =="
+    )
     log(f"{'model':6} {'search':8} {'p50 ms':>8} {'p90 ms':>8} {'mean ms':>8} {'max ms':>8}  target p50")
     rows = []
     for name, tr in translators.items():
@@ -98,20 +102,37 @@ def bench_latency(translators: dict, sentences: list[str], warmup: list[str], re
             target = TARGET_P50_MS[beam]
             met = "met" if p50 <= target else "NOT met"
             search = "greedy" if beam == 1 else f"beam {beam}"
-            log(f"{name:6} {search:8} {p50:8.1f} {p90:8.1f} {statistics.mean(ms):8.1f} {max(ms):8.1f}  "
-                f"<= {target:.0f} ms: {met}")
-            rows.append({"model": name, "beam": beam, "p50_ms": round(p50, 2), "p90_ms": round(p90, 2),
-                         "mean_ms": round(statistics.mean(ms), 2), "max_ms": round(max(ms), 2),
-                         "target_p50_ms": target, "target_met": p50 <= target})
+            log(
+                f"{name:6} {search:8} {p50:8.1f} {p90:8.1f} {statistics.mean(ms):8.1f} {max(ms):8.1f}  "
+                f"<= {target:.0f} ms: {met}"
+            )
+            rows.append(
+                {
+                    "model": name,
+                    "beam": beam,
+                    "p50_ms": round(p50, 2),
+                    "p90_ms": round(p90, 2),
+                    "mean_ms": round(statistics.mean(ms), 2),
+                    "max_ms": round(max(ms), 2),
+                    "target_p50_ms": target,
+                    "target_met": p50 <= target,
+                }
+            )
     by = {(r["model"], r["beam"]): r for r in rows}
     for beam in (1, 5):
         if ("int8", beam) in by and ("fp32", beam) in by:
-            log(f"  fp32/int8 p50 ratio, beam {beam}: {by[('fp32', beam)]['p50_ms'] / by[('int8', beam)]['p50_ms']:.2f}x")
-    results["latency"] = {"sentences": len(sentences), "mean_source_subwords": round(float(np.mean(lengths)), 2),
-                          "rows": rows}
+            log(
+                f"  fp32/int8 p50 ratio, beam {beam}: {by[('fp32', beam)]['p50_ms'] / by[('int8', beam)]['p50_ms']:.2f}x"
+            )
+    results["latency"] = {
+        "sentences": len(sentences),
+        "mean_source_subwords": round(float(np.mean(lengths)), 2),
+        "rows": rows,
+    }
 
 
 # ---- file translation --------------------------------------------------------------------------
+
 
 def translate_unsorted(tr, lines: list[str], beam: int, batch_size: int) -> list[str]:
     """``translate_lines`` without the length sort: batches in document order."""
@@ -142,14 +163,17 @@ def bench_file(tr, lines: list[str], batch_size: int, beams: list[int], results:
                 tr.translate_lines(lines, beam, 1)
             speeds[mode] = len(lines) / (time.perf_counter() - t0)
         search = "greedy" if beam == 1 else f"beam {beam}"
-        log(f"{search:8} {speeds['sorted']:15.1f} {speeds['unsorted']:17.1f} {speeds['one_by_one']:11.1f}  "
+        log(
+            f"{search:8} {speeds['sorted']:15.1f} {speeds['unsorted']:17.1f} {speeds['one_by_one']:11.1f}  "
             f"sorted/unsorted {speeds['sorted'] / speeds['unsorted']:.2f}x, "
-            f"sorted/one-by-one {speeds['sorted'] / speeds['one_by_one']:.2f}x")
+            f"sorted/one-by-one {speeds['sorted'] / speeds['one_by_one']:.2f}x"
+        )
         rows.append({"beam": beam, **{f"{k}_sent_per_s": round(v, 1) for k, v in speeds.items()}})
     results["file"] = {"lines": len(lines), "batch_size": batch_size, "model": "int8", "rows": rows}
 
 
 # ---- BLEU --------------------------------------------------------------------------------------
+
 
 def bench_bleu(translators: dict, sources: list[str], refs: list[list[str]], beam: int, results: dict) -> None:
     from translator_app.core.metrics import corpus_scores
@@ -164,16 +188,26 @@ def bench_bleu(translators: dict, sources: list[str], refs: list[list[str]], bea
         secs = time.perf_counter() - t0
         multi = corpus_scores(hyps, refs)
         single = corpus_scores(hyps, [r[:1] for r in refs])
-        log(f"{name:5} multi-ref BLEU {multi.bleu:6.2f} chrF {multi.chrf:6.2f} | single-ref BLEU {single.bleu:6.2f} "
-            f"chrF {single.chrf:6.2f}  ({secs:.1f} s, {len(sources) / secs:.1f} sent/s)")
-        rows[name] = {"multi_bleu": multi.bleu, "multi_chrf": multi.chrf, "single_bleu": single.bleu,
-                      "single_chrf": single.chrf, "max_refs": multi.max_refs, "seconds": round(secs, 1)}
+        log(
+            f"{name:5} multi-ref BLEU {multi.bleu:6.2f} chrF {multi.chrf:6.2f} | single-ref BLEU {single.bleu:6.2f} "
+            f"chrF {single.chrf:6.2f}  ({secs:.1f} s, {len(sources) / secs:.1f} sent/s)"
+        )
+        rows[name] = {
+            "multi_bleu": multi.bleu,
+            "multi_chrf": multi.chrf,
+            "single_bleu": single.bleu,
+            "single_chrf": single.chrf,
+            "max_refs": multi.max_refs,
+            "seconds": round(secs, 1),
+        }
     if "int8" in rows and "fp32" in rows:
         d_multi = rows["int8"]["multi_bleu"] - rows["fp32"]["multi_bleu"]
         d_single = rows["int8"]["single_bleu"] - rows["fp32"]["single_bleu"]
         ok = abs(d_multi) <= BLEU_TOLERANCE and abs(d_single) <= BLEU_TOLERANCE
-        log(f"int8 - fp32: multi-ref {d_multi:+.2f} BLEU, single-ref {d_single:+.2f} BLEU -> "
-            f"within {BLEU_TOLERANCE} BLEU: {'yes' if ok else 'NO'}")
+        log(
+            f"int8 - fp32: multi-ref {d_multi:+.2f} BLEU, single-ref {d_single:+.2f} BLEU -> "
+            f"within {BLEU_TOLERANCE} BLEU: {'yes' if ok else 'NO'}"
+        )
         rows["delta_multi_bleu"] = round(d_multi, 2)
         rows["delta_single_bleu"] = round(d_single, 2)
         rows["within_tolerance"] = ok
@@ -200,20 +234,30 @@ _RSS_CHILD = textwrap.dedent("""
 
 
 def bench_rss(model: Path, sentences: list[str], results: dict) -> None:
-    log(f"\n== Peak RSS of a fresh process: load the model, translate {len(sentences)} sentences "
-        "(beam 5 and greedy) ==")
+    log(
+        f"\n== Peak RSS of a fresh process: load the model, translate {len(sentences)} sentences (beam 5 and greedy) =="
+    )
     rows = {}
     for name in ("int8", "fp32"):
-        proc = subprocess.run([sys.executable, "-c", _RSS_CHILD, str(model), name, json.dumps(sentences)],
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, "-c", _RSS_CHILD, str(model), name, json.dumps(sentences)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if proc.returncode != 0:
             log(f"{name}: FAILED: {proc.stderr.strip().splitlines()[-1:]}")
             continue
         r = json.loads(proc.stdout.strip().splitlines()[-1])
-        log(f"{name:5} peak RSS {r['vmhwm_kb'] / 1024:7.1f} MiB (now {r['rss_now_kb'] / 1024:.1f} MiB; "
-            f"import+load {r['load_s']:.2f} s)")
-        rows[name] = {"peak_rss_mib": round(r["vmhwm_kb"] / 1024, 1), "rss_now_mib": round(r["rss_now_kb"] / 1024, 1),
-                      "import_load_s": r["load_s"]}
+        log(
+            f"{name:5} peak RSS {r['vmhwm_kb'] / 1024:7.1f} MiB (now {r['rss_now_kb'] / 1024:.1f} MiB; "
+            f"import+load {r['load_s']:.2f} s)"
+        )
+        rows[name] = {
+            "peak_rss_mib": round(r["vmhwm_kb"] / 1024, 1),
+            "rss_now_mib": round(r["rss_now_kb"] / 1024, 1),
+            "import_load_s": r["load_s"],
+        }
     results["rss"] = rows
 
 
@@ -267,8 +311,14 @@ def bench_gui(model: Path, sentence: str, results: dict) -> None:
         env["TRANSLATOR_APP_HOME"] = home  # fresh settings/user models: nothing of the real user's
         env["XDG_CONFIG_HOME"] = home  # QSettings
         try:
-            proc = subprocess.run([sys.executable, "-c", _GUI_CHILD, str(model), sentence], capture_output=True,
-                                  text=True, timeout=240, env=env, cwd=home)
+            proc = subprocess.run(
+                [sys.executable, "-c", _GUI_CHILD, str(model), sentence],
+                capture_output=True,
+                text=True,
+                timeout=240,
+                env=env,
+                cwd=home,
+            )
         except subprocess.TimeoutExpired:
             log("skipped: the app did not finish within 240 s")
             results["gui"] = {"skipped": "timeout"}
@@ -279,17 +329,20 @@ def bench_gui(model: Path, sentence: str, results: dict) -> None:
         log(f"skipped: the app could not be driven offscreen (exit {proc.returncode}): {why}")
         results["gui"] = {"skipped": why}
         return
-    r = json.loads(line[len("BENCH-JSON "):])
+    r = json.loads(line[len("BENCH-JSON ") :])
     if "error" in r:
         log(f"skipped: {r['error']}")
         results["gui"] = {"skipped": r["error"]}
         return
-    log(f"app peak RSS {r['vmhwm_kb'] / 1024:.1f} MiB (window + model load {r['load_s']:.2f} s; "
-        f"'{sentence}' -> '{r['translation']}' in {r['translate_ms']} ms)")
+    log(
+        f"app peak RSS {r['vmhwm_kb'] / 1024:.1f} MiB (window + model load {r['load_s']:.2f} s; "
+        f"'{sentence}' -> '{r['translation']}' in {r['translate_ms']} ms)"
+    )
     results["gui"] = {"peak_rss_mib": round(r["vmhwm_kb"] / 1024, 1), "load_s": r["load_s"], "model": r["model"]}
 
 
 # ---- main --------------------------------------------------------------------------------------
+
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -323,10 +376,18 @@ def main(argv: list[str] | None = None) -> int:
     fp32 = Translator.load(model, quantize=False)
     translators = {"int8": int8, "fp32": fp32}
     info = int8.info
-    log(f"model {model} ({info.name}, {info.parameters:,} parameters); test {test}: {len(sources)} distinct "
-        f"sources; torch {torch.__version__}, {torch.get_num_threads()} threads; {os.cpu_count()} CPUs")
-    results: dict = {"model": str(model), "test": str(test), "parameters": info.parameters,
-                     "torch": torch.__version__, "threads": torch.get_num_threads(), "cpus": os.cpu_count()}
+    log(
+        f"model {model} ({info.name}, {info.parameters:,} parameters); test {test}: {len(sources)} distinct "
+        f"sources; torch {torch.__version__}, {torch.get_num_threads()} threads; {os.cpu_count()} CPUs"
+    )
+    results: dict = {
+        "model": str(model),
+        "test": str(test),
+        "parameters": info.parameters,
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "cpus": os.cpu_count(),
+    }
 
     picked = typed_sentences(int8, sources, args.sentences + args.warmup, args.max_subwords, args.seed)
     warmup, typed = picked[: args.warmup], picked[args.warmup :]

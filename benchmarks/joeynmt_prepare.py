@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from translator_app.core.config import DataConfig, from_dict
     from translator_app.core.corpus import group_references, read_corpus
+    from translator_app.core.filenames import JOINT_TOKENIZER, RUN_FILE
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("run", help="our training run folder (has data/ and tokenizer.model)")
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     run, out = Path(args.run), Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    spec = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    spec = json.loads((run / RUN_FILE).read_text(encoding="utf-8"))
     data_cfg = from_dict(DataConfig, spec["data"])
     batch_tokens = int(spec["train"]["batch_tokens"])
     seed = int(spec["train"]["seed"])
@@ -66,21 +67,30 @@ def main(argv: list[str] | None = None) -> int:
         sources, refs = sources[: args.test_limit], refs[: args.test_limit]
     write_lines(out / f"test.{args.src}", sources)
     write_lines(out / f"test.{args.trg}", [r[0] for r in refs])
-    (out / "test.refs.json").write_text(json.dumps({"sources": sources, "refs": refs}, ensure_ascii=False),
-                                        encoding="utf-8")
+    (out / "test.refs.json").write_text(
+        json.dumps({"sources": sources, "refs": refs}, ensure_ascii=False), encoding="utf-8"
+    )
     print(f"test: {len(sources)} distinct sources ({len(pairs)} pairs)")
 
-    shutil.copyfile(run / "tokenizer.model", out / "sentencepiece.model")
+    shutil.copyfile(run / JOINT_TOKENIZER, out / "sentencepiece.model")
     sp = spm.SentencePieceProcessor(model_file=str(out / "sentencepiece.model"))
     pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
     write_lines(out / "vocab.txt", pieces)
     print(f"vocabulary: {len(pieces)} pieces")
 
     template = (HERE / "joeynmt_rnn.yaml.template").read_text(encoding="utf-8")
-    values = {"MODEL_DIR": str(Path(args.model_dir).absolute()), "SEED": str(seed), "DATA": str(out.absolute()),
-              "SRC": args.src, "TRG": args.trg, "MAX_LEN": str(data_cfg.max_len - 1),
-              "BATCH_TOKENS": str(batch_tokens), "VALID_EVERY": str(args.valid_every),
-              "LR": repr(lr), "WARMUP": str(warmup)}
+    values = {
+        "MODEL_DIR": str(Path(args.model_dir).absolute()),
+        "SEED": str(seed),
+        "DATA": str(out.absolute()),
+        "SRC": args.src,
+        "TRG": args.trg,
+        "MAX_LEN": str(data_cfg.max_len - 1),
+        "BATCH_TOKENS": str(batch_tokens),
+        "VALID_EVERY": str(args.valid_every),
+        "LR": repr(lr),
+        "WARMUP": str(warmup),
+    }
     for key, value in values.items():
         template = template.replace(f"@{key}@", value)
     train_cfg = template.replace('    load_model: "@LOAD_MODEL@"\n', "")

@@ -43,9 +43,14 @@ def parse_joey_log(path: Path) -> dict:
             windows.append({"step": int(s.group(1)), "tok_s": float(s.group(4)), "t": round(t - start, 1)})
         elif msg.startswith("Evaluation result (greedy)"):
             bleu = re.search(r"bleu:\s+([\d.]+)", msg)
-            validations.append({"step": windows[-1]["step"] if windows else 0, "t": round(t - start, 1),
-                                "bleu": float(bleu.group(1)) if bleu else None,
-                                "seconds": float(re.search(r"([\d.]+)\[sec\]", msg).group(1))})
+            validations.append(
+                {
+                    "step": windows[-1]["step"] if windows else 0,
+                    "t": round(t - start, 1),
+                    "bleu": float(bleu.group(1)) if bleu else None,
+                    "seconds": float(re.search(r"([\d.]+)\[sec\]", msg).group(1)),
+                }
+            )
         elif msg.startswith("Total params:"):
             info["parameters"] = int(msg.split(":")[1])
         elif msg.startswith("Interrupt at epoch"):
@@ -53,16 +58,20 @@ def parse_joey_log(path: Path) -> dict:
     kept = windows[1:]
     steps_span = (kept[-1]["step"] - windows[0]["step"]) if len(windows) > 1 else 0
     time_span = (kept[-1]["t"] - windows[0]["t"]) if len(windows) > 1 else 0
-    valid_in_span = sum(v["seconds"] for v in validations if windows and windows[0]["t"] <= v["t"] <= kept[-1]["t"]) \
-        if kept else 0
-    return {**info, "windows": len(kept),
-            "median_tok_s": round(statistics.median(w["tok_s"] for w in kept), 1) if kept else None,
-            "mean_tok_s": round(statistics.mean(w["tok_s"] for w in kept), 1) if kept else None,
-            "steps_per_s": round(steps_span / max(time_span - valid_in_span, 1e-9), 3) if kept else None,
-            "steps": max([w["step"] for w in windows] + [info.get("interrupted_at_step", 0)]),
-            "setup_s": round(first_step - start, 1) if first_step else None,
-            "log_span_s": round(last - start, 1) if start else None,
-            "validations": validations}
+    valid_in_span = (
+        sum(v["seconds"] for v in validations if windows and windows[0]["t"] <= v["t"] <= kept[-1]["t"]) if kept else 0
+    )
+    return {
+        **info,
+        "windows": len(kept),
+        "median_tok_s": round(statistics.median(w["tok_s"] for w in kept), 1) if kept else None,
+        "mean_tok_s": round(statistics.mean(w["tok_s"] for w in kept), 1) if kept else None,
+        "steps_per_s": round(steps_span / max(time_span - valid_in_span, 1e-9), 3) if kept else None,
+        "steps": max([w["step"] for w in windows] + [info.get("interrupted_at_step", 0)]),
+        "setup_s": round(first_step - start, 1) if first_step else None,
+        "log_span_s": round(last - start, 1) if start else None,
+        "validations": validations,
+    }
 
 
 def score(hyps: list[str], refs: list[list[str]]) -> dict:
@@ -70,8 +79,7 @@ def score(hyps: list[str], refs: list[list[str]]) -> dict:
 
     multi = corpus_scores(hyps, refs)
     single = corpus_scores(hyps, [r[:1] for r in refs])
-    return {"multi_bleu": multi.bleu, "multi_chrf": multi.chrf, "single_bleu": single.bleu,
-            "single_chrf": single.chrf}
+    return {"multi_bleu": multi.bleu, "multi_chrf": multi.chrf, "single_bleu": single.bleu, "single_chrf": single.chrf}
 
 
 def evaluate_ours(run: Path, sources: list[str], refs: list[list[str]], beam: int) -> dict:
@@ -107,11 +115,20 @@ def main(argv: list[str] | None = None) -> int:
     ours_all = json.loads(Path(args.ours_json).read_text(encoding="utf-8"))
     ours = next(iter(ours_all["runs"].values())) if "runs" in ours_all else ours_all
     joey = parse_joey_log(Path(args.joey_dir) / "train.log")
-    result = {"budget_min": args.budget_min, "test_sources": len(sources), "beam": args.beam,
-              "ours": {"parameters": ours["parameters"], "steps": ours["steps"], "setup_s": ours["setup_s"],
-                       **ours["throughput"], "validations": ours["validations"],
-                       "peak_rss_mib": ours["ru_maxrss_mib"]},
-              "joeynmt": joey}
+    result = {
+        "budget_min": args.budget_min,
+        "test_sources": len(sources),
+        "beam": args.beam,
+        "ours": {
+            "parameters": ours["parameters"],
+            "steps": ours["steps"],
+            "setup_s": ours["setup_s"],
+            **ours["throughput"],
+            "validations": ours["validations"],
+            "peak_rss_mib": ours["ru_maxrss_mib"],
+        },
+        "joeynmt": joey,
+    }
     result["ours"]["test"] = evaluate_ours(Path(args.ours_run), sources, refs, args.beam)
     if args.joey_hyps and Path(args.joey_hyps).is_file():
         hyps = Path(args.joey_hyps).read_text(encoding="utf-8").splitlines()
@@ -120,8 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         result["joeynmt"]["test"] = {"fp32": {**score(hyps, refs), "decode_s": args.joey_decode_s}}
 
     o, j = result["ours"], result["joeynmt"]
-    print(f"\n== Ours vs JoeyNMT 2.3.0: same data, tokenizer, architecture size, batch tokens, "
-          f"{ours.get('threads')} threads, {args.budget_min:g} min each ==")
+    print(
+        f"\n== Ours vs JoeyNMT 2.3.0: same data, tokenizer, architecture size, batch tokens, "
+        f"{ours.get('threads')} threads, {args.budget_min:g} min each =="
+    )
     print(f"{'':28} {'ours':>12} {'JoeyNMT':>12} {'ratio':>8}")
 
     def row(label, a, b, fmt="{:,.0f}", ratio=True):
@@ -135,12 +154,18 @@ def main(argv: list[str] | None = None) -> int:
     row("target tokens/s (mean)", o.get("mean_tok_s"), j.get("mean_tok_s"))
     row("steps/s", o.get("steps_per_s"), j.get("steps_per_s"), "{:.2f}")
     row("steps in budget", o["steps"], j["steps"])
-    row("target tokens/step", o.get("tokens_per_step"),
-        j["mean_tok_s"] / j["steps_per_s"] if j.get("mean_tok_s") and j.get("steps_per_s") else None)
+    row(
+        "target tokens/step",
+        o.get("tokens_per_step"),
+        j["mean_tok_s"] / j["steps_per_s"] if j.get("mean_tok_s") and j.get("steps_per_s") else None,
+    )
     row("setup before step 1 (s)", o["setup_s"], j.get("setup_s"), "{:.1f}", ratio=False)
     jt = j.get("test", {}).get("fp32", {})
-    for key, label in (("multi_bleu", "test BLEU multi-ref"), ("single_bleu", "test BLEU single-ref"),
-                       ("multi_chrf", "test chrF multi-ref")):
+    for key, label in (
+        ("multi_bleu", "test BLEU multi-ref"),
+        ("single_bleu", "test BLEU single-ref"),
+        ("multi_chrf", "test chrF multi-ref"),
+    ):
         row(f"{label} (fp32)", o["test"]["fp32"][key], jt.get(key), "{:.2f}", ratio=False)
     row("test BLEU multi-ref (int8)", o["test"]["int8"]["multi_bleu"], None, "{:.2f}", ratio=False)
     if o.get("median_tok_s") and j.get("median_tok_s"):
@@ -149,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"throughput ratio ours/JoeyNMT: {ratio:.2f}x (target >= 2x: {'met' if ratio >= 2 else 'NOT met'})")
     if jt:
         result["delta_bleu_multi"] = round(o["test"]["fp32"]["multi_bleu"] - jt["multi_bleu"], 2)
-        print(f"BLEU after {args.budget_min:g} min, ours - JoeyNMT: {result['delta_bleu_multi']:+.2f} (multi-ref, fp32)")
+        print(
+            f"BLEU after {args.budget_min:g} min, ours - JoeyNMT: {result['delta_bleu_multi']:+.2f} (multi-ref, fp32)"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"results written to {args.json}")

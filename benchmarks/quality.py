@@ -66,6 +66,7 @@ _PUNCT = "\"'«»“”‘’()[]{}¿¡!?,;:.…"
 
 # ---------------------------------------------------------------- helpers (tested in tests/test_quality_script.py)
 
+
 def normalize(text: str) -> str:
     """The app's normalisation: NFC, trimmed, runs of white space collapsed."""
     return " ".join(unicodedata.normalize("NFC", text).split())
@@ -224,11 +225,13 @@ def load_set(path: str | Path, *, reverse: bool = False, limit: int = 0) -> DevS
     if limit:
         sources, refs, verbatim, domains = sources[:limit], refs[:limit], verbatim[:limit], domains[:limit]
     name = path.name[: -len(".tsv")] if path.name.endswith(".tsv") else path.name
-    return DevSet(name, str(path), fmt, "es-en" if reverse else "en-es", sources, refs, verbatim,
-                  fmt == "everyday", domains)
+    return DevSet(
+        name, str(path), fmt, "es-en" if reverse else "en-es", sources, refs, verbatim, fmt == "everyday", domains
+    )
 
 
 # ---------------------------------------------------------------- systems
+
 
 @dataclass
 class System:
@@ -238,8 +241,11 @@ class System:
     meta: dict = field(default_factory=dict)
 
 
-def model_system(path: str, beam: int, direction: str) -> System:
+def model_system(spec: str, beam: int, direction: str) -> System:
+    """``spec``: a bundle folder, or ``FOLDER=LABEL`` to name it in the table (two bundles with one name)."""
     from translator_app.core.translator import Translator
+
+    path, _, label = spec.partition("=")
 
     start = time.perf_counter()
     translator = Translator.load(path)
@@ -248,18 +254,23 @@ def model_system(path: str, beam: int, direction: str) -> System:
     pair = f"{info.src_lang}-{info.tgt_lang}"
     if info.src_lang and info.tgt_lang and pair != direction:
         print(f"warning: {path} translates {pair} but the sets are scored {direction}", file=sys.stderr)
-    name = f"{info.name} (beam {beam}, {'int8' if translator.quantized else 'fp32'})"
-    return System(name, lambda lines: translator.translate_lines(lines, beam_size=beam), load_s,
-                  {"kind": "model", "path": str(path), "beam": beam, "parameters": info.parameters,
-                   "languages": pair})
+    name = f"{label or info.name} (beam {beam}, {'int8' if translator.quantized else 'fp32'})"
+    return System(
+        name,
+        lambda lines: translator.translate_lines(lines, beam_size=beam),
+        load_s,
+        {"kind": "model", "path": str(path), "beam": beam, "parameters": info.parameters, "languages": pair},
+    )
 
 
 def apertium_translate(lines: Sequence[str], pair: str, exe: str = "apertium") -> list[str]:
     """One output line per input line: the whole set in one `apertium -u PAIR` call; if the line count
     does not come back the same, line by line (slow but safe)."""
+
     def run(text: str) -> str:
-        proc = subprocess.run([exe, "-u", pair], input=text, capture_output=True, text=True,
-                              encoding="utf-8", check=False)
+        proc = subprocess.run(
+            [exe, "-u", pair], input=text, capture_output=True, text=True, encoding="utf-8", check=False
+        )
         if proc.returncode != 0:
             raise RuntimeError(f"apertium -u {pair} failed ({proc.returncode}): {proc.stderr.strip()[:500]}")
         return proc.stdout
@@ -270,8 +281,7 @@ def apertium_translate(lines: Sequence[str], pair: str, exe: str = "apertium") -
         out.pop()
     if len(out) == len(clean):
         return [o.strip() for o in out]
-    print(f"warning: apertium returned {len(out)} lines for {len(clean)}; translating line by line",
-          file=sys.stderr)
+    print(f"warning: apertium returned {len(out)} lines for {len(clean)}; translating line by line", file=sys.stderr)
     return [run(line + "\n").strip().replace("\n", " ") for line in clean]
 
 
@@ -284,15 +294,21 @@ def apertium_system(pair: str, direction: str) -> System:
         print(f"warning: apertium {pair} on sets scored {direction} (expected {want})", file=sys.stderr)
     version = ""
     try:
-        version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "apertium-eng-spa"],
-                                 capture_output=True, text=True, check=False).stdout.strip()
+        version = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", "apertium-eng-spa"], capture_output=True, text=True, check=False
+        ).stdout.strip()
     except OSError:
         pass
-    return System(f"Apertium {pair}", lambda lines: apertium_translate(lines, pair, exe), 0.0,
-                  {"kind": "apertium", "pair": pair, "apertium-eng-spa": version})
+    return System(
+        f"Apertium {pair}",
+        lambda lines: apertium_translate(lines, pair, exe),
+        0.0,
+        {"kind": "apertium", "pair": pair, "apertium-eng-spa": version},
+    )
 
 
 # ---------------------------------------------------------------- scoring
+
 
 def score(hyps: Sequence[str], dev: DevSet, idx: Sequence[int] | None = None) -> dict:
     from translator_app.core.metrics import corpus_scores
@@ -304,10 +320,18 @@ def score(hyps: Sequence[str], dev: DevSet, idx: Sequence[int] | None = None) ->
     single = corpus_scores(h, [r[:1] for r in refs])
     kept, total = verbatim_share(h, [dev.verbatim[i] for i in idx])
     looping = sum(is_looping(hyps[i], dev.sources[i]) for i in idx)
-    return {"sentences": len(h), "max_refs": multi.max_refs, "bleu": multi.bleu, "chrf": multi.chrf,
-            "bleu_1ref": single.bleu, "chrf_1ref": single.chrf, "verbatim_kept": kept,
-            "verbatim_total": total, "verbatim_share": round(kept / total, 4) if total else None,
-            "looping": looping}
+    return {
+        "sentences": len(h),
+        "max_refs": multi.max_refs,
+        "bleu": multi.bleu,
+        "chrf": multi.chrf,
+        "bleu_1ref": single.bleu,
+        "chrf_1ref": single.chrf,
+        "verbatim_kept": kept,
+        "verbatim_total": total,
+        "verbatim_share": round(kept / total, 4) if total else None,
+        "looping": looping,
+    }
 
 
 def evaluate(system: System, dev: DevSet, by_domain: bool, hyps_dir: Path | None) -> dict:
@@ -316,10 +340,18 @@ def evaluate(system: System, dev: DevSet, by_domain: bool, hyps_dir: Path | None
     seconds = time.perf_counter() - start
     if len(hyps) != len(dev.sources):
         raise RuntimeError(f"{system.name}: {len(hyps)} hypotheses for {len(dev.sources)} sources")
-    result = {"system": system.name, "set": dev.name, "path": dev.path, "direction": dev.direction,
-              "format": dev.fmt, "verbatim_listed": dev.verbatim_listed, **score(hyps, dev),
-              "seconds": round(seconds, 3), "sentences_per_s": round(len(hyps) / seconds, 2) if seconds else None,
-              "load_s": round(system.load_s, 3)}
+    result = {
+        "system": system.name,
+        "set": dev.name,
+        "path": dev.path,
+        "direction": dev.direction,
+        "format": dev.fmt,
+        "verbatim_listed": dev.verbatim_listed,
+        **score(hyps, dev),
+        "seconds": round(seconds, 3),
+        "sentences_per_s": round(len(hyps) / seconds, 2) if seconds else None,
+        "load_s": round(system.load_s, 3),
+    }
     if by_domain and any(dev.domains):
         groups: dict[str, list[int]] = {}
         for i, d in enumerate(dev.domains):
@@ -338,38 +370,57 @@ def evaluate(system: System, dev: DevSet, by_domain: bool, hyps_dir: Path | None
 
 # ---------------------------------------------------------------- report
 
+
 def _pct(kept: int, total: int) -> str:
     return f"{100 * kept / total:.1f} % ({kept}/{total})" if total else "–"
 
 
 def markdown(results: Sequence[dict], meta: dict) -> str:
-    lines = ["| system | set | dir | sentences | refs | BLEU | BLEU 1-ref | chrF | verbatim kept | looping | time s | sent/s |",
-             "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| system | set | dir | sentences | refs | BLEU | BLEU 1-ref | chrF | verbatim kept | looping | time s | sent/s |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for r in results:
         one_ref = f"{r['bleu_1ref']:.2f}" if r["max_refs"] > 1 else "–"
         verbatim = _pct(r["verbatim_kept"], r["verbatim_total"]) + ("" if r["verbatim_listed"] else " (auto)")
         loop = f"{r['looping']} ({100 * r['looping'] / r['sentences']:.1f} %)" if r["sentences"] else "–"
-        lines.append(f"| {r['system']} | {r['set']} | {r['direction']} | {r['sentences']} | {r['max_refs']} | "
-                     f"{r['bleu']:.2f} | {one_ref} | {r['chrf']:.2f} | {verbatim} | {loop} | "
-                     f"{r['seconds']:.1f} | {r['sentences_per_s'] or 0:.1f} |")
+        lines.append(
+            f"| {r['system']} | {r['set']} | {r['direction']} | {r['sentences']} | {r['max_refs']} | "
+            f"{r['bleu']:.2f} | {one_ref} | {r['chrf']:.2f} | {verbatim} | {loop} | "
+            f"{r['seconds']:.1f} | {r['sentences_per_s'] or 0:.1f} |"
+        )
     per_domain = [r for r in results if r.get("domains")]
     if per_domain:
-        lines += ["", "Per domain (about 56 sentences each: read BLEU differences of a few points as noise)", "",
-                  "| system | set | domain | sentences | BLEU | chrF | verbatim kept | looping |",
-                  "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            "Per domain (about 56 sentences each: read BLEU differences of a few points as noise)",
+            "",
+            "| system | set | domain | sentences | BLEU | chrF | verbatim kept | looping |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for r in per_domain:
             for d, s in r["domains"].items():
-                lines.append(f"| {r['system']} | {r['set']} | {d} | {s['sentences']} | {s['bleu']:.2f} | "
-                             f"{s['chrf']:.2f} | {_pct(s['verbatim_kept'], s['verbatim_total'])} | {s['looping']} |")
+                lines.append(
+                    f"| {r['system']} | {r['set']} | {d} | {s['sentences']} | {s['bleu']:.2f} | "
+                    f"{s['chrf']:.2f} | {_pct(s['verbatim_kept'], s['verbatim_total'])} | {s['looping']} |"
+                )
     loads = [r for r in results if r.get("load_s")]
-    lines += ["", f"sacrebleu {meta['sacrebleu']}, BLEU 13a / chrF (n=6, β=2); "
-              f"{meta['cpus']} CPUs, load average {meta['load_before']} before, {meta['load_after']} after; {meta['date']}."]
+    lines += [
+        "",
+        f"sacrebleu {meta['sacrebleu']}, BLEU 13a / chrF (n=6, β=2); "
+        f"{meta['cpus']} CPUs, load average {meta['load_before']} before, {meta['load_after']} after; {meta['date']}.",
+    ]
     if loads:
-        lines.append("Model load time (not in `time s`): " + ", ".join(
-            sorted({f"{r['system']} {r['load_s']:.1f} s" for r in loads})) + ".")
-    lines.append("`(auto)`: verbatim tokens derived from the source (digits, @, ://, CamelCase, ALL-CAPS) "
-                 "that a reference also contains; looping: a word trigram ≥ 3 times in the hypothesis "
-                 "while the source repeats none.")
+        lines.append(
+            "Model load time (not in `time s`): "
+            + ", ".join(sorted({f"{r['system']} {r['load_s']:.1f} s" for r in loads}))
+            + "."
+        )
+    lines.append(
+        "`(auto)`: verbatim tokens derived from the source (digits, @, ://, CamelCase, ALL-CAPS) "
+        "that a reference also contains; looping: a word trigram ≥ 3 times in the hypothesis "
+        "while the source repeats none."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -381,13 +432,30 @@ def _load() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", action="append", default=[], metavar="DIR", help="translator_app bundle (repeatable)")
-    p.add_argument("--apertium", action="append", default=[], choices=["eng-spa", "spa-eng"],
-                   help="also score Apertium with this pair (repeatable); see scripts/install_apertium.sh")
-    p.add_argument("--sets", nargs="+", metavar="FILE", default=None,
-                   help="TSV dev/test sets (default: benchmarks/dev/everyday.en-es.tsv models/en-es/test.tsv)")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="DIR[=LABEL]",
+        help="translator_app bundle (repeatable); =LABEL names it in the table",
+    )
+    p.add_argument(
+        "--apertium",
+        action="append",
+        default=[],
+        choices=["eng-spa", "spa-eng"],
+        help="also score Apertium with this pair (repeatable); see scripts/install_apertium.sh",
+    )
+    p.add_argument(
+        "--sets",
+        nargs="+",
+        metavar="FILE",
+        default=None,
+        help="TSV dev/test sets (default: benchmarks/dev/everyday.en-es.tsv models/en-es/test.tsv)",
+    )
     p.add_argument("--reverse", action="store_true", help="score es→en (source = Spanish column)")
     p.add_argument("--beam", type=int, default=5, help="beam size for --model (default 5; 1 = greedy)")
     p.add_argument("--limit", type=int, default=0, metavar="N", help="first N distinct sources of each set")
@@ -411,9 +479,16 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
     import sacrebleu
 
-    meta = {"sacrebleu": sacrebleu.__version__, "cpus": os.cpu_count(), "load_before": _load(),
-            "date": time.strftime("%Y-%m-%d %H:%M %Z"), "python": platform.python_version(),
-            "beam": args.beam, "direction": direction, "limit": args.limit}
+    meta = {
+        "sacrebleu": sacrebleu.__version__,
+        "cpus": os.cpu_count(),
+        "load_before": _load(),
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "python": platform.python_version(),
+        "beam": args.beam,
+        "direction": direction,
+        "limit": args.limit,
+    }
     systems_factories = [lambda m=m: model_system(m, args.beam, direction) for m in args.model]
     systems_factories += [lambda a=a: apertium_system(a, direction) for a in args.apertium]
     results = []
@@ -424,9 +499,12 @@ def main(argv: list[str] | None = None) -> int:
             r = evaluate(system, dev, args.by_domain, hyps_dir)
             r["system_meta"] = system.meta
             results.append(r)
-            print(f"{r['system']} | {r['set']} {r['direction']}: BLEU {r['bleu']:.2f} chrF {r['chrf']:.2f} "
-                  f"verbatim {_pct(r['verbatim_kept'], r['verbatim_total'])} looping {r['looping']} "
-                  f"{r['seconds']:.1f} s", file=sys.stderr)
+            print(
+                f"{r['system']} | {r['set']} {r['direction']}: BLEU {r['bleu']:.2f} chrF {r['chrf']:.2f} "
+                f"verbatim {_pct(r['verbatim_kept'], r['verbatim_total'])} looping {r['looping']} "
+                f"{r['seconds']:.1f} s",
+                file=sys.stderr,
+            )
         del system
     meta["load_after"] = _load()
     table = markdown(results, meta)
@@ -434,8 +512,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.md:
         Path(args.md).write_text(table, encoding="utf-8")
     if args.json:
-        Path(args.json).write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=2)
-                                   + "\n", encoding="utf-8")
+        Path(args.json).write_text(
+            json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     return 0
 
 

@@ -21,10 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from translator_app.core.bundlemeta import CONFIG_FILE  # noqa: E402  (after the sys.path line)
-from translator_app.core.checkpoint import atomic_write_bytes  # noqa: E402
-from translator_app.core.corpus import read_corpus  # noqa: E402
-from translator_app.core.names import name_rule_from_pairs  # noqa: E402
+from translator_app.core.bundlemeta import CONFIG_FILE  # noqa: E402 - after the sys.path line
+from translator_app.core.checkpoint import atomic_write_bytes  # noqa: E402 - after the sys.path line
+from translator_app.core.corpus import read_corpus  # noqa: E402 - after the sys.path line
+from translator_app.core.names import name_rule_from_pairs  # noqa: E402 - after the sys.path line
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     rule = name_rule_from_pairs(pairs)
     config.setdefault("meta", {})["names"] = rule.to_meta()
     atomic_write_bytes(config_path, json.dumps(config, indent=2, ensure_ascii=False).encode("utf-8"))
-    print(f"{config_path}: {len(rule.keep):,} names kept, {len(rule.translate):,} capitalised words translated "
-          f"(from {len(pairs):,} pairs of {args.corpus})")
+    print(
+        f"{config_path}: {len(rule.keep):,} names kept, {len(rule.translate):,} capitalised words translated "
+        f"(from {len(pairs):,} pairs of {args.corpus})"
+    )
     return 0
 
 

@@ -8,8 +8,8 @@ into data/pkgs/PKG/ (nothing is installed).  Each source is read, cleaned and fi
 (see scripts/corpus/clean.py), a seeded 500-pair dev set is set aside per domain into
 benchmarks/dev/<domain>.en-es.tsv (kept if it already exists), every pair whose English or
 Spanish side is in any benchmarks/dev/*.tsv or models/en-es/test.tsv is removed, pairs are
-deduplicated (at most 3 translations per English string), shuffled with a fixed seed and
-written to OUT/en-es.tsv with OUT/manifest.json.  Same package versions -> same bytes.
+deduplicated (at most 3 translations per English string), optionally a source's pairs written
+N times (``--repeat tatoeba=3``: it weights them in training), shuffled with a fixed seed and written to OUT/en-es.tsv with OUT/manifest.json.  Same package versions -> same bytes.
 """
 
 from __future__ import annotations
@@ -27,13 +27,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import clean, debian  # noqa: E402
-from corpus.registry import DICT_SHARE, SOURCES  # noqa: E402
+from corpus import clean, debian
+from corpus.registry import DICT_SHARE, SOURCES
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 13
 DEV_PAIRS = 500
 MAX_PER_ENGLISH = 3
+# --repeat tatoeba=3 writes Tatoeba's short everyday sentences three times: +4.2 BLEU on Tatoeba,
+# -1.1 on the everyday set and -5 on software text after 60 minutes (benchmarks/quality.md), so the
+# default corpus writes every pair once
+DEFAULT_REPEAT: dict[str, int] = {}
 
 
 def key(text: str) -> str:
@@ -62,7 +66,7 @@ def held_out_keys(paths: list[Path]) -> tuple[set[str], list[str]]:
             rows = [line.rstrip("\r\n").split("\t") for line in fh]
         a, b = held_out_columns(rows)
         for cols in rows:
-            for c in cols[a: b + 1]:
+            for c in cols[a : b + 1]:
                 if c.strip():
                     keys.add(key(c))
     return keys, used
@@ -142,8 +146,11 @@ def run_source(name: str, spec: dict, args, pool) -> tuple[list[tuple[str, str]]
     info["pairs_clean"] = len(kept)
     info["dropped"] = dict(sorted(dropped.items()))
     info["seconds"] = round(time.time() - t0, 1)
-    print(f"  {name}: {read} read, {considered} after splitting, {len(kept)} clean "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(dropped.items()))}) in {info['seconds']} s", flush=True)
+    print(
+        f"  {name}: {read} read, {considered} after splitting, {len(kept)} clean "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(dropped.items()))}) in {info['seconds']} s",
+        flush=True,
+    )
     return kept, info
 
 
@@ -151,25 +158,46 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=ROOT / "data/corpus", help="output folder (default data/corpus)")
     ap.add_argument("--data", type=Path, default=ROOT / "data", help="where debs/ and pkgs/ go")
-    ap.add_argument("--sources", default=",".join(n for n, s in SOURCES.items() if s.get("default", True)),
-                    help=f"comma-separated, in order (known: {', '.join(SOURCES)})")
+    ap.add_argument(
+        "--sources",
+        default=",".join(n for n, s in SOURCES.items() if s.get("default", True)),
+        help=f"comma-separated, in order (known: {', '.join(SOURCES)})",
+    )
     ap.add_argument("--tatoeba", type=Path, default=ROOT.parent / "shared/corpora/tatoeba.en-es.tsv")
     ap.add_argument("--dev-dir", type=Path, default=ROOT / "benchmarks/dev")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
-    ap.add_argument("--dev-avoid", type=Path, action="append", default=[],
-                    help="TSV whose strings new dev sets must not contain (e.g. a corpus already trained on)")
+    ap.add_argument(
+        "--dev-avoid",
+        type=Path,
+        action="append",
+        default=[],
+        help="TSV whose strings new dev sets must not contain (e.g. a corpus already trained on)",
+    )
+    ap.add_argument(
+        "--repeat",
+        action="append",
+        default=[],
+        metavar="SOURCE=N",
+        help="write SOURCE's pairs N times (weights it in training; train with --keep-duplicates), "
+        f"default {' '.join(f'{k}={v}' for k, v in DEFAULT_REPEAT.items())}; SOURCE=1 turns it off",
+    )
     ap.add_argument("--force", action="store_true", help="overwrite an output folder that has a READY file")
     args = ap.parse_args(argv)
     out = args.out.resolve()
     if (out / "READY").exists() and not args.force:
-        print(f"{out}/READY exists (a training run may be reading it); use --out elsewhere or --force",
-              file=sys.stderr)
+        print(f"{out}/READY exists (a training run may be reading it); use --out elsewhere or --force", file=sys.stderr)
         return 2
     t0 = time.time()
     names = [n.strip() for n in args.sources.split(",") if n.strip()]
     for n in names:
         if n not in SOURCES:
             ap.error(f"unknown source {n!r}")
+    repeat = dict(DEFAULT_REPEAT)
+    for item in args.repeat:
+        name, _, times = item.partition("=")
+        if name not in SOURCES or not times.isdigit() or int(times) < 1:
+            ap.error(f"--repeat wants SOURCE=N with a known source and N >= 1, not {item!r}")
+        repeat[name] = int(times)
     per_source: dict[str, list[tuple[str, str]]] = {}
     manifest_sources: dict[str, dict] = {}
     ctx = mp.get_context("fork")
@@ -224,8 +252,9 @@ def main(argv: list[str] | None = None) -> int:
             keep = set(rng.sample(range(len(dicts)), limit))
             for i, c in enumerate(dicts):
                 if i not in keep:
-                    manifest_sources[c[0]]["dropped"]["dictionary_share_cap"] = \
+                    manifest_sources[c[0]]["dropped"]["dictionary_share_cap"] = (
                         manifest_sources[c[0]]["dropped"].get("dictionary_share_cap", 0) + 1
+                    )
             dicts = [c for i, c in enumerate(dicts) if i in keep]
         corpus = rest + dicts
     counts = Counter(c[0] for c in corpus)
@@ -235,13 +264,15 @@ def main(argv: list[str] | None = None) -> int:
         info["pairs_kept"] = counts[name]
         info["words_en"] = sum(len(en.split()) for en, _ in mine)
         info["words_es"] = sum(len(es.split()) for _, es in mine)
-    rows = [(en, es) for _, en, es in corpus]
+    rows = [(en, es) for name, en, es in corpus for _ in range(repeat.get(name, 1))]
     random.Random(SEED).shuffle(rows)
     path = out / "en-es.tsv"
     write_tsv(path, rows)
     manifest = {
         "output": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
         "pairs": len(rows),
+        "distinct_pairs": len(corpus),
+        "repeat": {n: repeat[n] for n in names if repeat.get(n, 1) > 1},
         "words_en": sum(s["words_en"] for s in manifest_sources.values()),
         "words_es": sum(s["words_es"] for s in manifest_sources.values()),
         "bytes": path.stat().st_size,
@@ -253,10 +284,13 @@ def main(argv: list[str] | None = None) -> int:
         "sources": manifest_sources,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(f"wrote {path}: {len(rows)} pairs, {manifest['bytes'] / 1e6:.1f} MB, "
-          f"sha256 {manifest['sha256'][:16]}…, {manifest['build_seconds']} s")
+    print(
+        f"wrote {path}: {len(rows)} pairs, {manifest['bytes'] / 1e6:.1f} MB, "
+        f"sha256 {manifest['sha256'][:16]}…, {manifest['build_seconds']} s"
+    )
     for name in names:
-        print(f"  {name:20s} {counts[name]:8d}")
+        times = f" x{repeat[name]}" if repeat.get(name, 1) > 1 else ""
+        print(f"  {name:20s} {counts[name]:8d}{times}")
     return 0
 
 

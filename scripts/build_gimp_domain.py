@@ -37,8 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_corpus import held_out_keys, key, sha256, write_tsv  # noqa: E402
-from corpus import clean, debian  # noqa: E402
+from build_corpus import held_out_keys, key, sha256, write_tsv
+from corpus import clean, debian
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("gimp-help-en", "gimp-help-es")
@@ -48,10 +48,28 @@ TEST_MAX_WORDS = 60
 TEST_PER_PAGE = 40  # so that the test set spans many pages
 NOT_FOR_TEST = ("bibliography", "glossary", "apcs", "gimp-help-", "index")  # lists of names and titles
 _BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "td", "th", "caption", "li")
-_SECTIONS = ("sect1", "sect2", "sect3", "sect4", "section", "simplesect", "refentry", "refsect1", "refsect2",
-             "chapter", "appendix", "preface", "part", "book", "glossary", "glossdiv")
-_DROP = ("//pre | //script | //style | //div[contains(@class,'toc')] | //div[@class='navheader']"
-         " | //div[@class='navfooter'] | //div[contains(@class,'mediaobject')]")
+_SECTIONS = (
+    "sect1",
+    "sect2",
+    "sect3",
+    "sect4",
+    "section",
+    "simplesect",
+    "refentry",
+    "refsect1",
+    "refsect2",
+    "chapter",
+    "appendix",
+    "preface",
+    "part",
+    "book",
+    "glossary",
+    "glossdiv",
+)
+_DROP = (
+    "//pre | //script | //style | //div[contains(@class,'toc')] | //div[@class='navheader']"
+    " | //div[@class='navfooter'] | //div[contains(@class,'mediaobject')]"
+)
 
 
 def help_dir(root: Path, lang: str) -> Path:
@@ -144,9 +162,12 @@ def main(argv: list[str] | None = None) -> int:
                     kept.append((en, es))
             if kept:
                 per_page[str(rel)] = kept
-    print(f"{stats['pages']} pages, {sum(map(len, per_page.values()))} clean pairs "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(dropped.items()))}); "
-          f"sections aligned {stats['sections_aligned']}, skipped {stats['sections_skipped']}", flush=True)
+    print(
+        f"{stats['pages']} pages, {sum(map(len, per_page.values()))} clean pairs "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(dropped.items()))}); "
+        f"sections aligned {stats['sections_aligned']}, skipped {stats['sections_skipped']}",
+        flush=True,
+    )
 
     # the test set: whole pages, in a seeded order, until there are enough sentence-like pairs
     order = sorted(per_page)
@@ -180,20 +201,32 @@ def main(argv: list[str] | None = None) -> int:
     write_tsv(out / "test.en-es.tsv", test)
     manifest = {
         "packages": [{k: m[k] for k in ("package", "version", "licence", "deb")} for m in metas],
-        "pages": stats["pages"], "pages_without_spanish": stats["pages_without_spanish"],
-        "sections_aligned": stats["sections_aligned"], "sections_skipped": stats["sections_skipped"],
-        "clean_pairs": sum(map(len, per_page.values())), "train_pool": len(pool_pairs),
-        "dropped": dict(sorted(dropped.items())), "held_out_files": held_files, "seed": SEED,
-        "train": {"path": str((out / "train.en-es.tsv").relative_to(ROOT)) if out.is_relative_to(ROOT) else
-                  str(out / "train.en-es.tsv"), "pairs": len(train), "sha256": sha256(out / "train.en-es.tsv")},
+        "pages": stats["pages"],
+        "pages_without_spanish": stats["pages_without_spanish"],
+        "sections_aligned": stats["sections_aligned"],
+        "sections_skipped": stats["sections_skipped"],
+        "clean_pairs": sum(map(len, per_page.values())),
+        "train_pool": len(pool_pairs),
+        "dropped": dict(sorted(dropped.items())),
+        "held_out_files": held_files,
+        "seed": SEED,
+        "train": {
+            "path": str((out / "train.en-es.tsv").relative_to(ROOT))
+            if out.is_relative_to(ROOT)
+            else str(out / "train.en-es.tsv"),
+            "pairs": len(train),
+            "sha256": sha256(out / "train.en-es.tsv"),
+        },
         "test": {"pairs": len(test), "pages": len(test_pages), "sha256": sha256(out / "test.en-es.tsv")},
         "test_pages": test_pages,
         "build_seconds": round(time.time() - t0, 1),
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
-    print(f"wrote {out}/train.en-es.tsv ({len(train)} pairs from {len(per_page) - len(test_pages)} pages, pool "
-          f"{len(pool_pairs)}) and test.en-es.tsv ({len(test)} pairs from {len(test_pages)} pages) in "
-          f"{manifest['build_seconds']} s")
+    print(
+        f"wrote {out}/train.en-es.tsv ({len(train)} pairs from {len(per_page) - len(test_pages)} pages, pool "
+        f"{len(pool_pairs)}) and test.en-es.tsv ({len(test)} pairs from {len(test_pages)} pages) in "
+        f"{manifest['build_seconds']} s"
+    )
     return 0
 
 

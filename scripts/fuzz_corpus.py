@@ -64,16 +64,102 @@ class Case:
     kwargs: dict = field(default_factory=dict)
 
 
-WORDS = ["the", "cat", "sat", "on", "a", "mat", "dog", "house", "tree", "water", "book", "run", "walk", "go", "come", "see", "él", "ella", "casa", "perro", "gato", "árbol", "agua", "libro", "correr", "niño", "año", "über", "straße", "café", "naïve", "coöperate"]
-HEADERS = [b"source\ttarget", b"en\tes", b"English\tSpanish", b"src\ttgt", b"EN\tES", b"en-US\tes-ES",
-           b"input\toutput", b"text\ttranslation"]
-INVALID_UTF8 = [b"\xff", b"\xfe", b"\x80", b"\xbf", b"\xc0\x80", b"\xc1\xbf", b"\xed\xa0\x80", b"\xed\xbf\xbf",
-                b"\xe2\x82", b"\xf0\x9f\x98", b"\xf5\x80\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xc3", b"\xe0\x80\xaf",
-                b"\xf4\x90\x80\x80", b"\xc3\x28", b"\xa0\xa1"]
-ODD_UNICODE = ["e\u0301", "\u00e9", "\u212b", "A\u030a", "\u0344", "\ufb2c", "\u200b", "\u200f", "\u202e", "\u00a0",
-               "\u2028", "\u2029", "\u0085", "\u000b", "\u000c", "\u001c", "\u3000", "\ufeff", "\U0001f600",
-               "\U0001f469\u200d\U0001f4bb", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629", "\u4e2d\u6587",
-               "\ufffd", "\U000e0041", "\u0000"[:0], "\t\t", " ", "İ", "ß", "ﬃ", "\u1e9e"]
+WORDS = [
+    "the",
+    "cat",
+    "sat",
+    "on",
+    "a",
+    "mat",
+    "dog",
+    "house",
+    "tree",
+    "water",
+    "book",
+    "run",
+    "walk",
+    "go",
+    "come",
+    "see",
+    "él",
+    "ella",
+    "casa",
+    "perro",
+    "gato",
+    "árbol",
+    "agua",
+    "libro",
+    "correr",
+    "niño",
+    "año",
+    "über",
+    "straße",
+    "café",
+    "naïve",
+    "coöperate",
+]
+HEADERS = [
+    b"source\ttarget",
+    b"en\tes",
+    b"English\tSpanish",
+    b"src\ttgt",
+    b"EN\tES",
+    b"en-US\tes-ES",
+    b"input\toutput",
+    b"text\ttranslation",
+]
+INVALID_UTF8 = [
+    b"\xff",
+    b"\xfe",
+    b"\x80",
+    b"\xbf",
+    b"\xc0\x80",
+    b"\xc1\xbf",
+    b"\xed\xa0\x80",
+    b"\xed\xbf\xbf",
+    b"\xe2\x82",
+    b"\xf0\x9f\x98",
+    b"\xf5\x80\x80\x80",
+    b"\xf8\x88\x80\x80\x80",
+    b"\xc3",
+    b"\xe0\x80\xaf",
+    b"\xf4\x90\x80\x80",
+    b"\xc3\x28",
+    b"\xa0\xa1",
+]
+ODD_UNICODE = [
+    "e\u0301",
+    "\u00e9",
+    "\u212b",
+    "A\u030a",
+    "\u0344",
+    "\ufb2c",
+    "\u200b",
+    "\u200f",
+    "\u202e",
+    "\u00a0",
+    "\u2028",
+    "\u2029",
+    "\u0085",
+    "\u000b",
+    "\u000c",
+    "\u001c",
+    "\u3000",
+    "\ufeff",
+    "\U0001f600",
+    "\U0001f469\u200d\U0001f4bb",
+    "\u0627\u0644\u0639\u0631\u0628\u064a\u0629",
+    "\u4e2d\u6587",
+    "\ufffd",
+    "\U000e0041",
+    "\u0000"[:0],
+    "\t\t",
+    " ",
+    "İ",
+    "ß",
+    "ﬃ",
+    "\u1e9e",
+]
 EOLS = [b"\n", b"\r\n", b"\r", b"\n\r"]
 
 
@@ -184,8 +270,19 @@ def gen_nul(rng, d):
 
 
 def gen_empty_sides(rng, d):
-    choices = [b"\tfoo", b"foo\t", b"\t", b"  \t  ", b"\t\t", b" \t bar", b"\xc2\xa0\tx", b"", b"   ",
-               b"\xe3\x80\x80\tword", b"a\t\xe2\x80\x8b"]
+    choices = [
+        b"\tfoo",
+        b"foo\t",
+        b"\t",
+        b"  \t  ",
+        b"\t\t",
+        b" \t bar",
+        b"\xc2\xa0\tx",
+        b"",
+        b"   ",
+        b"\xe3\x80\x80\tword",
+        b"a\t\xe2\x80\x8b",
+    ]
     lines = [rng.choice(choices) for _ in range(rng.randint(1, 20))]
     if rng.random() < 0.4:
         lines.append(tsv_line(rng))
@@ -224,8 +321,22 @@ def gen_header_plus(rng, d):
 
 
 def gen_empty_like(rng, d):
-    return {"data": rng.choice([b"", b"\n", b"\n\n\n", b"\r\n", b"   \n\t\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\n",
-                                b"\t\n" * 5, b" " * 100, b"\r" * 50])}
+    return {
+        "data": rng.choice(
+            [
+                b"",
+                b"\n",
+                b"\n\n\n",
+                b"\r\n",
+                b"   \n\t\n",
+                b"\xef\xbb\xbf",
+                b"\xef\xbb\xbf\n",
+                b"\t\n" * 5,
+                b" " * 100,
+                b"\r" * 50,
+            ]
+        )
+    }
 
 
 def gen_odd_unicode(rng, d):
@@ -251,8 +362,10 @@ def gen_over_max_chars(rng, d):
 def gen_duplicates(rng, d):
     line = tsv_line(rng)
     variants = [line, line.upper(), b"  " + line + b"  ", line.replace(b" ", b"  ")]
-    return {"data": join([rng.choice(variants) for _ in range(rng.randint(1, 20))], rng),
-            "kwargs": {"lowercase": rng.random() < 0.5}}
+    return {
+        "data": join([rng.choice(variants) for _ in range(rng.randint(1, 20))], rng),
+        "kwargs": {"lowercase": rng.random() < 0.5},
+    }
 
 
 def gen_mutated_real(rng, d):
@@ -434,8 +547,7 @@ def check_case(case: Case, timeout: float) -> dict:
     except _Alarm:
         return {"status": "hang", "detail": f"no result after {timeout}s"}
     except BaseException as e:  # noqa: BLE001 - anything else is a crash
-        return {"status": "crash", "detail": f"{type(e).__name__}: {e}"[:300],
-                "trace": traceback.format_exc()[-1500:]}
+        return {"status": "crash", "detail": f"{type(e).__name__}: {e}"[:300], "trace": traceback.format_exc()[-1500:]}
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     elapsed = time.perf_counter() - start
@@ -454,8 +566,10 @@ def check_case(case: Case, timeout: float) -> dict:
         if not pairs or report.pairs != len(pairs):
             problems.append("valid corpus without pairs / wrong report.pairs")
         if report.lines != report.pairs + report.skipped_total + int(report.header):
-            problems.append(f"report does not add up: {report.lines} lines != {report.pairs} pairs + "
-                            f"{report.skipped_total} skipped + header {report.header}")
+            problems.append(
+                f"report does not add up: {report.lines} lines != {report.pairs} pairs + "
+                f"{report.skipped_total} skipped + header {report.header}"
+            )
         for src, tgt in pairs:
             for side in (src, tgt):
                 if not isinstance(side, str) or not side or side != side.strip():
@@ -494,8 +608,11 @@ def check_case(case: Case, timeout: float) -> dict:
         if exc.line not in ok_lines:
             problems.append(f"line {exc.line} has no problem the scan can see ({sorted(ok_lines)[:5]})")
     if not must_fail and not kw.get("strict"):
-        usable = any(clearly_usable_line(line, max_chars, i) for i, line in enumerate(scans[case.path].lines, 1)) \
-            if not case.target else False
+        usable = (
+            any(clearly_usable_line(line, max_chars, i) for i, line in enumerate(scans[case.path].lines, 1))
+            if not case.target
+            else False
+        )
         if usable:
             problems.append("rejected a file with a clearly usable pair")
     return {"status": "bad" if problems else "error", "detail": ("; ".join(problems) or msg)[:300], "s": elapsed}
@@ -532,7 +649,7 @@ def run(cases: list[Case], workers: int, timeout: float) -> list[dict]:
         if restart_from is None:
             break
         pending = [i for i in pending if results[i] is None]
-    return results  # type: ignore[return-value]
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -577,13 +694,21 @@ def main(argv: list[str] | None = None) -> int:
         if r.get("trace"):
             print(r["trace"])
     summary = {
-        "inputs": len(cases), "valid": counts["valid"], "clear_errors": counts["error"],
-        "bad": counts["bad"], "crashes": counts["crash"], "hangs": counts["hang"],
-        "kinds": len(by_kind), "slowest_s": round(slowest, 3), "elapsed_s": round(time.perf_counter() - started, 1),
+        "inputs": len(cases),
+        "valid": counts["valid"],
+        "clear_errors": counts["error"],
+        "bad": counts["bad"],
+        "crashes": counts["crash"],
+        "hangs": counts["hang"],
+        "kinds": len(by_kind),
+        "slowest_s": round(slowest, 3),
+        "elapsed_s": round(time.perf_counter() - started, 1),
     }
-    print(f"inputs tried: {summary['inputs']} ({summary['kinds']} kinds), valid: {summary['valid']}, "
-          f"clear errors: {summary['clear_errors']}, bad results: {summary['bad']}, crashes: {summary['crashes']}, "
-          f"hangs: {summary['hangs']}  (slowest input {summary['slowest_s']} s, total {summary['elapsed_s']} s)")
+    print(
+        f"inputs tried: {summary['inputs']} ({summary['kinds']} kinds), valid: {summary['valid']}, "
+        f"clear errors: {summary['clear_errors']}, bad results: {summary['bad']}, crashes: {summary['crashes']}, "
+        f"hangs: {summary['hangs']}  (slowest input {summary['slowest_s']} s, total {summary['elapsed_s']} s)"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
     return 0 if not failures else 1

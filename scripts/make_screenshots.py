@@ -17,8 +17,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TRANSLATOR_APP_HOME", tempfile.mkdtemp(prefix="shots-"))
 REPO = Path(__file__).resolve().parents[1]
-TEXT = ("Hello, my name is Anna and I live in Berlin. My flight BA2471 leaves at 19:45 "
-        "from gate B12. Please send the report to anna.weber@example.com by Friday.")
+TEXT = (
+    "Hello, my name is Anna and I live in Berlin. My flight BA2471 leaves at 19:45 "
+    "from gate B12. Please send the report to anna.weber@example.com by Friday."
+)
 RETYPED = "Hola, soy "  # what the person types over the first three words of the first sentence
 
 
@@ -102,6 +104,7 @@ def main() -> int:
         def grab() -> None:
             save("translate.png")
             retype()
+
         QTimer.singleShot(500, grab)
 
     tab.translated.connect(shot)

@@ -35,7 +35,7 @@ if [ "$DIRECTION" = "es-en" ]; then  # the same pairs, columns swapped; the file
 fi
 
 translator-app train "$CORPUS" --out "$RUN" --preset "$PRESET" --vocab-size "$VOCAB" --augment "$AUGMENT" \
-    --minutes "$MINUTES" --threads "$THREADS" --device "$DEVICE" --amp "$AMP" --resume \
+    --keep-duplicates --minutes "$MINUTES" --threads "$THREADS" --device "$DEVICE" --amp "$AMP" --resume \
     --name "${NAMES[$SRC]:-$SRC} → ${NAMES[$TGT]:-$TGT} (broad)"
 
 # ship fp16 weights (half the size); score the bundle that ships, not the fp32 run

@@ -48,9 +48,14 @@ def tiny_model_dir(tiny_corpus, tmp_path_factory) -> Path:
 
     model_cfg, train_cfg, _ = PRESETS["tiny"]
     out = tmp_path_factory.mktemp("models") / "tiny-en-es"
-    events = list(train(CorpusSpec(str(tiny_corpus)), out, model_cfg=model_cfg,
-                        train_cfg=replace(train_cfg, max_steps=40, valid_every=20, valid_max_sentences=50,
-                                                  num_threads=1),
-                        tok_cfg=TokenizerConfig(vocab_size=400)))
+    events = list(
+        train(
+            CorpusSpec(str(tiny_corpus)),
+            out,
+            model_cfg=model_cfg,
+            train_cfg=replace(train_cfg, max_steps=40, valid_every=20, valid_max_sentences=50, num_threads=1),
+            tok_cfg=TokenizerConfig(vocab_size=400),
+        )
+    )
     assert isinstance(events[-1], Finished)
     return out

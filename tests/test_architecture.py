@@ -1,4 +1,5 @@
-"""Layering rules: core never imports Qt; gui never imports torch (checked in fresh interpreters)."""
+"""Layering rules: core never imports Qt nor translator_app.paths; gui never imports torch (checked in fresh
+interpreters)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ CORE_MODULES = sorted(f"translator_app.core.{m.name}" for m in pkgutil.iter_modu
 
 
 def _loaded_after_import(modules: list[str]) -> set[str]:
-    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules) +
-            "print('\\n'.join(sorted(sys.modules)))")
+    code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print('\\n'.join(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return set(out.stdout.split())
 
@@ -27,6 +27,11 @@ def test_core_never_imports_qt():
     qt = sorted(m for m in loaded if m.split(".")[0] in {"PySide6", "shiboken6", "PyQt5", "PyQt6"})
     assert not qt, f"core pulled in Qt: {qt}"
     assert "torch" in loaded  # the check itself works: core does import torch
+
+
+def test_core_never_imports_paths():
+    """Only the entry points read translator_app.paths; the core takes every folder as an argument."""
+    assert "translator_app.paths" not in _loaded_after_import(CORE_MODULES)
 
 
 def test_gui_never_imports_torch():
@@ -49,4 +54,4 @@ def test_import_linter_contracts():
     assert exe, "import-linter is part of the test extras"
     proc = subprocess.run([exe], capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "2 kept, 0 broken" in proc.stdout
+    assert "3 kept, 0 broken" in proc.stdout

@@ -22,9 +22,30 @@ def free_port() -> int:
 def test_two_process_ddp_training(tmp_path):
     corpus = take_slice(800, tmp_path / "slice.en-es.tsv", step=150)
     out = tmp_path / "ddp-model"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_addr=127.0.0.1",
-           f"--master_port={free_port()}", "-m", "translator_app", "train", str(corpus), "--out", str(out),
-           "--preset", "tiny", "--max-steps", "10", "--vocab-size", "200", "--valid-every", "5", "--threads", "1"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node=2",
+        "--master_addr=127.0.0.1",
+        f"--master_port={free_port()}",
+        "-m",
+        "translator_app",
+        "train",
+        str(corpus),
+        "--out",
+        str(out),
+        "--preset",
+        "tiny",
+        "--max-steps",
+        "10",
+        "--vocab-size",
+        "200",
+        "--valid-every",
+        "5",
+        "--threads",
+        "1",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=400)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     assert proc.stdout.count("Finished (max_steps) at step 10") == 1  # only rank 0 reports

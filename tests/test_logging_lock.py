@@ -23,18 +23,25 @@ import pytest
 from translator_app.core.runlock import LOCK_FILE, FolderBusy, Holder, RunLock, holder
 
 REPO = Path(__file__).resolve().parents[1]
-HOLD = ("import sys, time\n"
-        "from translator_app.core.runlock import RunLock\n"
-        "lock = RunLock(sys.argv[1], note=sys.argv[2] == 'note').acquire()\n"
-        "print('locked', flush=True)\n"
-        "time.sleep(120)\n")
+HOLD = (
+    "import sys, time\n"
+    "from translator_app.core.runlock import RunLock\n"
+    "lock = RunLock(sys.argv[1], note=sys.argv[2] == 'note').acquire()\n"
+    "print('locked', flush=True)\n"
+    "time.sleep(120)\n"
+)
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and flock semantics")
 
 
 def _hold_in_child(folder: Path, note: bool = True) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(folder), "note" if note else "-"], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(folder), "note" if note else "-"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stdout.readline().strip()
     if line != "locked":
         proc.kill()
@@ -59,6 +66,7 @@ def child_holder(tmp_path):
 
 
 # ---- RunLock ---------------------------------------------------------------------------------
+
 
 def test_a_second_lock_in_another_process_is_refused_naming_the_holder(child_holder):
     folder, proc = child_holder
@@ -97,8 +105,9 @@ def test_a_stale_note_of_a_dead_process_is_not_believed(tmp_path):
     dead.wait()
     proc = _hold_in_child(folder, note=False)
     try:
-        (folder / LOCK_FILE).write_text(json.dumps({"pid": dead.pid, "host": os.uname().nodename,
-                                                    "started": "2026-01-01T00:00:00+00:00"}))
+        (folder / LOCK_FILE).write_text(
+            json.dumps({"pid": dead.pid, "host": os.uname().nodename, "started": "2026-01-01T00:00:00+00:00"})
+        )
         with pytest.raises(FolderBusy) as info:
             RunLock(folder).acquire()
         assert info.value.holder == Holder()
@@ -146,6 +155,7 @@ def test_holder_of_a_folder_that_was_never_locked_creates_nothing(tmp_path):
 
 # ---- the model store -------------------------------------------------------------------------
 
+
 def _fake_model(folder: Path) -> Path:
     folder.mkdir(parents=True)
     (folder / "config.json").write_text(json.dumps({"format": "translator-app-bundle", "version": 1}))
@@ -181,19 +191,22 @@ def test_store_refuses_to_import_a_folder_that_is_being_trained(tmp_path):
 
 
 def test_listing_models_does_not_import_torch(tmp_path):
-    code = ("import sys\n"
-            "from translator_app.core.store import ModelStore\n"
-            f"store = ModelStore(bundled_dir={str(REPO / 'models')!r}, user_dir={str(tmp_path)!r})\n"
-            "entries, problems = store.scan()\n"
-            "assert entries, problems\n"
-            "assert store.entry(entries[0].path) is not None\n"
-            "assert 'torch' not in sys.modules, 'listing imported torch'\n")
+    code = (
+        "import sys\n"
+        "from translator_app.core.store import ModelStore\n"
+        f"store = ModelStore(bundled_dir={str(REPO / 'models')!r}, user_dir={str(tmp_path)!r})\n"
+        "entries, problems = store.scan()\n"
+        "assert entries, problems\n"
+        "assert store.entry(entries[0].path) is not None\n"
+        "assert 'torch' not in sys.modules, 'listing imported torch'\n"
+    )
     if not (REPO / "models" / "en-es" / "config.json").is_file():
         pytest.skip("no bundled model in this checkout")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=120)
 
 
 # ---- logging ---------------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def log_file(tmp_path):
@@ -219,16 +232,16 @@ def _flush() -> None:
 
 
 def test_a_worker_exception_is_logged_with_its_traceback(qapp, log_file):
-    from translator_app.workers import TaskWorker, TranslationWorker
+    from translator_app.workers import Task, TaskKind, TaskWorker, TranslationWorker
 
     def explode_in_a_task():
         return 1 / 0
 
     failures = []
     worker = TaskWorker()
-    worker.failed.connect(lambda tag, message: failures.append((tag, message)))
-    worker.run("export", explode_in_a_task)
-    assert failures and failures[0][0] == "export"
+    worker.failed.connect(lambda task, exc: failures.append((task.kind, exc)))
+    worker.run(Task(TaskKind.EXPORT, explode_in_a_task))
+    assert failures and failures[0][0] is TaskKind.EXPORT and isinstance(failures[0][1], ZeroDivisionError)
 
     def broken_loader(path):
         raise RuntimeError(f"weights of {path} are gibberish")
@@ -286,9 +299,23 @@ def test_cli_has_verbose_and_logs_to_the_log_folder(tmp_path):
     assert build_parser().parse_args(["--verbose", "translate", "Hello"]).verbose is True
     assert build_parser().parse_args(["translate", "Hello"]).verbose is False
     env = {**os.environ, "TRANSLATOR_APP_HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "translator_app", "--verbose", "translate", "--model",
-                           str(tmp_path / "missing"), "Hello"], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "translator_app",
+            "--verbose",
+            "translate",
+            "--model",
+            str(tmp_path / "missing"),
+            "Hello",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 2
     assert "translator-app: error:" in proc.stderr
     assert "DEBUG" in proc.stderr  # --verbose: debug records on stderr, the failure's traceback among them

@@ -16,18 +16,21 @@ def _without(*missing: str):
 
 
 @linux_only
-@pytest.mark.parametrize("env, expected", [
-    ({}, []),  # no display at all: nothing of ours to check
-    ({"DISPLAY": ":0"}, ["xcb"]),
-    ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, ["xcb"]),
-    ({"QT_QPA_PLATFORM": "xcb"}, ["xcb"]),
-    ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}, ["wayland", "xcb"]),
-    ({"WAYLAND_DISPLAY": "wayland-0"}, ["wayland"]),
-    ({"QT_QPA_PLATFORM": "wayland", "DISPLAY": ":0"}, ["wayland"]),
-    ({"QT_QPA_PLATFORM": "wayland;xcb"}, ["wayland", "xcb"]),
-    ({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, []),
-    ({"QT_QPA_PLATFORM": "minimal"}, []),
-])
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, []),  # no display at all: nothing of ours to check
+        ({"DISPLAY": ":0"}, ["xcb"]),
+        ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, ["xcb"]),
+        ({"QT_QPA_PLATFORM": "xcb"}, ["xcb"]),
+        ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0"}, ["wayland", "xcb"]),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, ["wayland"]),
+        ({"QT_QPA_PLATFORM": "wayland", "DISPLAY": ":0"}, ["wayland"]),
+        ({"QT_QPA_PLATFORM": "wayland;xcb"}, ["wayland", "xcb"]),
+        ({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, []),
+        ({"QT_QPA_PLATFORM": "minimal"}, []),
+    ],
+)
 def test_the_platform_qt_will_use(env, expected):
     assert qtcheck.platforms(env) == expected
 
@@ -54,14 +57,16 @@ def test_everything_installed_or_another_platform_is_fine():
 
 @linux_only
 def test_wayland_without_a_fallback_reports_the_wayland_packages():
-    missing = qtcheck.check({"WAYLAND_DISPLAY": "wayland-0"},
-                            finder=_without("libwayland-client.so.0", "libwayland-cursor.so.0"))
+    missing = qtcheck.check(
+        {"WAYLAND_DISPLAY": "wayland-0"}, finder=_without("libwayland-client.so.0", "libwayland-cursor.so.0")
+    )
     assert missing.platform == "wayland"
     text = qtcheck.message(missing)
     assert "apt-get install libwayland-client0 libwayland-cursor0" in text
     assert "dnf install libwayland-client libwayland-cursor" in text
-    both = qtcheck.check({"WAYLAND_DISPLAY": "w", "DISPLAY": ":0"},
-                         finder=_without("libwayland-cursor.so.0", "libxcb-icccm.so.4"))
+    both = qtcheck.check(
+        {"WAYLAND_DISPLAY": "w", "DISPLAY": ":0"}, finder=_without("libwayland-cursor.so.0", "libxcb-icccm.so.4")
+    )
     assert both.platform == "wayland" and "libxcb-icccm.so.4" in both.alternatives["xcb"]
     assert "libxcb-icccm4" in qtcheck.message(both)
 

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "quality.py"
+from benchmarks import quality
 
 
 @pytest.fixture(scope="module")
 def q():
-    if not SCRIPT.exists():
-        pytest.skip(f"{SCRIPT} not found")
-    spec = importlib.util.spec_from_file_location("benchmarks_quality", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    yield module
-    sys.modules.pop(spec.name, None)
+    return quality
 
 
 def test_detect_format(q):
@@ -72,8 +61,12 @@ def test_is_looping(q):
 
 
 def test_group_rows_multi_reference_and_reverse(q):
-    rows = [("", "Who?", "¿Quién?", None), ("", "I lost.", "Perdí.", None), ("", "Who?", "¿Quiénes?", None),
-            ("travel", "Gate B32  closes.", "La puerta B32 cierra.", None)]
+    rows = [
+        ("", "Who?", "¿Quién?", None),
+        ("", "I lost.", "Perdí.", None),
+        ("", "Who?", "¿Quiénes?", None),
+        ("travel", "Gate B32  closes.", "La puerta B32 cierra.", None),
+    ]
     sources, refs, verbatim, _ = q.group_rows(rows)
     assert sources == ["Who?", "I lost.", "Gate B32 closes."]  # white space normalised
     assert refs[0] == ["¿Quién?", "¿Quiénes?"] and verbatim[2] == ["B32"]
@@ -95,19 +88,27 @@ def test_load_set_both_formats(q, tmp_path):
     assert (dev.fmt, dev.sources, dev.max_refs, dev.verbatim_listed) == ("pairs", ["Who?", "I'm 19."], 2, False)
     assert dev.verbatim == [[], ["19"]]
     every = tmp_path / "every.en-es.tsv"
-    every.write_text("chat\tSee you at 7!\t¡Nos vemos a las 7!\t7\nnews\tNo one was hurt.\tNadie resultó herido.\t\n",
-                     encoding="utf-8")
+    every.write_text(
+        "chat\tSee you at 7!\t¡Nos vemos a las 7!\t7\nnews\tNo one was hurt.\tNadie resultó herido.\t\n",
+        encoding="utf-8",
+    )
     dev = q.load_set(every, reverse=True, limit=1)
-    assert (dev.fmt, dev.direction, dev.sources, dev.references) == ("everyday", "es-en", ["¡Nos vemos a las 7!"],
-                                                                      [["See you at 7!"]])
+    assert (dev.fmt, dev.direction, dev.sources, dev.references) == (
+        "everyday",
+        "es-en",
+        ["¡Nos vemos a las 7!"],
+        [["See you at 7!"]],
+    )
     assert dev.verbatim == [["7"]] and dev.domains == ["chat"]
 
 
 def test_score_and_table(q, tmp_path):
     pytest.importorskip("sacrebleu")
     every = tmp_path / "every.en-es.tsv"
-    every.write_text("chat\tSee you at 7!\t¡Nos vemos a las 7!\t7\n"
-                     "news\tNo one was hurt.\tNadie resultó herido.\t\n", encoding="utf-8")
+    every.write_text(
+        "chat\tSee you at 7!\t¡Nos vemos a las 7!\t7\nnews\tNo one was hurt.\tNadie resultó herido.\t\n",
+        encoding="utf-8",
+    )
     dev = q.load_set(every)
     system = q.System("echo", lambda lines: ["¡Nos vemos a las 7!", "nadie nadie nadie nadie nadie"])
     r = q.evaluate(system, dev, by_domain=True, hyps_dir=tmp_path / "hyps")

@@ -21,7 +21,7 @@ def _weights(translator) -> list[torch.Tensor]:
     for module in translator.model.modules():
         if hasattr(module, "_weight_bias") and callable(module._weight_bias):
             wb = module._weight_bias()
-            for value in (wb.values() if isinstance(wb, dict) else wb):
+            for value in wb.values() if isinstance(wb, dict) else wb:
                 if isinstance(value, torch.Tensor):
                     out.append(value.dequantize() if value.is_quantized else value)
     for tensor in translator.model.state_dict().values():
@@ -65,9 +65,11 @@ def test_skip_init_is_thread_local():
 
 
 def test_quick_load_does_not_import_torch_dynamo(tiny_model_dir):
-    code = ("import sys\n"
-            "from translator_app.core.quickload import load_translator\n"
-            f"t = load_translator({str(tiny_model_dir)!r})\n"
-            "t.translate('Hello.')\n"
-            "assert 'torch._dynamo' not in sys.modules, 'the shape check imported torch._dynamo'\n")
+    code = (
+        "import sys\n"
+        "from translator_app.core.quickload import load_translator\n"
+        f"t = load_translator({str(tiny_model_dir)!r})\n"
+        "t.translate('Hello.')\n"
+        "assert 'torch._dynamo' not in sys.modules, 'the shape check imported torch._dynamo'\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=300)

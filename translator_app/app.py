@@ -5,8 +5,9 @@ Start-up order (the window first, the model after):
 1. logging (:mod:`translator_app.logs`) and the system-library check for Qt's platform plugin
    (:mod:`translator_app.qtcheck`: a clear "apt-get install …" message and exit 1 instead of
    Qt's abort);
-2. Qt and the main window, with the model picker filled and a "Loading model…" state; torch
-   is never imported on this thread (the model store reads config.json files without it);
+2. Qt and the main window, in a "Loading model…" state; the model store is listed in a worker
+   thread (config.json files only, no torch) and fills the model picker; torch is never
+   imported on the GUI thread;
 3. meanwhile a daemon thread ``dlopen``s ``libtorch_cpu.so`` with the GIL released
    (:func:`translator_app.startup.preload_torch_libraries`);
 4. once the window has been painted, the translation worker thread imports torch and loads the
@@ -86,9 +87,13 @@ def after_first_paint(window, callback: Callable[[], None], fallback_ms: int = F
         fired = False
         posted = False
 
-        def eventFilter(self, obj, event) -> bool:  # noqa: N802
-            if (not self.posted and event.type() == QEvent.Type.Paint and isinstance(obj, QWidget)
-                    and obj.window() is window):
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802 - a Qt override keeps its camelCase name
+            if (
+                not self.posted
+                and event.type() == QEvent.Type.Paint
+                and isinstance(obj, QWidget)
+                and obj.window() is window
+            ):
                 self.posted = True
                 QTimer.singleShot(0, self.fire)
             return False
@@ -129,9 +134,12 @@ class StallWatch:
             self.timer.stop()
             self._tick()
         gaps = sorted(self.gaps) or [0.0]
-        return {"ticks": len(self.gaps), "max_ms": round(gaps[-1] * 1000, 1),
-                "p99_ms": round(gaps[int(0.99 * (len(gaps) - 1))] * 1000, 1),
-                "over_100ms": sum(g > 0.1 for g in gaps)}
+        return {
+            "ticks": len(self.gaps),
+            "max_ms": round(gaps[-1] * 1000, 1),
+            "p99_ms": round(gaps[int(0.99 * (len(gaps) - 1))] * 1000, 1),
+            "over_100ms": sum(g > 0.1 for g in gaps),
+        }
 
 
 def main(argv: list[str] | None = None, *, configure_logging: bool = True) -> int:
@@ -151,13 +159,15 @@ def main(argv: list[str] | None = None, *, configure_logging: bool = True) -> in
     log.mark("qapp")
     from PySide6.QtCore import QTimer
 
+    from translator_app.core.store import ModelStore
     from translator_app.gui.main_window import MainWindow
 
     log.mark("gui_imported")
     startup.preload_torch_libraries()  # libtorch's dlopen, GIL released, while the window is built
-    window = MainWindow(loader=_load_in_worker)
+    store = ModelStore(paths.bundled_models_dir(), paths.user_models_dir())
+    window = MainWindow(store, loader=_load_in_worker)
     model = argv[1] if len(argv) > 1 and not argv[1].startswith("-") else None
-    chosen = window.start(model, defer_load=True)  # lists the models, shows "Loading <model>…"
+    window.start(model, defer_load=True)  # lists the models (in a worker), then shows "Loading <model>…"
     log.mark("window_built")
     window.show()
     log.mark("shown")
@@ -175,12 +185,11 @@ def main(argv: list[str] | None = None, *, configure_logging: bool = True) -> in
     def model_ready(_info) -> None:  # a second later (after the first translation): Adam's imports
         if not warm:
             warm.append(None)
-            QTimer.singleShot(PREPARE_TRAINING_DELAY_MS,
-                              lambda: warm.append(startup.prepare_training_in_background()))
+            QTimer.singleShot(PREPARE_TRAINING_DELAY_MS, lambda: warm.append(startup.prepare_training_in_background()))
 
     after_first_paint(window, painted)
     window.model_changed.connect(model_ready)
-    logger.info("window shown; model: %s", chosen or "none available")
+    logger.info("window shown")  # (the main window logs the model it chose once the models are listed)
     try:
         return app.exec()
     finally:

@@ -7,102 +7,105 @@ translates one sentence headless and exits 0 (used to check a packaged binary).
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import logging
 import os
 import sys
 import threading
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from translator_app import __version__, paths
+from translator_app.cli_settings import add_settings, configs
+from translator_app.core.documents import FORMATS
+from translator_app.core.filenames import TRAIN_STATE_FILE
+
+DEFAULT_BEAM = 5
+_BEAM_HELP = f"beam size (default {DEFAULT_BEAM}; 1 = greedy search)"
 
 
 def _add_train(sub) -> None:
     p = sub.add_parser("train", help="train a model from a parallel corpus")
-    p.add_argument("corpus", help="TSV file (source<TAB>target); a TMX, XLIFF (.xlf/.xliff), PO/POT or MO file "
-                                  "(languages from the file); or the source side of a line-aligned pair")
+    p.add_argument(
+        "corpus",
+        help="TSV file (source<TAB>target); a TMX, XLIFF (.xlf/.xliff), PO/POT or MO file "
+        "(languages from the file); or the source side of a line-aligned pair",
+    )
     p.add_argument("target", nargs="?", help="target side, when the corpus is two line-aligned files")
     p.add_argument("--out", required=True, help="output folder (becomes a model bundle)")
-    p.add_argument("--preset", choices=["tiny", "small", "base"], default="small")
-    p.add_argument("--minutes", type=float, help="wall-clock budget")
-    p.add_argument("--max-steps", type=int)
-    p.add_argument("--max-epochs", type=int)
-    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
-    p.add_argument("--from", dest="base", metavar="MODEL",
-                   help="fine-tune this model (a bundle folder, or a model's name in your models folder): its "
-                        "tokenizer, architecture and weights, a low constant learning rate (preset 'finetune')")
-    p.add_argument("--replay", type=float, metavar="SHARE",
-                   help="with --from: share of general pairs mixed into training (default 0.3 when general data "
-                        "is found; 0 = off)")
-    p.add_argument("--replay-corpus", metavar="FILE",
-                   help="with --from: the general data to replay (default: the base model's own training data, "
-                        "when its run folder is known)")
-    p.add_argument("--vocab-size", type=int)
-    p.add_argument("--emb-dim", type=int)
-    p.add_argument("--enc-hidden", type=int)
-    p.add_argument("--dec-hidden", type=int)
-    p.add_argument("--enc-layers", type=int)
-    p.add_argument("--dec-layers", type=int)
-    p.add_argument("--attention", choices=["luong", "bahdanau"])
-    p.add_argument("--input-feeding", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--copy-attention", action=argparse.BooleanOptionalAction, default=None,
-                   help="pointer-generator copying from the source (default: on for small/base)")
-    p.add_argument("--augment", type=float, metavar="SHARE",
-                   help="share of training pairs whose names, numbers, ... are replaced by Faker values (default 0)")
-    p.add_argument("--protect-spans", action=argparse.BooleanOptionalAction, default=None,
-                   help="mask numbers, URLs, codes, ... with placeholders in the training pairs (default: on)")
-    p.add_argument("--dropout", type=float)
-    p.add_argument("--batch-tokens", type=int)
-    p.add_argument("--lr", type=float)
-    p.add_argument("--warmup-steps", type=int)
-    p.add_argument("--schedule", choices=["inverse_sqrt", "plateau", "constant"])
-    p.add_argument("--label-smoothing", type=float)
-    p.add_argument("--valid-every", type=int)
-    p.add_argument("--patience", type=int)
-    p.add_argument("--threads", type=int, help="torch threads (default: all cores)")
-    p.add_argument("--device", choices=["cpu", "cuda"], help="train on the CPU (default) or a CUDA GPU")
-    p.add_argument("--amp", choices=["none", "bf16", "fp16"], help="mixed precision: bf16 on CUDA or a CPU with bf16 units, fp16 on CUDA")
-    p.add_argument("--seed", type=int)
+    p.add_argument("--resume", action="store_true", help=f"continue from OUT/{TRAIN_STATE_FILE}")
+    p.add_argument(
+        "--from",
+        dest="base",
+        metavar="MODEL",
+        help="fine-tune this model (a bundle folder, or a model's name in your models folder): its "
+        "tokenizer, architecture and weights, a low constant learning rate (preset 'finetune')",
+    )
+    p.add_argument(
+        "--replay",
+        type=float,
+        metavar="SHARE",
+        help="with --from: share of general pairs mixed into training (default 0.3 when general data "
+        "is found; 0 = off)",
+    )
+    p.add_argument(
+        "--replay-corpus",
+        metavar="FILE",
+        help="with --from: the general data to replay (default: the base model's own training data, "
+        "when its run folder is known)",
+    )
     p.add_argument("--name", help="display name stored in the bundle")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print each training event as one JSON object per line instead of the progress display",
+    )
+    add_settings(p)  # --preset and the settings group, generated from the config dataclasses
 
 
 def _add_translate(sub) -> None:
     p = sub.add_parser("translate", help="translate arguments or stdin, one line per line")
     p.add_argument("text", nargs="*", help="text to translate; stdin when absent")
     p.add_argument("--model", help="model folder (default: the bundled default model)")
-    p.add_argument("--beam", type=int, default=5)
+    p.add_argument("--beam", type=int, default=DEFAULT_BEAM, help=_BEAM_HELP)
     p.add_argument("--no-quantize", action="store_true", help="decode in fp32 instead of int8")
     p.add_argument("--show-attention", action="store_true", help="print the alignment under each line")
     p.add_argument("--n-best", type=int, default=0, help="also print the N best alternatives with scores")
-    p.add_argument("--glossary", metavar="FILE",
-                   help="two-column TSV (source term, target term) or TBX: terms kept as given (models with placeholders)")
-    p.add_argument("--prefix", metavar="TEXT",
-                   help="interactive translation: print the full translation of one sentence that starts with "
-                        "TEXT exactly (the sentence from the arguments, else one from stdin)")
+    p.add_argument(
+        "--glossary",
+        metavar="FILE",
+        help="two-column TSV (source term, target term) or TBX: terms kept as given (models with placeholders)",
+    )
+    p.add_argument(
+        "--prefix",
+        metavar="TEXT",
+        help="interactive translation: print the full translation of one sentence that starts with "
+        "TEXT exactly (the sentence from the arguments, else one from stdin)",
+    )
 
 
 def _add_evaluate(sub) -> None:
     p = sub.add_parser("evaluate", help="BLEU and chrF of a model on a TSV test file")
     p.add_argument("testfile", help="TSV test file; repeated sources count as multiple references")
     p.add_argument("--model", help="model folder (default: the bundled default model)")
-    p.add_argument("--beam", type=int, default=5)
+    p.add_argument("--beam", type=int, default=DEFAULT_BEAM, help=_BEAM_HELP)
     p.add_argument("--no-quantize", action="store_true")
     p.add_argument("--limit", type=int, help="only the first N distinct sources")
     p.add_argument("--output", help="write the hypotheses here")
 
 
 def _add_translate_file(sub) -> None:
-    p = sub.add_parser("translate-file", help="translate a document, keeping its structure (txt, md, html, docx, "
-                                              "odt, srt, vtt, po, xliff)")
+    p = sub.add_parser("translate-file", help=f"translate a document, keeping its structure ({', '.join(FORMATS)})")
     p.add_argument("input", help="the document to translate (never modified)")
     p.add_argument("output", help="where to write the translation (same format; not the input)")
     p.add_argument("--model", help="model folder (default: the bundled default model)")
-    p.add_argument("--beam", type=int, default=5)
-    p.add_argument("--format", dest="fmt", metavar="FMT",
-                   help="txt, md, html, docx, odt, srt, vtt, po or xliff (default: from the extension)")
+    p.add_argument("--beam", type=int, default=DEFAULT_BEAM, help=_BEAM_HELP)
+    p.add_argument("--format", dest="fmt", metavar="FMT", help=f"{', '.join(FORMATS)} (default: from the extension)")
     p.add_argument("--glossary", metavar="FILE", help="two-column TSV (source term, target term) or TBX")
-    p.add_argument("--all-units", action="store_true",
-                   help="PO / XLIFF: translate every unit, not only the untranslated ones")
+    p.add_argument(
+        "--all-units", action="store_true", help="PO / XLIFF: translate every unit, not only the untranslated ones"
+    )
     p.add_argument("--encoding", help="text formats without a byte order mark: their encoding (default UTF-8)")
     p.add_argument("--no-quantize", action="store_true", help="decode in fp32 instead of int8")
 
@@ -111,8 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="translator-app", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--self-test", action="store_true", help="translate one sentence headless and exit")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="log everything (DEBUG) to stderr too; the log file is always written")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log everything (DEBUG) to stderr too; the log file is always written",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("gui", help="start the desktop app (default)")
     _add_train(sub)
@@ -122,42 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# what a fine-tuned model takes from its base model, so cannot be set with --from
-_ARCHITECTURE = ("vocab_size", "emb_dim", "enc_hidden", "dec_hidden", "enc_layers", "dec_layers", "attention",
-                 "input_feeding", "copy_attention")
-
-
-def _configs(args):
-    from translator_app.core.config import PRESETS, DataConfig
-    from translator_app.core.finetune import FINETUNE_PRESET, TRAIN_PRESETS
-
-    model_cfg, train_cfg, tok_cfg = PRESETS[args.preset]
-    if getattr(args, "base", None):
-        given = [f"--{k.replace('_', '-')}" for k in _ARCHITECTURE if getattr(args, k) is not None]
-        if given:
-            raise ValueError(f"{', '.join(given)} cannot be used with --from: a fine-tuned model keeps the base "
-                             "model's tokenizer and architecture")
-        train_cfg = TRAIN_PRESETS[FINETUNE_PRESET]
-    elif getattr(args, "replay", None) is not None or getattr(args, "replay_corpus", None):
-        raise ValueError("--replay and --replay-corpus need --from MODEL")
-    model_over = {k: getattr(args, k) for k in ("emb_dim", "enc_hidden", "dec_hidden", "enc_layers", "dec_layers",
-                                                   "attention", "input_feeding", "dropout", "copy_attention")
-                  if getattr(args, k) is not None}
-    train_over = {k: getattr(args, a) for k, a in (
-        ("minutes", "minutes"), ("max_steps", "max_steps"), ("max_epochs", "max_epochs"),
-        ("batch_tokens", "batch_tokens"), ("lr", "lr"), ("warmup_steps", "warmup_steps"),
-        ("schedule", "schedule"), ("label_smoothing", "label_smoothing"), ("valid_every", "valid_every"),
-        ("patience", "patience"), ("num_threads", "threads"), ("seed", "seed"),
-        ("device", "device"), ("amp", "amp")) if getattr(args, a) is not None}
-    train_cfg = replace(train_cfg, **train_over)
-    if not (train_cfg.minutes or train_cfg.max_steps or train_cfg.max_epochs):
-        train_cfg = replace(train_cfg, max_epochs=10)
-    if args.vocab_size:
-        tok_cfg = replace(tok_cfg, vocab_size=args.vocab_size)
-    data_over = {k: getattr(args, a) for k, a in (("seed", "seed"), ("augment_share", "augment"),
-                                                  ("protect_spans", "protect_spans")) if getattr(args, a) is not None}
-    data_cfg = DataConfig(**data_over)
-    return replace(model_cfg, **model_over), train_cfg, tok_cfg, data_cfg
+def event_record(ev) -> dict[str, Any]:
+    """A training event as a JSON-ready dict: ``{"event": "Finished", "step": 40, ...}`` (``train --json``)."""
+    record: dict[str, Any] = {"event": type(ev).__name__}
+    for f in dataclasses.fields(ev):
+        value = getattr(ev, f.name)
+        if f.name == "samples":
+            value = [{"source": s.source, "reference": s.reference, "hypothesis": s.hypothesis} for s in value]
+        elif hasattr(value, "item"):  # a numpy scalar
+            value = value.item()
+        record[f.name] = value
+    return record
 
 
 def cmd_train(args) -> int:
@@ -165,18 +147,29 @@ def cmd_train(args) -> int:
 
     from translator_app.core import training
 
-    model_cfg, train_cfg, tok_cfg, data_cfg = _configs(args)
+    model_cfg, train_cfg, tok_cfg, data_cfg = configs(args)
     finetune = None
     if getattr(args, "base", None):
         from translator_app.core.finetune import FinetuneSpec, resolve_model
 
-        finetune = FinetuneSpec(str(resolve_model(args.base)), replay_share=args.replay,
-                                replay_corpus=args.replay_corpus, dropout=args.dropout)
+        base = resolve_model(args.base, paths.user_models_dir(), paths.bundled_models_dir())
+        finetune = FinetuneSpec(
+            str(base), replay_share=args.replay, replay_corpus=args.replay_corpus, dropout=args.dropout
+        )
     stop = threading.Event()
     meta = {"name": args.name} if args.name else None
-    events = training.train(training.CorpusSpec(args.corpus, args.target), args.out, model_cfg=model_cfg,
-                            train_cfg=train_cfg, tok_cfg=tok_cfg, data_cfg=data_cfg, resume=args.resume,
-                            should_stop=stop.is_set, meta=meta, finetune=finetune)
+    events = training.train(
+        training.CorpusSpec(args.corpus, args.target),
+        args.out,
+        model_cfg=model_cfg,
+        train_cfg=train_cfg,
+        tok_cfg=tok_cfg,
+        data_cfg=data_cfg,
+        resume=args.resume,
+        should_stop=stop.is_set,
+        meta=meta,
+        finetune=finetune,
+    )
     bar = None
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
         for _ in events:
@@ -184,34 +177,47 @@ def cmd_train(args) -> int:
         return 0
     try:
         for ev in events:
-            if isinstance(ev, training.Status):
+            if args.json:
+                print(json.dumps(event_record(ev), ensure_ascii=False), flush=True)
+            elif isinstance(ev, training.Status):
                 tqdm.write(ev.message)
             elif isinstance(ev, training.DataReady):
-                tqdm.write(f"Data: {ev.summary}\n  train {ev.train_pairs}, valid {ev.valid_pairs}, "
-                           f"test {ev.test_pairs} pairs; vocabulary {ev.vocab_size}; {ev.parameters:,} parameters")
+                tqdm.write(
+                    f"Data: {ev.summary}\n  train {ev.train_pairs}, valid {ev.valid_pairs}, "
+                    f"test {ev.test_pairs} pairs; vocabulary {ev.vocab_size}; {ev.parameters:,} parameters"
+                )
                 bar = tqdm(total=1000, unit="‰", dynamic_ncols=True, bar_format="{l_bar}{bar}| {postfix}")
             elif isinstance(ev, training.Progress) and bar is not None:
                 if ev.fraction is not None:
                     bar.n = int(ev.fraction * 1000)
                 eta = f"{ev.eta_s / 60:.1f} min" if ev.eta_s is not None else "?"
-                bar.set_postfix_str(f"step {ev.step} ep {ev.epoch} loss {ev.loss:.3f} lr {ev.lr:.2e} "
-                                    f"{ev.tokens_per_sec:,.0f} tok/s ETA {eta}")
+                bar.set_postfix_str(
+                    f"step {ev.step} ep {ev.epoch} loss {ev.loss:.3f} lr {ev.lr:.2e} "
+                    f"{ev.tokens_per_sec:,.0f} tok/s ETA {eta}"
+                )
             elif isinstance(ev, training.Validation):
                 star = " *best*" if ev.best else ""
                 general = ""
                 if ev.general_bleu is not None:
-                    drop = (f", {ev.general_bleu - ev.base_general_bleu:+.2f} vs base"
-                            if ev.base_general_bleu is not None and ev.step else "")
+                    drop = (
+                        f", {ev.general_bleu - ev.base_general_bleu:+.2f} vs base"
+                        if ev.base_general_bleu is not None and ev.step
+                        else ""
+                    )
                     general = f" | general BLEU {ev.general_bleu:.2f} chrF {ev.general_chrf:.2f}{drop}"
-                tqdm.write(f"[step {ev.step}] valid loss {ev.valid_loss:.3f} BLEU {ev.bleu:.2f} "
-                           f"chrF {ev.chrf:.2f}{general}{star}")
+                tqdm.write(
+                    f"[step {ev.step}] valid loss {ev.valid_loss:.3f} BLEU {ev.bleu:.2f} "
+                    f"chrF {ev.chrf:.2f}{general}{star}"
+                )
                 for s in ev.samples[:2]:
                     tqdm.write(f"    {s.source}  ->  {s.hypothesis}")
             elif isinstance(ev, training.Finished):
                 if bar is not None:
                     bar.close()
-                print(f"Finished ({ev.reason}) at step {ev.step} after {ev.elapsed_s / 60:.1f} min; "
-                      f"best valid BLEU {ev.best_bleu}; model in {ev.out_dir}")
+                print(
+                    f"Finished ({ev.reason}) at step {ev.step} after {ev.elapsed_s / 60:.1f} min; "
+                    f"best valid BLEU {ev.best_bleu}; model in {ev.out_dir}"
+                )
     except KeyboardInterrupt:
         stop.set()
         print("\nStopping; the checkpoint is kept (resume with --resume).", file=sys.stderr)
@@ -235,7 +241,7 @@ def _reverse_hint(info) -> str:
 
     wanted = f"a {langid.name(info.tgt_lang)} → {langid.name(info.src_lang)} model"
     try:
-        store = ModelStore()
+        store = ModelStore(paths.bundled_models_dir(), paths.user_models_dir())
         entry = store.entry(info.path)
         reverse = store.find_reverse(entry) if entry is not None else None
     except (OSError, ValueError):
@@ -257,8 +263,11 @@ def _warn_if_reversed(translator, text: str) -> bool:
     if found is None:
         return False
     src, tgt = langid.name(info.src_lang), langid.name(info.tgt_lang)
-    print(f"warning: the input looks like {tgt}, but the model translates {src} → {tgt}; "
-          f"{_reverse_hint(info)}", file=sys.stderr, flush=True)
+    print(
+        f"warning: the input looks like {tgt}, but the model translates {src} → {tgt}; {_reverse_hint(info)}",
+        file=sys.stderr,
+        flush=True,
+    )
     return True
 
 
@@ -362,8 +371,17 @@ def cmd_translate_file(args) -> int:
         bar.refresh()
 
     try:
-        report = documents.translate_document(src, out, translator, fmt=fmt, beam_size=args.beam, glossary=glossary,
-                                              all_units=args.all_units, encoding=args.encoding, progress=progress)
+        report = documents.translate_document(
+            src,
+            out,
+            translator,
+            fmt=fmt,
+            beam_size=args.beam,
+            glossary=glossary,
+            all_units=args.all_units,
+            encoding=args.encoding,
+            progress=progress,
+        )
     except KeyboardInterrupt:
         bar.close()
         print(f"\nCancelled; {out} was not written.", file=sys.stderr)
@@ -387,8 +405,12 @@ def main(argv: list[str] | None = None) -> int:
         from translator_app.app import main as gui_main
 
         return gui_main([], configure_logging=False)
-    handlers = {"train": cmd_train, "translate": cmd_translate, "evaluate": cmd_evaluate,
-                "translate-file": cmd_translate_file}
+    handlers = {
+        "train": cmd_train,
+        "translate": cmd_translate,
+        "evaluate": cmd_evaluate,
+        "translate-file": cmd_translate_file,
+    }
     try:
         return handlers[args.command](args)
     except (ValueError, OSError) as exc:  # CorpusError, BundleError, InputTooLong, missing files

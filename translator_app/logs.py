@@ -37,7 +37,7 @@ class _RotatingFile(logging.handlers.RotatingFileHandler):
     """Opened on the first record; a failing write (folder removed, disk full) is dropped
     silently instead of printing "--- Logging error ---" blocks into the user's terminal."""
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - a Qt override keeps its camelCase name
         pass
 
 
@@ -47,8 +47,8 @@ class _Stderr(logging.StreamHandler):
     def __init__(self) -> None:
         super().__init__()
 
-    @property  # type: ignore[override]
-    def stream(self):  # noqa: D401
+    @property
+    def stream(self):
         return sys.stderr
 
     @stream.setter
@@ -134,8 +134,9 @@ def install_excepthooks() -> None:
     def thread_hook(args):  # pragma: no cover
         if args.exc_type is not SystemExit:
             name = args.thread.name if args.thread is not None else "?"
-            logging.getLogger("translator_app").critical("Uncaught exception in thread %s", name,
-                                                         exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+            logging.getLogger("translator_app").critical(
+                "Uncaught exception in thread %s", name, exc_info=(args.exc_type, args.exc_value, args.exc_traceback)
+            )
         previous_thread(args)
 
     if not getattr(threading.excepthook, _MARK, False):

@@ -152,21 +152,24 @@ def check(env: dict[str, str] | None = None, *, finder: Callable[[str], bool] | 
 
 def message(missing: Missing) -> str:
     """The text printed before exiting: what is missing and the commands that install it."""
-    lines = [f"translator-app: cannot start the window: the Qt \"{missing.platform}\" platform needs system "
-             f"libraries that are not installed: {', '.join(missing.libraries)}.",
-             "Install them, then start the app again:",
-             f"  Debian/Ubuntu:  sudo apt-get install {' '.join(missing.packages(0))}",
-             f"  Fedora:         sudo dnf install {' '.join(missing.packages(1))}"]
+    lines = [
+        f'translator-app: cannot start the window: the Qt "{missing.platform}" platform needs system '
+        f"libraries that are not installed: {', '.join(missing.libraries)}.",
+        "Install them, then start the app again:",
+        f"  Debian/Ubuntu:  sudo apt-get install {' '.join(missing.packages(0))}",
+        f"  Fedora:         sudo dnf install {' '.join(missing.packages(1))}",
+    ]
     for name, libs in missing.alternatives.items():
         other = Missing(name, libs)
-        lines.append(f"(Or, for the \"{name}\" platform: apt-get install {' '.join(other.packages(0))} / "
-                     f"dnf install {' '.join(other.packages(1))}.)")
+        lines.append(
+            f'(Or, for the "{name}" platform: apt-get install {" ".join(other.packages(0))} / '
+            f"dnf install {' '.join(other.packages(1))}.)"
+        )
     lines.append("The command line (translator-app translate/train/evaluate) works without them.")
     return "\n".join(lines)
 
 
-def report(env: dict[str, str] | None = None, *, finder: Callable[[str], bool] | None = None,
-           stream=None) -> bool:
+def report(env: dict[str, str] | None = None, *, finder: Callable[[str], bool] | None = None, stream=None) -> bool:
     """Print :func:`message` when something is missing; True when the app can go on."""
     missing = check(env, finder=finder)
     if not missing:

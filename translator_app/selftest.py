@@ -36,9 +36,11 @@ def _report_desktop_requirements() -> None:
         env = {"DISPLAY": ":0"}  # no display here: report what an X11 desktop would need
     missing = qtcheck.check(env)
     if missing:
-        print(f"desktop window: would not start ({missing.platform}: missing {', '.join(missing.libraries)}; "
-              f"apt-get install {' '.join(missing.packages(0))} / dnf install {' '.join(missing.packages(1))})",
-              flush=True)
+        print(
+            f"desktop window: would not start ({missing.platform}: missing {', '.join(missing.libraries)}; "
+            f"apt-get install {' '.join(missing.packages(0))} / dnf install {' '.join(missing.packages(1))})",
+            flush=True,
+        )
     elif sys.platform.startswith("linux"):
         print(f"desktop window: system libraries for Qt {'/'.join(qtcheck.platforms(env))} found", flush=True)
 
@@ -51,29 +53,31 @@ def run_self_test() -> int:
     model_dir = paths.default_model_dir()
     print(f"model folder:   {model_dir}", flush=True)
     if not (model_dir / "config.json").is_file():
-        return _fail(f"no default model at {model_dir} (config.json missing); the bundle was built "
-                     "without models/en-es, or TRANSLATOR_APP_MODELS points elsewhere")
+        return _fail(
+            f"no default model at {model_dir} (config.json missing); the bundle was built "
+            "without models/en-es, or TRANSLATOR_APP_MODELS points elsewhere"
+        )
 
     t0 = time.perf_counter()
     try:
         import torch
 
         from translator_app.core.quickload import load_translator  # the desktop app's load path
-    except Exception as exc:  # a broken frozen runtime shows up here
+    except Exception as exc:  # noqa: BLE001 - a broken frozen runtime shows up here: reported, exit 1
         return _fail(f"cannot import the translation engine: {type(exc).__name__}: {exc}", exc)
     t_import = time.perf_counter() - t0
 
     t1 = time.perf_counter()
     try:
         translator = load_translator(model_dir)
-    except Exception as exc:  # BundleError (corrupt/mismatched bundle), OSError, RuntimeError
+    except Exception as exc:  # noqa: BLE001 - BundleError (corrupt/mismatched bundle), OSError, RuntimeError
         return _fail(f"cannot load the model: {type(exc).__name__}: {exc}", exc)
     t_load = time.perf_counter() - t1
 
     t2 = time.perf_counter()
     try:
         result = translator.translate(SENTENCE, beam_size=BEAM_SIZE)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure is the self-test's finding: reported, exit 1
         return _fail(f"translation raised {type(exc).__name__}: {exc}", exc)
     t_translate = time.perf_counter() - t2
 
@@ -81,8 +85,11 @@ def run_self_test() -> int:
     info = translator.info
     langs = f" ({info.src_lang}->{info.tgt_lang})" if info.src_lang and info.tgt_lang else ""
     print(f"model:          {info.name}{langs}, {info.parameters:,} parameters", flush=True)
-    print(f"runtime:        torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"int8 dynamic quantisation: {'yes' if translator.quantized else 'no'} ({quantized} modules)", flush=True)
+    print(
+        f"runtime:        torch {torch.__version__}, {torch.get_num_threads()} threads, "
+        f"int8 dynamic quantisation: {'yes' if translator.quantized else 'no'} ({quantized} modules)",
+        flush=True,
+    )
     print(f"source:         {SENTENCE}", flush=True)
     print(f"translation:    {result.text}", flush=True)
     print(f"confidence:     {result.confidence:.2f} (beam {BEAM_SIZE})", flush=True)

@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 # ---- when did this process start? ------------------------------------------------------------
 
+
 def process_start_time() -> tuple[float, str]:
     """``time.time()`` at which this process was launched, and where that came from."""
     launched = os.environ.get(ENV_LAUNCH)
@@ -50,7 +51,7 @@ def process_start_time() -> tuple[float, str]:
             pass
     try:  # Linux: start time in clock ticks since boot (field 22), against the uptime now
         stat = Path("/proc/self/stat").read_text()
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         ticks = int(fields[19])
         uptime = float(Path("/proc/uptime").read_text().split()[0])
         age = uptime - ticks / os.sysconf("SC_CLK_TCK")
@@ -94,8 +95,14 @@ class StartupLog:
         if self.path is None:
             return
         with self._lock:
-            data = {"launch_source": self.source, "launch": self.launch, "pid": os.getpid(),
-                    "frozen": bool(getattr(sys, "frozen", False)), "marks": dict(self.marks), **self.info}
+            data = {
+                "launch_source": self.source,
+                "launch": self.launch,
+                "pid": os.getpid(),
+                "frozen": bool(getattr(sys, "frozen", False)),
+                "marks": dict(self.marks),
+                **self.info,
+            }
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(self.path.name + ".tmp")
@@ -206,6 +213,7 @@ def gc_paused() -> Iterator[None]:
 
 # ---- what the worker threads run ---------------------------------------------------------------
 
+
 def load_translator(path: str) -> Any:
     """Load the model in ``path`` for the translation worker (runs in that worker's thread):
     waits (GIL released) for the libtorch preload, then imports torch and loads the model
@@ -218,9 +226,13 @@ def load_translator(path: str) -> Any:
         from translator_app.core.quickload import load_translator as load
 
         translator = load(path)
-    logger.info("model %s ready in %.2f s (waited %.2f s for libtorch; its dlopen took %s s)", path,
-                time.perf_counter() - start, waited,
-                f"{_preload['seconds']:.2f}" if _preload["seconds"] is not None else "-")
+    logger.info(
+        "model %s ready in %.2f s (waited %.2f s for libtorch; its dlopen took %s s)",
+        path,
+        time.perf_counter() - start,
+        waited,
+        f"{_preload['seconds']:.2f}" if _preload["seconds"] is not None else "-",
+    )
     return translator
 
 
@@ -239,10 +251,11 @@ def prepare_training() -> float:
 
 def prepare_training_in_background() -> threading.Thread:
     """:func:`prepare_training` in a daemon thread (the desktop app, after the first model load)."""
+
     def run() -> None:
         try:
             prepare_training()
-        except Exception:  # noqa: BLE001 - an optimisation: training constructs Adam itself anyway
+        except Exception:
             logger.warning("preparing training failed", exc_info=True)
 
     thread = threading.Thread(target=run, name="prepare-training", daemon=True)

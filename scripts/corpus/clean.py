@@ -79,8 +79,11 @@ def language(text: str) -> str:
     if _langid is None:
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-        _langid = LanguageIdentifier.from_model_file(MODEL_FILE) if hasattr(LanguageIdentifier, "from_model_file") \
+        _langid = (
+            LanguageIdentifier.from_model_file(MODEL_FILE)
+            if hasattr(LanguageIdentifier, "from_model_file")
             else LanguageIdentifier.from_modelpath(MODEL_FILE)
+        )
         _langid.set_languages(list(LANGUAGES))
     return _langid.classify(text)[0]
 
@@ -94,8 +97,12 @@ def is_language(text: str, lang: str) -> bool:
     ranked = _langid.rank(text)
     if ranked[0][0] == lang:
         return True
-    return len(ranked) > 1 and ranked[1][0] == lang and ranked[0][0] not in ("en", "es") \
+    return (
+        len(ranked) > 1
+        and ranked[1][0] == lang
+        and ranked[0][0] not in ("en", "es")
         and ranked[0][1] - ranked[1][1] < LANGID_MARGIN
+    )
 
 
 def words(text: str) -> int:

@@ -68,11 +68,15 @@ def licence(root: Path, pkg: str) -> str:
         if name and name not in names:
             names.append(name)
     if not names:  # old free-form copyright files: name the licences the text mentions
-        for name, pattern in (("GPL-3", r"\bGPL(?:v|-| version )?3|General Public License,? version 3"),
-                              ("GPL-2", r"\bGPL(?:v|-| version )?2|General Public License,? version 2"),
-                              ("LGPL", r"\bLGPL\b|Lesser General Public"), ("GPL", r"\bGPL\b|General Public License"),
-                              ("MPL", r"\bMPL\b|Mozilla Public"), ("BSD", r"\bBSD\b"),
-                              ("public domain", r"public domain")):
+        for name, pattern in (
+            ("GPL-3", r"\bGPL(?:v|-| version )?3|General Public License,? version 3"),
+            ("GPL-2", r"\bGPL(?:v|-| version )?2|General Public License,? version 2"),
+            ("LGPL", r"\bLGPL\b|Lesser General Public"),
+            ("GPL", r"\bGPL\b|General Public License"),
+            ("MPL", r"\bMPL\b|Mozilla Public"),
+            ("BSD", r"\bBSD\b"),
+            ("public domain", r"public domain"),
+        ):
             if re.search(pattern, text, re.I) and not any(n.startswith(name) for n in names):
                 names.append(name)
         names = [n + " (free-form copyright file)" for n in names[:1]] + names[1:]

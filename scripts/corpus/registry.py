@@ -9,20 +9,68 @@ from . import sources
 DICT_SHARE = 0.10  # dictionaries: at most this share of the final corpus
 
 # Spanish gettext catalogs of command-line tools (English msgids)
-GETTEXT_PACKAGES = ["coreutils", "tar", "grep", "sed", "bash", "apt", "dpkg", "gettext", "findutils",
-                    "diffutils", "gzip", "wget", "cpio", "make"]
+GETTEXT_PACKAGES = [
+    "coreutils",
+    "tar",
+    "grep",
+    "sed",
+    "bash",
+    "apt",
+    "dpkg",
+    "gettext",
+    "findutils",
+    "diffutils",
+    "gzip",
+    "wget",
+    "cpio",
+    "make",
+]
 
 
 # Spanish gettext catalogs of desktop applications and libraries (English msgids)
-GUI_PACKAGES = ["libgtk-3-common", "libglib2.0-data", "evince-common", "gedit-common", "nautilus-data",
-                "gnome-control-center-data", "gnome-software-common", "evolution-common", "totem-common",
-                "rhythmbox-data", "shotwell-common", "gnumeric-common", "abiword-common", "dia-common",
-                "inkscape", "vlc-l10n", "audacity-data", "filezilla-common", "transmission-common",
-                "pidgin-data", "hexchat-common", "claws-mail-i18n", "gnucash-common", "gramps",
-                "thunar-data", "xfce4-panel", "synaptic", "aptitude-common", "lyx-common"]
+GUI_PACKAGES = [
+    "libgtk-3-common",
+    "libglib2.0-data",
+    "evince-common",
+    "gedit-common",
+    "nautilus-data",
+    "gnome-control-center-data",
+    "gnome-software-common",
+    "evolution-common",
+    "totem-common",
+    "rhythmbox-data",
+    "shotwell-common",
+    "gnumeric-common",
+    "abiword-common",
+    "dia-common",
+    "inkscape",
+    "vlc-l10n",
+    "audacity-data",
+    "filezilla-common",
+    "transmission-common",
+    "pidgin-data",
+    "hexchat-common",
+    "claws-mail-i18n",
+    "gnucash-common",
+    "gramps",
+    "thunar-data",
+    "xfce4-panel",
+    "synaptic",
+    "aptitude-common",
+    "lyx-common",
+]
 # more command-line / system catalogs
-GETTEXT_PACKAGES += ["git", "gnupg-l10n", "util-linux-locales", "e2fsprogs-l10n", "libc-l10n", "binutils-common",
-                     "gcc-12-locales", "debconf-i18n", "tasksel-data"]
+GETTEXT_PACKAGES += [
+    "git",
+    "gnupg-l10n",
+    "util-linux-locales",
+    "e2fsprogs-l10n",
+    "libc-l10n",
+    "binutils-common",
+    "gcc-12-locales",
+    "debconf-i18n",
+    "tasksel-data",
+]
 
 
 def _tatoeba(roots, stats, args):

@@ -15,8 +15,11 @@ Item = tuple[str, str, str]
 _TEXT_ID = re.compile(r"^(?:par_|hd_)")
 _SKIP_CLASSES = {"bascode", "code", "pycode", "example", "input", "literal_block"}
 # help markup that leaked into the translated text as literal characters ("fin.<br>(En español")
-_LITERAL_TAGS = re.compile(r"</?(?:br|ahelp|emph|item|link|switchinline|caseinline|defaultinline|bookmark_value"
-                           r"|variable|menuitem|span|p|a|b|i|image|embedvar)\b[^<>]*>", re.I)
+_LITERAL_TAGS = re.compile(
+    r"</?(?:br|ahelp|emph|item|link|switchinline|caseinline|defaultinline|bookmark_value"
+    r"|variable|menuitem|span|p|a|b|i|image|embedvar)\b[^<>]*>",
+    re.I,
+)
 _DROP_TAGS = ("script", "style", "noscript", "img", "pre", "code")
 
 
@@ -26,8 +29,10 @@ def _help_paragraphs(path: Path) -> dict[tuple[str, int], str]:
     area = tree.getroot().find(".//div[@id='DisplayArea']")
     if area is None:
         return {}
-    for sw in area.xpath(".//span[contains(concat(' ', @class, ' '), ' switchinline ')]"
-                         " | .//span[contains(concat(' ', @class, ' '), ' switch ')]"):
+    for sw in area.xpath(
+        ".//span[contains(concat(' ', @class, ' '), ' switchinline ')]"
+        " | .//span[contains(concat(' ', @class, ' '), ' switch ')]"
+    ):
         kids = [k for k in sw if isinstance(k.tag, str)]
         keep = [k for k in kids if (k.get("id") or "").startswith("default")] or kids[:1]
         for k in kids:
@@ -75,10 +80,10 @@ def read_mo(path: Path) -> list[tuple[str, str]]:
     _, n, orig, trans = struct.unpack(end + "4I", data[4:20])
     out = []
     for i in range(n):
-        ol, oo = struct.unpack(end + "2I", data[orig + 8 * i: orig + 8 * i + 8])
-        tl, to = struct.unpack(end + "2I", data[trans + 8 * i: trans + 8 * i + 8])
-        msgid = data[oo: oo + ol].decode("utf-8", "replace")
-        msgstr = data[to: to + tl].decode("utf-8", "replace")
+        ol, oo = struct.unpack(end + "2I", data[orig + 8 * i : orig + 8 * i + 8])
+        tl, to = struct.unpack(end + "2I", data[trans + 8 * i : trans + 8 * i + 8])
+        msgid = data[oo : oo + ol].decode("utf-8", "replace")
+        msgstr = data[to : to + tl].decode("utf-8", "replace")
         if not msgid or not msgstr:
             continue
         msgid = msgid.split("\x04", 1)[-1].split("\x00", 1)[0]
@@ -103,8 +108,9 @@ def locale_mo(roots: list[Path], stats: dict, kind: str = "cli") -> Iterator[Ite
     """The Spanish catalogs under usr/share/locale of each package (GIMP's are left out: held-out domain)."""
     files = []
     for r in roots:
-        files += sorted(f for f in (r / "usr/share/locale").glob("es/LC_MESSAGES/*.mo")
-                        if not f.name.lower().startswith("gimp"))
+        files += sorted(
+            f for f in (r / "usr/share/locale").glob("es/LC_MESSAGES/*.mo") if not f.name.lower().startswith("gimp")
+        )
     return mo_catalogs(files, stats, kind=kind)
 
 
@@ -128,14 +134,14 @@ def _ztext(module: Path, testament: str) -> list[str]:
     blocks: dict[int, bytes] = {}
     out = []
     for i in range(len(bzv) // 10):
-        b, off, size = struct.unpack("<IIH", bzv[10 * i: 10 * i + 10])
+        b, off, size = struct.unpack("<IIH", bzv[10 * i : 10 * i + 10])
         if size == 0:
             out.append("")
             continue
         if b not in blocks:
-            zo, zs, _ = struct.unpack("<III", bzs[12 * b: 12 * b + 12])
-            blocks[b] = zlib.decompress(bzz[zo: zo + zs])
-        out.append(blocks[b][off: off + size].decode("utf-8", "replace"))
+            zo, zs, _ = struct.unpack("<III", bzs[12 * b : 12 * b + 12])
+            blocks[b] = zlib.decompress(bzz[zo : zo + zs])
+        out.append(blocks[b][off : off + size].decode("utf-8", "replace"))
     return out
 
 
@@ -174,8 +180,9 @@ _DR_BLOCKS = ("p", "h1", "h2", "h3", "h4", "h5", "dt", "td", "th", "caption")
 def _dr_blocks(path: Path) -> list[tuple[str, str, str]]:
     """(section id, tag, text) of the text blocks of a DocBook HTML page, in order."""
     root = lhtml.parse(str(path)).getroot()
-    for bad in root.xpath("//pre | //script | //style | //div[@class='toc'] | //div[@class='navheader']"
-                          " | //div[@class='navfooter']"):
+    for bad in root.xpath(
+        "//pre | //script | //style | //div[@class='toc'] | //div[@class='navheader'] | //div[@class='navfooter']"
+    ):
         bad.drop_tree()
     out = []
     for el in root.iter(*_DR_BLOCKS):
@@ -240,7 +247,7 @@ def freedict(root: Path, name: str, stats: dict, per_headword: int = 1) -> Itera
         word, off, size = line.split("\t")[:3]
         if word.startswith("00database") or word.startswith("00-database"):
             continue
-        body = data[_b64(off): _b64(off) + _b64(size)].decode("utf-8", "replace").splitlines()
+        body = data[_b64(off) : _b64(off) + _b64(size)].decode("utf-8", "replace").splitlines()
         if len(body) < 2:
             continue
         head = re.sub(r"\s*/[^/]*/\s*$", "", body[0]).strip()

@@ -18,8 +18,21 @@ from translator_app.core.augment import (
 )
 from translator_app.core.corpus import read_corpus
 
-WORD_KINDS = {"person", "surname", "place", "company", "code", "email", "url", "file", "version",
-              "time", "year", "day", "hour"}
+WORD_KINDS = {
+    "person",
+    "surname",
+    "place",
+    "company",
+    "code",
+    "email",
+    "url",
+    "file",
+    "version",
+    "time",
+    "year",
+    "day",
+    "hour",
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +67,9 @@ def check_substitutions(src, tgt, new_src, new_tgt, subs, src_lang="en", tgt_lan
             assert parse_number(sub.src_new, src_lang) == parse_number(sub.tgt_new, tgt_lang), sub
         else:  # a price inserted into a bare number slot, symbol and all
             assert sub.kind == "price" and sub.slot == "number", sub
-            assert parse_number(sub.src_new.strip("$€£ "), src_lang) == parse_number(sub.tgt_new.strip("$€£ "),
-                                                                                       tgt_lang), sub
+            assert parse_number(sub.src_new.strip("$€£ "), src_lang) == parse_number(
+                sub.tgt_new.strip("$€£ "), tgt_lang
+            ), sub
     # nothing but the substituted values changed
     assert mask(new_src, [s.src_new for s in subs]) == mask(src, [s.src_old for s in subs])
     assert mask(new_tgt, [s.tgt_new for s in subs]) == mask(tgt, [s.tgt_old for s in subs])
@@ -114,18 +128,27 @@ def test_every_substitution_appears_on_both_sides(tatoeba_slice):
 
 def test_pairs_without_shared_entities_are_unchanged():
     pairs = [
-        ("Go.", "Ve."), ("I have three dogs.", "Tengo 3 perros."), ("I live in London.", "Vivo en Londres."),
-        ("Tom's here.", "Tomás está aquí."), ("tom is here.", "tom está aquí."), ("I have 1 dog.", "Tengo 1 perro."),
-        ("Call 007.", "Llama al 007."), ("It's 3.5 km.", "Son 3.5 km."), ("Do you believe in Santa Claus?",
-                                                                           "¿Crees en Santa Claus?"),
-        ("I bought an MP3 player.", "Compré un reproductor MP3."), ("Welcome to COVID-19 times.", "COVID-19."),
+        ("Go.", "Ve."),
+        ("I have three dogs.", "Tengo 3 perros."),
+        ("I live in London.", "Vivo en Londres."),
+        ("Tom's here.", "Tomás está aquí."),
+        ("tom is here.", "tom está aquí."),
+        ("I have 1 dog.", "Tengo 1 perro."),
+        ("Call 007.", "Llama al 007."),
+        ("It's 3.5 km.", "Son 3.5 km."),
+        ("Do you believe in Santa Claus?", "¿Crees en Santa Claus?"),
+        ("I bought an MP3 player.", "Compré un reproductor MP3."),
+        ("Welcome to COVID-19 times.", "COVID-19."),
     ]
     out, report = augment_pairs(pairs, share=1.0, seed=1, src_lang="en", tgt_lang="es")
     assert out == pairs and report.eligible == 0 and report.rewritten == 0
 
 
 def test_no_substitution_inside_words():
-    src, tgt = "Tom bought a Tomato at Atomic Tom's and saw Mary-Anne.", "Tom compró un Tomato en Atomic Tom's y vio a Mary-Anne."
+    src, tgt = (
+        "Tom bought a Tomato at Atomic Tom's and saw Mary-Anne.",
+        "Tom compró un Tomato en Atomic Tom's y vio a Mary-Anne.",
+    )
     for seed in range(20):
         (new,), report = augment_pairs([(src, tgt)], share=1.0, seed=seed, src_lang="en", tgt_lang="es")
         assert report.rewritten == 1 and report.kinds.total() == 1
@@ -134,8 +157,12 @@ def test_no_substitution_inside_words():
 
 
 def test_numbers_converted_per_language():
-    pairs = [("I owe you 3,000 yen.", "Te debo 3.000 yenes."), ("It weighs 4.75 kilos.", "Pesa 4,75 kilos."),
-             ("There are 187,888 lakes.", "Hay 187 888 lagos."), ("Come at 7:30.", "Ven a las 7:30.")]
+    pairs = [
+        ("I owe you 3,000 yen.", "Te debo 3.000 yenes."),
+        ("It weighs 4.75 kilos.", "Pesa 4,75 kilos."),
+        ("There are 187,888 lakes.", "Hay 187 888 lagos."),
+        ("Come at 7:30.", "Ven a las 7:30."),
+    ]
     seen = set()
     for seed in range(60):
         aug = EntityAugmenter("en", "es", seed=seed, insert_share=0.0)
@@ -172,8 +199,11 @@ def test_person_gender_titles_and_surnames_kept_consistent():
 
 
 def test_inserted_kinds_stay_consistent():
-    pairs = [("I sent it to Tom.", "Se lo envié a Tom."), ("The answer is 42.", "La respuesta es 42."),
-             ("He came from China.", "Él vino de China.")]
+    pairs = [
+        ("I sent it to Tom.", "Se lo envié a Tom."),
+        ("The answer is 42.", "La respuesta es 42."),
+        ("He came from China.", "Él vino de China."),
+    ]
     kinds = set()
     for seed in range(80):
         aug = EntityAugmenter("en", "es", seed=seed, insert_share=1.0)
@@ -211,5 +241,7 @@ def test_speed_on_20k_pairs(tatoeba_slice):
         start = time.perf_counter()
         _, report = augment_pairs(batch, share=0.3, seed=1, src_lang="en", tgt_lang="es")
         rates.append(len(batch) / (time.perf_counter() - start))
-    print(f"\naugment speed: {rates[0]:,.0f} ineligible pairs/s; 20k Tatoeba pairs ({report.rewritten} rewritten): "
-          f"{rates[1]:,.0f} pairs/s with the Faker pool build, {rates[2]:,.0f} pairs/s after it")
+    print(
+        f"\naugment speed: {rates[0]:,.0f} ineligible pairs/s; 20k Tatoeba pairs ({report.rewritten} rewritten): "
+        f"{rates[1]:,.0f} pairs/s with the Faker pool build, {rates[2]:,.0f} pairs/s after it"
+    )

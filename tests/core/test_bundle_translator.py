@@ -78,7 +78,11 @@ def test_translate_lines_matches_translate(tiny_model_dir):
 
 def test_split_sentences():
     assert split_sentences("Hi there. How are you? Fine!\nNext line") == [
-        "Hi there.", "How are you?", "Fine!", "Next line"]
+        "Hi there.",
+        "How are you?",
+        "Fine!",
+        "Next line",
+    ]
     assert split_sentences("Mr. smith is 3.5 m tall.") == ["Mr. smith is 3.5 m tall."]
     assert split_sentences("") == []
 

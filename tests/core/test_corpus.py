@@ -42,12 +42,15 @@ def test_strict_mode_turns_soft_problems_into_errors(tmp_path):
         read_corpus(path, strict=True)
 
 
-@pytest.mark.parametrize("data, line, reason", [
-    (b"", None, "empty"),
-    (b"ok\tbien\nbad\xff\xfe\tmal\n", 2, "not valid UTF-8"),
-    (b"ok\tbien\n\x00\x01\x02binary\n", 2, "NUL"),
-    (b"no tabs at all\nnone here either\n", None, "no usable sentence pairs"),
-])
+@pytest.mark.parametrize(
+    "data, line, reason",
+    [
+        (b"", None, "empty"),
+        (b"ok\tbien\nbad\xff\xfe\tmal\n", 2, "not valid UTF-8"),
+        (b"ok\tbien\n\x00\x01\x02binary\n", 2, "NUL"),
+        (b"no tabs at all\nnone here either\n", None, "no usable sentence pairs"),
+    ],
+)
 def test_hard_problems_name_file_and_line(tmp_path, data, line, reason):
     path = write(tmp_path, "bad.tsv", data)
     with pytest.raises(CorpusError, match=reason) as info:
@@ -97,3 +100,26 @@ def test_group_references():
 def test_languages_from_name():
     assert languages_from_name("/x/tatoeba.en-es.tsv") == ("en", "es")
     assert languages_from_name("corpus.tsv") == ("", "")
+
+
+def test_repeated_pairs_weight_training_only_with_keep_duplicates(tmp_path):
+    from translator_app.core.config import DataConfig
+    from translator_app.core.run_setup import CorpusSpec, read_and_split
+
+    rows = [f"sentence number {i}\tfrase número {i}" for i in range(60)]
+    rows += ["the repeated one\tla repetida"] * 3
+    path = tmp_path / "c.en-es.tsv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    spec = CorpusSpec(str(path))
+    once, _ = read_and_split(spec, DataConfig(valid_size=5, test_size=5))
+    kept, _ = read_and_split(spec, DataConfig(valid_size=5, test_size=5, keep_duplicates=True))
+    repeated = ("the repeated one", "la repetida")
+
+    def count(split):
+        return sum(part.count(repeated) for part in (split.train, split.valid, split.test))
+
+    assert count(once) == 1
+    # the repeats stay together (split by source): three times in training, or once in valid/test
+    assert kept.train.count(repeated) in (0, 3)
+    assert count(kept) == (3 if kept.train.count(repeated) else 1)
+    assert len(kept.valid) == len(set(kept.valid)) and len(kept.test) == len(set(kept.test))

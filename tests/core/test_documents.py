@@ -113,7 +113,7 @@ intro
 Two lines of
 subtitle text.
 """
-PO = r'''msgid ""
+PO = r"""msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\n"
 "Language: es\n"
@@ -141,7 +141,7 @@ msgstr ""
 
 #~ msgid "Obsolete"
 #~ msgstr ""
-'''
+"""
 XLIFF12 = """<?xml version="1.0" encoding="UTF-8"?>
 <xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
   <file source-language="en" target-language="es" datatype="plaintext" original="app">
@@ -239,14 +239,26 @@ def make_odt(path: Path) -> Path:
         z.writestr("META-INF/manifest.xml", ODT_MANIFEST, zipfile.ZIP_DEFLATED)
         z.writestr("content.xml", ODT_CONTENT, zipfile.ZIP_DEFLATED)
         z.writestr("styles.xml", ODT_STYLES, zipfile.ZIP_DEFLATED)
-        z.writestr("meta.xml", "<?xml version='1.0'?><office:document-meta xmlns:office="
-                               "'urn:oasis:names:tc:opendocument:xmlns:office:1.0'/>", zipfile.ZIP_DEFLATED)
+        z.writestr(
+            "meta.xml",
+            "<?xml version='1.0'?><office:document-meta xmlns:office="
+            "'urn:oasis:names:tc:opendocument:xmlns:office:1.0'/>",
+            zipfile.ZIP_DEFLATED,
+        )
         z.writestr("Pictures/dot.png", bytes(range(256)) * 4, zipfile.ZIP_DEFLATED)
     return path
 
 
-TEXT_SAMPLES = {"sample.txt": TXT, "sample.md": MD, "sample.html": HTML, "sample.srt": SRT, "sample.vtt": VTT,
-                "sample.po": PO, "sample.xlf": XLIFF12, "sample2.xliff": XLIFF20}
+TEXT_SAMPLES = {
+    "sample.txt": TXT,
+    "sample.md": MD,
+    "sample.html": HTML,
+    "sample.srt": SRT,
+    "sample.vtt": VTT,
+    "sample.po": PO,
+    "sample.xlf": XLIFF12,
+    "sample2.xliff": XLIFF20,
+}
 
 
 def make_samples(folder: Path) -> dict[str, Path]:
@@ -277,6 +289,7 @@ def run(path: Path, tmp_path: Path, translator=None, **kw):
 
 # ---- plain text and subtitles ---------------------------------------------------------------
 
+
 def test_txt_keeps_lines_and_paragraphs(samples, tmp_path):
     out, report = run(samples["txt"], tmp_path)
     lines = out.read_text().split("\n")
@@ -305,8 +318,14 @@ def test_srt_keeps_numbers_timings_and_line_counts(samples, tmp_path):
 def test_vtt_keeps_header_notes_styles_and_settings(samples, tmp_path):
     out, _ = run(samples["vtt"], tmp_path)
     text = out.read_text()
-    for kept in ("WEBVTT - sample", "NOTE this note stays", "::cue { color: yellow }", "intro",
-                 "00:00.000 --> 00:02.000 align:start position:10%", "00:02.500 --> 00:04.000"):
+    for kept in (
+        "WEBVTT - sample",
+        "NOTE this note stays",
+        "::cue { color: yellow }",
+        "intro",
+        "00:00.000 --> 00:02.000 align:start position:10%",
+        "00:02.500 --> 00:04.000",
+    ):
         assert kept in text
     assert "<v Roger>ES:Good morning, everyone.</v>" in text
     last = text.strip().split("\n\n")[-1].split("\n")
@@ -314,6 +333,7 @@ def test_vtt_keeps_header_notes_styles_and_settings(samples, tmp_path):
 
 
 # ---- Markdown ---------------------------------------------------------------------------------
+
 
 def _md_tokens(text: str):
     from markdown_it import MarkdownIt
@@ -329,9 +349,16 @@ def _md_tokens(text: str):
 def test_markdown_keeps_markup_byte_for_byte(samples, tmp_path):
     out, report = run(samples["md"], tmp_path)
     text = out.read_text()
-    for kept in ("---\ntitle: Front matter stays\n---\n", "```python\nprint(\"code block\")\n```",
-                 "    indented code", "`inline code`", "](https://example.com \"Title\")", "![an image](img.png)",
-                 "|------|-------|", "> "):
+    for kept in (
+        "---\ntitle: Front matter stays\n---\n",
+        '```python\nprint("code block")\n```',
+        "    indented code",
+        "`inline code`",
+        '](https://example.com "Title")',
+        "![an image](img.png)",
+        "|------|-------|",
+        "> ",
+    ):
         assert kept in text
     assert _md_tokens(text) == _md_tokens(MD)  # the same block and inline structure
     assert "# ES:The *quick* guide" in text and "**bold**" in text
@@ -361,12 +388,16 @@ def test_markdown_escapes_markup_in_translations(tmp_path):
 
 # ---- HTML -------------------------------------------------------------------------------------
 
+
 def _tree(path: Path):
     from lxml import html
 
     root = html.document_fromstring(path.read_bytes())
-    return [(el.tag, {k: v for k, v in el.attrib.items() if k not in ("alt", "title")}) for el in root.iter()
-            if isinstance(el.tag, str)], root
+    return [
+        (el.tag, {k: v for k, v in el.attrib.items() if k not in ("alt", "title")})
+        for el in root.iter()
+        if isinstance(el.tag, str)
+    ], root
 
 
 def test_html_keeps_the_tag_tree_and_translates_text_and_attributes(samples, tmp_path):
@@ -397,6 +428,7 @@ def test_html_fragment_stays_a_fragment(tmp_path):
 
 # ---- DOCX ---------------------------------------------------------------------------------------
 
+
 def _docx_shape(path: Path):
     import docx
 
@@ -417,7 +449,15 @@ def test_docx_keeps_paragraphs_runs_tables_and_formatting(samples, tmp_path):
     texts = [p.text for p in doc.paragraphs]
     assert texts[0] == "ES:The annual report"
     runs = doc.paragraphs[1].runs
-    assert [r.text for r in runs] == ["ES:This is ", "bold", " and ", "italic", " text. Run ", "ls -l", " to list the files."]
+    assert [r.text for r in runs] == [
+        "ES:This is ",
+        "bold",
+        " and ",
+        "italic",
+        " text. Run ",
+        "ls -l",
+        " to list the files.",
+    ]
     assert runs[1].bold and runs[3].italic and runs[5].font.name == "Courier New"
     link = doc.paragraphs[2]._p.xpath(".//w:hyperlink//w:t")
     assert [t.text for t in link] == ["our website"] and texts[2] == "ES:Visit our website for more."
@@ -436,6 +476,7 @@ def test_docx_keeps_paragraphs_runs_tables_and_formatting(samples, tmp_path):
 
 
 # ---- ODT ----------------------------------------------------------------------------------------
+
 
 def _xml_shape(data: bytes):
     from lxml import etree
@@ -467,6 +508,7 @@ def test_odt_keeps_the_tree_and_every_other_member(samples, tmp_path):
 
 # ---- PO and XLIFF -------------------------------------------------------------------------------
 
+
 def _po_units(path: Path):
     from translate.storage import pypo
 
@@ -477,7 +519,9 @@ def _po_units(path: Path):
 def test_po_fills_untranslated_messages_and_marks_them_fuzzy(samples, tmp_path):
     out, report = run(samples["po"], tmp_path)
     units = _po_units(out)
-    assert units["Open %s in the editor"].target == "ES:Open %s in the editor" and units["Open %s in the editor"].isfuzzy()
+    assert (
+        units["Open %s in the editor"].target == "ES:Open %s in the editor" and units["Open %s in the editor"].isfuzzy()
+    )
     assert "c-format" in out.read_text()
     assert units["Already done"].target == "Ya hecho" and not units["Already done"].isfuzzy()
     assert units["Fuzzy one"].target == "Difuso"
@@ -533,10 +577,17 @@ def test_xliff20_targets(samples, tmp_path):
 
 # ---- errors, safety, progress ---------------------------------------------------------------------
 
-BROKEN = {"txt": b"caf\xe9 au lait\n", "md": b"\xff\xfe\x00\x00bad", "html": b"<p>caf\xe9</p>",
-          "docx": b"PK\x03\x04 truncated", "odt": b"not a zip at all", "srt": b"1\nnot a timing\nHello\n",
-          "vtt": b"1\n00:00.000 --> 00:01.000\nHi\n", "po": b'msgid "unterminated\nmsgstr ""\n',
-          "xliff": b"<?xml version='1.0'?><xliff version='1.2'><file><body><trans-unit>"}
+BROKEN = {
+    "txt": b"caf\xe9 au lait\n",
+    "md": b"\xff\xfe\x00\x00bad",
+    "html": b"<p>caf\xe9</p>",
+    "docx": b"PK\x03\x04 truncated",
+    "odt": b"not a zip at all",
+    "srt": b"1\nnot a timing\nHello\n",
+    "vtt": b"1\n00:00.000 --> 00:01.000\nHi\n",
+    "po": b'msgid "unterminated\nmsgstr ""\n',
+    "xliff": b"<?xml version='1.0'?><xliff version='1.2'><file><body><trans-unit>",
+}
 
 
 @pytest.mark.parametrize("fmt", sorted(BROKEN))
@@ -620,7 +671,7 @@ def test_a_translator_that_loses_markers_keeps_all_text(samples, tmp_path):
     from lxml import html
 
     p = html.document_fromstring(out.read_bytes()).find(".//p")
-    assert p.text_content().replace(" ", "") .startswith("CLICKHERETOSAVETHE")
+    assert p.text_content().replace(" ", "").startswith("CLICKHERETOSAVETHE")
     assert p.find("code").text == "notes.txt" and report.approximated >= 1
 
 
@@ -641,8 +692,13 @@ def test_attention_places_formatting_for_models_without_markers(tmp_path):
             att = np.zeros((4, 4), dtype=np.float32)
             for t, s in ((0, 0), (1, 2), (2, 1), (3, 3)):  # el<-the coche<-car rojo<-red
                 att[t, s] = 1.0
-            sent = Sentence(text, "el coche rojo", ("\u2581the", "\u2581red", "\u2581car", "</s>"),
-                            ("\u2581el", "\u2581coche", "\u2581rojo", "</s>"), att)
+            sent = Sentence(
+                text,
+                "el coche rojo",
+                ("\u2581the", "\u2581red", "\u2581car", "</s>"),
+                ("\u2581el", "\u2581coche", "\u2581rojo", "</s>"),
+                att,
+            )
             return type("T", (), {"text": sent.text, "sentences": (sent,)})()
 
     src = tmp_path / "car.html"
@@ -666,6 +722,7 @@ def test_load_document_reports_every_segment(samples):
 
 
 # ---- the real model, end to end ----------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def real_translator():
@@ -702,14 +759,22 @@ def test_bundled_model_end_to_end(fmt, samples, tmp_path, real_translator):
 
 def test_cli_translate_file_markdown(samples, tmp_path):
     out = tmp_path / "out.md"
-    proc = subprocess.run([sys.executable, "-m", "translator_app", "translate-file", str(samples["md"]), str(out),
-                           "--beam", "1"], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "translator_app", "translate-file", str(samples["md"]), str(out), "--beam", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert "segments translated" in proc.stdout and out.exists()
     text = out.read_text()
-    assert "```python\nprint(\"code block\")\n```" in text and "`inline code`" in text
+    assert '```python\nprint("code block")\n```' in text and "`inline code`" in text
     assert _md_tokens(text)[:3] == _md_tokens(MD)[:3]
-    same = subprocess.run([sys.executable, "-m", "translator_app", "translate-file", str(samples["md"]),
-                           str(samples["md"])], capture_output=True, text=True, timeout=300)
+    same = subprocess.run(
+        [sys.executable, "-m", "translator_app", "translate-file", str(samples["md"]), str(samples["md"])],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert same.returncode == 2 and "input file itself" in same.stderr

@@ -19,13 +19,18 @@ from translator_app.core.finetune import (
     FinetuneSpec,
     corpus_fit,
     load_base_tokenizers,
+    resolve_model,
     tokenizer_coverage,
 )
 from translator_app.core.training import CorpusSpec, Finished, Progress, Status, Validation, train
 
 FT = replace(TRAIN_PRESETS[FINETUNE_PRESET], valid_max_sentences=20, log_every=2, checkpoint_every=2, num_threads=1)
-GREEK = ["Το γρήγορο καφέ αλεπού πηδά πάνω από το τεμπέλικο σκυλί.", "Καλημέρα, πώς είσαι σήμερα;",
-         "Η βιβλιοθήκη κλείνει στις οκτώ το βράδυ.", "Θέλω ένα φλιτζάνι τσάι χωρίς ζάχαρη."]
+GREEK = [
+    "Το γρήγορο καφέ αλεπού πηδά πάνω από το τεμπέλικο σκυλί.",
+    "Καλημέρα, πώς είσαι σήμερα;",
+    "Η βιβλιοθήκη κλείνει στις οκτώ το βράδυ.",
+    "Θέλω ένα φλιτζάνι τσάι χωρίς ζάχαρη.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +42,14 @@ def domain_corpus(tmp_path_factory) -> Path:
 def finetune(corpus, out, base, stop_at=None, resume=False, **train_over):
     flag = {"stop": False}
     events = []
-    for ev in train(CorpusSpec(str(corpus)), out, train_cfg=replace(FT, **train_over), resume=resume,
-                    finetune=FinetuneSpec(str(base), general_max=20), should_stop=lambda: flag["stop"]):
+    for ev in train(
+        CorpusSpec(str(corpus)),
+        out,
+        train_cfg=replace(FT, **train_over),
+        resume=resume,
+        finetune=FinetuneSpec(str(base), general_max=20),
+        should_stop=lambda: flag["stop"],
+    ):
         events.append(ev)
         if stop_at is not None and isinstance(ev, Progress) and ev.step >= stop_at:
             flag["stop"] = True
@@ -46,7 +57,8 @@ def finetune(corpus, out, base, stop_at=None, resume=False, **train_over):
 
 
 def test_finetuning_keeps_the_tokenizer_and_shapes_records_the_parent_and_resumes(
-        tiny_model_dir, domain_corpus, tmp_path):
+    tiny_model_dir, domain_corpus, tmp_path
+):
     out = tmp_path / "ft"
     events = finetune(domain_corpus, out, tiny_model_dir, stop_at=4, max_steps=8, valid_every=4)
     valids = [e for e in events if isinstance(e, Validation)]
@@ -70,6 +82,12 @@ def test_finetuning_keeps_the_tokenizer_and_shapes_records_the_parent_and_resume
     info = tuned.meta["finetune"]
     # the tiny model's run folder is its bundle folder: its training data is replayed, its valid split scored
     assert info["replay_pairs"] > 0 and info["replay_source"].endswith("data/train.tsv")
+    # the replay rotates: each epoch a new slice of general pairs beside every in-domain pair
+    rounds, n_domain = info["replay_rounds"], info["in_domain_pairs"]
+    assert rounds > 1 and info["replay_pairs"] >= rounds
+    written = (out / "data" / "train.tsv").read_text(encoding="utf-8").splitlines()
+    assert len(written) == n_domain + info["replay_pairs"]
+    assert 0.5 * 0.8 < info["replay_share"] < 0.5 * 1.2  # the share per epoch, as asked (default 0.5)
     assert info["general_dev"].endswith("data/valid.tsv") and info["base_general"]["bleu"] == valids[0].general_bleu
     assert (out / "data" / "general.tsv").exists()
     trained = load_train_state(out / "checkpoint.pt")["model"]
@@ -94,8 +112,11 @@ def test_finetuning_keeps_the_tokenizer_and_shapes_records_the_parent_and_resume
 def test_a_corpus_in_another_language_pair_is_refused(tiny_model_dir, tmp_path):
     french = tmp_path / "notes.en-fr.tsv"
     french.write_text("".join(f"Sentence number {i}.\tPhrase numéro {i}.\n" for i in range(60)), encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"notes\.en-fr\.tsv: the corpus is en→fr but the base model .* "
-                                          r"translates en→es; a model can only be fine-tuned on its own language"):
+    with pytest.raises(
+        CorpusError,
+        match=r"notes\.en-fr\.tsv: the corpus is en→fr but the base model .* "
+        r"translates en→es; a model can only be fine-tuned on its own language",
+    ):
         finetune(french, tmp_path / "ft", tiny_model_dir, max_steps=2)
     assert not (tmp_path / "ft" / "checkpoint.pt").exists()
     reverse = tmp_path / "notes.es-en.tsv"
@@ -149,13 +170,73 @@ def test_cli_from_refuses_architecture_flags_and_fine_tunes(tiny_model_dir, doma
     from translator_app import cli
 
     out = tmp_path / "cli-ft"
-    assert cli.main(["train", str(domain_corpus), "--from", str(tiny_model_dir), "--out", str(out),
-                     "--emb-dim", "32"]) == 2
+    assert (
+        cli.main(["train", str(domain_corpus), "--from", str(tiny_model_dir), "--out", str(out), "--emb-dim", "32"])
+        == 2
+    )
     assert "--emb-dim cannot be used with --from" in capsys.readouterr().err
     assert cli.main(["train", str(domain_corpus), "--out", str(out), "--replay", "0.2"]) == 2
-    assert cli.main(["train", str(domain_corpus), "--from", str(tiny_model_dir), "--out", str(out), "--max-steps",
-                     "2", "--valid-every", "2", "--threads", "1", "--replay", "0.5"]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                str(domain_corpus),
+                "--from",
+                str(tiny_model_dir),
+                "--out",
+                str(out),
+                "--max-steps",
+                "2",
+                "--valid-every",
+                "2",
+                "--threads",
+                "1",
+                "--replay",
+                "0.5",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "general BLEU" in printed
     meta = json.loads((out / "config.json").read_text(encoding="utf-8"))["meta"]
     assert meta["parent"]["path"] == str(tiny_model_dir.resolve()) and 0.4 < meta["finetune"]["replay_share"] <= 0.5
+
+
+def test_resolve_model_looks_in_the_folders_it_is_given(tmp_path, monkeypatch):
+    user, bundled = tmp_path / "user", tmp_path / "bundled"
+    for folder in (user / "mine", bundled / "mine", bundled / "shipped"):
+        folder.mkdir(parents=True)
+        (folder / "config.json").write_text("{}", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # a bare name is not a folder here
+    assert resolve_model("mine", user, bundled) == user / "mine"  # the user's model first
+    assert resolve_model("shipped", user, bundled) == bundled / "shipped"
+    assert resolve_model(bundled / "mine", user, bundled) == bundled / "mine"
+    with pytest.raises(ValueError, match="not a model folder"):
+        resolve_model("missing", user, bundled)
+
+
+def test_rotating_rows_keep_the_fixed_rows_and_take_each_slice_once():
+    from translator_app.core.batching import rotating_rows
+
+    epochs = rotating_rows(total=25, fixed=5, rounds=4)
+    assert len(epochs) == 4
+    assert all(set(range(5)) <= set(rows.tolist()) for rows in epochs)
+    rest = [sorted(set(rows.tolist()) - set(range(5))) for rows in epochs]
+    assert sorted(i for part in rest for i in part) == list(range(5, 25))  # each general row in one epoch
+    assert {len(part) for part in rest} == {5}
+    assert [r.tolist() for r in rotating_rows(total=3, fixed=3, rounds=1)] == [[0, 1, 2]]
+
+
+def test_bucket_batches_over_a_subset_uses_only_those_rows(tiny_model_dir):
+    import numpy as np
+
+    from translator_app.core.batching import EncodedCorpus, bucket_batches
+
+    tok = load_bundle(tiny_model_dir).tokenizers
+    pairs = [(f"sentence {i} " * (1 + i % 4), f"frase {i} " * (1 + i % 4)) for i in range(40)]
+    corpus, _ = EncodedCorpus.from_pairs(pairs, tok, 80)
+    rows = np.arange(0, 40, 3)
+    batches = bucket_batches(corpus, 200, seed=1, rows=rows)
+    assert sorted(i for b in batches for i in b) == rows.tolist()
+    assert sorted(i for b in bucket_batches(corpus, 200, seed=1) for i in b) == list(range(40))

@@ -46,11 +46,18 @@ TMX = """<?xml version="1.0" encoding="UTF-8"?>
 def test_tmx_pairs_languages_markup_and_skips(tmp_path):
     path = write(tmp_path, "memory.TMX", TMX)  # extension in any case
     pairs, report = read_corpus(path, max_chars=24)
-    assert pairs == [("Click Save %s now.", "Pulse Guardar %s ahora."), ("Good night.", "Buenas noches."),
-                     ("xy & z", "x y & z")]
+    assert pairs == [
+        ("Click Save %s now.", "Pulse Guardar %s ahora."),
+        ("Good night.", "Buenas noches."),
+        ("xy & z", "x y & z"),
+    ]
     assert (report.src_lang, report.tgt_lang) == ("en", "es")  # from the file, not the name
-    assert dict(report.skipped) == {"duplicate pair": 1, "empty source or target": 1,
-                                    "missing the en or es segment": 1, "longer than 24 characters": 1}
+    assert dict(report.skipped) == {
+        "duplicate pair": 1,
+        "empty source or target": 1,
+        "missing the en or es segment": 1,
+        "longer than 24 characters": 1,
+    }
     assert f"{path}:9: duplicate pair" in report.examples and f"{path}:10: empty source or target" in report.examples
     assert report.lines == 7 and balanced(report) and not report.notes
     assert report.summary().startswith("3 pairs from 7 translation units")
@@ -59,16 +66,23 @@ def test_tmx_pairs_languages_markup_and_skips(tmp_path):
 
 
 def test_tmx_with_three_languages_reads_the_first_two_or_the_chosen_ones(tmp_path):
-    tus = "".join(f'<tu><tuv xml:lang="de"><seg>Hund {i}</seg></tuv><tuv xml:lang="en-GB"><seg>dog {i}</seg></tuv>'
-                  f'<tuv xml:lang="fr_FR"><seg>chien {i}</seg></tuv></tu>\n' for i in range(3))
+    tus = "".join(
+        f'<tu><tuv xml:lang="de"><seg>Hund {i}</seg></tuv><tuv xml:lang="en-GB"><seg>dog {i}</seg></tuv>'
+        f'<tuv xml:lang="fr_FR"><seg>chien {i}</seg></tuv></tu>\n'
+        for i in range(3)
+    )
     path = write(tmp_path, "three.tmx", f'<tmx version="1.4"><header srclang="*all*"/><body>\n{tus}</body></tmx>')
     pairs, report = read_corpus(path)
     assert pairs[0] == ("Hund 0", "dog 0") and (report.src_lang, report.tgt_lang) == ("de", "en")
-    assert report.notes == ["the TMX has 3 languages (de, en, fr); read de → en "
-                            "(choose others with src_lang / tgt_lang)"]
+    assert report.notes == [
+        "the TMX has 3 languages (de, en, fr); read de → en (choose others with src_lang / tgt_lang)"
+    ]
     assert "3 languages" in report.summary()
     pairs, report = read_corpus(path, src_lang="fr-FR", tgt_lang="en")
-    assert pairs == [(f"chien {i}", f"dog {i}") for i in range(3)] and (report.src_lang, report.tgt_lang) == ("fr", "en")
+    assert pairs == [(f"chien {i}", f"dog {i}") for i in range(3)] and (report.src_lang, report.tgt_lang) == (
+        "fr",
+        "en",
+    )
     with pytest.raises(CorpusError, match="3 missing the en or it segment"):
         read_corpus(path, src_lang="en", tgt_lang="it")
 
@@ -119,9 +133,13 @@ def test_xliff_12_pairs_languages_states_and_inline_codes(tmp_path):
     pairs, report = read_corpus(path)
     assert pairs == [("Open the file {0}.", "Öffne die Datei {0}."), ("Line break", "Zeilenumbruch")]
     assert (report.src_lang, report.tgt_lang) == ("en", "de")
-    assert dict(report.skipped) == {"marked translate=no": 1, "fuzzy (needs review)": 1,
-                                    "empty source or target": 1, "not translated yet (XLIFF state)": 1,
-                                    "a <file> with another language pair than en → de": 1}
+    assert dict(report.skipped) == {
+        "marked translate=no": 1,
+        "fuzzy (needs review)": 1,
+        "empty source or target": 1,
+        "not translated yet (XLIFF state)": 1,
+        "a <file> with another language pair than en → de": 1,
+    }
     assert f"{path}:9: fuzzy (needs review)" in report.examples and balanced(report)
     pairs, _ = read_corpus(path, include_fuzzy=True)
     assert ("Close", "Schließen") in pairs
@@ -136,7 +154,7 @@ def test_xliff_20_pairs_languages_and_placeholders(tmp_path):
     assert report.summary().startswith("2 pairs from 4 segments")
 
 
-PO = r'''# Spanish translation
+PO = r"""# Spanish translation
 msgid ""
 msgstr ""
 "Project-Id-Version: demo\n"
@@ -171,12 +189,16 @@ msgstr "Guardar %(file_name)s"
 
 #~ msgid "Old"
 #~ msgstr "Viejo"
-'''
+"""
 
-PO_PAIRS = [("Open %s", "Abrir %s"), ("Save As…", "Guardar como…"),
-            ("%d file in {0}", "%d archivo en {0}"), ("%d files in {0}", "%d archivos en {0}"),
-            ("Start %PRODUCTNAME with $(ARG1)", "Iniciar %PRODUCTNAME con $(ARG1)"),
-            ("Keep %(file_name)s", "Guardar %(file_name)s")]
+PO_PAIRS = [
+    ("Open %s", "Abrir %s"),
+    ("Save As…", "Guardar como…"),
+    ("%d file in {0}", "%d archivo en {0}"),
+    ("%d files in {0}", "%d archivos en {0}"),
+    ("Start %PRODUCTNAME with $(ARG1)", "Iniciar %PRODUCTNAME con $(ARG1)"),
+    ("Keep %(file_name)s", "Guardar %(file_name)s"),
+]
 
 
 def test_po_pairs_plurals_fuzzy_accelerators_and_languages(tmp_path):
@@ -193,9 +215,11 @@ def test_po_pairs_plurals_fuzzy_accelerators_and_languages(tmp_path):
 
 
 def test_po_accelerator_marker_header_source_language_and_name_fallback(tmp_path):
-    po = ('msgid ""\nmsgstr ""\n"Language: fr\\n"\n"X-Source-Language: de\\n"\n"X-Accelerator-Marker: ~\\n"\n\n'
-          'msgid "~Datei"\nmsgstr "~Fichier"\n\nmsgid "Tom_and_Jerry && co"\nmsgstr "Tom_et_Jerry && cie"\n\n'
-          'msgid "Ja~~nein"\nmsgstr "Oui~~non"\n')
+    po = (
+        'msgid ""\nmsgstr ""\n"Language: fr\\n"\n"X-Source-Language: de\\n"\n"X-Accelerator-Marker: ~\\n"\n\n'
+        'msgid "~Datei"\nmsgstr "~Fichier"\n\nmsgid "Tom_and_Jerry && co"\nmsgstr "Tom_et_Jerry && cie"\n\n'
+        'msgid "Ja~~nein"\nmsgstr "Oui~~non"\n'
+    )
     pairs, report = read_corpus(write(tmp_path, "office.po", po))
     assert pairs == [("Datei", "Fichier"), ("Tom_and_Jerry && co", "Tom_et_Jerry && cie"), ("Ja~nein", "Oui~non")]
     assert (report.src_lang, report.tgt_lang) == ("de", "fr")
@@ -204,19 +228,42 @@ def test_po_accelerator_marker_header_source_language_and_name_fallback(tmp_path
     assert pairs == [("Quit", "Beenden")] and (report.src_lang, report.tgt_lang) == ("en", "pt")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("~Open…", "Open…"), ("_Save As", "Save As"), ("&Quit", "Quit"), ("ファイル(&F)", "ファイル"),
-    ("Datei (_D) öffnen", "Datei öffnen"), ("max_line_bytes", "max_line_bytes"), ("Tom & Jerry", "Tom & Jerry"),
-    ("%s of %d ~done", "%s of %d done"), ("{file_name} _Open", "{file_name} Open"),
-    ("%(file_name)s _Open", "%(file_name)s Open"), ("%PRODUCT_NAME ~Help", "%PRODUCT_NAME Help"),
-    ("$(ARG_1) _Run", "$(ARG_1) Run"), ("&amp; _Edit", "&amp; Edit"), ("~/.config", "~/.config"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("~Open…", "Open…"),
+        ("_Save As", "Save As"),
+        ("&Quit", "Quit"),
+        ("ファイル(&F)", "ファイル"),
+        ("Datei (_D) öffnen", "Datei öffnen"),
+        ("max_line_bytes", "max_line_bytes"),
+        ("Tom & Jerry", "Tom & Jerry"),
+        ("%s of %d ~done", "%s of %d done"),
+        ("{file_name} _Open", "{file_name} Open"),
+        ("%(file_name)s _Open", "%(file_name)s Open"),
+        ("%PRODUCT_NAME ~Help", "%PRODUCT_NAME Help"),
+        ("$(ARG_1) _Run", "$(ARG_1) Run"),
+        ("&amp; _Edit", "&amp; Edit"),
+        ("~/.config", "~/.config"),
+    ],
+)
 def test_strip_accelerators_keeps_placeholders(text, expected):
     assert strip_accelerators(text) == expected
 
 
-@pytest.mark.parametrize("code, expected", [("es_ES", "es"), ("pt-BR", "pt"), ("EN-us", "en"), ("sr@latin", "sr"),
-                                            ("*all*", ""), ("", ""), ("de", "de"), ("fil", "fil")])
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("es_ES", "es"),
+        ("pt-BR", "pt"),
+        ("EN-us", "en"),
+        ("sr@latin", "sr"),
+        ("*all*", ""),
+        ("", ""),
+        ("de", "de"),
+        ("fil", "fil"),
+    ],
+)
 def test_language_codes_are_normalised(code, expected):
     assert lang_code(code) == expected
 
@@ -252,33 +299,40 @@ def _mo_cut() -> bytes:
     return po_to_mo(PO)[:-40]
 
 
-@pytest.mark.parametrize("name, data, line, reason", [
-    ("cut.tmx", TMX[:700], TMX[:700].count("\n") + 1, "not a well-formed TMX file: Premature end"),
-    ("unclosed.tmx", TMX.replace("</seg></tuv></tu>\n<tu><tuv lang", "</tuv></tu>\n<tu><tuv lang", 1), 7,
-     "not a well-formed TMX file: Opening and ending tag mismatch"),
-    ("garbage.tmx", b"\x8f\x00\xff\x13 binary \x00\x00", 1, "not a well-formed TMX file"),
-    ("archive.tmx", b"PK\x03\x04\x14\x00\x00\x00memory.tmx", None, "zip archive"),
-    ("empty.tmx", b"", None, "the file is empty"),
-    ("latin1.tmx", TMX.encode().replace(b"Guardar", b"Guardar \xfaltimo"), 7, "Invalid bytes"),
-    ("other.tmx", XLIFF12, 2, "not a TMX file: the root element is <xliff>"),
-    ("cut.xlf", XLIFF12[:600], XLIFF12[:600].count("\n") + 1, "not a well-formed XLIFF file"),
-    ("unclosed.xliff", XLIFF20.replace("</pc> <ph", " <ph", 1), 5, "not a well-formed XLIFF file"),
-    ("garbage.xlf", bytes(range(256)) * 4, 1, "not a well-formed XLIFF file"),
-    ("empty.xlf", b"", None, "the file is empty"),
-    ("tmx.xlf", TMX, 2, "not an XLIFF file: the root element is <tmx>"),
-    ("syntax.po", PO.replace('msgstr "Cerrar"', 'msgstr "Cerrar'), 18, "PO syntax error"),
-    ("junk.po", PO + "\nthis is not gettext\n", PO.count("\n") + 2, "PO syntax error at 'this is not gettext'"),
-    ("binary.po", b'msgid "a"\nmsgstr "b"\n\x00\x01\x02', 3, "NUL bytes"),
-    ("compiled.po", po_to_mo(PO), 1, "compiled MO file"),
-    ("empty.po", b"", None, "the file is empty"),
-    ("latin1.po", PO.encode().replace(b"Abrir", b"\xc1brir"), 11, "not valid UTF-8 .* charset=UTF-8"),
-    ("charset.po", 'msgid ""\nmsgstr "Content-Type: text/plain; charset=NOPE-99\\n"\n', None, "unknown charset"),
-    ("cut.mo", _mo_cut(), None, "truncated or corrupt MO file: entry \\d+ points past the end"),
-    ("short.mo", po_to_mo(PO)[:60], None, "truncated or corrupt MO file: its tables"),
-    ("tiny.mo", b"\xde\x12\x04\x95\x00", None, "less than an MO header"),
-    ("text.mo", PO, None, "not an MO file"),
-    ("empty.mo", b"", None, "the file is empty"),
-])
+@pytest.mark.parametrize(
+    "name, data, line, reason",
+    [
+        ("cut.tmx", TMX[:700], TMX[:700].count("\n") + 1, "not a well-formed TMX file: Premature end"),
+        (
+            "unclosed.tmx",
+            TMX.replace("</seg></tuv></tu>\n<tu><tuv lang", "</tuv></tu>\n<tu><tuv lang", 1),
+            7,
+            "not a well-formed TMX file: Opening and ending tag mismatch",
+        ),
+        ("garbage.tmx", b"\x8f\x00\xff\x13 binary \x00\x00", 1, "not a well-formed TMX file"),
+        ("archive.tmx", b"PK\x03\x04\x14\x00\x00\x00memory.tmx", None, "zip archive"),
+        ("empty.tmx", b"", None, "the file is empty"),
+        ("latin1.tmx", TMX.encode().replace(b"Guardar", b"Guardar \xfaltimo"), 7, "Invalid bytes"),
+        ("other.tmx", XLIFF12, 2, "not a TMX file: the root element is <xliff>"),
+        ("cut.xlf", XLIFF12[:600], XLIFF12[:600].count("\n") + 1, "not a well-formed XLIFF file"),
+        ("unclosed.xliff", XLIFF20.replace("</pc> <ph", " <ph", 1), 5, "not a well-formed XLIFF file"),
+        ("garbage.xlf", bytes(range(256)) * 4, 1, "not a well-formed XLIFF file"),
+        ("empty.xlf", b"", None, "the file is empty"),
+        ("tmx.xlf", TMX, 2, "not an XLIFF file: the root element is <tmx>"),
+        ("syntax.po", PO.replace('msgstr "Cerrar"', 'msgstr "Cerrar'), 18, "PO syntax error"),
+        ("junk.po", PO + "\nthis is not gettext\n", PO.count("\n") + 2, "PO syntax error at 'this is not gettext'"),
+        ("binary.po", b'msgid "a"\nmsgstr "b"\n\x00\x01\x02', 3, "NUL bytes"),
+        ("compiled.po", po_to_mo(PO), 1, "compiled MO file"),
+        ("empty.po", b"", None, "the file is empty"),
+        ("latin1.po", PO.encode().replace(b"Abrir", b"\xc1brir"), 11, "not valid UTF-8 .* charset=UTF-8"),
+        ("charset.po", 'msgid ""\nmsgstr "Content-Type: text/plain; charset=NOPE-99\\n"\n', None, "unknown charset"),
+        ("cut.mo", _mo_cut(), None, "truncated or corrupt MO file: entry \\d+ points past the end"),
+        ("short.mo", po_to_mo(PO)[:60], None, "truncated or corrupt MO file: its tables"),
+        ("tiny.mo", b"\xde\x12\x04\x95\x00", None, "less than an MO header"),
+        ("text.mo", PO, None, "not an MO file"),
+        ("empty.mo", b"", None, "the file is empty"),
+    ],
+)
 def test_malformed_files_raise_corpus_error_with_file_and_line(tmp_path, name, data, line, reason):
     path = write(tmp_path, name, data)
     with pytest.raises(CorpusError, match=reason) as info:
@@ -302,8 +356,10 @@ def test_tmx_is_read_in_flat_memory(tmp_path):
     with open(path, "w", encoding="utf-8") as handle:
         handle.write('<tmx version="1.4"><header srclang="en"/><body>\n')
         for i in range(20_000):
-            handle.write(f'<tu><tuv xml:lang="en"><seg>Sentence {i} is <ph x="1"/>here, rather long.</seg></tuv>'
-                         f'<tuv xml:lang="es"><seg>La frase {i} está aquí, bastante larga.</seg></tuv></tu>\n')
+            handle.write(
+                f'<tu><tuv xml:lang="en"><seg>Sentence {i} is <ph x="1"/>here, rather long.</seg></tuv>'
+                f'<tuv xml:lang="es"><seg>La frase {i} está aquí, bastante larga.</seg></tuv></tu>\n'
+            )
         handle.write("</body></tmx>\n")
     # a fresh interpreter, sampling its resident set (ru_maxrss would be inherited from pytest through fork)
     code = """if True:
@@ -332,8 +388,12 @@ def test_the_panel_filter_lists_every_format():
     from translator_app.gui import corpus_panel
 
     assert set(corpus_panel.BILINGUAL) == set(formats.SUFFIXES)
-    assert {f"*{suffix}" for suffix in formats.SUFFIXES} <= set(corpus_panel.FILTER.replace("(", " ").replace(")", " ").split())
-    assert {corpus_panel.BILINGUAL[s] for s in formats.SUFFIXES} == {formats.COUNTED[f] for f in formats.SUFFIXES.values()}
+    assert {f"*{suffix}" for suffix in formats.SUFFIXES} <= set(
+        corpus_panel.FILTER.replace("(", " ").replace(")", " ").split()
+    )
+    assert {corpus_panel.BILINGUAL[s] for s in formats.SUFFIXES} == {
+        formats.COUNTED[f] for f in formats.SUFFIXES.values()
+    }
 
 
 def test_training_tab_previews_a_dropped_po_file(qtbot, tmp_path):
@@ -354,8 +414,11 @@ def test_training_tab_previews_a_dropped_po_file(qtbot, tmp_path):
     mime.setUrls([QUrl.fromLocalFile(str(path)), QUrl.fromLocalFile(str(other))])
     tab.corpus.dragEnterEvent(enter := _drag_enter(mime))
     assert enter.isAccepted()
-    tab.corpus.dropEvent(QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                    Qt.KeyboardModifier.NoModifier))
+    tab.corpus.dropEvent(
+        QDropEvent(
+            QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        )
+    )
     assert tab.corpus.paths() == (str(path), "")  # a PO file holds both sides: the second file is not its target
     qtbot.waitUntil(lambda: tab.corpus.preview is not None, timeout=10_000)
     p, text = tab.corpus.preview, tab.corpus.summary.text()
@@ -372,37 +435,80 @@ def _drag_enter(mime):
     from PySide6.QtCore import QPointF, Qt
     from PySide6.QtGui import QDragEnterEvent
 
-    return QDragEnterEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                           Qt.KeyboardModifier.NoModifier)
+    return QDragEnterEvent(
+        QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
 
 
 @pytest.mark.slow
 def test_cli_trains_from_a_tmx_file(tmp_path):
     subjects = [("I", "Ich"), ("You", "Du"), ("Tom", "Tom"), ("Mary", "Maria"), ("We", "Wir")]
-    verbs = [(("see", "sees"), "sehe", "siehst", "sieht", "sehen"), (("want", "wants"), "will", "willst", "will", "wollen"),
-             (("have", "has"), "habe", "hast", "hat", "haben"), (("like", "likes"), "mag", "magst", "mag", "mögen")]
-    objects = [("the dog", "den Hund"), ("a house", "ein Haus"), ("the car", "das Auto"), ("water", "Wasser"),
-               ("a book", "ein Buch"), ("the cat", "die Katze"), ("bread", "Brot"), ("the key", "den Schlüssel")]
+    verbs = [
+        (("see", "sees"), "sehe", "siehst", "sieht", "sehen"),
+        (("want", "wants"), "will", "willst", "will", "wollen"),
+        (("have", "has"), "habe", "hast", "hat", "haben"),
+        (("like", "likes"), "mag", "magst", "mag", "mögen"),
+    ]
+    objects = [
+        ("the dog", "den Hund"),
+        ("a house", "ein Haus"),
+        ("the car", "das Auto"),
+        ("water", "Wasser"),
+        ("a book", "ein Buch"),
+        ("the cat", "die Katze"),
+        ("bread", "Brot"),
+        ("the key", "den Schlüssel"),
+    ]
     tus = []
     for si, (s_en, s_de) in enumerate(subjects):
         for verb in verbs:
             for o_en, o_de in objects:
                 v_en = verb[0][s_en in ("Tom", "Mary")]
                 v_de = verb[1 + (0, 1, 2, 2, 3)[si]]
-                tus.append(f'<tu><tuv xml:lang="en-GB"><seg>{s_en} {v_en} {o_en}.</seg></tuv>'
-                           f'<tuv xml:lang="de-DE"><seg>{s_de} {v_de} {o_de}.</seg></tuv></tu>')
-    corpus = write(tmp_path, "memory.tmx", '<tmx version="1.4"><header srclang="en-GB"/><body>\n'
-                   + "\n".join(tus) + "\n</body></tmx>\n")
+                tus.append(
+                    f'<tu><tuv xml:lang="en-GB"><seg>{s_en} {v_en} {o_en}.</seg></tuv>'
+                    f'<tuv xml:lang="de-DE"><seg>{s_de} {v_de} {o_de}.</seg></tuv></tu>'
+                )
+    corpus = write(
+        tmp_path,
+        "memory.tmx",
+        '<tmx version="1.4"><header srclang="en-GB"/><body>\n' + "\n".join(tus) + "\n</body></tmx>\n",
+    )
     out = tmp_path / "model"
-    proc = subprocess.run([sys.executable, "-m", "translator_app", "train", str(corpus), "--out", str(out),
-                           "--preset", "tiny", "--max-steps", "10", "--valid-every", "10", "--vocab-size", "400",
-                           "--threads", "1"], capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "translator_app",
+            "train",
+            str(corpus),
+            "--out",
+            str(out),
+            "--preset",
+            "tiny",
+            "--max-steps",
+            "10",
+            "--valid-every",
+            "10",
+            "--vocab-size",
+            "400",
+            "--threads",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "160 pairs from 160 translation units" in proc.stdout and "Finished (max_steps) at step 10" in proc.stdout
     meta = json.loads((out / "config.json").read_text(encoding="utf-8"))["meta"]
     assert (meta["src_lang"], meta["tgt_lang"]) == ("en", "de")
     bad = write(tmp_path, "bad.tmx", '<tmx version="1.4"><body><tu><tuv xml:lang="en"><seg>x</tuv></tu>')
-    proc = subprocess.run([sys.executable, "-m", "translator_app", "train", str(bad), "--out", str(tmp_path / "m")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "translator_app", "train", str(bad), "--out", str(tmp_path / "m")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "bad.tmx, line 1: not a well-formed TMX file" in proc.stderr
     assert "Traceback" not in proc.stderr

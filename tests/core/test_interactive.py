@@ -14,8 +14,12 @@ from translator_app.core.translator import Translator
 BUNDLED = REPO / "models" / "en-es"
 pytestmark = pytest.mark.skipif(not (BUNDLED / "weights.pt").exists(), reason="bundled model missing")
 
-SENTENCES = ["Hi, my name is John and I live in Madrid.", "The house is very big.",
-             "Where is the train station?", "I would like a cup of coffee, please."]
+SENTENCES = [
+    "Hi, my name is John and I live in Madrid.",
+    "The house is very big.",
+    "Where is the train station?",
+    "I would like a cup of coffee, please.",
+]
 URL = "https://example.com/help"
 
 
@@ -33,7 +37,7 @@ def _spelled(c: interactive.Completion) -> str:
 @pytest.mark.parametrize("beam", [1, 5])
 def test_completion_starts_with_the_prefix(tr, prefix, beam):
     c = tr.complete(SENTENCES[0], prefix, beam_size=beam)
-    assert c.text.startswith(prefix) and c.suffix == c.text[len(prefix):] and c.prefix == prefix
+    assert c.text.startswith(prefix) and c.suffix == c.text[len(prefix) :] and c.prefix == prefix
     assert len(c.text) > len(prefix)
     assert c.attention.shape == (len(c.tgt_tokens), len(c.src_tokens))
     assert np.allclose(c.attention.sum(axis=1), 1.0, atol=1e-3)
@@ -71,7 +75,7 @@ def test_protected_span_is_restored_in_the_suffix(tr):
     s = f"Please visit {URL} for more details."
     for prefix in ["Por favor, visite ", "Por favor", "Por favor, visite https://exa"]:
         c = tr.complete(s, prefix)
-        assert c.text.startswith(prefix) and URL in c.text and URL[len("https://exa"):] in c.suffix
+        assert c.text.startswith(prefix) and URL in c.text and URL[len("https://exa") :] in c.suffix
         assert "⟦" not in c.text
     assert any("⟦1⟧" in t for t in tr.complete(s, "Por favor").src_tokens)  # the model read the placeholder
     typed = f"Por favor, visite {URL} "  # the span typed in the prefix is not repeated
@@ -134,10 +138,29 @@ def _random_models():
     from translator_app.core.config import ModelConfig
     from translator_app.core.model import Seq2Seq
 
-    cfgs = [ModelConfig(src_vocab_size=60, tgt_vocab_size=60, emb_dim=16, enc_hidden=12, dec_hidden=20, dropout=0.0,
-                        copy_attention=True, share_src_tgt_embeddings=True),
-            ModelConfig(src_vocab_size=50, tgt_vocab_size=60, emb_dim=16, enc_hidden=12, dec_hidden=20, dropout=0.0,
-                        attention="bahdanau", input_feeding=True, tie_embeddings=False)]
+    cfgs = [
+        ModelConfig(
+            src_vocab_size=60,
+            tgt_vocab_size=60,
+            emb_dim=16,
+            enc_hidden=12,
+            dec_hidden=20,
+            dropout=0.0,
+            copy_attention=True,
+            share_src_tgt_embeddings=True,
+        ),
+        ModelConfig(
+            src_vocab_size=50,
+            tgt_vocab_size=60,
+            emb_dim=16,
+            enc_hidden=12,
+            dec_hidden=20,
+            dropout=0.0,
+            attention="bahdanau",
+            input_feeding=True,
+            tie_embeddings=False,
+        ),
+    ]
     for cfg in cfgs:
         torch.manual_seed(0)
         model = Seq2Seq(cfg).eval()
@@ -167,8 +190,16 @@ def test_search_forces_the_prefix_and_scores_it(beam):
         # a constraint: after the prefix, only even ids until three are out
         even = torch.zeros(60, dtype=torch.bool)
         even[4::2] = True
-        hyps = [h[0] for h in search(model, sources, beam, prefixes=prefixes,
-                                     constraint=lambda b, after, even=even: even if len(after) < 3 else None)]
+        hyps = [
+            h[0]
+            for h in search(
+                model,
+                sources,
+                beam,
+                prefixes=prefixes,
+                constraint=lambda b, after, even=even: even if len(after) < 3 else None,
+            )
+        ]
         for prefix, hyp in zip(prefixes, hyps):
-            assert all(t % 2 == 0 for t in hyp.tokens[len(prefix): len(prefix) + 3])
+            assert all(t % 2 == 0 for t in hyp.tokens[len(prefix) : len(prefix) + 3])
             assert len(hyp.tokens) >= len(prefix) + 3

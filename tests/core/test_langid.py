@@ -11,20 +11,26 @@ import pytest
 
 pytest.importorskip("py3langid")
 
-from translator_app.core import langid  # noqa: E402
+from translator_app.core import langid
 
 REPO = Path(__file__).resolve().parents[2]
 
 SENTENCES = {
-    "en": ["Hello, my name is Anna and I live in Berlin.",
-           "I would like a cup of coffee, please.",
-           "The weather was so bad yesterday that we stayed at home all day."],
-    "es": ["Hola, me llamo Ana y vivo en Madrid con mi familia.",
-           "¿Dónde está la estación de tren?",
-           "Mañana vamos a la playa si no llueve."],
-    "fr": ["Je voudrais une tasse de café, s'il vous plaît.",
-           "Nous sommes allés au cinéma hier soir avec nos amis.",
-           "Où se trouve la gare la plus proche ?"],
+    "en": [
+        "Hello, my name is Anna and I live in Berlin.",
+        "I would like a cup of coffee, please.",
+        "The weather was so bad yesterday that we stayed at home all day.",
+    ],
+    "es": [
+        "Hola, me llamo Ana y vivo en Madrid con mi familia.",
+        "¿Dónde está la estación de tren?",
+        "Mañana vamos a la playa si no llueve.",
+    ],
+    "fr": [
+        "Je voudrais une tasse de café, s'il vous plaît.",
+        "Nous sommes allés au cinéma hier soir avec nos amis.",
+        "Où se trouve la gare la plus proche ?",
+    ],
 }
 
 
@@ -38,16 +44,32 @@ def test_detects_english_spanish_and_french_sentences(lang):
         assert langid.MIN_CONFIDENCE <= probability <= 1.0
 
 
-@pytest.mark.parametrize("text", ["", "   ", "Hola", "Hello there", "¡Hola, amigo!", "Merci beaucoup",
-                                  "BA2471 19:45 12.000", "https://example.com/a/b?c=d ana@example.com",
-                                  "3 4 5 6 7 8"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "Hola",
+        "Hello there",
+        "¡Hola, amigo!",
+        "Merci beaucoup",
+        "BA2471 19:45 12.000",
+        "https://example.com/a/b?c=d ana@example.com",
+        "3 4 5 6 7 8",
+    ],
+)
 def test_short_or_wordless_text_gives_none(text):
     assert langid.detect(text) is None
 
 
 def test_numbers_urls_and_codes_do_not_count_as_words():
     assert langid.words("My flight BA2471 leaves at 19:45, see https://example.com/x") == [
-        "My", "flight", "leaves", "at", "see"]
+        "My",
+        "flight",
+        "leaves",
+        "at",
+        "see",
+    ]
     assert langid.detect("Vuelo BA2471 19:45 https://example.com/vuelos") is None  # one real word
 
 
@@ -97,6 +119,7 @@ def test_preload_in_the_background_and_the_cost_of_a_check(record_property):
 
 # ---- translator-app translate: the stderr warning ------------------------------------------------
 
+
 class FakeTranslator:
     def __init__(self, path: str, src: str = "en", tgt: str = "es"):
         self.info = SimpleNamespace(path=path, name="fake", src_lang=src, tgt_lang=tgt, parameters=1, meta={})
@@ -126,8 +149,10 @@ def test_cli_warns_once_on_stderr_when_the_input_is_in_the_target_language(fake_
     out, err = capsys.readouterr()
     assert out.strip() == "HOLA, ME LLAMO ANA Y VIVO EN MADRID CON MI FAMILIA."  # still translated
     assert err.count("warning:") == 1
-    assert ("warning: the input looks like Spanish, but the model translates English → Spanish; "
-            "use --model with a Spanish → English model (none is installed)") in err
+    assert (
+        "warning: the input looks like Spanish, but the model translates English → Spanish; "
+        "use --model with a Spanish → English model (none is installed)"
+    ) in err
     assert cli.main(["translate", "Hello, my name is Anna and I live in Berlin."]) == 0
     assert capsys.readouterr().err == ""  # the right direction: no warning
 
@@ -140,8 +165,11 @@ def test_cli_names_the_installed_reverse_model_and_warns_once_for_many_lines(fak
 
     cli, _ = fake_cli
     reverse = make_bundle(paths.user_models_dir() / "es-en", "es", "en")
-    lines = ["Hola, me llamo Ana y vivo en Madrid.", "¿Dónde está la estación de tren?",
-             "Mañana vamos a la playa si no llueve."]
+    lines = [
+        "Hola, me llamo Ana y vivo en Madrid.",
+        "¿Dónde está la estación de tren?",
+        "Mañana vamos a la playa si no llueve.",
+    ]
     stdin = io.StringIO("\n".join(lines) + "\n")
     stdin.isatty = lambda: False  # a pipe: the batched path
     monkeypatch.setattr("sys.stdin", stdin)
@@ -164,8 +192,22 @@ def test_cli_with_the_bundled_model_warns_for_spanish_input():
     model = REPO / "models" / "en-es"
     if not (model / "weights.pt").exists():
         pytest.skip("the bundled model is not in this checkout")
-    proc = subprocess.run([sys.executable, "-m", "translator_app", "translate", "--model", str(model), "--beam", "1",
-                           "Hola, me llamo Ana y vivo en Madrid con mi familia."],
-                          capture_output=True, text=True, timeout=300, cwd=REPO)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "translator_app",
+            "translate",
+            "--model",
+            str(model),
+            "--beam",
+            "1",
+            "Hola, me llamo Ana y vivo en Madrid con mi familia.",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() and "warning: the input looks like Spanish" in proc.stderr

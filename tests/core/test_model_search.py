@@ -12,14 +12,47 @@ from translator_app.core.search import beam_search, greedy_search
 
 CONFIGS = [
     ModelConfig(src_vocab_size=50, tgt_vocab_size=60, emb_dim=16, enc_hidden=12, dec_hidden=20, dropout=0.0),
-    ModelConfig(src_vocab_size=50, tgt_vocab_size=60, emb_dim=16, enc_hidden=12, dec_hidden=20, dropout=0.0,
-                input_feeding=True, dec_layers=2, enc_layers=2),
-    ModelConfig(src_vocab_size=50, tgt_vocab_size=60, emb_dim=16, enc_hidden=12, dec_hidden=20, dropout=0.0,
-                attention="bahdanau", tie_embeddings=False),
-    ModelConfig(src_vocab_size=60, tgt_vocab_size=60, emb_dim=16, enc_hidden=12, dec_hidden=20, dropout=0.0,
-                copy_attention=True, share_src_tgt_embeddings=True),
-    ModelConfig(src_vocab_size=60, tgt_vocab_size=60, emb_dim=16, enc_hidden=12, dec_hidden=20, dropout=0.0,
-                copy_attention=True, input_feeding=True),
+    ModelConfig(
+        src_vocab_size=50,
+        tgt_vocab_size=60,
+        emb_dim=16,
+        enc_hidden=12,
+        dec_hidden=20,
+        dropout=0.0,
+        input_feeding=True,
+        dec_layers=2,
+        enc_layers=2,
+    ),
+    ModelConfig(
+        src_vocab_size=50,
+        tgt_vocab_size=60,
+        emb_dim=16,
+        enc_hidden=12,
+        dec_hidden=20,
+        dropout=0.0,
+        attention="bahdanau",
+        tie_embeddings=False,
+    ),
+    ModelConfig(
+        src_vocab_size=60,
+        tgt_vocab_size=60,
+        emb_dim=16,
+        enc_hidden=12,
+        dec_hidden=20,
+        dropout=0.0,
+        copy_attention=True,
+        share_src_tgt_embeddings=True,
+    ),
+    ModelConfig(
+        src_vocab_size=60,
+        tgt_vocab_size=60,
+        emb_dim=16,
+        enc_hidden=12,
+        dec_hidden=20,
+        dropout=0.0,
+        copy_attention=True,
+        input_feeding=True,
+    ),
 ]
 IDS = ["luong", "luong-if-2layer", "bahdanau", "copy", "copy-if"]
 SOURCES = [[5, 6, 7, 8, 3], [9, 10, 3], [11, 12, 13, 14, 15, 16, 17, 3]]
@@ -144,7 +177,8 @@ def test_no_ngram_repeats_in_greedy_or_beam(n):
         model.decoder.out.bias[3] = -1e4  # never ends: only the length guard stops it
         model.decoder.out.bias[10:13] += 8.0  # tokens 10, 11, 12 dominate: a loop without blocking
     for hyp in greedy_search(model, SOURCES, no_repeat_ngram=n) + [
-            h[0] for h in beam_search(model, SOURCES, beam_size=3, no_repeat_ngram=n)]:
+        h[0] for h in beam_search(model, SOURCES, beam_size=3, no_repeat_ngram=n)
+    ]:
         grams = [tuple(hyp.tokens[i : i + n]) for i in range(len(hyp.tokens) - n + 1)]
         assert len(grams) == len(set(grams)), hyp.tokens
         trigrams = Counter(tuple(hyp.tokens[i : i + 3]) for i in range(len(hyp.tokens) - 2))

@@ -13,11 +13,36 @@ from collections import Counter
 from translator_app.core.search import greedy_search
 from translator_app.core.translator import Translator
 
-WORDS = ("the a I you we Tom Mary house dog cat go went see saw like want is are was not very "
-         "big small red green today tomorrow here there and but or of to in on with for from "
-         "please thanks yes no my your his her book car city time day night work school").split()
-EXTRAS = ["3", "42", "2026", "19:45", "BA2471", "3.2.1", "info@example.com", "https://example.org/a",
-          "Ctrl+S", "%s", "{name}", "¿", "¡", ",", ";", "—", "\"", "(", ")", "é", "ñ", "東京", "🙂"]
+WORDS = (
+    "the a I you we Tom Mary house dog cat go went see saw like want is are was not very "
+    "big small red green today tomorrow here there and but or of to in on with for from "
+    "please thanks yes no my your his her book car city time day night work school"
+).split()
+EXTRAS = [
+    "3",
+    "42",
+    "2026",
+    "19:45",
+    "BA2471",
+    "3.2.1",
+    "info@example.com",
+    "https://example.org/a",
+    "Ctrl+S",
+    "%s",
+    "{name}",
+    "¿",
+    "¡",
+    ",",
+    ";",
+    "—",
+    '"',
+    "(",
+    ")",
+    "é",
+    "ñ",
+    "東京",
+    "🙂",
+]
 
 
 def generated_inputs(n: int, seed: int = 11) -> list[str]:
@@ -56,8 +81,9 @@ def test_the_tiny_model_loops_without_blocking(tiny_model_dir):
     ids = [tr.tok.source.encode(s) + [3] for s in sources]
 
     def worst(hyps) -> int:
-        return max(max(Counter(tuple(h.tokens[i : i + 3]) for i in range(len(h.tokens) - 2)).values(), default=0)
-                   for h in hyps)
+        return max(
+            max(Counter(tuple(h.tokens[i : i + 3]) for i in range(len(h.tokens) - 2)).values(), default=0) for h in hyps
+        )
 
     assert worst(greedy_search(tr.model, ids, no_repeat_ngram=0)) >= 3
     assert worst(greedy_search(tr.model, ids)) <= 2

@@ -60,6 +60,7 @@ class FakeTokenizers(Tokenizers):
 
 def copy_search(drop_placeholders: bool = False, copy_probs: bool = False):
     """A 'model' that copies its source (optionally dropping placeholders); attention follows the copy."""
+
     def search(model, sources, **kwargs):
         hyps = []
         for src in sources:
@@ -76,30 +77,37 @@ def copy_search(drop_placeholders: bool = False, copy_probs: bool = False):
             extra = {"copy_probs": np.linspace(0, 1, len(keep) + 1)} if copy_probs else {}
             hyps.append(Hypothesis(tuple(src[j] for j in keep), -1.0, -0.5, attention, **extra))
         return hyps
+
     return search
 
 
 def test_spans_come_back_through_the_pipeline(monkeypatch):
     monkeypatch.setattr(pipeline.search_mod, "greedy_search", copy_search())
     text = "It costs $19.99 or 4.2% of 40,000 at 19:45. See report.pdf and https://a.org/x, press Ctrl+S."
-    [result] = pipeline.translate_texts(None, FakeTokenizers(), [text], src_lang="en", tgt_lang="es",
-                                        glossary={"press": "pulse"})
+    [result] = pipeline.translate_texts(
+        None, FakeTokenizers(), [text], src_lang="en", tgt_lang="es", glossary={"press": "pulse"}
+    )
     assert [s.source for s in result.sentences] == [
-        "It costs $19.99 or 4.2% of 40,000 at 19:45.", "See report.pdf and https://a.org/x, press Ctrl+S."]
+        "It costs $19.99 or 4.2% of 40,000 at 19:45.",
+        "See report.pdf and https://a.org/x, press Ctrl+S.",
+    ]
     assert "⟦1⟧" in result.sentences[0].source_tokens  # the model saw placeholders, not the spans
-    assert result.text == ("It costs $19,99 or 4,2 % of 40.000 at 19:45. "
-                           "See report.pdf and https://a.org/x, pulse Ctrl+S.")
+    assert result.text == (
+        "It costs $19,99 or 4,2 % of 40.000 at 19:45. See report.pdf and https://a.org/x, pulse Ctrl+S."
+    )
 
 
 def test_dropped_placeholders_are_reinserted_where_aligned(monkeypatch):
     monkeypatch.setattr(pipeline.search_mod, "greedy_search", copy_search(drop_placeholders=True))
-    [result] = pipeline.translate_texts(None, FakeTokenizers(), ["Open report.pdf now and call 555 today"],
-                                        src_lang="en", tgt_lang="en")
+    [result] = pipeline.translate_texts(
+        None, FakeTokenizers(), ["Open report.pdf now and call 555 today"], src_lang="en", tgt_lang="en"
+    )
     assert result.text == "Open report.pdf now and call 555 today"
 
 
 def test_without_placeholder_pieces_nothing_is_masked(monkeypatch):
     monkeypatch.setattr(pipeline.search_mod, "greedy_search", copy_search())
+
     class Plain(FakeSubwords):
         has_placeholders = False
 
@@ -193,8 +201,7 @@ def test_translate_sources_restores_and_validates(tiny_model_dir):
     from translator_app.core.validation import translate_sources
 
     tr = Translator.load(tiny_model_dir, quantize=False)
-    out = translate_sources(tr.model, tr.tok, ["I like cats.", "Tom is here. I like it!"], src_lang="en",
-                            tgt_lang="es")
+    out = translate_sources(tr.model, tr.tok, ["I like cats.", "Tom is here. I like it!"], src_lang="en", tgt_lang="es")
     assert [len(t.sentences) for t in out] == [1, 2]
     assert out[0].text == tr.translate("I like cats.").text
 
@@ -209,7 +216,7 @@ def test_alternatives_are_ranked_and_distinct(tiny_model_dir):
 # ---- the bundled model ------------------------------------------------------------------------
 def _paragraphs(n: int, seed: int = 0) -> list[str]:
     lines = [line.split("\t")[0] for line in TATOEBA.read_text(encoding="utf-8").splitlines()[20000::97]]
-    lines = [s for s in lines if s[-1] in ".!?" and not s.startswith(("\"", "'"))]
+    lines = [s for s in lines if s[-1] in ".!?" and not s.startswith(('"', "'"))]
     rnd = random.Random(seed)
     out = []
     for i in range(n):
@@ -256,4 +263,4 @@ def test_cli_translates_piped_stdin_in_batches_with_a_glossary(tiny_model_dir, t
     out = capsys.readouterr().out.split("\n")
     assert len(out) == len(lines) + 1 and out[-1] == ""
     assert all((o == "") == (i == "") for i, o in zip(lines, out))
-    assert all("TATOEBA-ES" in o for o in out[0:len(lines):4])  # the glossary term, restored as given
+    assert all("TATOEBA-ES" in o for o in out[0 : len(lines) : 4])  # the glossary term, restored as given

@@ -7,19 +7,41 @@ import pytest
 from translator_app.core.segment import needs_split, split_sentences, split_text
 
 
-@pytest.mark.parametrize("lang, text, expected", [
-    ("en", 'Dr. Smith arrived at 5 p.m. yesterday. He said "Hello there." Then he left! Did he? Yes.',
-     ["Dr. Smith arrived at 5 p.m. yesterday.", 'He said "Hello there."', "Then he left!", "Did he?", "Yes."]),
-    ("en", "Mr. smith is 3.5 m tall. It costs $3.50. See www.example.com. Mail a.b@c.org. Done",
-     ["Mr. smith is 3.5 m tall.", "It costs $3.50.", "See www.example.com.", "Mail a.b@c.org.", "Done"]),
-    ("es", 'El Sr. García llegó ayer. ¿Cómo estás? ¡Muy bien! La Sra. López y el Dr. Pérez. "Hola." Adiós.',
-     ["El Sr. García llegó ayer.", "¿Cómo estás?", "¡Muy bien!", "La Sra. López y el Dr. Pérez.", '"Hola."', "Adiós."]),
-    ("es", "Llegó a las 5 p.m. de ayer. Ud. sabe. Compré peras, etc. Luego me fui.",
-     ["Llegó a las 5 p.m. de ayer.", "Ud. sabe.", "Compré peras, etc.", "Luego me fui."]),
-    ("pt", "O Sr. Silva chegou. Tudo bem? Sim.", ["O Sr. Silva chegou.", "Tudo bem?", "Sim."]),
-    ("de", "Hr. Müller kam z.B. gestern. Das ist gut.", ["Hr. Müller kam z.B. gestern.", "Das ist gut."]),
-    ("es-MX", "Hola. Adiós.", ["Hola.", "Adiós."]),
-])
+@pytest.mark.parametrize(
+    "lang, text, expected",
+    [
+        (
+            "en",
+            'Dr. Smith arrived at 5 p.m. yesterday. He said "Hello there." Then he left! Did he? Yes.',
+            ["Dr. Smith arrived at 5 p.m. yesterday.", 'He said "Hello there."', "Then he left!", "Did he?", "Yes."],
+        ),
+        (
+            "en",
+            "Mr. smith is 3.5 m tall. It costs $3.50. See www.example.com. Mail a.b@c.org. Done",
+            ["Mr. smith is 3.5 m tall.", "It costs $3.50.", "See www.example.com.", "Mail a.b@c.org.", "Done"],
+        ),
+        (
+            "es",
+            'El Sr. García llegó ayer. ¿Cómo estás? ¡Muy bien! La Sra. López y el Dr. Pérez. "Hola." Adiós.',
+            [
+                "El Sr. García llegó ayer.",
+                "¿Cómo estás?",
+                "¡Muy bien!",
+                "La Sra. López y el Dr. Pérez.",
+                '"Hola."',
+                "Adiós.",
+            ],
+        ),
+        (
+            "es",
+            "Llegó a las 5 p.m. de ayer. Ud. sabe. Compré peras, etc. Luego me fui.",
+            ["Llegó a las 5 p.m. de ayer.", "Ud. sabe.", "Compré peras, etc.", "Luego me fui."],
+        ),
+        ("pt", "O Sr. Silva chegou. Tudo bem? Sim.", ["O Sr. Silva chegou.", "Tudo bem?", "Sim."]),
+        ("de", "Hr. Müller kam z.B. gestern. Das ist gut.", ["Hr. Müller kam z.B. gestern.", "Das ist gut."]),
+        ("es-MX", "Hola. Adiós.", ["Hola.", "Adiós."]),
+    ],
+)
 def test_sentences(lang, text, expected):
     assert split_sentences(text, lang) == expected
     assert " ".join(split_sentences(text, lang)) == text  # nothing is lost or rewritten
@@ -34,7 +56,11 @@ def test_pysbd_alone_splits_spanish_titles_and_urls_wrongly():
 
 def test_lines_always_split_and_blank_lines_stay():
     assert split_text("Hi there. How are you?\n\n  \nNext line", "en") == [
-        ["Hi there.", "How are you?"], [], [], ["Next line"]]
+        ["Hi there.", "How are you?"],
+        [],
+        [],
+        ["Next line"],
+    ]
     assert split_text("", "en") == []
 
 

@@ -11,8 +11,12 @@ import pytest
 
 from translator_app.core.store import ModelStore, StoreError, sanitize_name
 
-PAIRS = [("the cat sleeps", "el gato duerme"), ("the dog eats", "el perro come"),
-         ("I see a house", "veo una casa"), ("good morning", "buenos días")] * 5
+PAIRS = [
+    ("the cat sleeps", "el gato duerme"),
+    ("the dog eats", "el perro come"),
+    ("I see a house", "veo una casa"),
+    ("good morning", "buenos días"),
+] * 5
 
 
 def make_bundle(path: Path, src: str = "en", tgt: str = "es", name: str | None = None, bleu: float = 1.0) -> Path:
@@ -23,8 +27,14 @@ def make_bundle(path: Path, src: str = "en", tgt: str = "es", name: str | None =
     from translator_app.core.tokenizer import train_tokenizers
 
     tok = train_tokenizers(PAIRS, TokenizerConfig(vocab_size=40))
-    cfg = ModelConfig(src_vocab_size=len(tok.source), tgt_vocab_size=len(tok.target), emb_dim=8,
-                      enc_hidden=8, dec_hidden=16, dropout=0.0)
+    cfg = ModelConfig(
+        src_vocab_size=len(tok.source),
+        tgt_vocab_size=len(tok.target),
+        emb_dim=8,
+        enc_hidden=8,
+        dec_hidden=16,
+        dropout=0.0,
+    )
     meta = {"name": name or path.name, "src_lang": src, "tgt_lang": tgt, "metrics": {"valid_bleu": bleu}}
     save_bundle(path, cfg, tok, Seq2Seq(cfg).state_dict(), meta)
     return path
@@ -42,7 +52,9 @@ def test_lists_bundled_then_user_models_with_languages_and_metrics(store, tmp_pa
     (tmp_path / "user" / ".import-123").mkdir()  # an interrupted import is never listed
     entries, problems = store.scan()
     assert [(e.name, e.bundled, e.src_lang, e.tgt_lang) for e in entries] == [
-        ("en-es", True, "en", "es"), ("mine", False, "es", "en")]
+        ("en-es", True, "en", "es"),
+        ("mine", False, "es", "en"),
+    ]
     assert entries[0].metrics["valid_bleu"] == 12.5
     assert "BLEU 12.5" in entries[0].describe()
     assert entries[0].label == "en-es  (en→es, bundled)"
@@ -160,16 +172,16 @@ def test_resumable_flag_and_sanitized_names(store, tmp_path):
     assert sanitize_name("../..") == "model"
 
 
-def test_default_locations_come_from_paths(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRANSLATOR_APP_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TRANSLATOR_APP_MODELS", str(tmp_path / "shipped"))
+def test_the_folders_are_explicit(tmp_path):
     make_bundle(tmp_path / "shipped" / "en-es")
-    store = ModelStore()
-    assert store.user_dir == tmp_path / "home" / "models"
+    store = ModelStore(tmp_path / "shipped", tmp_path / "home" / "models")
+    assert store.user_dir == tmp_path / "home" / "models" and store.user_dir.is_dir()  # made when first used
     assert [(e.name, e.bundled) for e in store.entries()] == [("en-es", True)]
+    with pytest.raises(TypeError):
+        ModelStore()  # no defaults: only the entry points know translator_app.paths
 
 
-def test_importing_the_store_does_not_import_torch():
-    code = "import sys, translator_app.core.store; print('torch' in sys.modules)"
+def test_importing_the_store_imports_neither_torch_nor_paths():
+    code = "import sys, translator_app.core.store; print('torch' in sys.modules, 'translator_app.paths' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"

@@ -21,8 +21,15 @@ TOK = TokenizerConfig(vocab_size=300)
 
 
 def run(corpus, out, **train_over):
-    return list(train(CorpusSpec(str(corpus)), out, model_cfg=MODEL, tok_cfg=TOK,
-                      train_cfg=replace(TRAIN, valid_max_sentences=30, log_every=5, **train_over)))
+    return list(
+        train(
+            CorpusSpec(str(corpus)),
+            out,
+            model_cfg=MODEL,
+            tok_cfg=TOK,
+            train_cfg=replace(TRAIN, valid_max_sentences=30, log_every=5, **train_over),
+        )
+    )
 
 
 def test_events_loss_goes_down_and_bundle_is_written(tiny_corpus, tmp_path):
@@ -47,18 +54,30 @@ def test_stop_flag_and_resume_continue_from_checkpoint(tiny_corpus, tmp_path):
     out = tmp_path / "m"
     flag = {"stop": False}
     events = []
-    for event in train(CorpusSpec(str(tiny_corpus)), out, model_cfg=MODEL, tok_cfg=TOK,
-                       train_cfg=replace(TRAIN, max_steps=25, valid_every=100, checkpoint_every=5, log_every=5),
-                       should_stop=lambda: flag["stop"]):
+    for event in train(
+        CorpusSpec(str(tiny_corpus)),
+        out,
+        model_cfg=MODEL,
+        tok_cfg=TOK,
+        train_cfg=replace(TRAIN, max_steps=25, valid_every=100, checkpoint_every=5, log_every=5),
+        should_stop=lambda: flag["stop"],
+    ):
         events.append(event)
         if isinstance(event, Progress) and event.step == 10:
             flag["stop"] = True  # as the GUI's Stop button does, from outside the loop
     # the flag is read at the end of the step in flight (step 11), so the loop stops there
     assert events[-1].reason == "stopped" and events[-1].step == 11
     assert (out / "weights.pt").exists()  # a usable model even without validation
-    resumed = list(train(CorpusSpec(str(tiny_corpus)), out, model_cfg=MODEL, tok_cfg=TOK, resume=True,
-                         train_cfg=replace(TRAIN, max_steps=25, valid_every=100, log_every=1,
-                                           valid_max_sentences=20)))
+    resumed = list(
+        train(
+            CorpusSpec(str(tiny_corpus)),
+            out,
+            model_cfg=MODEL,
+            tok_cfg=TOK,
+            resume=True,
+            train_cfg=replace(TRAIN, max_steps=25, valid_every=100, log_every=1, valid_max_sentences=20),
+        )
+    )
     from translator_app.core.checkpoint import load_train_state
 
     steps = [e.step for e in resumed if isinstance(e, Progress)]
@@ -82,7 +101,15 @@ def test_lr_schedule_warms_up_then_decays():
 
 
 def test_stop_during_preparation_ends_before_training(tiny_corpus, tmp_path):
-    events = list(train(CorpusSpec(str(tiny_corpus)), tmp_path / "m", model_cfg=MODEL, tok_cfg=TOK,
-                        train_cfg=replace(TRAIN, max_steps=5), should_stop=lambda: True))
+    events = list(
+        train(
+            CorpusSpec(str(tiny_corpus)),
+            tmp_path / "m",
+            model_cfg=MODEL,
+            tok_cfg=TOK,
+            train_cfg=replace(TRAIN, max_steps=5),
+            should_stop=lambda: True,
+        )
+    )
     assert isinstance(events[-1], Finished) and events[-1].reason == "stopped" and events[-1].step == 0
     assert not any(isinstance(e, Progress) for e in events)

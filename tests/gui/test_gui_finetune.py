@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-GREEK = ["Καλημέρα, πώς είσαι σήμερα;", "Η βιβλιοθήκη κλείνει στις οκτώ το βράδυ.",
-         "Θέλω ένα φλιτζάνι τσάι χωρίς ζάχαρη.", "Το τρένο φεύγει σε δέκα λεπτά."]
+from translator_app.gui.widgets import Level
+
+GREEK = [
+    "Καλημέρα, πώς είσαι σήμερα;",
+    "Η βιβλιοθήκη κλείνει στις οκτώ το βράδυ.",
+    "Θέλω ένα φλιτζάνι τσάι χωρίς ζάχαρη.",
+    "Το τρένο φεύγει σε δέκα λεπτά.",
+]
 
 
 def bundled_en_es() -> str:
@@ -39,11 +45,17 @@ def test_start_from_lists_the_models_and_makes_the_architecture_read_only(qtbot,
     assert form.value("emb_dim") == base["emb_dim"] and form.value("vocab_size") == base["src_vocab_size"]
     assert form.value("lr") == pytest.approx(2e-4)  # the finetune preset
     model, train, _ = form.configs()
-    assert (model.emb_dim, model.dec_hidden, model.src_vocab_size) == (base["emb_dim"], base["dec_hidden"],
-                                                                      base["src_vocab_size"])
+    assert (model.emb_dim, model.dec_hidden, model.src_vocab_size) == (
+        base["emb_dim"],
+        base["dec_hidden"],
+        base["src_vocab_size"],
+    )
     assert train.schedule == "constant" and train.lr == pytest.approx(2e-4)
-    assert form.finetune_spec() == {"base": bundled_en_es(), "replay_share": 0.3,
-                                    "dropout": pytest.approx(base["dropout"])}
+    assert form.finetune_spec() == {
+        "base": bundled_en_es(),
+        "replay_share": 0.3,
+        "dropout": pytest.approx(base["dropout"]),
+    }
     assert "Fine-tune" in tab.start_button.toolTip()
 
     form.select_base("")  # back to a new model: everything editable, the preset's values again
@@ -61,7 +73,7 @@ def test_a_corpus_the_base_model_does_not_suit_gets_a_warning(qtbot, window, gui
     with qtbot.waitSignal(tab.fit_checked, timeout=30_000):
         tab.corpus.set_paths(str(greek))
     assert tab.fit is not None and tab.fit.poor
-    assert "covers this corpus poorly" in tab.fit_banner.text() and tab.fit_banner.level == "warning"
+    assert "covers this corpus poorly" in tab.fit_banner.text() and tab.fit_banner.level is Level.WARNING
 
     french = tmp_path / "notes.en-fr.tsv"
     french.write_text("".join(f"{e}\tPhrase {i}.\n" for i, e in enumerate(english)), encoding="utf-8")
@@ -83,8 +95,8 @@ def test_fine_tuning_from_the_tab_shows_both_scores_and_records_the_parent(qtbot
     tab.form.select_base(bundled_en_es())
     tab.form.set_values(max_steps=10, valid_every=5, log_every=5, minutes=0.0, max_epochs=0, num_threads=1)
     tab.start_button.click()
-    qtbot.waitUntil(lambda: tab.last_finished is not None and not window.training_active, timeout=240_000)
-    assert tab.banner.level != "error", tab.banner.text()
+    qtbot.waitUntil(lambda: tab.last_finished is not None and not tab.is_training, timeout=240_000)
+    assert tab.last_error is None, tab.banner.text()
     assert (tab.last_finished.reason, tab.last_finished.step) == ("max_steps", 10)
     assert tab.validations == 3  # the base model at step 0, then steps 5 and 10 (the form's minimum is 5)
     assert [x for x, _ in tab.charts.scores.points("BLEU")] == [0, 5, 10]
@@ -98,3 +110,20 @@ def test_fine_tuning_from_the_tab_shows_both_scores_and_records_the_parent(qtbot
     assert str(Path(tab.last_finished.out_dir)) in tab.form.base_models()  # can be fine-tuned in turn
     tab.charts.clear()  # a new model's chart has no general line
     assert not tab.charts.scores.is_shown("general BLEU")
+
+
+def test_the_saved_start_from_model_is_chosen_once_the_models_are_listed(qtbot):
+    from PySide6.QtCore import QSettings
+
+    from tests.gui.conftest import close_window
+    from translator_app.gui.main_window import MainWindow
+
+    QSettings().setValue("training/start_from", bundled_en_es())
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.training_tab.form.base_path() == ""  # nothing listed yet: the store is read in a worker
+    with qtbot.waitSignal(win.models_listed, timeout=20_000):
+        win.start(defer_load=True)
+    form = win.training_tab.form
+    assert form.base_path() == bundled_en_es() and form.fields["emb_dim"].isReadOnly()
+    close_window(qtbot, win)

@@ -21,8 +21,9 @@ from tests.gui.conftest import close_window
 try:
     from translator_app.core.interactive import Completion, WordChoice
 except ImportError:  # the core API is written alongside; same fields
+
     @dataclass(frozen=True)
-    class Completion:  # type: ignore[no-redef]
+    class Completion:
         source: str
         prefix: str
         text: str
@@ -33,9 +34,10 @@ except ImportError:  # the core API is written alongside; same fields
         score: float
 
     @dataclass(frozen=True)
-    class WordChoice:  # type: ignore[no-redef]
+    class WordChoice:
         word: str
         prob: float
+
 
 LEXICON = {"the": "el", "cat": "gato", "dog": "perro", "sleeps": "duerme", "eats": "come", "big": "grande"}
 ALTERNATIVES = [("perro", 0.4), ("gato", 0.3), ("ratón", 0.15), ("pájaro", 0.1), ("pez", 0.05)]
@@ -77,20 +79,37 @@ class FakeTranslator:
                 src = src.strip()
                 tgt = self.machine(src)
                 s, t, att = _alignment(src, tgt)
-                sentences.append(SimpleNamespace(source=src, text=tgt, source_tokens=s, target_tokens=t, attention=att,
-                                                 score=-0.5, confidence=0.6, line=n, copy_probs=None))
+                sentences.append(
+                    SimpleNamespace(
+                        source=src,
+                        text=tgt,
+                        source_tokens=s,
+                        target_tokens=t,
+                        attention=att,
+                        score=-0.5,
+                        confidence=0.6,
+                        line=n,
+                        copy_probs=None,
+                    )
+                )
         lines = [[s.text for s in sentences if s.line == n] for n in range(text.count("\n") + 1)]
-        return SimpleNamespace(source=text, text="\n".join(" ".join(p) for p in lines) if sentences else "",
-                               sentences=tuple(sentences), beam_size=beam_size, elapsed_ms=1.0, confidence=0.6)
+        return SimpleNamespace(
+            source=text,
+            text="\n".join(" ".join(p) for p in lines) if sentences else "",
+            sentences=tuple(sentences),
+            beam_size=beam_size,
+            elapsed_ms=1.0,
+            confidence=0.6,
+        )
 
     def complete(self, source, prefix, beam_size=1):
         self._note("complete", source, prefix)
         full = self.machine(source)
         if full.startswith(prefix):
-            suffix = full[len(prefix):]
+            suffix = full[len(prefix) :]
         else:
             typed = prefix.split()
-            rest = full.rstrip(".").split()[len(typed):]
+            rest = full.rstrip(".").split()[len(typed) :]
             if typed and typed[-1] in SHOUTING:
                 rest = [w.upper() for w in rest]
             suffix = ("" if prefix.endswith(" ") or not rest else " ") + " ".join(rest) + "."
@@ -124,8 +143,11 @@ def win(qtbot, fake):
     window = MainWindow(loader=lambda path: fake)
     qtbot.addWidget(window)
     window.show()
+    listed = []
+    window.models_listed.connect(listed.append)
     with qtbot.waitSignal(window.model_changed, timeout=20_000):
-        assert window.start().endswith("en-es")
+        window.start()
+    assert listed[0].chosen.endswith("en-es")
     window.translate_tab.connect_worker(window.translation_worker)  # idempotent (set_model wired it already)
     yield window
     close_window(qtbot, window)
@@ -134,8 +156,10 @@ def win(qtbot, fake):
 def translate(qtbot, tab, text: str):
     tab.source.setPlainText(text)
     tab.translate_now()
-    qtbot.waitUntil(lambda: tab.translation is not None and tab.translation.source == text
-                    and tab.shown_id == tab.latest_id, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: tab.translation is not None and tab.translation.source == text and tab.shown_id == tab.latest_id,
+        timeout=10_000,
+    )
     return tab.translation
 
 
@@ -206,13 +230,17 @@ def test_alternatives_popup_has_five_words_and_choosing_one_re_decodes_the_rest(
     assert "Ctrl+click" in editor.toolTip()
     cursor = QTextCursor(editor.document())
     cursor.setPosition(4)  # inside "gato"
-    qtbot.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
-                     editor.cursorRect(cursor).center())
+    qtbot.mouseClick(
+        editor.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ControlModifier,
+        editor.cursorRect(cursor).center(),
+    )
     qtbot.waitUntil(lambda: editor.popup.isVisible(), timeout=5000)
     assert ("next_words", "The cat sleeps.", "el ") in fake.calls  # the prefix before the clicked word
     assert [a.data() for a in editor.popup.actions()] == [w for w, _ in ALTERNATIVES]  # five, best first
     assert [a.isChecked() for a in editor.popup.actions()] == [False, True, False, False, False]  # the word now
-    before = editor.toPlainText()[len("el gato"):]
+    before = editor.toPlainText()[len("el gato") :]
     editor.popup.actions()[0].trigger()  # "perro"
     assert not editor.popup.isVisible()
     assert editor.accepted_text() == "el perro duerme."  # the word is replaced at once
@@ -305,11 +333,15 @@ def test_edits_stay_inside_their_sentence_and_one_sentence_can_be_reset(qtbot, w
     assert editor.toPlainText() == "el gato duerme. el perro come.\n\nel grande perro." and editor.edited_count() == 0
     select(editor, 32 + len("el grande"))
     from PySide6.QtCore import QMimeData
+
     mime = QMimeData()
     mime.setText(" viejo\nperro")
     editor.insertFromMimeData(mime)
     assert editor.segment_text(2) == "el grande viejo perro perro." and editor.segments[2].edited
-    assert editor.segment_text(0) == "el gato duerme." and (editor.segments[2].start, editor.segments[2].end) == (32, 60)
+    assert editor.segment_text(0) == "el gato duerme." and (editor.segments[2].start, editor.segments[2].end) == (
+        32,
+        60,
+    )
     editor.reset_sentence(2)
     assert editor.toPlainText() == "el gato duerme. el perro come.\n\nel grande perro." and editor.edited_count() == 0
 
@@ -335,8 +367,10 @@ def test_with_the_real_core_a_typed_prefix_is_completed_and_alternatives_come_ba
         editor.setFocus()
         select(editor, editor.segments[0].start)
         qtbot.keyClicks(editor, "la ")
-        qtbot.waitUntil(lambda: editor.suggestion is not None or "error" in tab.banner.text().lower()
-                        or editor.stale_results > 0, timeout=20_000)
+        qtbot.waitUntil(
+            lambda: editor.suggestion is not None or "error" in tab.banner.text().lower() or editor.stale_results > 0,
+            timeout=20_000,
+        )
         assert editor.suggestion is not None, tab.banner.text()
         completion = editor.suggestion.completion
         assert completion.prefix == "la " and completion.text.startswith("la ")

@@ -87,7 +87,8 @@ def test_clicking_swap_on_the_bar_loads_the_reverse_model_and_keeps_the_text(qtb
 
     tab = window.translate_tab
     make_bundle(paths.user_models_dir() / "es-en", "es", "en")
-    window.refresh_models()
+    with qtbot.waitSignal(window.models_listed, timeout=20_000):
+        window.refresh_models()  # in the task thread
     assert tab.swap_button.isEnabled() and window.model_info.src_lang == "en"
     tab.source.setFocus()
     qtbot.keyClicks(tab.source, SPANISH)
@@ -100,8 +101,10 @@ def test_clicking_swap_on_the_bar_loads_the_reverse_model_and_keeps_the_text(qtb
     assert "es-en" in window.picker.combo.currentText()
     assert tab.source.toPlainText() == SPANISH  # the text stayed (not replaced by its translation)
     assert "Spanish" in tab.source_lang.text() and "English" in tab.target_lang.text()
-    qtbot.waitUntil(lambda: tab.translation is not None and tab.translation.source == SPANISH
-                    and tab.shown_id == tab.latest_id, timeout=20_000)
+    qtbot.waitUntil(
+        lambda: tab.translation is not None and tab.translation.source == SPANISH and tab.shown_id == tab.latest_id,
+        timeout=20_000,
+    )
     qtbot.wait(DEBOUNCE_WAIT_MS)
     assert not tab.lang_hint.isVisible()  # Spanish is now the source language
     # the toolbar's Swap keeps its own meaning: the translation becomes the source
@@ -113,6 +116,7 @@ def test_clicking_swap_on_the_bar_loads_the_reverse_model_and_keeps_the_text(qtb
 
 # ---- heat map: the copy column --------------------------------------------------------------
 
+
 def sentence(copy_probs):
     from translator_app.core.pipeline import SentenceTranslation, Translation
 
@@ -122,8 +126,16 @@ def sentence(copy_probs):
     for i in range(len(tgt)):
         att[i, i] = 0.9
     att /= att.sum(axis=1, keepdims=True)
-    s = SentenceTranslation("Anna lives in Berlin.", "Anna vive en Berlín.", src, tgt, att, -0.3, 0.74,
-                            copy_probs=None if copy_probs is None else np.asarray(copy_probs, dtype=np.float32))
+    s = SentenceTranslation(
+        "Anna lives in Berlin.",
+        "Anna vive en Berlín.",
+        src,
+        tgt,
+        att,
+        -0.3,
+        0.74,
+        copy_probs=None if copy_probs is None else np.asarray(copy_probs, dtype=np.float32),
+    )
     return Translation(s.source, s.text, (s,), 1, 5.0)
 
 
@@ -161,8 +173,14 @@ def test_the_heat_map_shows_a_copy_column_with_tooltips_when_copy_probs_are_set(
     assert image.pixelColor(rect.left() + 3, top + cell // 2).rgb() == COPY_COLOR.rgb()
     assert image.pixelColor(rect.left() + 3, top + 2 * cell + cell // 2).rgb() != COPY_COLOR.rgb()
     # hovering the copy column highlights its row and shows the tooltip
-    move = QMouseEvent(QEvent.Type.MouseMove, QPointF(row0), QPointF(heat.mapToGlobal(row0)),
-                       Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(row0),
+        QPointF(heat.mapToGlobal(row0)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(heat, move)
     assert heat.hovered_row == 0 and heat.hovered_col == -1
     QApplication.sendEvent(heat, QHelpEvent(QEvent.Type.ToolTip, row0, heat.mapToGlobal(row0)))
@@ -177,23 +195,30 @@ def test_the_heat_map_shows_a_copy_column_with_tooltips_when_copy_probs_are_set(
 
 # ---- corpus preview notes ---------------------------------------------------------------------------
 
+
 def test_corpus_preview_carries_the_report_notes_and_the_panel_shows_them(qtbot, tmp_path):
     pytest.importorskip("lxml")
     from translator_app.gui.corpus_panel import CorpusPanel
     from translator_app.workers import preview_corpus
 
-    tus = "".join(f'<tu><tuv xml:lang="de"><seg>Hund {i}</seg></tuv><tuv xml:lang="en"><seg>dog {i}</seg></tuv>'
-                  f'<tuv xml:lang="fr"><seg>chien {i}</seg></tuv></tu>\n' for i in range(3))
+    tus = "".join(
+        f'<tu><tuv xml:lang="de"><seg>Hund {i}</seg></tuv><tuv xml:lang="en"><seg>dog {i}</seg></tuv>'
+        f'<tuv xml:lang="fr"><seg>chien {i}</seg></tuv></tu>\n'
+        for i in range(3)
+    )
     path = tmp_path / "three.tmx"
     path.write_text(f'<tmx version="1.4"><header srclang="*all*"/><body>\n{tus}</body></tmx>', encoding="utf-8")
     preview = preview_corpus(str(path))
-    assert preview.notes == ("the TMX has 3 languages (de, en, fr); read de → en "
-                             "(choose others with src_lang / tgt_lang)",)
+    assert preview.notes == (
+        "the TMX has 3 languages (de, en, fr); read de → en (choose others with src_lang / tgt_lang)",
+    )
     panel = CorpusPanel()
     qtbot.addWidget(panel)
     panel.show_preview(preview)
-    assert "The TMX has 3 languages (de, en, fr); read de → en (choose others with src_lang / tgt_lang)." \
+    assert (
+        "The TMX has 3 languages (de, en, fr); read de → en (choose others with src_lang / tgt_lang)."
         in panel.summary.text()
+    )
     plain = preview_corpus(str(write_tsv(tmp_path / "plain.en-es.tsv")))
     assert plain.notes == ()
     panel.show_preview(plain)

@@ -23,9 +23,12 @@ def test_deferred_start_shows_loading_and_loads_only_when_asked(qtbot):
     requested = []
     win = MainWindow(loader=lambda path: requested.append(path) or _real_load(path))
     qtbot.addWidget(win)
-    chosen = win.start(defer_load=True)
+    with qtbot.waitSignal(win.models_listed, timeout=20_000) as listed:
+        win.start(defer_load=True)  # the store is listed in the task thread
+        assert win.translate_tab.busy.text() == "Loading model…"  # at once, before the list is in
+    chosen = listed.args[0].chosen
     assert chosen.endswith("en-es")
-    assert win.picker.entries()  # the picker is filled before the window is shown
+    assert win.picker.entries()  # the picker is filled from the listing
     assert win.model_status.text() == "Loading en-es…"
     assert win.translate_tab.busy.text() == "Loading model…"
     win.show()
@@ -59,12 +62,20 @@ def test_app_paints_the_window_before_importing_torch_and_logs_the_start(tmp_pat
     """A real start in a fresh interpreter (offscreen): the start-up log says the window was
     painted with torch not yet imported, then the model was ready and the typed text translated."""
     log = tmp_path / "startup.json"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TRANSLATOR_APP_HOME": str(tmp_path / "home"),
-           "TRANSLATOR_APP_MODELS": str(bundled_dir), "TRANSLATOR_APP_STARTUP_LOG": str(log),
-           "TRANSLATOR_APP_STARTUP_TEXT": "Hello, how are you?", "TRANSLATOR_APP_STARTUP_EXIT": "1",
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run([sys.executable, "-m", "translator_app"], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=300)
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "TRANSLATOR_APP_HOME": str(tmp_path / "home"),
+        "TRANSLATOR_APP_MODELS": str(bundled_dir),
+        "TRANSLATOR_APP_STARTUP_LOG": str(log),
+        "TRANSLATOR_APP_STARTUP_TEXT": "Hello, how are you?",
+        "TRANSLATOR_APP_STARTUP_EXIT": "1",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "OMP_NUM_THREADS": "1",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "translator_app"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     data = json.loads(log.read_text())

@@ -9,32 +9,32 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from tests.gui.conftest import GapMonitor, close_window
+from translator_app.core.corpus import CorpusError
+from translator_app.gui.widgets import Level
 
 
 def configure(tab, corpus: Path, name: str, **values) -> None:
     tab.corpus.set_paths(str(corpus))
     tab.name.setText(name)
     tab.form.apply_preset("tiny")
-    settings = dict(vocab_size=300, max_steps=30, valid_every=15, log_every=5, minutes=0.0, max_epochs=0,
-                    num_threads=1)
+    settings = dict(vocab_size=300, max_steps=30, valid_every=15, log_every=5, minutes=0.0, max_epochs=0, num_threads=1)
     settings.update(values)
     tab.form.set_values(**settings)
 
 
-def test_training_a_tiny_model_from_the_tab_reports_progress_and_finishes(qtbot, window, gui_corpus,
-                                                                          record_property):
+def test_training_a_tiny_model_from_the_tab_reports_progress_and_finishes(qtbot, window, gui_corpus, record_property):
     tab = window.training_tab
     configure(tab, gui_corpus, "tiny-from-gui")
     qtbot.waitUntil(lambda: tab.corpus.preview is not None, timeout=30_000)
     assert tab.corpus.preview.pairs > 100 and tab.corpus.samples.rowCount() > 0
     with GapMonitor() as monitor:
         tab.start_button.click()
-        assert tab.running and not tab.start_button.isEnabled() and tab.stop_button.isEnabled()
+        assert tab.is_training and not tab.start_button.isEnabled() and tab.stop_button.isEnabled()
         qtbot.waitUntil(lambda: tab.last_finished is not None, timeout=240_000)
     report = monitor.report()
     record_property("training_gaps", report)
     print(f"\nGUI event gaps while training a tiny model: {report}")
-    assert not tab.banner.level == "error", tab.banner.text()
+    assert tab.last_error is None, tab.banner.text()
     ev = tab.last_finished
     assert (ev.reason, ev.step) == ("max_steps", 30)
     assert tab.progress_events == 6 and tab.validations == 2
@@ -54,8 +54,13 @@ def test_training_a_tiny_model_from_the_tab_reports_progress_and_finishes(qtbot,
         tab.use_button.click()
     assert Path(window.model_info.path) == out and window.tabs.currentWidget() is window.translate_tab
     window.translate_tab.source.setPlainText("Where is the station?")
-    qtbot.waitUntil(lambda: window.translate_tab.translation is not None
-                    and window.translate_tab.translation.source == "Where is the station?", timeout=20_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.translate_tab.translation is not None
+            and window.translate_tab.translation.source == "Where is the station?"
+        ),
+        timeout=20_000,
+    )
 
 
 def test_stop_then_resume_continues_from_the_checkpoint(qtbot, window, gui_corpus):
@@ -65,7 +70,7 @@ def test_stop_then_resume_continues_from_the_checkpoint(qtbot, window, gui_corpu
     qtbot.waitUntil(lambda: tab.progress_events >= 2, timeout=240_000)
     tab.stop_button.click()
     assert tab.stop_button.text() == "Stopping…"
-    qtbot.waitUntil(lambda: tab.last_finished is not None and not window.training_active, timeout=60_000)
+    qtbot.waitUntil(lambda: tab.last_finished is not None and not tab.is_training, timeout=60_000)
     stopped = tab.last_finished
     assert stopped.reason == "stopped" and 4 <= stopped.step < 5000
     out = Path(stopped.out_dir)
@@ -75,9 +80,9 @@ def test_stop_then_resume_continues_from_the_checkpoint(qtbot, window, gui_corpu
 
     tab.form.set_values(max_steps=stopped.step + 6)
     tab.resume_button.click()
-    qtbot.waitUntil(lambda: tab.last_finished is not None and not window.training_active, timeout=240_000)
+    qtbot.waitUntil(lambda: tab.last_finished is not None and not tab.is_training, timeout=240_000)
     resumed = tab.last_finished
-    assert not tab.banner.level == "error", tab.banner.text()
+    assert tab.last_error is None, tab.banner.text()
     assert (resumed.reason, resumed.step) == ("max_steps", stopped.step + 6)
     steps = [x for x, _ in tab.charts.loss.points("training loss")]
     assert steps and min(steps) > stopped.step  # the step count continued, it did not restart
@@ -89,7 +94,7 @@ def test_stop_then_resume_continues_from_the_checkpoint(qtbot, window, gui_corpu
 def test_a_bad_corpus_shows_an_error_and_never_crashes(qtbot, window, tmp_path):
     tab = window.training_tab
     tab.start_button.click()  # nothing chosen yet
-    assert "Choose a corpus" in tab.banner.text() and not window.training_active
+    assert "Choose a corpus" in tab.banner.text() and not tab.is_training
     bad = tmp_path / "binary.en-es.tsv"
     bad.write_bytes(b"hello\thola\n\x00\x01\x02 binary junk\n")
     tab.corpus.set_paths(str(bad))
@@ -98,9 +103,10 @@ def test_a_bad_corpus_shows_an_error_and_never_crashes(qtbot, window, tmp_path):
     assert tab.corpus.preview is None
     tab.name.setText("bad-model")
     tab.start_button.click()
-    qtbot.waitUntil(lambda: not window.training_active and tab.banner.text() != "", timeout=60_000)
-    assert "NUL" in tab.banner.text() and tab.banner.level == "error"
-    assert not tab.running and tab.start_button.isEnabled() and tab.last_finished is None
+    qtbot.waitUntil(lambda: not tab.is_training and tab.banner.text() != "", timeout=60_000)
+    assert "NUL" in tab.banner.text() and tab.banner.level is Level.ERROR
+    assert isinstance(tab.last_error, CorpusError)
+    assert not tab.is_training and tab.start_button.isEnabled() and tab.last_finished is None
     # two files that are not line-aligned
     src, tgt = tmp_path / "a.en", tmp_path / "a.es"
     src.write_text("one\ntwo\nthree\n")
@@ -116,8 +122,9 @@ def test_dropping_two_files_previews_pairs_and_skipped_lines(qtbot, window, tmp_
     tgt.write_text("Hola.\nBuenas noches.\n\nEstoy aquí.\nEl fin.\n", encoding="utf-8")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(src)), QUrl.fromLocalFile(str(tgt))])
-    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     tab.corpus.dropEvent(drop)
     assert tab.corpus.paths() == (str(src), str(tgt))
     qtbot.waitUntil(lambda: tab.corpus.preview is not None, timeout=30_000)

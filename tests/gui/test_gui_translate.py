@@ -14,11 +14,16 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import GapMonitor, close_window
+from translator_app.gui.errors import user_message
+from translator_app.gui.file_translate import FileOutcome
+from translator_app.gui.translate_tab import ModelState
 
 
 def wait_translation(qtbot, tab, source: str, timeout: int = 20_000):
-    qtbot.waitUntil(lambda: tab.translation is not None and tab.translation.source == source
-                    and tab.shown_id == tab.latest_id, timeout=timeout)
+    qtbot.waitUntil(
+        lambda: tab.translation is not None and tab.translation.source == source and tab.shown_id == tab.latest_id,
+        timeout=timeout,
+    )
     return tab.translation
 
 
@@ -82,8 +87,9 @@ class SlowTranslator:
         self.thread = threading.current_thread()
         self.calls.append(text)
         time.sleep(0.2)
-        return SimpleNamespace(source=text, text=text.upper(), sentences=(), beam_size=beam_size,
-                               elapsed_ms=200.0, confidence=1.0)
+        return SimpleNamespace(
+            source=text, text=text.upper(), sentences=(), beam_size=beam_size, elapsed_ms=200.0, confidence=1.0
+        )
 
 
 def test_worker_translates_in_its_thread_and_skips_queued_stale_requests(qtbot):
@@ -112,8 +118,9 @@ def test_worker_translates_in_its_thread_and_skips_queued_stale_requests(qtbot):
         assert sorted(dropped) == [2, 3]
         assert fake.thread is not threading.main_thread()
         # a request older than the newest one known is skipped even when called directly
-        QMetaObject.invokeMethod(worker, "translate", Qt.ConnectionType.QueuedConnection,
-                                 Q_ARG(int, 3), Q_ARG(str, "late"), Q_ARG(int, 1))
+        QMetaObject.invokeMethod(
+            worker, "translate", Qt.ConnectionType.QueuedConnection, Q_ARG(int, 3), Q_ARG(str, "late"), Q_ARG(int, 1)
+        )
         qtbot.waitUntil(lambda: len(dropped) == 3, timeout=5000)
         assert dropped[-1] == 3 and fake.calls == ["one", "four"]
     finally:
@@ -190,26 +197,41 @@ def test_heat_map_hover_highlights_the_row_and_its_aligned_source_tokens(qtbot):
     assert heat.aligned_columns(0) == [0] and heat.aligned_columns(1) == [1, 2]
     left, top, cell = heat._grid()
     target = QPoint(left + 2 * cell + cell // 2, top + cell + cell // 2)  # row 1, column 2
-    move = QMouseEvent(QMouseEvent.Type.MouseMove, QPointF(target), QPointF(heat.mapToGlobal(target)),
-                       Qt.MouseButton.NoButton, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    move = QMouseEvent(
+        QMouseEvent.Type.MouseMove,
+        QPointF(target),
+        QPointF(heat.mapToGlobal(target)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(heat, move)
     assert (heat.hovered_row, heat.hovered_col) == (1, 2)
     assert "0.500" in heat.tooltip_text(1, 2) and "</s> → </s>" in heat.tooltip_text(1, 2)
     assert heat.cell_at(QPoint(5, top + cell // 2)) == (0, -1)  # the row label counts as the row
     image = heat.grab().toImage()
-    assert image.pixelColor(left + cell // 2, top + cell // 2) != image.pixelColor(left + cell + cell // 2, top + cell // 2)
+    assert image.pixelColor(left + cell // 2, top + cell // 2) != image.pixelColor(
+        left + cell + cell // 2, top + cell // 2
+    )
     with pytest.raises(ValueError, match="does not match"):
         heat.set_alignment(("a",), ("x", "y"), att)
 
 
+def finished(kind):
+    """check_params_cb for ``MainWindow.task_finished``: the task of this kind is done."""
+    return lambda task, succeeded: task.kind is kind
+
+
 def test_models_export_import_swap_and_delete(qtbot, window, tmp_path):
     from tests.core.test_store import make_bundle
+    from translator_app.workers import TaskKind
 
     tab = window.translate_tab
     assert not tab.swap_button.isEnabled()  # no es->en model yet
     zip_path = tmp_path / "out" / "en-es.zip"
-    with qtbot.waitSignal(window.task_finished, timeout=20_000):
+    with qtbot.waitSignal(window.task_finished, timeout=20_000, check_params_cb=finished(TaskKind.EXPORT)) as done:
         window.export_model(window.model_path, str(zip_path))
+    assert done.args[1] is True and f"Exported to {zip_path}" in window.statusBar().currentMessage()
     with zipfile.ZipFile(zip_path) as archive:
         assert {"en-es/config.json", "en-es/weights.pt", "en-es/tokenizer.model"} == set(archive.namelist())
     reverse = make_bundle(tmp_path / "es-en", "es", "en")
@@ -232,9 +254,10 @@ def test_models_export_import_swap_and_delete(qtbot, window, tmp_path):
     assert not tab.swap_button.isEnabled()
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
-    with qtbot.waitSignal(window.task_finished, timeout=20_000):
+    with qtbot.waitSignal(window.task_finished, timeout=20_000, check_params_cb=finished(TaskKind.IMPORT)) as done:
         window.import_model(str(bad))
-    assert "Import failed" in tab.banner.text()
+    assert done.args[1] is False
+    assert tab.banner.text().startswith("Import failed: ") and "Unexpected error" not in tab.banner.text()
 
 
 def test_missing_or_corrupt_default_model_gives_a_clear_message(qtbot, tmp_path, monkeypatch):
@@ -243,15 +266,18 @@ def test_missing_or_corrupt_default_model_gives_a_clear_message(qtbot, tmp_path,
     monkeypatch.setenv("TRANSLATOR_APP_MODELS", str(tmp_path / "no-models-here"))
     win = MainWindow()
     qtbot.addWidget(win)
-    assert win.start() == ""
+    with qtbot.waitSignal(win.models_listed, timeout=20_000) as listed:
+        win.start()
+    assert listed.args[0].chosen == "" and win.translate_tab.model_state is ModelState.NONE
     text = win.translate_tab.banner.text()
     assert "missing" in text and "no-models-here" in text and "Training tab" in text
     close_window(qtbot, win)
 
     corrupt = tmp_path / "corrupt"
     (corrupt / "en-es").mkdir(parents=True)
-    (corrupt / "en-es" / "config.json").write_text('{"format": "translator-app-bundle", "version": 1, '
-                                                  '"meta": {"src_lang": "en", "tgt_lang": "es"}}')
+    (corrupt / "en-es" / "config.json").write_text(
+        '{"format": "translator-app-bundle", "version": 1, "meta": {"src_lang": "en", "tgt_lang": "es"}}'
+    )
     (corrupt / "en-es" / "weights.pt").write_bytes(b"not weights")
     monkeypatch.setenv("TRANSLATOR_APP_MODELS", str(corrupt))
     win = MainWindow()
@@ -259,7 +285,7 @@ def test_missing_or_corrupt_default_model_gives_a_clear_message(qtbot, tmp_path,
     with qtbot.waitSignal(win.model_error, timeout=20_000):
         win.start()
     assert "Cannot load the model" in win.translate_tab.banner.text()
-    assert win.model_status.text() == "No model"
+    assert win.model_status.text() == "No model" and win.translate_tab.model_state is ModelState.NONE
     close_window(qtbot, win)
 
 
@@ -288,12 +314,14 @@ def test_translate_file_writes_one_line_per_input_line(qtbot, window, tmp_path):
     with qtbot.waitSignal(window.file_translation.finished, timeout=120_000) as blocker:
         window.translate_file(str(src), str(dst))
     assert blocker.args[0].startswith("Translated 72 lines"), blocker.args[0]
+    assert blocker.args[1] is FileOutcome.DONE and window.translate_tab.banner.text() == ""
     lines = dst.read_text(encoding="utf-8").split("\n")
     assert len(lines) == 73 and lines[-1] == "" and lines[70] == "" and lines[0] == lines[69]
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"ok\n\xff\xfe broken\n")
     with qtbot.waitSignal(window.file_translation.finished, timeout=60_000) as blocker:
         window.translate_file(str(bad), str(tmp_path / "bad.out.txt"))
+    assert blocker.args[1] is FileOutcome.FAILED
     assert "not valid UTF-8" in blocker.args[0] and "not valid UTF-8" in window.translate_tab.banner.text()
     assert not (tmp_path / "bad.out.txt").exists()
 
@@ -328,8 +356,9 @@ def test_the_glossary_setting_reaches_every_translation(qtbot, tmp_path):
     source.write_text("Open Writer.\n", encoding="utf-8")
     worker.translate_file(str(source), str(output))
     failures = []
-    worker.failed.connect(failures.append)
+    worker.glossary_failed.connect(lambda path, exc: failures.append((path, exc)))
     worker.set_glossary(str(tmp_path / "missing.tsv"))
     worker.translate(3, "Open Writer.")
     assert fake.seen == [None, {"Writer": "Escritor"}, {"Writer": "Escritor"}, None]
-    assert failures and "missing.tsv" in failures[0]
+    assert failures and failures[0][0].endswith("missing.tsv") and isinstance(failures[0][1], Exception)
+    assert "missing.tsv" in user_message(failures[0][1])

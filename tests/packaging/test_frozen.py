@@ -26,11 +26,14 @@ REPO = Path(__file__).resolve().parents[2]
 APP = "translator-app"
 
 pytestmark = pytest.mark.packaging
-frozen = pytest.mark.skipif(os.environ.get("TRANSLATOR_APP_PACKAGING_TEST") != "1",
-                            reason="builds the PyInstaller bundle; set TRANSLATOR_APP_PACKAGING_TEST=1")
+frozen = pytest.mark.skipif(
+    os.environ.get("TRANSLATOR_APP_PACKAGING_TEST") != "1",
+    reason="builds the PyInstaller bundle; set TRANSLATOR_APP_PACKAGING_TEST=1",
+)
 
 
 # ---- run_self_test() from the checkout (fast; these run with the unit tests) -------------------
+
 
 def _models_with(bundle: Path, root: Path) -> Path:
     shutil.copytree(bundle, root / "en-es")
@@ -39,14 +42,20 @@ def _models_with(bundle: Path, root: Path) -> Path:
 
 def test_self_test_succeeds_without_qt(tiny_model_dir, tmp_path):
     models = _models_with(tiny_model_dir, tmp_path / "models")
-    code = ("import sys\n"
-            "from translator_app.selftest import run_self_test\n"
-            "rc = run_self_test()\n"
-            "assert not [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))], 'Qt was imported'\n"
-            "sys.exit(rc)\n")
-    proc = subprocess.run([sys.executable, "-c", code], env=_env(TRANSLATOR_APP_MODELS=str(models),
-                                                                 TRANSLATOR_APP_HOME=str(tmp_path / "home")),
-                          capture_output=True, text=True, timeout=300)
+    code = (
+        "import sys\n"
+        "from translator_app.selftest import run_self_test\n"
+        "rc = run_self_test()\n"
+        "assert not [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))], 'Qt was imported'\n"
+        "sys.exit(rc)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_env(TRANSLATOR_APP_MODELS=str(models), TRANSLATOR_APP_HOME=str(tmp_path / "home")),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     for label in ("model:", "translation:", "load time:", "translate time:", "self-test OK"):
         assert label in proc.stdout
@@ -75,8 +84,11 @@ def test_self_test_corrupt_model(tiny_model_dir, tmp_path, monkeypatch, capsys):
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("TRANSLATOR_APP_MODELS", "TRANSLATOR_APP_BUNDLE_MODELS", "PYTHONPATH")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("TRANSLATOR_APP_MODELS", "TRANSLATOR_APP_BUNDLE_MODELS", "PYTHONPATH")
+    }
     env.update(extra)
     return env
 
@@ -84,20 +96,33 @@ def _env(**extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def build(request, tmp_path_factory):
     """Run packaging/build.sh once for the module; returns (dist dir, build output)."""
-    if shutil.which("pyinstaller", path=str(Path(sys.executable).parent)) is None and shutil.which("pyinstaller") is None:
+    if (
+        shutil.which("pyinstaller", path=str(Path(sys.executable).parent)) is None
+        and shutil.which("pyinstaller") is None
+    ):
         pytest.fail("pyinstaller is not installed (pip install -e '.[package]')")
     root = tmp_path_factory.mktemp("frozen")
-    env = _env(DIST_DIR=str(root / "dist"), BUILD_DIR=str(root / "build"),
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-               TRANSLATOR_APP_HOME=str(root / "home"))
+    env = _env(
+        DIST_DIR=str(root / "dist"),
+        BUILD_DIR=str(root / "build"),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        TRANSLATOR_APP_HOME=str(root / "home"),
+    )
     if not (REPO / "models" / "en-es" / "config.json").is_file():
         tiny = request.getfixturevalue("tiny_model_dir")
         models = root / "models"
         shutil.copytree(tiny, models / "en-es")
         env["TRANSLATOR_APP_BUNDLE_MODELS"] = str(models)
     start = time.monotonic()
-    proc = subprocess.run(["bash", str(REPO / "packaging" / "build.sh")], cwd=REPO, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=3600)
+    proc = subprocess.run(
+        ["bash", str(REPO / "packaging" / "build.sh")],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=3600,
+    )
     print(f"build.sh took {time.monotonic() - start:.0f} s")
     assert proc.returncode == 0, f"build.sh failed ({proc.returncode}):\n{proc.stdout[-6000:]}"
     print(proc.stdout[-1500:])
@@ -112,8 +137,9 @@ def exe(build) -> Path:
 
 
 def run(exe: Path, *args: str, input: str | None = None, timeout: float = 300, **env: str):
-    proc = subprocess.run([str(exe), *args], input=input, env=_env(**env), text=True, timeout=timeout,
-                          capture_output=True)
+    proc = subprocess.run(
+        [str(exe), *args], input=input, env=_env(**env), text=True, timeout=timeout, capture_output=True
+    )
     return proc
 
 
@@ -180,8 +206,16 @@ def test_translate_arguments_and_stdin(exe, tmp_path):
 def test_evaluate_uses_sacrebleu(exe, tmp_path):
     test = tmp_path / "test.tsv"
     test.write_text("Hello.\tHola.\nThank you.\tGracias.\nGood morning.\tBuenos días.\n", encoding="utf-8")
-    proc = run(exe, "evaluate", str(test), "--beam", "2", "--output", str(tmp_path / "hyp.txt"),
-               TRANSLATOR_APP_HOME=str(tmp_path))
+    proc = run(
+        exe,
+        "evaluate",
+        str(test),
+        "--beam",
+        "2",
+        "--output",
+        str(tmp_path / "hyp.txt"),
+        TRANSLATOR_APP_HOME=str(tmp_path),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "BLEU" in proc.stdout and "chrF" in proc.stdout
     assert len((tmp_path / "hyp.txt").read_text(encoding="utf-8").splitlines()) == 3
@@ -190,8 +224,24 @@ def test_evaluate_uses_sacrebleu(exe, tmp_path):
 @frozen
 def test_train_then_translate_with_it(exe, tmp_path, tiny_corpus):
     out = tmp_path / "trained"
-    proc = run(exe, "train", str(tiny_corpus), "--out", str(out), "--preset", "tiny", "--max-steps", "6",
-               "--vocab-size", "300", "--valid-every", "3", "--threads", "1", TRANSLATOR_APP_HOME=str(tmp_path))
+    proc = run(
+        exe,
+        "train",
+        str(tiny_corpus),
+        "--out",
+        str(out),
+        "--preset",
+        "tiny",
+        "--max-steps",
+        "6",
+        "--vocab-size",
+        "300",
+        "--valid-every",
+        "3",
+        "--threads",
+        "1",
+        TRANSLATOR_APP_HOME=str(tmp_path),
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (out / "config.json").is_file() and (out / "weights.pt").is_file()
     proc = run(exe, "translate", "--model", str(out), "Hello.", TRANSLATOR_APP_HOME=str(tmp_path))

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import signal
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from scripts.kill_during_training import sha_tree
+from translator_app.core.filenames import CONFIG_FILE, JOINT_TOKENIZER, WEIGHTS_FILE
+
 REPO = Path(__file__).resolve().parents[2]
-SCRIPTS = REPO / "scripts"
-
-
-def load_script(name: str):
-    """Import ``scripts/<name>.py`` as a module (scripts/ is not a package)."""
-    key = f"_reliability_script_{name}"
-    if key in sys.modules:
-        return sys.modules[key]
-    spec = importlib.util.spec_from_file_location(key, SCRIPTS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[key] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
     """sha256 of every file under ``root`` (or of ``root`` itself when it is a file)."""
-    return load_script("kill_during_training").sha_tree(root)
+    return sha_tree(root)
 
 
-BUNDLE_FILES = ("config.json", "weights.pt", "tokenizer.model")
+BUNDLE_FILES = (CONFIG_FILE, WEIGHTS_FILE, JOINT_TOKENIZER)  # a joint-vocabulary bundle
 
 
 def copy_bundle(source: Path, dest: Path) -> Path:
@@ -53,6 +41,7 @@ class Hang(Exception):
 @contextmanager
 def time_limit(seconds: float):
     """Fail instead of hanging: SIGALRM after ``seconds`` (main thread only)."""
+
     def on_alarm(signum, frame):
         raise Hang(f"no result after {seconds} s")
 

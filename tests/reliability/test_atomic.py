@@ -38,6 +38,7 @@ ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 # ---- fault injection -------------------------------------------------------------------------
 
+
 class _DiskFillsUp:
     """A file object that takes ``room`` bytes, then fails like a full disk."""
 
@@ -117,6 +118,7 @@ IDS = [f"{w}-{errno.errorcode[e.errno]}" for w, e in FAILURES]
 
 # ---- single files ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("where, exc", FAILURES, ids=IDS)
 def test_failed_atomic_write_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatch, where, exc):
     target = tmp_path / "weights.pt"
@@ -168,10 +170,17 @@ def test_successful_write_replaces_and_leaves_no_temp(tmp_path):
 
 # ---- checkpoints --------------------------------------------------------------------------------
 
+
 def _state(step: int) -> dict:
     torch.manual_seed(step)
-    return {"model": {"w": torch.randn(50, 50)}, "optimizer": {"state": {}, "param_groups": []}, "step": step,
-            "epoch": 0, "batch_pos": step, "rng": torch.get_rng_state()}
+    return {
+        "model": {"w": torch.randn(50, 50)},
+        "optimizer": {"state": {}, "param_groups": []},
+        "step": step,
+        "epoch": 0,
+        "batch_pos": step,
+        "rng": torch.get_rng_state(),
+    }
 
 
 @pytest.mark.parametrize("where, exc", FAILURES, ids=IDS)
@@ -190,6 +199,7 @@ def test_failed_checkpoint_keeps_the_previous_checkpoint(tmp_path, monkeypatch, 
 
 
 # ---- model bundles ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def model_dir(tiny_model_dir, tmp_path) -> Path:
@@ -244,6 +254,7 @@ def test_failed_save_of_another_model_keeps_the_previous_model(model_dir, monkey
 
 # ---- clear messages and file modes (known defects) ---------------------------------------------
 
+
 @pytest.mark.parametrize("where", ["write", "fsync"])
 def test_disk_full_error_names_the_file(tmp_path, monkeypatch, where):
     target = tmp_path / "checkpoint.pt"
@@ -270,13 +281,21 @@ def test_atomic_write_gives_files_the_usual_permissions(tmp_path):
 
 # ---- disk full in the middle of a training run --------------------------------------------------
 
+
 def _small_corpus(tiny_corpus: Path, dest: Path, n: int = 300) -> Path:
     dest.write_text("\n".join(tiny_corpus.read_text(encoding="utf-8").splitlines()[:n]) + "\n", encoding="utf-8")
     return dest
 
 
-TINY_TRAIN = replace(PRESETS["tiny"][1], max_steps=12, checkpoint_every=4, valid_every=1000, log_every=4,
-                     valid_max_sentences=20, num_threads=1)
+TINY_TRAIN = replace(
+    PRESETS["tiny"][1],
+    max_steps=12,
+    checkpoint_every=4,
+    valid_every=1000,
+    log_every=4,
+    valid_max_sentences=20,
+    num_threads=1,
+)
 
 
 def test_disk_full_during_training_keeps_the_last_checkpoint_and_resumes(tiny_corpus, tmp_path, monkeypatch):
@@ -298,15 +317,28 @@ def test_disk_full_during_training_keeps_the_last_checkpoint_and_resumes(tiny_co
     monkeypatch.setattr(os, "replace", replace_)
     model_cfg = PRESETS["tiny"][0]
     with pytest.raises(OSError) as info:
-        for _ in train(CorpusSpec(str(corpus)), out, model_cfg=model_cfg, train_cfg=TINY_TRAIN,
-                       tok_cfg=TokenizerConfig(vocab_size=300)):
+        for _ in train(
+            CorpusSpec(str(corpus)),
+            out,
+            model_cfg=model_cfg,
+            train_cfg=TINY_TRAIN,
+            tok_cfg=TokenizerConfig(vocab_size=300),
+        ):
             pass
     monkeypatch.undo()
     assert info.value.errno == errno.ENOSPC and writes["n"] == 2
     assert load_train_state(out / "checkpoint.pt")["step"] == 4
     assert temp_files(out) == []
-    events = list(train(CorpusSpec(str(corpus)), out, model_cfg=model_cfg, train_cfg=TINY_TRAIN, resume=True,
-                        tok_cfg=TokenizerConfig(vocab_size=300)))
+    events = list(
+        train(
+            CorpusSpec(str(corpus)),
+            out,
+            model_cfg=model_cfg,
+            train_cfg=TINY_TRAIN,
+            resume=True,
+            tok_cfg=TokenizerConfig(vocab_size=300),
+        )
+    )
     assert any("resumed at step 4" in getattr(e, "summary", "") for e in events)
     assert isinstance(events[-1], Finished) and events[-1].step == 12
     assert load_train_state(out / "checkpoint.pt")["step"] == 12

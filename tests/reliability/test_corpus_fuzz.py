@@ -19,32 +19,65 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from reliability_helpers import REPO, load_script, time_limit
+from reliability_helpers import REPO, time_limit
 
+from scripts import fuzz_corpus as fuzz
 from translator_app.core import corpus as corpus_mod
 from translator_app.core.corpus import CorpusError, normalize, read_corpus, write_tsv
 
-fuzz = load_script("fuzz_corpus")
-
 # 200 fixed examples per property in CI; RELIABILITY_EXAMPLES=5000 RELIABILITY_RANDOM=1 to hunt
-SETTINGS = settings(max_examples=int(os.environ.get("RELIABILITY_EXAMPLES", "200")), deadline=None,
-                    derandomize=not os.environ.get("RELIABILITY_RANDOM"),
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("RELIABILITY_EXAMPLES", "200")),
+    deadline=None,
+    derandomize=not os.environ.get("RELIABILITY_RANDOM"),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 # ---- strategies ---------------------------------------------------------------------------
 
-FRAGMENTS = [b"hello", b"world", b"Hola", b"caf\xc3\xa9", b"e\xcc\x81", b"ni\xc3\xb1o", b" ", b"  ", b"\t", b"\t",
-             b"\r", b"\xef\xbb\xbf", b"\xc2\xa0", b"\xe2\x80\xa8", b"\xe3\x80\x80", b"\xf0\x9f\x98\x80", b"source",
-             b"target", b"en", b"es", b".", b"?", b"\xe2\x80\x8b", b"\x0b", b"\x1c", b"\xc2\x85"]
+FRAGMENTS = [
+    b"hello",
+    b"world",
+    b"Hola",
+    b"caf\xc3\xa9",
+    b"e\xcc\x81",
+    b"ni\xc3\xb1o",
+    b" ",
+    b"  ",
+    b"\t",
+    b"\t",
+    b"\r",
+    b"\xef\xbb\xbf",
+    b"\xc2\xa0",
+    b"\xe2\x80\xa8",
+    b"\xe3\x80\x80",
+    b"\xf0\x9f\x98\x80",
+    b"source",
+    b"target",
+    b"en",
+    b"es",
+    b".",
+    b"?",
+    b"\xe2\x80\x8b",
+    b"\x0b",
+    b"\x1c",
+    b"\xc2\x85",
+]
 BAD_FRAGMENTS = [b"\x00", b"\xff", b"\x80", b"\xc3", b"\xed\xa0\x80", b"\xc0\xaf", b"\xf4\x90\x80\x80"]
 
 clean_line = st.lists(st.sampled_from(FRAGMENTS), max_size=12).map(b"".join)
 any_line = st.lists(st.sampled_from(FRAGMENTS + BAD_FRAGMENTS), max_size=12).map(b"".join)
 eol = st.sampled_from([b"\n", b"\r\n"])
-kwargs = st.fixed_dictionaries({}, optional={
-    "max_chars": st.integers(1, 40), "strict": st.booleans(), "dedupe": st.booleans(),
-    "lowercase": st.booleans(), "max_line_bytes": st.integers(1, 120),
-})
+kwargs = st.fixed_dictionaries(
+    {},
+    optional={
+        "max_chars": st.integers(1, 40),
+        "strict": st.booleans(),
+        "dedupe": st.booleans(),
+        "lowercase": st.booleans(),
+        "max_line_bytes": st.integers(1, 120),
+    },
+)
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 corpus_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
 
@@ -64,6 +97,7 @@ def _judge(case) -> dict:
 
 # ---- any input: valid corpus or clear error ------------------------------------------------
 
+
 @SETTINGS
 @given(data=st.binary(max_size=3000), kw=kwargs)
 @example(data=b"", kw={})
@@ -77,8 +111,13 @@ def test_arbitrary_bytes(tmp_path, data, kw):
 
 
 @SETTINGS
-@given(lines=st.lists(any_line, max_size=25), ends=st.lists(eol, min_size=1, max_size=3), final=st.booleans(),
-       bom=st.booleans(), kw=kwargs)
+@given(
+    lines=st.lists(any_line, max_size=25),
+    ends=st.lists(eol, min_size=1, max_size=3),
+    final=st.booleans(),
+    bom=st.booleans(),
+    kw=kwargs,
+)
 def test_structured_tsv_lines(tmp_path, lines, ends, final, bom, kw):
     path = tmp_path / "lines.tsv"
     path.write_bytes((codecs.BOM_UTF8 if bom else b"") + _assemble(lines, ends, final))
@@ -86,8 +125,11 @@ def test_structured_tsv_lines(tmp_path, lines, ends, final, bom, kw):
 
 
 @SETTINGS
-@given(src=st.lists(any_line.filter(lambda b: b"\n" not in b), max_size=15),
-       tgt=st.lists(any_line.filter(lambda b: b"\n" not in b), max_size=15), kw=kwargs)
+@given(
+    src=st.lists(any_line.filter(lambda b: b"\n" not in b), max_size=15),
+    tgt=st.lists(any_line.filter(lambda b: b"\n" not in b), max_size=15),
+    kw=kwargs,
+)
 def test_pair_files(tmp_path, src, tgt, kw):
     a, b = tmp_path / "pair.src", tmp_path / "pair.tgt"
     a.write_bytes(_assemble(src, [b"\n"], True))
@@ -100,9 +142,13 @@ def test_pair_files(tmp_path, src, tgt, kw):
 
 # ---- hard problems are reported at the right file and line ---------------------------------
 
+
 @SETTINGS
-@given(lines=st.lists(clean_line.filter(lambda b: b"\r" not in b), min_size=1, max_size=40), data=st.data(),
-       bad=st.sampled_from(BAD_FRAGMENTS))
+@given(
+    lines=st.lists(clean_line.filter(lambda b: b"\r" not in b), min_size=1, max_size=40),
+    data=st.data(),
+    bad=st.sampled_from(BAD_FRAGMENTS),
+)
 def test_a_bad_byte_is_reported_at_its_line(tmp_path, lines, data, bad):
     k = data.draw(st.integers(0, len(lines) - 1), label="line index")
     pos = data.draw(st.integers(0, len(lines[k])), label="column")
@@ -234,8 +280,11 @@ def test_strict_mode_fails_at_the_first_skipped_line(tmp_path, lines, max_chars)
 
 # ---- what training writes, it can read back (resume re-reads data/*.tsv) --------------------
 
-normalised_pairs = st.lists(st.tuples(corpus_text, corpus_text).map(lambda p: (normalize(p[0]), normalize(p[1])))
-                            .filter(lambda p: all(p)), min_size=1, max_size=20)
+normalised_pairs = st.lists(
+    st.tuples(corpus_text, corpus_text).map(lambda p: (normalize(p[0]), normalize(p[1]))).filter(lambda p: all(p)),
+    min_size=1,
+    max_size=20,
+)
 
 
 @SETTINGS
@@ -253,8 +302,11 @@ def test_write_tsv_then_read_back_is_the_identity(tmp_path, pairs):
 def test_resume_reads_back_the_same_training_split(tmp_path):
     from translator_app.core import training
 
-    split = corpus_mod.Split(train=[("OK", "OK"), ("Hello.", "Hola."), ("Thanks.", "Gracias.")],
-                             valid=[("no", "no"), ("Go.", "Ve.")], test=[("Run!", "¡Corre!")])
+    split = corpus_mod.Split(
+        train=[("OK", "OK"), ("Hello.", "Hola."), ("Thanks.", "Gracias.")],
+        valid=[("no", "no"), ("Go.", "Ve.")],
+        test=[("Run!", "¡Corre!")],
+    )
     (tmp_path / "data").mkdir()
     for name in ("train", "valid", "test"):
         write_tsv(tmp_path / "data" / f"{name}.tsv", getattr(split, name))
@@ -262,6 +314,7 @@ def test_resume_reads_back_the_same_training_split(tmp_path):
 
 
 # ---- precise messages (known defects) --------------------------------------------------------
+
 
 def test_invalid_byte_after_a_bom_is_quoted_correctly(tmp_path):
     path = tmp_path / "bom.tsv"
@@ -282,10 +335,16 @@ def test_crlf_line_exactly_at_the_byte_limit_is_accepted(tmp_path):
 
 # ---- the fuzz script ---------------------------------------------------------------------------
 
+
 def test_fuzz_script_small_run(tmp_path):
     out = tmp_path / "fuzz.json"
-    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "fuzz_corpus.py"), "--count", "250",
-                           "--seed", "3", "--json", str(out)], capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "fuzz_corpus.py"), "--count", "250", "--seed", "3", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     summary = json.loads(out.read_text())
     assert summary["inputs"] == 250 and summary["kinds"] >= 20

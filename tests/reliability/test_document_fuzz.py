@@ -35,10 +35,48 @@ CHUNKS = 4  # test items per format (each runs CASES / CHUNKS cases)
 CASE_SECONDS = 10.0
 FORMATS = ["txt", "md", "html", "docx", "odt", "srt", "vtt", "po", "xliff"]
 ZIPPED = {"docx": "word/document.xml", "odt": "content.xml"}
-NOISE = [b"\x00", b"\xff", b"\xfe\xff", b"\x80", b"\xc3", b"\xed\xa0\x80", b"<", b">", b"&", b"&#0;", b"]]>",
-         b"<!--", b"\n", b"\r\n", b"\t", b"\"", b"'", b"\xe2\x9f\xa6", b"\xe2\x9f\xa7", b"\xe2\x9f\xa6" b"12\xe2\x9f\xa7",
-         b"-->", b"```", b"**", b"`", b"[", b"](", b"|", b"#", b"%s", b"{0}", b"msgid ", b"\"\n", b"<b>", b"</p>",
-         b"<x/>", b"00:00:01,000 --> ", b"WEBVTT", b"\\", b"\xef\xbb\xbf", b"PK\x03\x04"]
+NOISE = [
+    b"\x00",
+    b"\xff",
+    b"\xfe\xff",
+    b"\x80",
+    b"\xc3",
+    b"\xed\xa0\x80",
+    b"<",
+    b">",
+    b"&",
+    b"&#0;",
+    b"]]>",
+    b"<!--",
+    b"\n",
+    b"\r\n",
+    b"\t",
+    b'"',
+    b"'",
+    b"\xe2\x9f\xa6",
+    b"\xe2\x9f\xa7",
+    b"\xe2\x9f\xa612\xe2\x9f\xa7",
+    b"-->",
+    b"```",
+    b"**",
+    b"`",
+    b"[",
+    b"](",
+    b"|",
+    b"#",
+    b"%s",
+    b"{0}",
+    b"msgid ",
+    b'"\n',
+    b"<b>",
+    b"</p>",
+    b"<x/>",
+    b"00:00:01,000 --> ",
+    b"WEBVTT",
+    b"\\",
+    b"\xef\xbb\xbf",
+    b"PK\x03\x04",
+]
 
 
 class Upper:
@@ -56,6 +94,7 @@ def samples(tmp_path_factory) -> dict[str, bytes]:
 
 # ---- mutations --------------------------------------------------------------------------------
 
+
 def flip(data: bytes, rng: random.Random) -> bytes:
     if not data:
         return b"\x00"
@@ -72,7 +111,7 @@ def insert(data: bytes, rng: random.Random) -> bytes:
 
 def delete(data: bytes, rng: random.Random) -> bytes:
     a = rng.randint(0, len(data))
-    return data[:a] + data[a + rng.randint(1, 200):]
+    return data[:a] + data[a + rng.randint(1, 200) :]
 
 
 def duplicate(data: bytes, rng: random.Random) -> bytes:
@@ -102,7 +141,7 @@ def unbalance(data: bytes, rng: random.Random) -> bytes:
         hits = [i for i in range(len(data)) if data.startswith(needle, i)]
         if hits and rng.random() < 0.6:
             i = rng.choice(hits)
-            return data[:i] + data[i + len(needle) + rng.randint(0, 5):]
+            return data[:i] + data[i + len(needle) + rng.randint(0, 5) :]
     return data + b"<p><b><i>" * rng.randint(1, 400)
 
 
@@ -126,8 +165,9 @@ def rezip(data: bytes, rng: random.Random, member: str) -> bytes:
             content = src.read(info)
             if choice == 0 and info.filename == member:  # the main part: broken XML inside a valid zip
                 content = rng.choice(TEXT_MUTATIONS)(content, rng)
-            elif choice == 1 and info.filename == rng.choice([member, "mimetype", "[Content_Types].xml",
-                                                               "styles.xml", "word/styles.xml"]):
+            elif choice == 1 and info.filename == rng.choice(
+                [member, "mimetype", "[Content_Types].xml", "styles.xml", "word/styles.xml"]
+            ):
                 continue  # a member missing
             elif choice == 2 and info.filename == "mimetype":
                 content = rng.choice([b"application/zip", b"", b"application/vnd.oasis.opendocument.spreadsheet"])
@@ -182,8 +222,9 @@ def make_case(fmt: str, samples: dict[str, bytes], rng: random.Random) -> bytes:
 
 # ---- the checks ---------------------------------------------------------------------------------
 
+
 def check_case(path: Path, out: Path, fmt: str) -> str:
-    """"ok" or "error"; raises AssertionError (or the unexpected exception) otherwise."""
+    """ "ok" or "error"; raises AssertionError (or the unexpected exception) otherwise."""
     before = hashlib.sha256(path.read_bytes()).hexdigest()
     try:
         with time_limit(CASE_SECONDS):

@@ -15,9 +15,9 @@ import subprocess
 import sys
 
 import pytest
-from reliability_helpers import REPO, load_script, tree_hashes
+from reliability_helpers import REPO, tree_hashes
 
-kill = load_script("kill_during_training")
+from scripts import kill_during_training as kill
 
 
 @pytest.mark.slow
@@ -27,11 +27,34 @@ def test_kill_9_during_training_three_trials(tiny_model_dir, tmp_path):
     before = tree_hashes(earlier)
     summary_path = tmp_path / "kill.json"
     proc = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "kill_during_training.py"), "--trials", "3",
-         "--modes", "checkpoint,targeted,targeted", "--max-steps", "60", "--resume-steps", "3",
-         "--corpus-lines", "400", "--no-reference", "--earlier-model", str(earlier),
-         "--workdir", str(tmp_path / "work"), "--json", str(summary_path), "--seed", "5"],
-        capture_output=True, text=True, timeout=900, check=False)
+        [
+            sys.executable,
+            str(REPO / "scripts" / "kill_during_training.py"),
+            "--trials",
+            "3",
+            "--modes",
+            "checkpoint,targeted,targeted",
+            "--max-steps",
+            "60",
+            "--resume-steps",
+            "3",
+            "--corpus-lines",
+            "400",
+            "--no-reference",
+            "--earlier-model",
+            str(earlier),
+            "--workdir",
+            str(tmp_path / "work"),
+            "--json",
+            str(summary_path),
+            "--seed",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     summary = json.loads(summary_path.read_text())
     assert summary["trials"] == 3 and summary["failures"] == 0

@@ -33,12 +33,17 @@ from translator_app.core.config import TokenizerConfig
 from translator_app.core.tokenizer import train_subword_model
 from translator_app.core.translator import Translator
 
-SETTINGS = settings(max_examples=int(os.environ.get("RELIABILITY_EXAMPLES", "200")), deadline=None,
-                    derandomize=not os.environ.get("RELIABILITY_RANDOM"), report_multiple_bugs=False,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("RELIABILITY_EXAMPLES", "200")),
+    deadline=None,
+    derandomize=not os.environ.get("RELIABILITY_RANDOM"),
+    report_multiple_bugs=False,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def bundle(tiny_model_dir, tmp_path) -> Path:
@@ -73,6 +78,7 @@ def assert_refused(path: Path, match: str | None = None) -> BundleError:
 
 
 # ---- pickle payloads are refused without being executed ---------------------------------------
+
 
 class Payload:
     """Unpickling this runs ``func(*args)``: here, creating a marker file."""
@@ -163,6 +169,7 @@ def test_resuming_from_a_poisoned_checkpoint_is_refused_unexecuted(tiny_model_di
 
 # ---- mismatched or broken parts give a clear BundleError naming the path ----------------------
 
+
 def test_config_vocab_size_differs_from_the_tokenizer(bundle):
     edit_config(bundle, lambda c: c["model"].update(src_vocab_size=c["model"]["src_vocab_size"] + 1))
     assert_refused(bundle, match="vocabulary")
@@ -198,15 +205,18 @@ def test_config_of_another_architecture(bundle):
     assert_refused(bundle, match="do not match")
 
 
-@pytest.mark.parametrize("text, match", [
-    ("{", "unreadable model config"),
-    ('{"format": "translator-app-bundle", "version": 1, "model": ', "unreadable model config"),
-    ("", "unreadable model config"),
-    ("[]", "not a translator-app-bundle config"),
-    ('"just a string"', "not a translator-app-bundle config"),
-    ('{"version": 1, "model": {}}', "not a translator-app-bundle config"),
-    ('{"format": "something-else", "version": 1}', "not a translator-app-bundle config"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("{", "unreadable model config"),
+        ('{"format": "translator-app-bundle", "version": 1, "model": ', "unreadable model config"),
+        ("", "unreadable model config"),
+        ("[]", "not a translator-app-bundle config"),
+        ('"just a string"', "not a translator-app-bundle config"),
+        ('{"version": 1, "model": {}}', "not a translator-app-bundle config"),
+        ('{"format": "something-else", "version": 1}', "not a translator-app-bundle config"),
+    ],
+)
 def test_corrupt_config_json(bundle, text, match):
     (bundle / "config.json").write_text(text, encoding="utf-8")
     assert_refused(bundle, match=match)
@@ -223,10 +233,17 @@ def test_config_of_a_newer_or_unknown_version(bundle, version):
     assert_refused(bundle, match="update the app" if isinstance(version, int) else "version")
 
 
-@pytest.mark.parametrize("field, value", [
-    ("attention", "transformer"), ("enc_layers", 0), ("dropout", 1.5), ("emb_dim", "64"), ("dec_hidden", -1),
-    ("tie_embeddings", "yes"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("attention", "transformer"),
+        ("enc_layers", 0),
+        ("dropout", 1.5),
+        ("emb_dim", "64"),
+        ("dec_hidden", -1),
+        ("tie_embeddings", "yes"),
+    ],
+)
 def test_invalid_model_config_values(bundle, field, value):
     edit_config(bundle, lambda c: c["model"].update({field: value}))
     assert_refused(bundle, match="invalid model config")
@@ -247,8 +264,12 @@ def test_truncated_weights_file(bundle, keep):
 
 @pytest.mark.parametrize("content", ["tensor", "list", "dict-of-strings", "nested-dict"])
 def test_weights_that_are_not_a_state_dict(bundle, content):
-    obj = {"tensor": torch.zeros(3), "list": [torch.zeros(3)], "dict-of-strings": {"a": "b"},
-           "nested-dict": {"a": {"b": torch.zeros(1)}}}[content]
+    obj = {
+        "tensor": torch.zeros(3),
+        "list": [torch.zeros(3)],
+        "dict-of-strings": {"a": "b"},
+        "nested-dict": {"a": {"b": torch.zeros(1)}},
+    }[content]
     torch.save(obj, bundle / "weights.pt")
     assert_refused(bundle, match="weights.pt")
 
@@ -302,6 +323,7 @@ def test_train_state_that_is_not_a_checkpoint(tmp_path):
 
 # ---- known defects: other exception types escape --------------------------------------------
 
+
 def _with_data_pkl(src: Path, dest: Path, pkl: bytes) -> None:
     """Copy the zip-format torch file ``src`` to ``dest`` with its pickle replaced by ``pkl``."""
     with zipfile.ZipFile(src) as zin:
@@ -319,7 +341,6 @@ CORRUPT_PICKLES = {
     "empty-persistent-id": b"\x80\x02)Q.",  # IndexError
     "stop-on-an-empty-stack": b".",  # IndexError
 }
-
 
 
 @pytest.mark.parametrize("name", sorted(CORRUPT_PICKLES))

@@ -54,6 +54,7 @@ COMPANY_LOCALES = ("en_US", "es_ES", "de_DE", "fr_FR", "it_IT")
 class NumberStyle(NamedTuple):
     """group / decimal: the separators written ("" = none), grouping from ``min_group_digits`` integer
     digits on; read_groups: the group separators accepted when reading; currency_after: "19,99 $"."""
+
     group: str
     decimal: str
     min_group_digits: int
@@ -66,15 +67,20 @@ class NumberStyle(NamedTuple):
 _READ_GROUPS = {"en": ",", "es": ". \u00a0\u202f", "fr": " \u00a0\u202f.", "de": ".", "it": ".", "pt": ". \u00a0"}
 PLAIN = NumberStyle("", "", 99, "", False)
 
-_TATOEBA_NAMES = {**dict.fromkeys("Tom John Ken Jack Bill Mike Tony Bob Taro Jiro Paul Jim Ted Takeshi Ichiro "
-                                   "Kenji Sami Yanni".split(), "m"),  # Faker's lists lack some, or mark them "x"
-                  **dict.fromkeys("Mary Alice Jane Emily Lucy Meg Kate Nancy Hanako Keiko Yoko Layla Rima".split(), "f")}
+_TATOEBA_NAMES = {
+    **dict.fromkeys(
+        "Tom John Ken Jack Bill Mike Tony Bob Taro Jiro Paul Jim Ted Takeshi Ichiro Kenji Sami Yanni".split(), "m"
+    ),  # Faker's lists lack some, or mark them "x"
+    **dict.fromkeys("Mary Alice Jane Emily Lucy Meg Kate Nancy Hanako Keiko Yoko Layla Rima".split(), "f"),
+}
 # First names that are also places, months or common words: never taken as a person.
-_NOT_NAMES = set("Georgia Dakota Elba Florence Virginia Carolina Victoria Salvador Santiago Lourdes Paris Austin "
-                 "Jordan Chelsea Sydney Madison Phoenix Israel Ella Mercedes Jesus Jesús Christ Will May June April "
-                 "August Hope Faith Grace Joy Honey Sunny Summer Autumn Winter Dawn Holly Ivy Iris Lily Daisy Olive "
-                 "Amber Crystal Ruby Pearl Violet Jade Brandy Misty Sandy Rocky Buddy Guy Art Sol Luz Paz Mar "
-                 "Reyes Nieves Angel Ángel Milan Roma Eden Kana".split())
+_NOT_NAMES = set(
+    "Georgia Dakota Elba Florence Virginia Carolina Victoria Salvador Santiago Lourdes Paris Austin "
+    "Jordan Chelsea Sydney Madison Phoenix Israel Ella Mercedes Jesus Jesús Christ Will May June April "
+    "August Hope Faith Grace Joy Honey Sunny Summer Autumn Winter Dawn Holly Ivy Iris Lily Daisy Olive "
+    "Amber Crystal Ruby Pearl Violet Jade Brandy Misty Sandy Rocky Buddy Guy Art Sol Luz Paz Mar "
+    "Reyes Nieves Angel Ángel Milan Roma Eden Kana".split()
+)
 _TITLES = set("Mr Mrs Ms Miss Dr Prof Sr Sra Srta Dra Herr Frau Mme Mlle Sig Signor Signora".split())
 _PLACES = set(
     "Boston Chicago Australia China India Osaka Kyoto Nara Hokkaido Okinawa Hiroshima Nagano Shinjuku Kobe Nagoya "
@@ -84,15 +90,30 @@ _PLACES = set(
     "Madrid Barcelona Valencia Bilbao Toledo Granada Amsterdam Dallas Denver Seattle Miami Atlanta Detroit Houston "
     "Toronto Vancouver Montreal Melbourne Manila Singapore Bali Dublin Oslo Nepal Ghana Chad Mali Iran Sahara "
     "Moscow Beijing Shanghai Seoul Taipei Bangkok Hanoi Delhi Mumbai Dubai Kabul Lima Quito Caracas Havana "
-    "Montevideo Cancún Acapulco Monterrey Guadalajara".split())
-_MULTI_PLACES = ("Hong Kong", "San Francisco", "Buenos Aires", "Las Vegas", "Los Angeles", "Costa Rica",
-                 "Puerto Rico", "Sri Lanka", "Tel Aviv", "San Diego", "Santa Monica", "Sao Paulo")
+    "Montevideo Cancún Acapulco Monterrey Guadalajara".split()
+)
+_MULTI_PLACES = (
+    "Hong Kong",
+    "San Francisco",
+    "Buenos Aires",
+    "Las Vegas",
+    "Los Angeles",
+    "Costa Rica",
+    "Puerto Rico",
+    "Sri Lanka",
+    "Tel Aviv",
+    "San Diego",
+    "Santa Monica",
+    "Sao Paulo",
+)
 _EMAIL_AFTER = {"en": {"to", "from", "for", "with", "cc", "email", "e-mail", "contact", "write"}}
 _URL_AFTER = {"en": {"to", "from", "about", "on", "visit", "visited", "visiting"}}
 _CURRENCIES = ("$", "€", "£")
 _CURRENCY_WORD = re.compile(r"\s(?:dollars?|euros?|pounds?|bucks|cents|d[oó]lares|libras)\b")
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|enero|febrero|"
-           "marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|enero|febrero|"
+    "marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre"
+)
 _DAY_BEFORE = re.compile(rf"(?i)\b(?:{_MONTHS})\.?\s$")
 _DAY_AFTER = re.compile(rf"(?i)\s(?:de\s|of\s)?(?:{_MONTHS})\b")
 _HOUR_AFTER = re.compile(r"\s?(?:o'clock|[ap]\.\s?m\b|[ap]m\b|h\b|Uhr\b|heures?\b)")
@@ -114,8 +135,9 @@ def number_style(lang: str) -> NumberStyle:
     st = numerals.style(lang)
     if st is None:
         return PLAIN
-    return NumberStyle(st.thousands, st.decimal, st.group_from, _READ_GROUPS.get(base_language(lang), st.thousands),
-                       st.symbol_after)
+    return NumberStyle(
+        st.thousands, st.decimal, st.group_from, _READ_GROUPS.get(base_language(lang), st.thousands), st.symbol_after
+    )
 
 
 @lru_cache(maxsize=16)
@@ -176,8 +198,11 @@ def _known_names() -> dict[str, str]:
         p, ja = Faker(loc).provider("faker.providers.person"), loc == "ja_JP"
         male |= set(getattr(p, "first_romanized_names_male" if ja else "first_names_male"))
         female |= set(getattr(p, "first_romanized_names_female" if ja else "first_names_female"))
-    names = {n: "x" if n in male and n in female else "m" if n in male else "f"
-             for n in male | female if _titlecase(n) and _latin(n)}
+    names = {
+        n: "x" if n in male and n in female else "m" if n in male else "f"
+        for n in male | female
+        if _titlecase(n) and _latin(n)
+    }
     names.update(_TATOEBA_NAMES)
     for word in _NOT_NAMES | _PLACES | _TITLES:
         names.pop(word, None)
@@ -202,19 +227,22 @@ def _pools(size: int = POOL_SIZE) -> dict:
         female[loc] = draw(f.first_romanized_name_female if ja else f.first_name_female, half)
         last[loc] = draw(f.last_romanized_name if ja else f.last_name, half)
     city = [c for loc in CITY_LOCALES for c in draw(fk[loc].city, half) if len(c) <= 30 and _CITY_SHAPE.fullmatch(c)]
-    company = [c for loc in COMPANY_LOCALES for c in draw(fk[loc].company, half, _latin)
-               if " " in c and len(c) <= 40]  # a one-word company is a bare surname: it would read as a person
+    company = [
+        c for loc in COMPANY_LOCALES for c in draw(fk[loc].company, half, _latin) if " " in c and len(c) <= 40
+    ]  # a one-word company is a bare surname: it would read as a person
     en, asc = fk["en_US"], str.isascii
     email = [e for loc in COMPANY_LOCALES for e in draw(fk[loc].email, size // 4, asc)]
     email += draw(en.company_email, half, asc)
     url = draw(en.url, half, asc) + draw(en.uri, half, asc) + ["www." + d for d in draw(en.domain_name, half, asc)]
     files = draw(en.file_name, half, asc) + [
         f"{en.random_element(_FILE_STEMS)}_{en.random_int(2015, 2031)}.{en.random_element(_FILE_EXTS)}"
-        for _ in range(half)]
+        for _ in range(half)
+    ]
     shapes = ("??-###", "??####", "???-##", "#??-###", "?#-####")
     code = [en.bothify(en.random_element(shapes), letters="ABCDEFGHJKLMNPRSTUVWXZ") for _ in range(size)]
-    return dict(male=male, female=female, last=last, city=city, company=company, email=email, url=url, file=files,
-                code=code)
+    return dict(
+        male=male, female=female, last=last, city=city, company=company, email=email, url=url, file=files, code=code
+    )
 
 
 @dataclass(frozen=True)
@@ -255,7 +283,8 @@ class AugmentReport:
     def summary(self) -> str:
         kinds = ", ".join(f"{n} {k}" for k, n in self.kinds.most_common())
         return f"{self.rewritten} of {self.eligible} eligible pairs rewritten ({self.pairs} pairs)" + (
-            f": {kinds}" if kinds else "")
+            f": {kinds}" if kinds else ""
+        )
 
 
 class EntityAugmenter:
@@ -291,8 +320,8 @@ class EntityAugmenter:
             w = m.group()
             if w not in shared or w in taken:
                 continue
-            prev = toks[i - 1].group() if i and src[toks[i - 1].end():m.start()] in (" ", ". ") else ""
-            nxt = toks[i + 1].group() if i + 1 < len(toks) and src[m.end():toks[i + 1].start()] == " " else ""
+            prev = toks[i - 1].group() if i and src[toks[i - 1].end() : m.start()] in (" ", ". ") else ""
+            nxt = toks[i + 1].group() if i + 1 < len(toks) and src[m.end() : toks[i + 1].start()] == " " else ""
             if prev in _TITLES:
                 slots.append(Slot("surname", w, w))
             elif prev and prev not in self._names and _has(tgt, f"{prev} {w}"):
@@ -312,49 +341,67 @@ class EntityAugmenter:
     def _inserts(self, src: str, m: re.Match, person: bool = True) -> tuple[str, ...]:
         """Inserted kinds for a word slot: company / code for a person, and e-mail / URL by context."""
         base = ("company", "code") if person else ()
-        if src[m.end():m.end() + 2] in ("'s", "’s") or len(_word_re(m.group()).findall(src)) > 1:
+        if src[m.end() : m.end() + 2] in ("'s", "’s") or len(_word_re(m.group()).findall(src)) > 1:
             return base
-        found = _PREV_WORD.search(src[:m.start()])
+        found = _PREV_WORD.search(src[: m.start()])
         prev = found.group(1).lower() if found else ""
-        return base + (("email",) if person and prev in self._email_after else ()) + (
-            ("url",) if prev in self._url_after else ())
+        return (
+            base
+            + (("email",) if person and prev in self._email_after else ())
+            + (("url",) if prev in self._url_after else ())
+        )
 
     def _find_numbers(self, src, tgt, slots) -> None:
         for m in _TIME.finditer(src):
             if re.search(rf"{_NB}{re.escape(m.group())}{_NA}", tgt) and all(s.src != m.group() for s in slots):
                 slots.append(Slot("time", m.group(), m.group()))
         by_value: dict[Decimal, tuple[list[re.Match], list[re.Match]]] = {}
-        for side, (text, pattern, lang) in enumerate(((src, self._src_num, self.src_lang),
-                                                      (tgt, self._tgt_num, self.tgt_lang))):
+        for side, (text, pattern, lang) in enumerate(
+            ((src, self._src_num, self.src_lang), (tgt, self._tgt_num, self.tgt_lang))
+        ):
             for m in pattern.finditer(text):
                 by_value.setdefault(parse_number(m.group(), lang), ([], []))[side].append(m)
         for value, (src_ms, tgt_ms) in by_value.items():
-            if not src_ms or not tgt_ms or value == 1 or len({x.group() for x in src_ms}) > 1 \
-                    or len({x.group() for x in tgt_ms}) > 1:
+            if (
+                not src_ms
+                or not tgt_ms
+                or value == 1
+                or len({x.group() for x in src_ms}) > 1
+                or len({x.group() for x in tgt_ms}) > 1
+            ):
                 continue
             lit, tlit = src_ms[0].group(), tgt_ms[0].group()
             if lit[0] == "0" and lit[1:2].isdigit():
                 continue  # "007", "09": a code, not a quantity
-            around = [(text[:m.start()], text[m.end():]) for text, m in ((src, src_ms[0]), (tgt, tgt_ms[0]))]
+            around = [(text[: m.start()], text[m.end() :]) for text, m in ((src, src_ms[0]), (tgt, tgt_ms[0]))]
             if lit.isdigit() and len(lit) == 4 and 1500 <= value <= 2099 and tlit == lit:
                 kind = "year"
             elif any(c in around[0][0][-2:] for c in _CURRENCIES) or _CURRENCY_WORD.match(around[0][1]):
                 kind = "price"
             elif lit.isdigit() and value <= 31 and any(_DAY_BEFORE.search(b) or _DAY_AFTER.match(a) for b, a in around):
                 kind = "day"
-            elif lit.isdigit() and value <= 24 and any(_HOUR_BEFORE.search(b) or _HOUR_AFTER.match(a)
-                                                       for b, a in around):
+            elif (
+                lit.isdigit() and value <= 24 and any(_HOUR_BEFORE.search(b) or _HOUR_AFTER.match(a) for b, a in around)
+            ):
                 kind = "hour"
             else:
-                open_ = len(src_ms) == 1 and all(_OPEN_AFTER.match(tgt, x.end()) for x in tgt_ms) \
+                open_ = (
+                    len(src_ms) == 1
+                    and all(_OPEN_AFTER.match(tgt, x.end()) for x in tgt_ms)
                     and _OPEN_AFTER.match(src, src_ms[0].end()) is not None
-                slots.append(Slot("number", lit, tlit, inserts=("price", "version", "code", "file", "url", "email")
-                                  if open_ else ()))
+                )
+                slots.append(
+                    Slot(
+                        "number",
+                        lit,
+                        tlit,
+                        inserts=("price", "version", "code", "file", "url", "email") if open_ else (),
+                    )
+                )
                 continue
             slots.append(Slot(kind, lit, tlit))
 
-    def rewrite(self, src: str, tgt: str, slots: Sequence[Slot] | None = None
-                ) -> tuple[str, str, list[Substitution]]:
+    def rewrite(self, src: str, tgt: str, slots: Sequence[Slot] | None = None) -> tuple[str, str, list[Substitution]]:
         """Replace every slot on both sides; returns the new pair and what was substituted."""
         slots = self.find_slots(src, tgt) if slots is None else slots
         if not slots:
@@ -386,7 +433,8 @@ class EntityAugmenter:
                 return kind, format_price(value, sym, self.src_lang), format_price(value, sym, self.tgt_lang)
             if kind == "version":
                 text = ("v" if rng.random() < 0.2 else "") + ".".join(
-                    str(rng.randint(0, 20 if i else 12)) for i in range(rng.choice((2, 3, 3))))
+                    str(rng.randint(0, 20 if i else 12)) for i in range(rng.choice((2, 3, 3)))
+                )
             else:
                 text = rng.choice(pools[kind])
             return kind, text, text
@@ -406,8 +454,11 @@ class EntityAugmenter:
             low, high = {"year": (1700, 2035), "day": (2, 28), "hour": (2, 12)}[slot.kind]
             text = str(rng.randint(13, 23) if slot.kind == "hour" and int(slot.src) > 12 else rng.randint(low, high))
         else:
-            value = self._price_value() if slot.kind == "price" else self._number_value(parse_number(slot.src,
-                                                                                                      self.src_lang))
+            value = (
+                self._price_value()
+                if slot.kind == "price"
+                else self._number_value(parse_number(slot.src, self.src_lang))
+            )
             return slot.kind, format_number(value, self.src_lang), format_number(value, self.tgt_lang)
         return slot.kind, text, text
 
@@ -422,11 +473,11 @@ class EntityAugmenter:
         grouped (10,000+) or decimal one."""
         rng, r, (whole, _, frac) = self.rng, self.rng.random(), f"{old:f}".partition(".")
         n = len(whole) if r < 0.5 else 2 if r < 0.7 else rng.choice((3, 4)) if r < 0.8 else rng.randint(5, 7)
-        text = str(rng.randint(10 ** (n - 1) if n > 1 else 2, 10 ** n - 1))
+        text = str(rng.randint(10 ** (n - 1) if n > 1 else 2, 10**n - 1))
         if self._decimals and (frac if r < 0.5 else r >= 0.9):
             digits = len(frac) if r < 0.5 else rng.choice((1, 2))
             whole = text if r < 0.5 else text[:3]
-            text = f"{whole}.{rng.randint(10 ** (digits - 1), 10 ** digits - 1)}".rstrip("0")
+            text = f"{whole}.{rng.randint(10 ** (digits - 1), 10**digits - 1)}".rstrip("0")
         return Decimal(text)
 
 
@@ -441,7 +492,12 @@ def _replace(text: str, mapping: dict[str, str]) -> str:
 
 
 def augment_pairs(
-    pairs: Sequence[tuple[str, str]], *, share: float, seed: int, src_lang: str, tgt_lang: str,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    share: float,
+    seed: int,
+    src_lang: str,
+    tgt_lang: str,
     insert_share: float = INSERT_SHARE,
 ) -> tuple[list[tuple[str, str]], AugmentReport]:
     """Rewrite round(``share`` × eligible) of the eligible pairs, picked at random for ``seed``;
@@ -463,4 +519,3 @@ def augment_pairs(
         report.kinds.update(sub.kind for sub in subs)
     report.seconds = time.perf_counter() - start
     return out, report
-

@@ -78,12 +78,16 @@ def make_batch(corpus: EncodedCorpus, indices: Sequence[int]) -> Batch:
     return Batch(src, torch.tensor([len(x) for x in srcs]), tgt_in, tgt_out, n_tokens)
 
 
-def bucket_batches(corpus: EncodedCorpus, batch_tokens: int, seed: int, shuffle: bool = True) -> list[list[int]]:
+def bucket_batches(
+    corpus: EncodedCorpus, batch_tokens: int, seed: int, shuffle: bool = True, rows: np.ndarray | None = None
+) -> list[list[int]]:
     """Group sentences of similar length so padding stays small; each batch holds at most
-    ``batch_tokens`` padded target+source tokens. Order of batches is shuffled per seed."""
+    ``batch_tokens`` padded target+source tokens. Order of batches is shuffled per seed.
+    ``rows``: only these sentences (indices into ``corpus``), e.g. one epoch's share of replay."""
+    rows = np.arange(len(corpus)) if rows is None else np.asarray(rows)
     rng = np.random.default_rng(seed)
-    noise = rng.random(len(corpus)) if shuffle else np.zeros(len(corpus))
-    order = np.lexsort((noise, corpus.src_len, corpus.tgt_len))  # by target, then source length
+    noise = rng.random(len(rows)) if shuffle else np.zeros(len(rows))
+    order = rows[np.lexsort((noise, corpus.src_len[rows], corpus.tgt_len[rows]))]  # by target, then source length
     batches: list[list[int]] = []
     current: list[int] = []
     longest = 0
@@ -99,6 +103,13 @@ def bucket_batches(corpus: EncodedCorpus, batch_tokens: int, seed: int, shuffle:
     if shuffle:
         random.Random(seed).shuffle(batches)
     return batches
+
+
+def rotating_rows(total: int, fixed: int, rounds: int) -> list[np.ndarray]:
+    """Rows of each epoch, in turn: the first ``fixed`` rows every time, plus one of ``rounds`` equal
+    slices of the rest (fine-tuning: the in-domain pairs every epoch, fresh general pairs each time)."""
+    rest = np.arange(fixed, total)
+    return [np.concatenate([np.arange(fixed), part]) for part in np.array_split(rest, max(1, rounds))]
 
 
 def iterate_batches(corpus: EncodedCorpus, batch_tokens: int, seed: int) -> Iterator[Batch]:

@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from translator_app.core.filenames import CONFIG_FILE
+
 BUNDLE_FORMAT = "translator-app-bundle"
 BUNDLE_VERSION = 1
-CONFIG_FILE = "config.json"
 
 
 class BundleError(ValueError):
@@ -37,6 +38,7 @@ def read_config(path: str | Path) -> dict[str, Any]:
         raise BundleError(f"{cfg_path}: not a {BUNDLE_FORMAT} config")
     version = config.get("version")
     if not isinstance(version, int) or version > BUNDLE_VERSION:
-        raise BundleError(f"{cfg_path}: bundle version {version!r} is newer than this app supports "
-                          f"({BUNDLE_VERSION}); update the app")
+        raise BundleError(
+            f"{cfg_path}: bundle version {version!r} is newer than this app supports ({BUNDLE_VERSION}); update the app"
+        )
     return config

@@ -31,13 +31,15 @@ from translator_app.core.bundlemeta import (  # the torch-free part, re-exported
     read_config,
 )
 from translator_app.core.config import ModelConfig, from_dict, to_dict
+from translator_app.core.filenames import (  # noqa: F401  (re-exported; defined torch-free)
+    BUNDLE_NAMES,
+    JOINT_TOKENIZER,
+    SOURCE_TOKENIZER,
+    TARGET_TOKENIZER,
+    TRAIN_STATE_FILE,
+    WEIGHTS_FILE,
+)
 from translator_app.core.tokenizer import SubwordModel, TokenizerError, Tokenizers
-
-WEIGHTS_FILE = "weights.pt"
-JOINT_TOKENIZER = "tokenizer.model"
-SOURCE_TOKENIZER, TARGET_TOKENIZER = "source.model", "target.model"
-TRAIN_STATE_FILE = "checkpoint.pt"
-
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -99,14 +101,21 @@ def safe_torch_load(path: str | Path) -> Any:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        raise BundleError(f"{path}: refused to load: the file holds objects other than tensors ({exc})".split("\n")[0]) from exc
-    except Exception as exc:  # noqa: BLE001 - the weights-only unpickler runs no code; any failure means corrupt
+        raise BundleError(
+            f"{path}: refused to load: the file holds objects other than tensors ({exc})".split("\n")[0]
+        ) from exc
+    except Exception as exc:
         raise BundleError(f"{path}: not a readable weights file ({type(exc).__name__}: {exc})".split("\n")[0]) from exc
 
 
 def save_bundle(
-    path: str | Path, model_config: ModelConfig, tokenizers: Tokenizers, state_dict: dict[str, torch.Tensor],
-    meta: dict[str, Any] | None = None, *, half: bool = False,
+    path: str | Path,
+    model_config: ModelConfig,
+    tokenizers: Tokenizers,
+    state_dict: dict[str, torch.Tensor],
+    meta: dict[str, Any] | None = None,
+    *,
+    half: bool = False,
 ) -> None:
     """Write (or replace) the bundle files in ``path`` atomically, one file at a time;
     the weights go last so a bundle is never newer in config than in weights."""
@@ -135,8 +144,10 @@ def save_bundle(
         files += [(SOURCE_TOKENIZER, tokenizers.source.model_bytes), (TARGET_TOKENIZER, tokenizers.target.model_bytes)]
     buffer = io.BytesIO()
     torch.save(weights, buffer)
-    files += [(WEIGHTS_FILE, buffer.getvalue()),
-              (CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False).encode("utf-8"))]
+    files += [
+        (WEIGHTS_FILE, buffer.getvalue()),
+        (CONFIG_FILE, json.dumps(config, indent=2, ensure_ascii=False).encode("utf-8")),
+    ]
     # stage every file first (the writes that can fail on a full disk), then rename them into place
     staged: list[tuple[Path, Path]] = []
     try:
@@ -174,7 +185,8 @@ def load_bundle(path: str | Path) -> Bundle:
     if len(source) != model_config.src_vocab_size or len(target) != model_config.tgt_vocab_size:
         raise BundleError(
             f"{path}: tokenizer vocabulary ({len(source)}/{len(target)}) does not match the model config "
-            f"({model_config.src_vocab_size}/{model_config.tgt_vocab_size})")
+            f"({model_config.src_vocab_size}/{model_config.tgt_vocab_size})"
+        )
     state = safe_torch_load(path / WEIGHTS_FILE)
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise BundleError(f"{path / WEIGHTS_FILE}: expected a dictionary of tensors")
@@ -192,8 +204,7 @@ def _read(path: Path) -> bytes:
 def bundle_files(path: str | Path) -> list[Path]:
     """The files that make up the bundle in ``path`` (what export and copy take)."""
     path = Path(path)
-    return [path / name for name in (CONFIG_FILE, WEIGHTS_FILE, JOINT_TOKENIZER, SOURCE_TOKENIZER, TARGET_TOKENIZER)
-            if (path / name).is_file()]
+    return [path / name for name in BUNDLE_NAMES if (path / name).is_file()]
 
 
 def save_train_state(path: str | Path, state: dict[str, Any]) -> None:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, fields
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 T = TypeVar("T")
 
-ATTENTION_TYPES = ("luong", "bahdanau")
+# the values of the str fields with a fixed set (the CLI's and the app's choice lists come from these)
+AttentionType = Literal["luong", "bahdanau"]
+Schedule = Literal["inverse_sqrt", "plateau", "constant"]
+Device = Literal["cpu", "cuda"]
+Amp = Literal["none", "bf16", "fp16"]
+ATTENTION_TYPES: tuple[str, ...] = get_args(AttentionType)
+SCHEDULES: tuple[str, ...] = get_args(Schedule)
+DEVICES: tuple[str, ...] = get_args(Device)
+AMP_MODES: tuple[str, ...] = get_args(Amp)
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ class ModelConfig:
     enc_layers: int = 1
     dec_hidden: int = 512
     dec_layers: int = 1
-    attention: Literal["luong", "bahdanau"] = "luong"
+    attention: AttentionType = "luong"
     input_feeding: bool = False
     dropout: float = 0.2
     tie_embeddings: bool = True  # decoder input embedding == output projection
@@ -66,6 +74,7 @@ class DataConfig:
     lowercase: bool = False
     protect_spans: bool = True  # mask numbers, URLs, codes... with placeholders in training pairs, as at inference
     augment_share: float = 0.0  # share of training pairs whose entities are replaced (core/augment.py)
+    keep_duplicates: bool = False  # a corpus that weights some pairs by repeating them (make corpus --repeat)
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,7 @@ class TrainConfig:
     batch_tokens: int = 3000  # target tokens per batch
     lr: float = 2e-3
     warmup_steps: int = 400
-    schedule: Literal["inverse_sqrt", "plateau", "constant"] = "inverse_sqrt"
+    schedule: Schedule = "inverse_sqrt"
     min_lr: float = 1e-5
     clip_norm: float = 1.0
     label_smoothing: float = 0.1
@@ -86,8 +95,8 @@ class TrainConfig:
     patience: int = 0  # validations without improvement before early stop, 0 = off
     checkpoint_every: int = 200  # steps between resumable checkpoints
     num_threads: int = 0  # torch threads, 0 = leave as is
-    device: Literal["cpu", "cuda"] = "cpu"
-    amp: Literal["none", "bf16", "fp16"] = "none"  # autocast precision on CUDA
+    device: Device = "cpu"
+    amp: Amp = "none"  # autocast precision on CUDA
     seed: int = 1234
     log_every: int = 20
 
@@ -101,21 +110,25 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
     if not isinstance(data, dict):
         raise ValueError(f"{cls.__name__}: expected a JSON object, got {type(data).__name__}")
     kwargs = {}
-    for f in fields(cls):  # type: ignore[arg-type]
+    for f in fields(cls):
         if f.name not in data:
             continue
         value, default = data[f.name], f.default
         ok = (
-            isinstance(value, bool) if isinstance(default, bool)
-            else isinstance(value, int) and not isinstance(value, bool) if isinstance(default, int)
-            else isinstance(value, (int, float)) and not isinstance(value, bool) if isinstance(default, float)
-            else isinstance(value, str) if isinstance(default, str)
+            isinstance(value, bool)
+            if isinstance(default, bool)
+            else isinstance(value, int) and not isinstance(value, bool)
+            if isinstance(default, int)
+            else isinstance(value, (int, float)) and not isinstance(value, bool)
+            if isinstance(default, float)
+            else isinstance(value, str)
+            if isinstance(default, str)
             else True
         )
         if not ok:
             raise ValueError(f"{cls.__name__}.{f.name}: expected {type(default).__name__}, got {value!r}")
         kwargs[f.name] = value
-    return cls(**kwargs)  # type: ignore[call-arg]
+    return cls(**kwargs)
 
 
 PRESETS: dict[str, tuple[ModelConfig, TrainConfig, TokenizerConfig]] = {
@@ -125,14 +138,23 @@ PRESETS: dict[str, tuple[ModelConfig, TrainConfig, TokenizerConfig]] = {
         TokenizerConfig(vocab_size=1000),
     ),
     "small": (
-        ModelConfig(emb_dim=256, enc_hidden=256, dec_hidden=512, dropout=0.2, share_src_tgt_embeddings=True,
-                    copy_attention=True),
+        ModelConfig(
+            emb_dim=256, enc_hidden=256, dec_hidden=512, dropout=0.2, share_src_tgt_embeddings=True, copy_attention=True
+        ),
         TrainConfig(batch_tokens=2000, lr=2e-3, warmup_steps=300, valid_every=500),
         TokenizerConfig(vocab_size=6000),
     ),
     "base": (
-        ModelConfig(emb_dim=384, enc_hidden=384, dec_hidden=768, enc_layers=2, dec_layers=1, dropout=0.3,
-                    share_src_tgt_embeddings=True, copy_attention=True),
+        ModelConfig(
+            emb_dim=384,
+            enc_hidden=384,
+            dec_hidden=768,
+            enc_layers=2,
+            dec_layers=1,
+            dropout=0.3,
+            share_src_tgt_embeddings=True,
+            copy_attention=True,
+        ),
         TrainConfig(batch_tokens=4000, lr=1e-3, warmup_steps=800, valid_every=1000),
         TokenizerConfig(vocab_size=16000),
     ),

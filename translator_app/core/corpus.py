@@ -29,8 +29,20 @@ SNIFF_BYTES = 8192
 MAX_EXAMPLES = 20
 
 _HEADER_WORDS = {
-    "source", "target", "src", "tgt", "input", "output", "text", "translation",
-    "english", "spanish", "french", "german", "italian", "portuguese",
+    "source",
+    "target",
+    "src",
+    "tgt",
+    "input",
+    "output",
+    "text",
+    "translation",
+    "english",
+    "spanish",
+    "french",
+    "german",
+    "italian",
+    "portuguese",
 }
 _LANG_IN_NAME = re.compile(r"(?:^|[._\-])([a-z]{2,3})[-_]([a-z]{2,3})(?:[._]|$)")
 
@@ -198,7 +210,7 @@ def _zip_files(src_path: Path, tgt_path: Path, max_line_bytes: int) -> Iterator[
         if a is None and b is None:
             return
         if a is None or b is None:
-            short, long_, n = (src_path, tgt_path, b[0]) if a is None else (tgt_path, src_path, a[0])  # type: ignore[index]
+            short, long_, n = (src_path, tgt_path, b[0]) if a is None else (tgt_path, src_path, a[0])
             raise CorpusError(long_, n, f"the files are not line-aligned: {short} ends before line {n}")
         yield a[0], [a[1], b[1]]
 
@@ -237,16 +249,33 @@ def read_corpus(
 
     fmt = formats.format_of(path)
     if fmt and target_path is not None:
-        raise CorpusError(target_path, None, f"{path} is a {formats.NAMES[fmt]} file, which holds both "
-                                             "languages: give it alone, without a target file")
+        raise CorpusError(
+            target_path,
+            None,
+            f"{path} is a {formats.NAMES[fmt]} file, which holds both languages: give it alone, without a target file",
+        )
     if fmt:
-        options = formats.Options(src_lang, tgt_lang, accelerators, include_fuzzy,
-                                  formats.MAX_TREE_BYTES if max_file_bytes is None else max_file_bytes)
-        source = formats.iter_pairs(path, fmt, report=report, max_chars=max_chars, strict=strict,
-                                    lowercase=lowercase, options=options)
+        options = formats.Options(
+            src_lang,
+            tgt_lang,
+            accelerators,
+            include_fuzzy,
+            formats.MAX_TREE_BYTES if max_file_bytes is None else max_file_bytes,
+        )
+        source = formats.iter_pairs(
+            path, fmt, report=report, max_chars=max_chars, strict=strict, lowercase=lowercase, options=options
+        )
     else:
-        source = iter_pairs(path, target_path, report=report, max_chars=max_chars, strict=strict,
-                            lowercase=lowercase, max_line_bytes=max_line_bytes, detect_header=detect_header)
+        source = iter_pairs(
+            path,
+            target_path,
+            report=report,
+            max_chars=max_chars,
+            strict=strict,
+            lowercase=lowercase,
+            max_line_bytes=max_line_bytes,
+            detect_header=detect_header,
+        )
     for src, tgt, line_no in source:
         if dedupe:
             if (src, tgt) in seen:
@@ -261,9 +290,7 @@ def read_corpus(
     return pairs, report
 
 
-def split_by_source(
-    pairs: list[tuple[str, str]], valid_size: int, test_size: int, seed: int
-) -> Split:
+def split_by_source(pairs: list[tuple[str, str]], valid_size: int, test_size: int, seed: int) -> Split:
     """Deterministic split by *distinct source sentence*: every translation of a source
     goes to the same side, so no test source is ever seen in training.
 

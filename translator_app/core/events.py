@@ -79,6 +79,4 @@ class Finished:
     elapsed_s: float
 
 
-Event = Status | DataReady | Progress | Validation | Finished  # noqa: E305
-
-
+Event = Status | DataReady | Progress | Validation | Finished

@@ -6,7 +6,7 @@
 
 A fine-tuning run keeps the base model's tokenizer and architecture and starts from its
 weights (fp16 bundle weights become float). The corpus must be in the base model's language
-pair. A share of general data (``replay_share``, default 0.3 when some is found) is mixed into
+pair. A share of general data (``replay_share``, default 0.5 when some is found) is mixed into
 the training pairs so the model forgets less of what it knew: the base run's ``data/train.tsv``
 (beside the bundle, or in the run folder its metadata names) or a corpus given explicitly.
 Validation scores the in-domain valid split (which picks the best checkpoint) and a general dev
@@ -30,14 +30,17 @@ from translator_app.core import corpus as corpus_mod
 from translator_app.core.bundlemeta import read_config
 from translator_app.core.config import DataConfig, TrainConfig
 from translator_app.core.events import Status
+from translator_app.core.filenames import CONFIG_FILE
 
 FINETUNE_PRESET = "finetune"
 # training part of the fine-tuning preset: a low, constant learning rate after a short warm-up
 TRAIN_PRESETS: dict[str, TrainConfig] = {
-    FINETUNE_PRESET: TrainConfig(batch_tokens=2000, lr=2e-4, warmup_steps=100, schedule="constant",
-                                 valid_every=200, checkpoint_every=100),
+    FINETUNE_PRESET: TrainConfig(
+        batch_tokens=2000, lr=2e-4, warmup_steps=100, schedule="constant", valid_every=200, checkpoint_every=100
+    ),
 }
-DEFAULT_REPLAY_SHARE = 0.3
+DEFAULT_REPLAY_SHARE = 0.5  # measured on the GIMP help: benchmarks/README.md
+REPLAY_ROUNDS = 20  # epochs before the replayed general pairs repeat
 GENERAL_DEV_MAX = 300  # distinct sources of the general dev set scored at each validation
 COVERAGE_SAMPLE = 500  # lines of the corpus whose pieces tokenizer_coverage counts
 POOR_COVERAGE = 0.98  # below this, more than 2 % of the pieces are <unk> or raw bytes
@@ -47,7 +50,7 @@ _BYTE_PIECE = re.compile(r"^<0x[0-9A-Fa-f]{2}>$")
 @dataclass(frozen=True)
 class FinetuneSpec:
     base: str  # the base model's bundle folder
-    replay_share: float | None = None  # share of general pairs in the training mix; None = 0.3 if found
+    replay_share: float | None = None  # share of general pairs in the training mix; None = 0.5 if found
     replay_corpus: str | None = None  # general data to replay: a TSV (or other corpus) file or a run folder
     dropout: float | None = None  # None keeps the base model's
     general_max: int = GENERAL_DEV_MAX
@@ -67,18 +70,23 @@ class FinetuneSpec:
 
 # ---- the base model, read without torch -----------------------------------------------------
 
-def resolve_model(ref: str | Path) -> Path:
-    """A model folder, or the name of one in the user's or the bundled models folder."""
-    from translator_app import paths
 
+def resolve_model(ref: str | Path, user_dir: str | Path, bundled_dir: str | Path) -> Path:
+    """A model folder, or the name of one in ``user_dir`` or ``bundled_dir`` (the user's and the
+    bundled models folders: the entry points pass ``paths.user_models_dir()`` and
+    ``paths.bundled_models_dir()``)."""
     path = Path(ref)
-    candidates = [path] if path.is_absolute() or path.is_dir() else \
-        [path, paths.user_models_dir() / str(ref), paths.bundled_models_dir() / str(ref)]
+    candidates = (
+        [path]
+        if path.is_absolute() or path.is_dir()
+        else [path, Path(user_dir) / str(ref), Path(bundled_dir) / str(ref)]
+    )
     for candidate in candidates:
-        if (candidate / "config.json").is_file():
+        if (candidate / CONFIG_FILE).is_file():
             return candidate
-    raise ValueError(f"{ref}: not a model folder (give a model bundle folder, or the name of a model "
-                     "in your models folder)")
+    raise ValueError(
+        f"{ref}: not a model folder (give a model bundle folder, or the name of a model in your models folder)"
+    )
 
 
 def read_base_config(path: str | Path) -> dict[str, Any]:
@@ -99,11 +107,13 @@ def load_base_tokenizers(path: str | Path):
     if section.get("joint", True) if isinstance(section, dict) else True:
         model = SubwordModel((path / "tokenizer.model").read_bytes())
         return Tokenizers(model, model)
-    return Tokenizers(SubwordModel((path / "source.model").read_bytes()),
-                      SubwordModel((path / "target.model").read_bytes()))
+    return Tokenizers(
+        SubwordModel((path / "source.model").read_bytes()), SubwordModel((path / "target.model").read_bytes())
+    )
 
 
 # ---- checks -------------------------------------------------------------------------------------
+
 
 def language_mismatch(base_name: str, base_pair: tuple[str, str], corpus_pair: tuple[str, str]) -> str | None:
     """Why a corpus in ``corpus_pair`` cannot fine-tune a model of ``base_pair`` (None: it can, or
@@ -114,12 +124,13 @@ def language_mismatch(base_name: str, base_pair: tuple[str, str], corpus_pair: t
     hint = ""
     if (cs, ct) == (bt, bs):
         hint = f" (the corpus goes the other way: swap its columns, or start from a {cs}→{ct} model)"
-    return (f"the corpus is {cs or '?'}→{ct or '?'} but the base model “{base_name}” translates "
-            f"{bs or '?'}→{bt or '?'}; a model can only be fine-tuned on its own language pair{hint}")
+    return (
+        f"the corpus is {cs or '?'}→{ct or '?'} but the base model “{base_name}” translates "
+        f"{bs or '?'}→{bt or '?'}; a model can only be fine-tuned on its own language pair{hint}"
+    )
 
 
-def check_languages(path: str | Path, base_name: str, base_pair: tuple[str, str],
-                    corpus_pair: tuple[str, str]) -> None:
+def check_languages(path: str | Path, base_name: str, base_pair: tuple[str, str], corpus_pair: tuple[str, str]) -> None:
     """Raise :class:`~translator_app.core.corpus.CorpusError` when the language pairs differ."""
     why = language_mismatch(base_name, base_pair, corpus_pair)
     if why:
@@ -162,6 +173,7 @@ def tokenizer_coverage(tok, sentences: Sequence[str], max_sentences: int = COVER
 @dataclass(frozen=True)
 class CorpusFit:
     """How well a base model suits a corpus (the Training tab's preview warning)."""
+
     base_name: str
     source_coverage: float
     target_coverage: float
@@ -182,12 +194,12 @@ class CorpusFit:
                 f"The tokenizer of “{self.base_name}” covers this corpus poorly: "
                 f"{1 - self.source_coverage:.1%} of the source and {1 - self.target_coverage:.1%} of the target "
                 f"subword pieces are unknown or raw bytes (sample of {self.sentences} pairs). Fine-tuning cannot "
-                "add words to its vocabulary: expect poor translations of such text, or train a new model.")
+                "add words to its vocabulary: expect poor translations of such text, or train a new model."
+            )
         return " ".join(parts)
 
 
-def corpus_fit(base: str | Path, path: str, target_path: str | None = None,
-               sample: int = COVERAGE_SAMPLE) -> CorpusFit:
+def corpus_fit(base: str | Path, path: str, target_path: str | None = None, sample: int = COVERAGE_SAMPLE) -> CorpusFit:
     """Tokenizer coverage of a sample of the corpus and the language check (no torch)."""
     base = Path(base)
     meta = _base_meta(read_base_config(base))
@@ -195,13 +207,19 @@ def corpus_fit(base: str | Path, path: str, target_path: str | None = None,
     tok = load_base_tokenizers(base)
     pairs, report = corpus_mod.read_corpus(path, target_path or None)
     pairs = _spread(pairs, sample)
-    return CorpusFit(name, tokenizer_coverage(tok.source, [s for s, _ in pairs], sample),
-                     tokenizer_coverage(tok.target, [t for _, t in pairs], sample), len(pairs),
-                     language_mismatch(name, (str(meta.get("src_lang") or ""), str(meta.get("tgt_lang") or "")),
-                                       (report.src_lang, report.tgt_lang)))
+    return CorpusFit(
+        name,
+        tokenizer_coverage(tok.source, [s for s, _ in pairs], sample),
+        tokenizer_coverage(tok.target, [t for _, t in pairs], sample),
+        len(pairs),
+        language_mismatch(
+            name, (str(meta.get("src_lang") or ""), str(meta.get("tgt_lang") or "")), (report.src_lang, report.tgt_lang)
+        ),
+    )
 
 
 # ---- data ---------------------------------------------------------------------------------------
+
 
 def _is_run_data(path: Path) -> bool:
     """A training run's own data/train.tsv: already augmented and masked, not to be masked again."""
@@ -215,8 +233,11 @@ def find_replay(base: Path, meta: dict[str, Any], replay_corpus: str | None) -> 
         if path.is_dir():
             path = path / "data" / "train.tsv"
             if not path.is_file():
-                raise corpus_mod.CorpusError(replay_corpus, None, "a folder given as replay corpus must be a "
-                                                                  "training run folder (with data/train.tsv)")
+                raise corpus_mod.CorpusError(
+                    replay_corpus,
+                    None,
+                    "a folder given as replay corpus must be a training run folder (with data/train.tsv)",
+                )
             return path, True
         if not path.is_file():
             raise corpus_mod.CorpusError(replay_corpus, None, "replay corpus not found")
@@ -236,9 +257,18 @@ def sample_references(pairs: list[tuple[str, str]], n: int, seed: int) -> list[t
     return [p for p in pairs if p[0] in keep]
 
 
-def _general_data(base: Path, meta: dict[str, Any], ft: FinetuneSpec, data_cfg: DataConfig, held_out: set[str],
-                  n_train: int, pair: tuple[str, str], base_pair: tuple[str, str], base_name: str,
-                  placeholders: bool) -> Iterator[Any]:
+def _general_data(
+    base: Path,
+    meta: dict[str, Any],
+    ft: FinetuneSpec,
+    data_cfg: DataConfig,
+    held_out: set[str],
+    n_train: int,
+    pair: tuple[str, str],
+    base_pair: tuple[str, str],
+    base_name: str,
+    placeholders: bool,
+) -> Iterator[Any]:
     """Yields Status events, then (replay pairs, general dev pairs, info for the run's metadata)."""
     from translator_app.core.run_setup import mask_pairs, read_pairs
 
@@ -252,11 +282,14 @@ def _general_data(base: Path, meta: dict[str, Any], ft: FinetuneSpec, data_cfg: 
     found = find_replay(base, meta, ft.replay_corpus) if share > 0 or not general else None
     if found is None:
         if share > 0:
-            yield Status("No general data found to replay (no data/train.tsv beside the base model or in its run "
-                         "folder; give one with --replay-corpus FILE): fine-tuning on the corpus alone")
+            yield Status(
+                "No general data found to replay (no data/train.tsv beside the base model or in its run "
+                "folder; give one with --replay-corpus FILE): fine-tuning on the corpus alone"
+            )
         if not general:
-            yield Status("No general dev set (the base model ships no test.tsv): validation scores the "
-                         "in-domain split only")
+            yield Status(
+                "No general dev set (the base model ships no test.tsv): validation scores the in-domain split only"
+            )
         yield [], general, info
         return
     path, prepared = found
@@ -274,11 +307,19 @@ def _general_data(base: Path, meta: dict[str, Any], ft: FinetuneSpec, data_cfg: 
     exclude = held_out | {s for s, _ in general}  # never train on a sentence that is scored
     pool = [p for p in pool if p[0] not in exclude]
     wanted = round(n_train * share / (1 - share))
-    replay = random.Random(data_cfg.seed).sample(pool, min(wanted, len(pool))) if wanted > 0 else []
+    # a fresh slice of general pairs each epoch (training rotates through REPLAY_ROUNDS slices): a few
+    # thousand general pairs seen twenty times would be learnt by heart and hold back little else
+    rounds = max(1, min(REPLAY_ROUNDS, len(pool) // wanted)) if wanted > 0 else 1
+    replay = random.Random(data_cfg.seed).sample(pool, min(wanted * rounds, len(pool))) if wanted > 0 else []
     if replay and not prepared and data_cfg.protect_spans and placeholders:
         replay = mask_pairs(replay, *pair)
-    info.update(replay_share=round(len(replay) / max(1, n_train + len(replay)), 4), replay_source=str(path),
-                replay_pairs=len(replay))
+    info.update(
+        replay_share=round(len(replay) / rounds / max(1, n_train + len(replay) / rounds), 4),
+        replay_rounds=rounds,
+        in_domain_pairs=n_train,
+        replay_source=str(path),
+        replay_pairs=len(replay),
+    )
     yield replay, general, info
 
 
@@ -303,8 +344,9 @@ def prepare(spec, out: Path, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: 
     train_pairs = rs.prepare_train_pairs(split.train, data_cfg, placeholders, *pair)
     held_out = {s for s, _ in split.valid} | {s for s, _ in split.test}
     result: Any = None
-    for item in _general_data(base, meta, ft, data_cfg, held_out, len(train_pairs), pair, base_pair, base_name,
-                              placeholders):
+    for item in _general_data(
+        base, meta, ft, data_cfg, held_out, len(train_pairs), pair, base_pair, base_name, placeholders
+    ):
         if isinstance(item, Status):
             yield item
         else:
@@ -316,13 +358,22 @@ def prepare(spec, out: Path, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: 
     model_cfg = bundle.model_config if ft.dropout is None else replace(bundle.model_config, dropout=ft.dropout)
     weights = {k: v.float() if v.is_floating_point() else v for k, v in bundle.state_dict.items()}
     digest = hashlib.sha256((base / WEIGHTS_FILE).read_bytes()).hexdigest()
-    run_meta = {"name": out.name, "src_lang": pair[0], "tgt_lang": pair[1], "corpus": str(spec.path),
-                "run": str(out.resolve()),
-                "parent": {"name": base_name, "path": str(base.resolve()), "sha256": digest},
-                "finetune": {**info, "base": str(base.resolve()), "general_pairs": len(general)},
-                **(user_meta or {})}
-    summary = (f"{report.summary()}; fine-tuning “{base_name}”: {len(train_pairs)} in-domain + {len(replay)} "
-               f"general pairs ({info['replay_share']:.0%} replay), {len(set(s for s, _ in general))} "
-               "general dev sentences")
-    yield rs.RunSetup(model_cfg, TRAIN_PRESETS[FINETUNE_PRESET], data_cfg, run_meta, split, tok, summary, None,
-                      weights, general)
+    run_meta = {
+        "name": out.name,
+        "src_lang": pair[0],
+        "tgt_lang": pair[1],
+        "corpus": str(spec.path),
+        "run": str(out.resolve()),
+        "parent": {"name": base_name, "path": str(base.resolve()), "sha256": digest},
+        "finetune": {**info, "base": str(base.resolve()), "general_pairs": len(general)},
+        **(user_meta or {}),
+    }
+    summary = (
+        f"{report.summary()}; fine-tuning “{base_name}”: {len(train_pairs)} in-domain + {len(replay)} "
+        f"general pairs ({info['replay_share']:.0%} replay, a new {len(replay) // info.get('replay_rounds', 1)} "
+        f"each epoch), {len(set(s for s, _ in general))} "
+        "general dev sentences"
+    )
+    yield rs.RunSetup(
+        model_cfg, TRAIN_PRESETS[FINETUNE_PRESET], data_cfg, run_meta, split, tok, summary, None, weights, general
+    )

@@ -43,12 +43,12 @@ Candidates = Iterator[tuple[str, str, int, str | None]]  # source, target, line 
 
 
 def format_of(path: str | Path) -> str | None:
-    """"tmx", "xliff", "po" or "mo" from the extension (any case); None for TSV and plain text."""
+    """ "tmx", "xliff", "po" or "mo" from the extension (any case); None for TSV and plain text."""
     return SUFFIXES.get(Path(path).suffix.lower())
 
 
 def lang_code(code: str | None) -> str:
-    """"es_ES" / "pt-BR" / "sr@latin" / "EN-us" -> "es" / "pt" / "sr" / "en"; "" for "*all*" or junk."""
+    """ "es_ES" / "pt-BR" / "sr@latin" / "EN-us" -> "es" / "pt" / "sr" / "en"; "" for "*all*" or junk."""
     match = re.match(r"\s*([A-Za-z]{2,3})(?:$|[-_@.\s])", code or "")
     return match.group(1).lower() if match else ""
 
@@ -62,8 +62,16 @@ class Options:
     max_file_bytes: int = MAX_TREE_BYTES
 
 
-def iter_pairs(path: str | Path, fmt: str, *, report: CorpusReport, max_chars: int = 1000, strict: bool = False,
-               lowercase: bool = False, options: Options = Options()) -> Iterator[tuple[str, str, int]]:
+def iter_pairs(
+    path: str | Path,
+    fmt: str,
+    *,
+    report: CorpusReport,
+    max_chars: int = 1000,
+    strict: bool = False,
+    lowercase: bool = False,
+    options: Options = Options(),
+) -> Iterator[tuple[str, str, int]]:
     """Yield (source, target, line or entry number) for every usable pair, updating ``report``."""
     path = Path(path)
     report.counted = COUNTED[fmt]
@@ -82,24 +90,30 @@ def iter_pairs(path: str | Path, fmt: str, *, report: CorpusReport, max_chars: i
                     continue
                 if strict:
                     by_line = report.unit_name == "line"
-                    raise CorpusError(path, where if by_line else None,
-                                      reason if by_line else f"{report.unit_name} {where}: {reason}")
+                    raise CorpusError(
+                        path, where if by_line else None, reason if by_line else f"{report.unit_name} {where}: {reason}"
+                    )
             report.skip(str(path), where, reason)
     except (CorpusError, MemoryError):
         raise
-    except Exception as exc:  # noqa: BLE001 - untrusted input through third-party parsers: explain, never crash
+    except Exception as exc:
         raise CorpusError(path, None, f"cannot read this {NAMES[fmt]} file: {type(exc).__name__}: {exc}") from exc
 
 
 # ---- shared helpers ---------------------------------------------------------------------------
+
 
 def _read_bytes(path: Path, limit: int | None, kind: str) -> bytes:
     """The whole file (``limit`` None: only its first bytes, for a streaming reader)."""
     try:
         size = path.stat().st_size
         if limit is not None and size > limit:
-            raise CorpusError(path, None, f"the file has {_size(size)}; {kind} files over {_size(limit)} are "
-                                          "not read (convert it to TMX or TSV, or split it)")
+            raise CorpusError(
+                path,
+                None,
+                f"the file has {_size(size)}; {kind} files over {_size(limit)} are "
+                "not read (convert it to TMX or TSV, or split it)",
+            )
         with open(path, "rb") as handle:
             data = handle.read() if limit is not None else handle.read(4)
     except OSError as exc:
@@ -157,14 +171,17 @@ def flatten(el: Any) -> str:
 
 # ---- accelerators -----------------------------------------------------------------------------
 
-_PROTECTED = re.compile(r"""
+_PROTECTED = re.compile(
+    r"""
       %\([^()\s]+\)[-+\ #0]*\d*(?:\.\d+)?[A-Za-z]   # %(file_name)s
     | %[A-Z][A-Z0-9_]+%?                           # %PRODUCTNAME, %APP_NAME%
     | %(?:\d+\$)?[-+\ #0]*\d*(?:\.\d+)?[a-zA-Z]     # %s %d %1$s %5.2f
     | \$\([^()]*\) | \$\{[^{}]*\} | \{[^{}]*\}      # $(ARG1) ${name} {0} {file_name}
     | &(?:[A-Za-z][A-Za-z0-9]*|\#[0-9]+|\#x[0-9A-Fa-f]+);   # &amp; &#38;
     | <[^<>]*>                                      # markup
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 
 def strip_accelerators(text: str, markers: str = DEFAULT_MARKERS, known: bool = False) -> str:
@@ -178,8 +195,11 @@ def strip_accelerators(text: str, markers: str = DEFAULT_MARKERS, known: bool = 
         if mark not in text:
             continue
         protected = [m.span() for m in _PROTECTED.finditer(text)]
-        free = [m for m in re.finditer(re.escape(mark) * 2 + "|" + re.escape(mark) + r"(?=[^\W_])", text)
-                if not any(a <= m.start() < b for a, b in protected)]
+        free = [
+            m
+            for m in re.finditer(re.escape(mark) * 2 + "|" + re.escape(mark) + r"(?=[^\W_])", text)
+            if not any(a <= m.start() < b for a, b in protected)
+        ]
         singles = [m.start() for m in free if m.end() - m.start() == 1]
         if len(singles) == 1:
             i = singles[0]
@@ -203,20 +223,23 @@ def _markers(option: bool | str | None, header_marker: str, default_on: bool) ->
 
 # ---- TMX (streamed) ---------------------------------------------------------------------------
 
+
 def _root_element(path: Path, source: Any, kind: str, expected: str) -> Any:
     """The root element alone (start tag and attributes), checked to be ``<expected>``."""
     from lxml import etree
 
     try:
-        _, root = next(etree.iterparse(source, events=("start",), resolve_entities=False, no_network=True,
-                                       load_dtd=False))
+        _, root = next(
+            etree.iterparse(source, events=("start",), resolve_entities=False, no_network=True, load_dtd=False)
+        )
     except etree.XMLSyntaxError as exc:
         raise _xml_error(path, exc, kind) from exc
     except StopIteration:
         raise CorpusError(path, None, f"not {_a(kind)} file: no root element") from None
     if _local(root.tag) != expected:
-        raise CorpusError(path, root.sourceline, f"not {_a(kind)} file: the root element is "
-                                                 f"<{_local(root.tag)}>, not <{expected}>")
+        raise CorpusError(
+            path, root.sourceline, f"not {_a(kind)} file: the root element is <{_local(root.tag)}>, not <{expected}>"
+        )
     return root
 
 
@@ -229,8 +252,16 @@ def _read_tmx(path: Path, report: CorpusReport, opt: Options) -> Candidates:
     src, tgt = lang_code(opt.src_lang), lang_code(opt.tgt_lang)
     header_src = ""
     seen: dict[str, None] = {}  # every language met, in order
-    events = etree.iterparse(str(path), events=("start", "end"), tag=("{*}header", "{*}tu"), resolve_entities=False,
-                             no_network=True, load_dtd=False, remove_comments=True, remove_pis=True)
+    events = etree.iterparse(
+        str(path),
+        events=("start", "end"),
+        tag=("{*}header", "{*}tu"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
         for event, el in events:
             if event == "start":
@@ -272,6 +303,7 @@ def _read_tmx(path: Path, report: CorpusReport, opt: Options) -> Candidates:
 
 # ---- XLIFF 1.2 / 2.0 (translate-toolkit) ------------------------------------------------------
 
+
 def _read_xliff(path: Path, report: CorpusReport, opt: Options) -> Candidates:
     from lxml import etree
     from translate.storage import xliff, xliff2
@@ -289,8 +321,10 @@ def _read_xliff(path: Path, report: CorpusReport, opt: Options) -> Candidates:
     markers = _markers(opt.accelerators, "", default_on=False)
     doc = store.document.getroot()
     first = doc if v2 else next((f for f in doc if _local(f.tag) == "file"), doc)
-    pair = (lang_code(first.get("srcLang" if v2 else "source-language")),
-            lang_code(first.get("trgLang" if v2 else "target-language")))
+    pair = (
+        lang_code(first.get("srcLang" if v2 else "source-language")),
+        lang_code(first.get("trgLang" if v2 else "target-language")),
+    )
     if pair[0] and pair[1]:
         report.src_lang, report.tgt_lang = pair
     other_pair = f"a <file> with another language pair than {pair[0]} → {pair[1]}"
@@ -305,8 +339,10 @@ def _read_xliff(path: Path, report: CorpusReport, opt: Options) -> Candidates:
             fuzzy, new = unit.isfuzzy(), False
         else:
             file_el = next(el.iterancestors(store.namespaced("file")), None)
-            if file_el is not None and (lang_code(file_el.get("source-language")),
-                                        lang_code(file_el.get("target-language"))) != pair:
+            if (
+                file_el is not None
+                and (lang_code(file_el.get("source-language")), lang_code(file_el.get("target-language"))) != pair
+            ):
                 yield "", "", line, other_pair
                 continue
             attrs = tgt_el.attrib if tgt_el is not None else {}
@@ -338,8 +374,9 @@ def _gettext_languages(report: CorpusReport, path: Path, header: dict[str, str])
 
 def _gettext_pairs(unit: Any) -> list[tuple[str, str]]:
     """msgid / msgstr[0], and msgid_plural / msgstr[1] when the entry has them."""
-    srcs, tgts = ([str(s) for s in v.strings] if hasattr(v, "strings") else [str(v or "")]
-                  for v in (unit.source, unit.target))
+    srcs, tgts = (
+        [str(s) for s in v.strings] if hasattr(v, "strings") else [str(v or "")] for v in (unit.source, unit.target)
+    )
     return [(srcs[0], tgts[0])] + ([(srcs[1], tgts[1])] if len(srcs) > 1 and len(tgts) > 1 else [])
 
 
@@ -381,8 +418,9 @@ def _read_po(path: Path, report: CorpusReport, opt: Options) -> Candidates:
         raise CorpusError(path, None, f"unknown charset {charset!r} in the PO header") from None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise CorpusError(path, line, f"not valid {charset} (byte 0x{data[exc.start]:02x}); "
-                                      f"the header declares charset={charset}") from exc
+        raise CorpusError(
+            path, line, f"not valid {charset} (byte 0x{data[exc.start]:02x}); the header declares charset={charset}"
+        ) from exc
     store = pypo.pofile()
     try:
         store.parse(data)
@@ -406,14 +444,21 @@ def _check_mo(path: Path, data: bytes) -> None:
         raise CorpusError(path, None, "not an MO file (no gettext magic number at the start)") from None
     end = max(key_table, value_table) + 8 * count
     if count < 0 or min(key_table, value_table) < 28 or end > len(data):
-        raise CorpusError(path, None, f"truncated or corrupt MO file: its tables of {count} entries end at "
-                                      f"byte {end}, the file has {len(data)}")
+        raise CorpusError(
+            path,
+            None,
+            f"truncated or corrupt MO file: its tables of {count} entries end at byte {end}, the file has {len(data)}",
+        )
     for i in range(count):
         for table in (key_table, value_table):
             length, offset = struct.unpack_from(f"{endian}ii", data, table + 8 * i)
             if length < 0 or offset < 0 or offset + length > len(data):
-                raise CorpusError(path, None, f"truncated or corrupt MO file: entry {i + 1} points past the "
-                                              f"end of the file (byte {offset + length} of {len(data)})")
+                raise CorpusError(
+                    path,
+                    None,
+                    f"truncated or corrupt MO file: entry {i + 1} points past the "
+                    f"end of the file (byte {offset + length} of {len(data)})",
+                )
 
 
 def _read_mo(path: Path, report: CorpusReport, opt: Options) -> Candidates:

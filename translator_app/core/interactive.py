@@ -117,7 +117,7 @@ class _Context:
         covered = b"".join(self.texts[i] for i in after)
         if len(covered) >= len(self.rest) or not self.rest.startswith(covered):
             return None
-        return self.compatible(self.rest[len(covered):])
+        return self.compatible(self.rest[len(covered) :])
 
     def spell(self, ids) -> tuple[bytes, set[int]]:
         """Piece-space text of target ids after the prefix (a span once; dropped: invented and repeated
@@ -142,8 +142,11 @@ def _prepare(tok, source: str, src_lang: str, glossary, names) -> pipeline._Sent
         return sentences[0] if sentences else None
     line = normalize(line)
     masking = tok.has_placeholders
-    found = (names.find(line, common_word_test(tok.source.encode), base_language(src_lang))
-             if masking and names is not None else ())
+    found = (
+        names.find(line, common_word_test(tok.source.encode), base_language(src_lang))
+        if masking and names is not None
+        else ()
+    )
     spans = tuple(find_spans(line, glossary, found)) if masking else ()
     masked = mask(line, spans) if spans else line
     return pipeline._Sentence(0, 0, line, spans, (tuple(tok.source.encode(masked)) + (EOS_ID,),), masking)
@@ -161,8 +164,9 @@ def _whole_at(text: str, form: str, taken: list[tuple[int, int]]) -> int:
     at = text.find(form)
     while at >= 0:
         end = at + len(form)
-        alone = (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")) and \
-                (end == len(text) or not (text[end].isalnum() or text[end] == "_"))
+        alone = (at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_")) and (
+            end == len(text) or not (text[end].isalnum() or text[end] == "_")
+        )
         if alone and all(end <= s or at >= e for s, e in taken):
             return at
         at = text.find(form, at + 1)
@@ -208,15 +212,25 @@ def _suffix(ctx: _Context, generated) -> str:
     if ctx.sentence.masked and missing:
         core = suffix.lstrip()
         lead = suffix[: len(suffix) - len(core)]
-        restored = restore(core, missing, src_lang=ctx.src_lang, tgt_lang=ctx.tgt_lang,
-                           source_length=len(ctx.sentence.source))
+        restored = restore(
+            core, missing, src_lang=ctx.src_lang, tgt_lang=ctx.tgt_lang, source_length=len(ctx.sentence.source)
+        )
         suffix = lead + restored
     return suffix
 
 
-def complete(model, tok, source: str, prefix: str, *, beam_size: int = 1, src_lang: str = "en",
-             tgt_lang: str = "es", glossary: Mapping[str, str] | None = None,
-             names: NameRule | None = None) -> Completion:
+def complete(
+    model,
+    tok,
+    source: str,
+    prefix: str,
+    *,
+    beam_size: int = 1,
+    src_lang: str = "en",
+    tgt_lang: str = "es",
+    glossary: Mapping[str, str] | None = None,
+    names: NameRule | None = None,
+) -> Completion:
     """The best translation of ``source`` that starts with ``prefix`` (greedy, or beam search when
     ``beam_size`` > 1). ``text`` is ``prefix + suffix``; an empty prefix gives ordinary translation."""
     ctx = _context(tok, source, prefix, src_lang, tgt_lang, glossary, names)
@@ -230,16 +244,27 @@ def complete(model, tok, source: str, prefix: str, *, beam_size: int = 1, src_la
     if empty:  # exactly the one decoding path's text
         suffix = pipeline._assemble(tok, ctx.sentence, [hyp], list(src_tokens), src_lang, tgt_lang)[0]
     else:
-        suffix = _suffix(ctx, hyp.tokens[len(ctx.forced):])
+        suffix = _suffix(ctx, hyp.tokens[len(ctx.forced) :])
         if prefix[-1].isspace():
             suffix = suffix.lstrip()
-    return Completion(source, prefix, prefix + suffix, suffix, src_tokens, tgt_tokens,
-                      np.asarray(hyp.attention), float(hyp.score))
+    return Completion(
+        source, prefix, prefix + suffix, suffix, src_tokens, tgt_tokens, np.asarray(hyp.attention), float(hyp.score)
+    )
 
 
 @torch.inference_mode()
-def next_words(model, tok, source: str, prefix: str, *, k: int = 5, src_lang: str = "en", tgt_lang: str = "es",
-               glossary: Mapping[str, str] | None = None, names: NameRule | None = None) -> list[WordChoice]:
+def next_words(
+    model,
+    tok,
+    source: str,
+    prefix: str,
+    *,
+    k: int = 5,
+    src_lang: str = "en",
+    tgt_lang: str = "es",
+    glossary: Mapping[str, str] | None = None,
+    names: NameRule | None = None,
+) -> list[WordChoice]:
     """The ``k`` likeliest distinct words after ``prefix``, best first (end of sentence is not a word).
 
     A word is the pieces up to the next word boundary (a ▁-piece or </s>); its probability is the
@@ -275,7 +300,7 @@ def next_words(model, tok, source: str, prefix: str, *, k: int = 5, src_lang: st
             row = logp[r]  # (V,)
             covered = b"".join(texts[i] for i in ids)
             if len(covered) < len(ctx.rest):  # still spelling the typed letters
-                allowed = ctx.compatible(ctx.rest[len(covered):])
+                allowed = ctx.compatible(ctx.rest[len(covered) :])
                 if allowed is None:
                     continue
                 allowed = allowed.to(device)

@@ -34,8 +34,12 @@ class EncoderOut:
     src: Tensor  # (B, S) source ids (copy attention scatters onto them)
 
     def index_select(self, index: Tensor) -> EncoderOut:
-        return EncoderOut(self.memory.index_select(0, index), self.keys.index_select(0, index),
-                          self.mask.index_select(0, index), self.src.index_select(0, index))
+        return EncoderOut(
+            self.memory.index_select(0, index),
+            self.keys.index_select(0, index),
+            self.mask.index_select(0, index),
+            self.src.index_select(0, index),
+        )
 
 
 @dataclass
@@ -46,17 +50,26 @@ class DecoderState:
     gate: Tensor | None = None  # (N,) p_gen of the step that made this state (copy attention)
 
     def index_select(self, index: Tensor) -> DecoderState:
-        return DecoderState([x.index_select(0, index) for x in self.h], [x.index_select(0, index) for x in self.c],
-                            None if self.feed is None else self.feed.index_select(0, index),
-                            None if self.gate is None else self.gate.index_select(0, index))
+        return DecoderState(
+            [x.index_select(0, index) for x in self.h],
+            [x.index_select(0, index) for x in self.c],
+            None if self.feed is None else self.feed.index_select(0, index),
+            None if self.gate is None else self.gate.index_select(0, index),
+        )
 
 
 class Encoder(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.embedding = nn.Embedding(cfg.src_vocab_size, cfg.emb_dim, padding_idx=cfg.pad_id)
-        self.rnn = nn.LSTM(cfg.emb_dim, cfg.enc_hidden, num_layers=cfg.enc_layers, batch_first=True,
-                           bidirectional=True, dropout=cfg.dropout if cfg.enc_layers > 1 else 0.0)
+        self.rnn = nn.LSTM(
+            cfg.emb_dim,
+            cfg.enc_hidden,
+            num_layers=cfg.enc_layers,
+            batch_first=True,
+            bidirectional=True,
+            dropout=cfg.dropout if cfg.enc_layers > 1 else 0.0,
+        )
         self.dropout = nn.Dropout(cfg.dropout)
         # bridge: final (fwd, bwd) states -> initial decoder state of every decoder layer
         self.bridge_h = nn.Linear(2 * cfg.enc_hidden, cfg.dec_hidden * cfg.dec_layers)
@@ -124,7 +137,9 @@ class Decoder(nn.Module):
         mem_dim = 2 * cfg.enc_hidden
         self.out_dim = cfg.emb_dim if cfg.tie_embeddings else cfg.dec_hidden  # O
         self.embedding = nn.Embedding(cfg.tgt_vocab_size, cfg.emb_dim, padding_idx=cfg.pad_id)
-        in_dim = cfg.emb_dim + (self.out_dim if cfg.input_feeding else 0) + (mem_dim if cfg.attention == "bahdanau" else 0)
+        in_dim = (
+            cfg.emb_dim + (self.out_dim if cfg.input_feeding else 0) + (mem_dim if cfg.attention == "bahdanau" else 0)
+        )
         self.cells = nn.ModuleList(
             [nn.LSTMCell(in_dim if i == 0 else cfg.dec_hidden, cfg.dec_hidden) for i in range(cfg.dec_layers)]
         )
@@ -184,8 +199,7 @@ class Decoder(nn.Module):
         """(..., O) -> (..., V)."""
         return self.out(self.dropout(att))
 
-    def forward(self, tgt_in: Tensor, state: DecoderState,
-                enc: EncoderOut) -> tuple[Tensor, Tensor, Tensor | None]:
+    def forward(self, tgt_in: Tensor, state: DecoderState, enc: EncoderOut) -> tuple[Tensor, Tensor, Tensor | None]:
         """Teacher forcing: tgt_in (B, T) -> attentional vectors (B, T, O), attention (B, T, S),
         p_gen (B, T) or None."""
         if self.parallel:
@@ -195,8 +209,9 @@ class Decoder(nn.Module):
                 weights += [cell.weight_ih, cell.weight_hh, cell.bias_ih, cell.bias_hh]
             h0 = torch.stack(state.h)  # (L, B, Hd)
             c0 = torch.stack(state.c)
-            out = torch.lstm(x, (h0, c0), weights, True, len(self.cells),
-                             self.cfg.dropout, self.training, False, True)[0]  # (B, T, Hd)
+            out = torch.lstm(x, (h0, c0), weights, True, len(self.cells), self.cfg.dropout, self.training, False, True)[
+                0
+            ]  # (B, T, Hd)
             ctx, weights = attend(self.attention, out, enc)  # (B, T, 2He), (B, T, S)
             att = torch.tanh(self.combine(torch.cat([out, ctx], dim=-1)))  # (B, T, O)
             return att, weights, self.gate(att, ctx, x)
@@ -206,7 +221,7 @@ class Decoder(nn.Module):
             atts.append(att)
             attn.append(w)
             gates.append(state.gate)
-        gate = torch.stack(gates, dim=1) if self.copy_gate is not None else None  # type: ignore[arg-type]
+        gate = torch.stack(gates, dim=1) if self.copy_gate is not None else None
         return torch.stack(atts, dim=1), torch.stack(attn, dim=1), gate
 
 
@@ -229,7 +244,7 @@ class Seq2Seq(nn.Module):
                     with torch.no_grad():
                         p[hidden : 2 * hidden].fill_(1.0)  # forget gate
             elif "embedding" in name:
-                nn.init.normal_(p, std=self.cfg.emb_dim ** -0.5)
+                nn.init.normal_(p, std=self.cfg.emb_dim**-0.5)
             else:
                 nn.init.uniform_(p, -0.1, 0.1)
         with torch.no_grad():
@@ -261,8 +276,9 @@ class Seq2Seq(nn.Module):
         att, weights, state = self.decoder.step(y_prev, state, enc)
         return self.log_probs(att, weights, state.gate, enc.src), weights, state
 
-    def forward(self, src: Tensor, src_len: Tensor, tgt_in: Tensor, tgt_out: Tensor | None = None,
-                smoothing: float = 0.0) -> Tensor:
+    def forward(
+        self, src: Tensor, src_len: Tensor, tgt_in: Tensor, tgt_out: Tensor | None = None, smoothing: float = 0.0
+    ) -> Tensor:
         """src (B, S), src_len (B,), tgt_in (B, T) starting with <s> -> log-probabilities (B, T, V);
         with ``tgt_out`` (B, T) the summed label-smoothed training loss instead (a scalar)."""
         enc, state = self.encode(src, src_len)
@@ -271,15 +287,21 @@ class Seq2Seq(nn.Module):
             return self.log_probs(att, weights, gate, src)
         return self._loss(att, weights, gate, src, tgt_out, smoothing)
 
-    def _loss(self, att: Tensor, weights: Tensor, gate: Tensor | None, src: Tensor, tgt_out: Tensor,
-              smoothing: float) -> Tensor:
+    def _loss(
+        self, att: Tensor, weights: Tensor, gate: Tensor | None, src: Tensor, tgt_out: Tensor, smoothing: float
+    ) -> Tensor:
         """Summed loss over real target tokens: (1 - eps) * NLL of the output distribution + eps * the
         uniform-smoothing term on the vocabulary distribution. With copy attention only p(y) of the
         reference token is formed (a gather), never the full mixture over the vocabulary."""
         logits = self.decoder.logits(att).float()  # (B, T, V)
         if gate is None:
-            return F.cross_entropy(logits.reshape(-1, logits.size(-1)), tgt_out.reshape(-1),
-                                   ignore_index=self.cfg.pad_id, label_smoothing=smoothing, reduction="sum")
+            return F.cross_entropy(
+                logits.reshape(-1, logits.size(-1)),
+                tgt_out.reshape(-1),
+                ignore_index=self.cfg.pad_id,
+                label_smoothing=smoothing,
+                reduction="sum",
+            )
         keep = tgt_out != self.cfg.pad_id  # (B, T)
         log_vocab = F.log_softmax(logits, dim=-1)  # (B, T, V)
         p_vocab = log_vocab.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1).exp()  # (B, T)
@@ -307,5 +329,6 @@ def quantize_for_inference(model: Seq2Seq, *, inplace: bool = False) -> nn.Modul
         model.decoder.out.weight = nn.Parameter(model.decoder.out.weight.detach().clone())
     with warnings.catch_warnings():  # torch marks eager dynamic quantisation deprecated; it still works
         warnings.simplefilter("ignore")
-        return torch.ao.quantization.quantize_dynamic(model, {nn.Linear, nn.LSTM, nn.LSTMCell},
-                                                      dtype=torch.qint8, inplace=inplace)
+        return torch.ao.quantization.quantize_dynamic(
+            model, {nn.Linear, nn.LSTM, nn.LSTMCell}, dtype=torch.qint8, inplace=inplace
+        )

@@ -36,8 +36,10 @@ KEEP_MIN, KEEP_SHARE = 2, 0.5  # copied at least twice and in half the pairs: a 
 TRANSLATE_MIN, TRANSLATE_SHARE = 5, 0.4  # seen 5 times, copied in under 40 %: a word to translate
 # (fewer sightings decide nothing: the default rule below applies)
 
-_WORD = re.compile(r"(?<![\w'’@#/\\.-])(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*|[a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]+[A-Z][A-Za-z]*)"
-                   r"(?:['’][A-Za-z]+)?(?![\w'’@/\\-])")
+_WORD = re.compile(
+    r"(?<![\w'’@#/\\.-])(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*|[a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]+[A-Z][A-Za-z]*)"
+    r"(?:['’][A-Za-z]+)?(?![\w'’@/\\-])"
+)
 _DEMONYM = re.compile(r"(?:ian|ean|ese|ish|ic|ch|ans)$")
 _TARGET_WORD = re.compile(r"[\w'’]+")
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z][a-z]+[A-Z]")
@@ -85,7 +87,7 @@ class NameRule:
             if lang == "en" and not camel and base not in self.keep and _DEMONYM.search(base):
                 continue
             end = m.start() + len(base)
-            if found and text[found[-1][1]:m.start()] == " ":
+            if found and text[found[-1][1] : m.start()] == " ":
                 found[-1][1] = end
             else:
                 found.append([m.start(), end])

@@ -78,8 +78,9 @@ class _Sentence:
     masked: bool = False  # placeholders in use: restore (and drop invented placeholders) after search
 
 
-def prepare(tok, texts: Sequence[str], src_lang: str, glossary: Mapping[str, str] | None = None,
-            names: NameRule | None = None) -> tuple[list[_Sentence], list[int]]:
+def prepare(
+    tok, texts: Sequence[str], src_lang: str, glossary: Mapping[str, str] | None = None, names: NameRule | None = None
+) -> tuple[list[_Sentence], list[int]]:
     """Sentences of every text (with their pieces' ids) and the number of lines of each text.
     ``names``: the bundle's rule for names to protect (:mod:`.names`), None for none."""
     masking = tok.has_placeholders
@@ -127,9 +128,19 @@ def _cut_point(text: str, lang: str) -> int | None:
     return min(spaces, key=lambda c: abs(c - mid)) if spaces else None
 
 
-def translate_texts(model, tok, texts: Sequence[str], *, src_lang: str = "en", tgt_lang: str = "es",
-                    beam_size: int = 1, n_best: int = 1, glossary: Mapping[str, str] | None = None,
-                    batch_size: int = 64, names: NameRule | None = None) -> list[Translation]:
+def translate_texts(
+    model,
+    tok,
+    texts: Sequence[str],
+    *,
+    src_lang: str = "en",
+    tgt_lang: str = "es",
+    beam_size: int = 1,
+    n_best: int = 1,
+    glossary: Mapping[str, str] | None = None,
+    batch_size: int = 64,
+    names: NameRule | None = None,
+) -> list[Translation]:
     """Translate each text; its Translation keeps one output line per input line."""
     start = time.perf_counter()
     sentences, line_counts = prepare(tok, texts, src_lang, glossary, names)
@@ -138,11 +149,14 @@ def translate_texts(model, tok, texts: Sequence[str], *, src_lang: str = "en", t
     hyps: dict[tuple[int, int], list[Any]] = {}
     for b in range(0, len(pieces), batch_size):
         batch = pieces[b : b + batch_size]
-        for key, found in zip(batch, search_mod.search(model, [list(sentences[si].chunks[ci]) for si, ci in batch],
-                                                       beam_size, n_best)):
+        for key, found in zip(
+            batch, search_mod.search(model, [list(sentences[si].chunks[ci]) for si, ci in batch], beam_size, n_best)
+        ):
             hyps[key] = found
-    results = [_sentence_result(tok, s, [hyps[(si, ci)] for ci in range(len(s.chunks))], src_lang, tgt_lang, n_best)
-               for si, s in enumerate(sentences)]
+    results = [
+        _sentence_result(tok, s, [hyps[(si, ci)] for ci in range(len(s.chunks))], src_lang, tgt_lang, n_best)
+        for si, s in enumerate(sentences)
+    ]
     joiner = "" if base_language(tgt_lang) in _NO_SPACE_LANGUAGES else " "
     elapsed = (time.perf_counter() - start) * 1000
     out = []
@@ -156,8 +170,9 @@ def translate_texts(model, tok, texts: Sequence[str], *, src_lang: str = "en", t
     return out
 
 
-def _sentence_result(tok, sentence: _Sentence, chunk_hyps: list[list[Any]], src_lang: str, tgt_lang: str,
-                     n_best: int) -> SentenceTranslation:
+def _sentence_result(
+    tok, sentence: _Sentence, chunk_hyps: list[list[Any]], src_lang: str, tgt_lang: str, n_best: int
+) -> SentenceTranslation:
     src_tokens = [p for chunk in sentence.chunks for p in tok.source.pieces(chunk[:-1])] + ["</s>"]
     best = [h[0] for h in chunk_hyps]
     text, tgt_tokens, attention = _assemble(tok, sentence, best, src_tokens, src_lang, tgt_lang)
@@ -176,8 +191,18 @@ def _sentence_result(tok, sentence: _Sentence, chunk_hyps: list[list[Any]], src_
             alts.append((alt_text, float(np.mean([h.score for h in chosen]))))
         alternatives = tuple(alts)
     score = log_prob / max(count, 1)
-    return SentenceTranslation(sentence.source, text, tuple(src_tokens), tuple(tgt_tokens), attention, score,
-                               float(np.exp(score)), sentence.line, copy_probs, alternatives)
+    return SentenceTranslation(
+        sentence.source,
+        text,
+        tuple(src_tokens),
+        tuple(tgt_tokens),
+        attention,
+        score,
+        float(np.exp(score)),
+        sentence.line,
+        copy_probs,
+        alternatives,
+    )
 
 
 def _assemble(tok, sentence: _Sentence, hyps: list[Any], src_tokens: list[str], src_lang: str, tgt_lang: str):
@@ -187,8 +212,16 @@ def _assemble(tok, sentence: _Sentence, hyps: list[Any], src_tokens: list[str], 
     attention = block_diagonal([h.attention for h in hyps])
     text = tok.target.decode(ids)
     if sentence.masked:
-        text = restore(text, sentence.spans, src_lang=src_lang, tgt_lang=tgt_lang, attention=attention,
-                       target_tokens=tgt_tokens, source_tokens=src_tokens, source_length=len(sentence.source))
+        text = restore(
+            text,
+            sentence.spans,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            attention=attention,
+            target_tokens=tgt_tokens,
+            source_tokens=src_tokens,
+            source_length=len(sentence.source),
+        )
     return text, tgt_tokens, attention
 
 

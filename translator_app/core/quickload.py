@@ -28,8 +28,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-_FILLS = frozenset({"uniform_", "normal_", "zero_", "fill_", "bernoulli_", "random_", "exponential_",
-                    "cauchy_", "log_normal_", "geometric_", "orthogonal_"})
+_FILLS = frozenset(
+    {
+        "uniform_",
+        "normal_",
+        "zero_",
+        "fill_",
+        "bernoulli_",
+        "random_",
+        "exponential_",
+        "cauchy_",
+        "log_normal_",
+        "geometric_",
+        "orthogonal_",
+    }
+)
 
 
 def _mode_class():

@@ -28,10 +28,10 @@ from translator_app.core.checkpoint import (
 from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig, from_dict, to_dict
 from translator_app.core.distributed import DistContext, barrier
 from translator_app.core.events import Status
+from translator_app.core.filenames import RUN_FILE
 from translator_app.core.names import name_rule_from_pairs
 from translator_app.core.tokenizer import SubwordModel, Tokenizers, train_tokenizers
 
-RUN_FILE = "run.json"
 HISTORY_FILE = "history.jsonl"
 DATA_DIR = "data"
 GENERAL_FILE = "general.tsv"  # fine-tuning: the general dev set scored beside the in-domain one
@@ -46,6 +46,7 @@ class CorpusSpec:
 @dataclass
 class RunSetup:
     """Everything the loop needs that setup decided (new run, fine-tuning run or resume)."""
+
     model_cfg: ModelConfig
     train_cfg: TrainConfig
     data_cfg: DataConfig
@@ -65,23 +66,32 @@ def mask_pairs(pairs: list[tuple[str, str]], src_lang: str, tgt_lang: str) -> li
     return [mask_pair(s, t, src_lang, tgt_lang) for s, t in pairs]
 
 
-def prepare_train_pairs(pairs: list[tuple[str, str]], data_cfg: DataConfig, placeholders: bool, src_lang: str,
-                        tgt_lang: str) -> list[tuple[str, str]]:
+def prepare_train_pairs(
+    pairs: list[tuple[str, str]], data_cfg: DataConfig, placeholders: bool, src_lang: str, tgt_lang: str
+) -> list[tuple[str, str]]:
     """Entity augmentation, then protected-span masking (when the tokenizer has placeholders)."""
     if data_cfg.augment_share > 0:
         from translator_app.core.augment import augment_pairs
 
-        pairs, _ = augment_pairs(pairs, share=data_cfg.augment_share, seed=data_cfg.seed,
-                                 src_lang=src_lang, tgt_lang=tgt_lang)
+        pairs, _ = augment_pairs(
+            pairs, share=data_cfg.augment_share, seed=data_cfg.seed, src_lang=src_lang, tgt_lang=tgt_lang
+        )
     if data_cfg.protect_spans and placeholders:  # the model learns to carry placeholders through
         pairs = mask_pairs(pairs, src_lang, tgt_lang)
     return pairs
 
 
 def read_and_split(spec: CorpusSpec, data_cfg: DataConfig) -> tuple[corpus_mod.Split, corpus_mod.CorpusReport]:
-    pairs, report = corpus_mod.read_corpus(spec.path, spec.target_path, max_chars=data_cfg.max_chars,
-                                           lowercase=data_cfg.lowercase)
+    pairs, report = corpus_mod.read_corpus(
+        spec.path,
+        spec.target_path,
+        max_chars=data_cfg.max_chars,
+        lowercase=data_cfg.lowercase,
+        dedupe=not data_cfg.keep_duplicates,
+    )
     split = corpus_mod.split_by_source(pairs, data_cfg.valid_size, data_cfg.test_size, data_cfg.seed)
+    if data_cfg.keep_duplicates:  # repeats weight training; scored once each
+        split = corpus_mod.Split(split.train, list(dict.fromkeys(split.valid)), list(dict.fromkeys(split.test)))
     if not split.train or not split.valid:
         raise corpus_mod.CorpusError(spec.path, None, f"too few distinct sentences to train ({len(pairs)} pairs)")
     return split, report
@@ -121,8 +131,9 @@ def _load_tokenizers(out: Path) -> Tokenizers:
     if (out / JOINT_TOKENIZER).exists():
         model = SubwordModel((out / JOINT_TOKENIZER).read_bytes())
         return Tokenizers(model, model)
-    return Tokenizers(SubwordModel((out / SOURCE_TOKENIZER).read_bytes()),
-                      SubwordModel((out / TARGET_TOKENIZER).read_bytes()))
+    return Tokenizers(
+        SubwordModel((out / SOURCE_TOKENIZER).read_bytes()), SubwordModel((out / TARGET_TOKENIZER).read_bytes())
+    )
 
 
 def save_tokenizers(out: Path, tok: Tokenizers) -> None:
@@ -133,10 +144,23 @@ def save_tokenizers(out: Path, tok: Tokenizers) -> None:
         atomic_write_bytes(out / TARGET_TOKENIZER, tok.target.model_bytes)
 
 
-def write_run(out: Path, model_cfg: ModelConfig, train_cfg: TrainConfig, tok_cfg: TokenizerConfig,
-              data_cfg: DataConfig, meta: dict[str, Any], spec: CorpusSpec) -> None:
-    run = {"model": to_dict(model_cfg), "train": to_dict(train_cfg), "tokenizer": to_dict(tok_cfg),
-           "data": to_dict(data_cfg), "meta": meta, "corpus": [spec.path, spec.target_path]}
+def write_run(
+    out: Path,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    tok_cfg: TokenizerConfig,
+    data_cfg: DataConfig,
+    meta: dict[str, Any],
+    spec: CorpusSpec,
+) -> None:
+    run = {
+        "model": to_dict(model_cfg),
+        "train": to_dict(train_cfg),
+        "tokenizer": to_dict(tok_cfg),
+        "data": to_dict(data_cfg),
+        "meta": meta,
+        "corpus": [spec.path, spec.target_path],
+    }
     atomic_write_text(out / RUN_FILE, json.dumps(run, indent=2, ensure_ascii=False))
 
 
@@ -147,9 +171,18 @@ def update_run_meta(out: Path, meta: dict[str, Any]) -> None:
     atomic_write_text(out / RUN_FILE, json.dumps(run, indent=2, ensure_ascii=False))
 
 
-def setup(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: TrainConfig, tok_cfg: TokenizerConfig,
-          data_cfg: DataConfig, resume: bool, meta: dict[str, Any] | None, ctx: DistContext,
-          finetune: Any = None) -> Iterator[Any]:
+def setup(
+    spec: CorpusSpec,
+    out: Path,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    tok_cfg: TokenizerConfig,
+    data_cfg: DataConfig,
+    resume: bool,
+    meta: dict[str, Any] | None,
+    ctx: DistContext,
+    finetune: Any = None,
+) -> Iterator[Any]:
     """Yields Status events, then the :class:`RunSetup`. ``finetune``: a
     :class:`~translator_app.core.finetune.FinetuneSpec` (ignored when a checkpoint is resumed:
     the run's own ``run.json`` says what it fine-tunes)."""
@@ -185,12 +218,22 @@ def setup(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: TrainC
         yield Status("Splitting the corpus and training the SentencePiece tokenizer")
         split, tok, report = _prepare_fresh(spec, out, data_cfg, tok_cfg)
         save_tokenizers(out, tok)
-        model_cfg = replace(model_cfg, src_vocab_size=len(tok.source), tgt_vocab_size=len(tok.target),
-                            share_src_tgt_embeddings=model_cfg.share_src_tgt_embeddings and tok.joint,
-                            copy_attention=model_cfg.copy_attention and tok.joint)
+        model_cfg = replace(
+            model_cfg,
+            src_vocab_size=len(tok.source),
+            tgt_vocab_size=len(tok.target),
+            share_src_tgt_embeddings=model_cfg.share_src_tgt_embeddings and tok.joint,
+            copy_attention=model_cfg.copy_attention and tok.joint,
+        )
         # "run": where this run's data lives, so that a fine-tuning run can replay it later
-        run_meta = {"name": out.name, "src_lang": report.src_lang, "tgt_lang": report.tgt_lang,
-                    "corpus": str(spec.path), "run": str(out.resolve()), **(meta or {})}
+        run_meta = {
+            "name": out.name,
+            "src_lang": report.src_lang,
+            "tgt_lang": report.tgt_lang,
+            "corpus": str(spec.path),
+            "run": str(out.resolve()),
+            **(meta or {}),
+        }
         if tok.has_placeholders:  # which capitalised words the corpus copies (names) and which it translates
             run_meta["names"] = name_rule_from_pairs(split.train).to_meta()
         write_run(out, model_cfg, train_cfg, tok_cfg, data_cfg, run_meta, spec)
@@ -200,14 +243,24 @@ def setup(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: TrainC
     yield run
 
 
-def _load_run(out: Path, train_over: dict[str, Any], meta: dict[str, Any] | None,
-              state: dict[str, Any] | None) -> RunSetup:
+def _load_run(
+    out: Path, train_over: dict[str, Any], meta: dict[str, Any] | None, state: dict[str, Any] | None
+) -> RunSetup:
     run = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
     summary = f"resumed at step {state['step']}" if state else "prepared by rank 0"
     run_meta = {**run.get("meta", {}), **(meta or {})}
     general = read_pairs(out / DATA_DIR / GENERAL_FILE) if isinstance(run_meta.get("finetune"), dict) else []
     if general and state:
         summary += f"; fine-tuning {run_meta.get('parent', {}).get('name', '?')}, {len(general)} general dev pairs"
-    return RunSetup(from_dict(ModelConfig, run["model"]), replace(from_dict(TrainConfig, run["train"]), **train_over),
-                    from_dict(DataConfig, run["data"]), run_meta, _load_split(out), _load_tokenizers(out), summary,
-                    state, None, general)
+    return RunSetup(
+        from_dict(ModelConfig, run["model"]),
+        replace(from_dict(TrainConfig, run["train"]), **train_over),
+        from_dict(DataConfig, run["data"]),
+        run_meta,
+        _load_split(out),
+        _load_tokenizers(out),
+        summary,
+        state,
+        None,
+        general,
+    )

@@ -59,8 +59,10 @@ class FolderBusy(OSError):
         self.folder = Path(folder)
         self.holder = holder
         self.action = action
-        super().__init__(f"{self.folder} is in use by {holder.describe()}. Wait until it has finished "
-                         f"(or stop it), then {action} again.")
+        super().__init__(
+            f"{self.folder} is in use by {holder.describe()}. Wait until it has finished "
+            f"(or stop it), then {action} again."
+        )
 
     def __str__(self) -> str:  # OSError's own __str__ would print the args tuple
         return self.args[0]
@@ -102,7 +104,7 @@ def _pid_alive(pid: int) -> bool:
         try:
             import ctypes
 
-            kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+            kernel32 = ctypes.windll.kernel32
             handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
             if not handle:
                 return False
@@ -113,7 +115,7 @@ def _pid_alive(pid: int) -> bool:
                 return code.value == 259  # STILL_ACTIVE
             finally:
                 kernel32.CloseHandle(handle)
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - any failure to ask Windows: assume the holder lives (never steal a lock)
             return True
     try:
         os.kill(pid, 0)
@@ -163,8 +165,16 @@ class RunLock:
     plain process; ``False`` makes the lock a no-op.  ``note=False`` takes the lock without
     writing the holder's note (a short check, e.g. before deleting the folder)."""
 
-    def __init__(self, folder: str | Path, *, timeout: float = 0.0, purpose: str = "training",
-                 action: str = "train into it", enabled: bool | None = None, note: bool = True):
+    def __init__(
+        self,
+        folder: str | Path,
+        *,
+        timeout: float = 0.0,
+        purpose: str = "training",
+        action: str = "train into it",
+        enabled: bool | None = None,
+        note: bool = True,
+    ):
         self.folder = Path(folder)
         self.path = self.folder / LOCK_FILE
         self.timeout = timeout
@@ -197,8 +207,7 @@ class RunLock:
             raise FolderBusy(self.folder, holder, self.action) from None
         self._lock = lock
         if self.note:
-            self._write_note({"pid": os.getpid(), "host": _hostname(), "started": _now_iso(),
-                              "purpose": self.purpose})
+            self._write_note({"pid": os.getpid(), "host": _hostname(), "started": _now_iso(), "purpose": self.purpose})
         logger.debug("locked %s", self.folder)
         return self
 
@@ -245,7 +254,7 @@ class RunLock:
     def __del__(self) -> None:  # pragma: no cover - a lock dropped without release
         try:
             self.release()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - at interpreter exit anything may be gone; the OS frees the lock
             pass
 
 

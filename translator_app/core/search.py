@@ -75,8 +75,9 @@ def block_repeats(logp: Tensor, history: Tensor, n: int, allowed: int = 1) -> No
     if allowed <= 1:
         logp[rows, nxt] = float("-inf")
         return
-    counts = torch.zeros_like(logp).index_put_((rows, nxt), torch.ones_like(nxt, dtype=logp.dtype),
-                                               accumulate=True)  # (R, V)
+    counts = torch.zeros_like(logp).index_put_(
+        (rows, nxt), torch.ones_like(nxt, dtype=logp.dtype), accumulate=True
+    )  # (R, V)
     logp.masked_fill_(counts >= allowed, float("-inf"))
 
 
@@ -91,12 +92,22 @@ Constraint = Callable[[int, Sequence[int]], "Tensor | None"]  # (source index, i
 
 
 def _limits(sources: list[list[int]], forced: list[tuple[int, ...]], max_ratio: float) -> list[int]:
-    return [max(max_output_length(len(s), max_ratio), len(p) + 10) if p else max_output_length(len(s), max_ratio)
-            for s, p in zip(sources, forced)]
+    return [
+        max(max_output_length(len(s), max_ratio), len(p) + 10) if p else max_output_length(len(s), max_ratio)
+        for s, p in zip(sources, forced)
+    ]
 
 
-def _guide(logp: Tensor, raw: Tensor, row: int, forced: tuple[int, ...], t: int,
-           constraint: Constraint | None, b: int, after: Sequence[int]) -> None:
+def _guide(
+    logp: Tensor,
+    raw: Tensor,
+    row: int,
+    forced: tuple[int, ...],
+    t: int,
+    constraint: Constraint | None,
+    b: int,
+    after: Sequence[int],
+) -> None:
     """Apply, in place, the prefix to one row of (blocked) log-probabilities ``logp`` (R, V):
     at step t < len(forced) only forced[t] (its unblocked ``raw`` value); later the constraint's ids."""
     if t < len(forced):
@@ -111,13 +122,20 @@ def _guide(logp: Tensor, raw: Tensor, row: int, forced: tuple[int, ...], t: int,
 
 
 def _length_norm(log_prob: float, length: int, alpha: float) -> float:
-    return log_prob / (length ** alpha) if alpha > 0 else log_prob
+    return log_prob / (length**alpha) if alpha > 0 else log_prob
 
 
 @torch.inference_mode()
-def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ratio: float = 2.0,
-                  no_repeat_ngram: int = NO_REPEAT_NGRAM, prefixes: Sequence[Sequence[int]] | None = None,
-                  constraint: Constraint | None = None) -> list[Hypothesis]:
+def greedy_search(
+    model,
+    sources: list[list[int]],
+    *,
+    alpha: float = 1.0,
+    max_ratio: float = 2.0,
+    no_repeat_ngram: int = NO_REPEAT_NGRAM,
+    prefixes: Sequence[Sequence[int]] | None = None,
+    constraint: Constraint | None = None,
+) -> list[Hypothesis]:
     """sources: B lists of source ids (ending in </s>) -> B best hypotheses (their tokens start
     with ``prefixes[b]`` when given; see the module docstring)."""
     device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
@@ -140,7 +158,7 @@ def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ra
         if guided:
             for b in range(batch):
                 if not bool(finished[b]):
-                    _guide(logp, raw, b, forced[b], t, constraint, b, emitted[b][len(forced[b]):])
+                    _guide(logp, raw, b, forced[b], t, constraint, b, emitted[b][len(forced[b]) :])
         best_logp, y = logp.max(dim=-1)
         y = torch.where(finished, torch.full_like(y, PAD_ID), y)
         force_end = (t + 1 >= limits) & ~finished & (y != EOS_ID)
@@ -166,16 +184,29 @@ def greedy_search(model, sources: list[list[int]], *, alpha: float = 1.0, max_ra
         seq = tokens[b]
         n = seq.index(EOS_ID) if EOS_ID in seq else len(seq)
         lp = float(log_probs[b])
-        results.append(Hypothesis(tuple(seq[:n]), lp, _length_norm(lp, n + 1, alpha),
-                                  attention[b, : n + 1, : len(sources[b])].copy(),
-                                  None if copy is None else copy[b, : n + 1].copy()))
+        results.append(
+            Hypothesis(
+                tuple(seq[:n]),
+                lp,
+                _length_norm(lp, n + 1, alpha),
+                attention[b, : n + 1, : len(sources[b])].copy(),
+                None if copy is None else copy[b, : n + 1].copy(),
+            )
+        )
     return results
 
 
 @torch.inference_mode()
 def beam_search(
-    model, sources: list[list[int]], beam_size: int = 5, *, n_best: int = 1, alpha: float = 1.0,
-    max_ratio: float = 2.0, no_repeat_ngram: int = NO_REPEAT_NGRAM, prefixes: Sequence[Sequence[int]] | None = None,
+    model,
+    sources: list[list[int]],
+    beam_size: int = 5,
+    *,
+    n_best: int = 1,
+    alpha: float = 1.0,
+    max_ratio: float = 2.0,
+    no_repeat_ngram: int = NO_REPEAT_NGRAM,
+    prefixes: Sequence[Sequence[int]] | None = None,
     constraint: Constraint | None = None,
 ) -> list[list[Hypothesis]]:
     """Batched beam search: B sources -> B lists of ``n_best`` hypotheses, best first.
@@ -214,7 +245,7 @@ def beam_search(
                 for bi in range(k):
                     row = b * k + bi
                     if not done[b] and float(scores[b, bi]) > float("-inf"):
-                        _guide(logp, raw, row, forced[b], t, constraint, b, history[row, len(forced[b]):].tolist())
+                        _guide(logp, raw, row, forced[b], t, constraint, b, history[row, len(forced[b]) :].tolist())
         vocab = logp.size(-1)
         cand = (scores.unsqueeze(-1) + logp.view(batch, k, vocab)).view(batch, k * vocab)
         top_scores, top_idx = cand.topk(2 * k, dim=-1)  # (B, 2K)
@@ -229,8 +260,19 @@ def beam_search(
                     row = row_base + bi
                     if float(scores[b, bi]) > float("-inf"):
                         total = float(scores[b, bi]) + float(logp[row, EOS_ID])
-                        finished[b].append(_finish(history[row], attn_hist[row], weights[row], total,
-                                                   len(sources[b]), alpha, gate_hist[row], gate[row], copy_on))
+                        finished[b].append(
+                            _finish(
+                                history[row],
+                                attn_hist[row],
+                                weights[row],
+                                total,
+                                len(sources[b]),
+                                alpha,
+                                gate_hist[row],
+                                gate[row],
+                                copy_on,
+                            )
+                        )
                 done[b] = True
             elif not done[b]:
                 for rank in range(2 * k):
@@ -240,8 +282,19 @@ def beam_search(
                     row = row_base + bi
                     if tok == EOS_ID:
                         if rank < k:  # a finished beam only counts if it ranks among the top K
-                            finished[b].append(_finish(history[row], attn_hist[row], weights[row], sc,
-                                                       len(sources[b]), alpha, gate_hist[row], gate[row], copy_on))
+                            finished[b].append(
+                                _finish(
+                                    history[row],
+                                    attn_hist[row],
+                                    weights[row],
+                                    sc,
+                                    len(sources[b]),
+                                    alpha,
+                                    gate_hist[row],
+                                    gate[row],
+                                    copy_on,
+                                )
+                            )
                         continue
                     alive.append((row, tok, sc))
                     if len(alive) == k:
@@ -267,16 +320,24 @@ def beam_search(
     return [sorted(hyps, key=lambda h: h.score, reverse=True)[:n_best] for hyps in finished]
 
 
-def _finish(history: Tensor, attn_hist: Tensor, last_attn: Tensor, total: float, src_len: int,
-            alpha: float, gate_hist: Tensor, last_gate: Tensor, copy_on: bool) -> Hypothesis:
+def _finish(
+    history: Tensor,
+    attn_hist: Tensor,
+    last_attn: Tensor,
+    total: float,
+    src_len: int,
+    alpha: float,
+    gate_hist: Tensor,
+    last_gate: Tensor,
+    copy_on: bool,
+) -> Hypothesis:
     toks = tuple(history.tolist())
     attn = torch.cat([attn_hist, last_attn.unsqueeze(0)], 0)[:, :src_len]
     copy = (1.0 - torch.cat([gate_hist, last_gate.view(1)])).float().cpu().numpy() if copy_on else None
     return Hypothesis(toks, total, _length_norm(total, len(toks) + 1, alpha), attn.float().cpu().numpy(), copy)
 
 
-def search(model, sources: list[list[int]], beam_size: int = 1, n_best: int = 1,
-           **kwargs) -> list[list[Hypothesis]]:
+def search(model, sources: list[list[int]], beam_size: int = 1, n_best: int = 1, **kwargs) -> list[list[Hypothesis]]:
     """The ``n_best`` hypotheses of each source, best first: greedy for beam 1 and one
     hypothesis, beam search (at least ``n_best`` wide) otherwise."""
     if not sources:

@@ -22,18 +22,27 @@ from translator_app.core.spans import find_spans
 
 # titles and other abbreviations that are never the end of a sentence (checked case-sensitively)
 ABBREVIATIONS: dict[str, frozenset[str]] = {
-    "en": frozenset("Mr Mrs Ms Mx Dr Prof St Mt Jr Sr Rev Gen Col Capt Lt Sgt Hon Messrs vs No Nos Fig Figs "
-                    "approx dept Inc Ltd Co Corp".split()),
-    "es": frozenset("Sr Sra Srta Sres Sras Dr Dra Dres Prof Profa Lic Ing Arq Ud Uds Vd Vds D Dña Sto Sta "
-                    "Mons Gral Cap Tte Cnel Excmo Excma Ilmo Ilma Pbro Fr Sor núm Núm pág págs art vol tel "
-                    "Avda av aprox Cía".split()),
+    "en": frozenset(
+        "Mr Mrs Ms Mx Dr Prof St Mt Jr Sr Rev Gen Col Capt Lt Sgt Hon Messrs vs No Nos Fig Figs "
+        "approx dept Inc Ltd Co Corp".split()
+    ),
+    "es": frozenset(
+        "Sr Sra Srta Sres Sras Dr Dra Dres Prof Profa Lic Ing Arq Ud Uds Vd Vds D Dña Sto Sta "
+        "Mons Gral Cap Tte Cnel Excmo Excma Ilmo Ilma Pbro Fr Sor núm Núm pág págs art vol tel "
+        "Avda av aprox Cía".split()
+    ),
     "fr": frozenset("M MM Mme Mmes Mlle Mlles Dr Pr Me Mgr St Ste No no p pp chap vol env art tél".split()),
-    "de": frozenset("Hr Hrn Fr Dr Prof St Nr Abs Art Bd bzw ca evtl ggf Jh inkl Kap max min Mio Mrd Str "
-                    "usw vgl z.B d.h u.a S Tel".split()),
-    "it": frozenset("Sig Sigg Sig.ra Sig.na Dott Dott.ssa Prof Prof.ssa Ing Avv Arch On Geom Rag Gent S St "
-                    "pag pagg art cap vol tel ecc".split()),
-    "pt": frozenset("Sr Sra Srta Dr Dra Prof Profa Eng Exmo Exma Ilmo Ilma Sto Sta D V.Exa pág págs art "
-                    "cap vol tel nº Av".split()),
+    "de": frozenset(
+        "Hr Hrn Fr Dr Prof St Nr Abs Art Bd bzw ca evtl ggf Jh inkl Kap max min Mio Mrd Str "
+        "usw vgl z.B d.h u.a S Tel".split()
+    ),
+    "it": frozenset(
+        "Sig Sigg Sig.ra Sig.na Dott Dott.ssa Prof Prof.ssa Ing Avv Arch On Geom Rag Gent S St "
+        "pag pagg art cap vol tel ecc".split()
+    ),
+    "pt": frozenset(
+        "Sr Sra Srta Dr Dra Prof Profa Eng Exmo Exma Ilmo Ilma Sto Sta D V.Exa pág págs art cap vol tel nº Av".split()
+    ),
 }
 _FALLBACK_LANGUAGE = {"pt": "es", "ca": "es", "gl": "es"}  # pysbd has no Portuguese: close enough
 _INNER_END = re.compile(r"[.!?…。！？؟][\"'»”’)\]]*\s")

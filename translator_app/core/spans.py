@@ -33,21 +33,29 @@ class Span:
 _NUM = r"\d{1,3}(?:[,.\u00a0\u202f]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _B = r"(?<![\w.,])"  # a number starts at a word boundary, not inside 1.5 or 1,000
 _NE = r"(?![\w])(?![.,]\d)"  # ... and does not continue
-_EXT = ("pdf|docx?|xlsx?|pptx?|od[tspg]|rtf|txt|csv|tsv|json|xml|html?|css|md|py|js|ts|java|cpp|rs|sh|bat|"
-        "ps1|exe|dll|dylib|msi|dmg|apk|deb|rpm|zip|tar|gz|tgz|bz2|xz|7z|rar|png|jpe?g|gif|svg|bmp|tiff?|"
-        "webp|ico|mp3|mp4|wav|flac|ogg|avi|mkv|mov|iso|log|ini|cfg|conf|ya?ml|toml|sql|db|bak|tmp|epub")
+_EXT = (
+    "pdf|docx?|xlsx?|pptx?|od[tspg]|rtf|txt|csv|tsv|json|xml|html?|css|md|py|js|ts|java|cpp|rs|sh|bat|"
+    "ps1|exe|dll|dylib|msi|dmg|apk|deb|rpm|zip|tar|gz|tgz|bz2|xz|7z|rar|png|jpe?g|gif|svg|bmp|tiff?|"
+    "webp|ico|mp3|mp4|wav|flac|ogg|avi|mkv|mov|iso|log|ini|cfg|conf|ya?ml|toml|sql|db|bak|tmp|epub"
+)
 _MODIFIER = r"(?i:ctrl|control|alt|altgr|shift|cmd|command|meta|super|win|option|opt|fn|strg|umschalt|may[uú]s|maj)"
-_KEY = (r"(?:F\d{1,2}|(?i:enter|return|tab|esc|escape|space|delete|del|backspace|insert|ins|home|end|pgup|pgdn|"
-        r"pageup|pagedown|up|down|left|right|plus|minus)|[A-Za-z0-9]|[-+=,./;\[\]`'])")
+_KEY = (
+    r"(?:F\d{1,2}|(?i:enter|return|tab|esc|escape|space|delete|del|backspace|insert|ins|home|end|pgup|pgdn|"
+    r"pageup|pagedown|up|down|left|right|plus|minus)|[A-Za-z0-9]|[-+=,./;\[\]`'])"
+)
 _CURRENCY_SYMBOL = r"(?:US\$|C\$|A\$|R\$|[$€£¥₹₽₩])"
 _CURRENCY_CODE = r"(?:EUR|USD|GBP|JPY|CHF|CAD|AUD|MXN|CNY|INR|BRL|SEK|NOK|DKK|PLN|RUB|ARS|COP|CLP)"
 _SCALE = r"(?:[kKMB]|bn|mn)"
-_UNITS = (r"km/h|km²|m²|m³|km|cm|mm|µm|nm|kg|mg|g|ml|cl|dl|l|L|TB|GB|MB|KB|kB|Gb|Mb|kb|GHz|MHz|kHz|Hz|kWh|kW|"
-          r"mAh|W|V|°C|°F|ºC|K|mph|ha|min|ms|px|pt|dpi|fps|m")
-_PRODUCTS = ("Python|Java|Windows|macOS|iOS|iPadOS|Android|Ubuntu|Debian|Fedora|Firefox|Chrome|Safari|Edge|Node|"
-             "PHP|Perl|Ruby|Rust|Kotlin|Swift|Qt|GTK|GNOME|KDE|LibreOffice|OpenOffice|Office|Excel|HTML|HTTP|TLS|SSL|"
-             "Bluetooth|USB|PCIe|Unicode|Linux|Blender|GIMP|Inkscape|Thunderbird|MySQL|PostgreSQL|SQLite|Django|"
-             "Flask|React|Angular|Vue|Wi-Fi|IPv|OpenGL|Vulkan|DirectX|CUDA|PyTorch|TensorFlow|Excel|Outlook")
+_UNITS = (
+    r"km/h|km²|m²|m³|km|cm|mm|µm|nm|kg|mg|g|ml|cl|dl|l|L|TB|GB|MB|KB|kB|Gb|Mb|kb|GHz|MHz|kHz|Hz|kWh|kW|"
+    r"mAh|W|V|°C|°F|ºC|K|mph|ha|min|ms|px|pt|dpi|fps|m"
+)
+_PRODUCTS = (
+    "Python|Java|Windows|macOS|iOS|iPadOS|Android|Ubuntu|Debian|Fedora|Firefox|Chrome|Safari|Edge|Node|"
+    "PHP|Perl|Ruby|Rust|Kotlin|Swift|Qt|GTK|GNOME|KDE|LibreOffice|OpenOffice|Office|Excel|HTML|HTTP|TLS|SSL|"
+    "Bluetooth|USB|PCIe|Unicode|Linux|Blender|GIMP|Inkscape|Thunderbird|MySQL|PostgreSQL|SQLite|Django|"
+    "Flask|React|Angular|Vue|Wi-Fi|IPv|OpenGL|Vulkan|DirectX|CUDA|PyTorch|TensorFlow|Excel|Outlook"
+)
 _HTML = r"(?:a|b|i|u|s|em|strong|span|br|p|sub|sup|code|kbd|var|small|big|tt|font|div|img|li|ul|ol|hr|h[1-6])"
 _ATTR = r"\s+[\w:.-]+\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*')"  # <tag name="value">
 
@@ -66,10 +74,16 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("path", r"(?<![\w])[A-Za-z]:\\(?:[^\s\\/:*?\"<>|]+\\?)*|\\\\[\w.-]+(?:\\[^\s\\/:*?\"<>|]+)+"),
     ("path", r"(?<![\w/.~:])(?:~|\.{1,2})?(?:/[\w.+~-]+)+/?"),
     ("path", rf"(?<![\w./\\@-])[\w-][\w.-]*\.(?:{_EXT}|PDF|DOCX?|XLSX?|TXT|CSV|JPE?G|PNG|ZIP|EXE)(?![\w])"),
-    ("date", r"(?<![\w.,/-])(?:\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?)?|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|"
-             r"\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}-\d{1,2}-\d{4})(?!\w)(?![./-]\d)"),
-    ("phone", r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?![\w])|(?<![\w(])\(\d{2,4}\)\s?\d{3,4}[ .-]\d{3,4}(?!\w)|"
-              r"(?<![\w.,-])\d{3}-\d{3}-\d{4}(?![\w-])"),
+    (
+        "date",
+        r"(?<![\w.,/-])(?:\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2})?)?|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})|"
+        r"\d{1,2}\.\d{1,2}\.\d{4}|\d{1,2}-\d{1,2}-\d{4})(?!\w)(?![./-]\d)",
+    ),
+    (
+        "phone",
+        r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?![\w])|(?<![\w(])\(\d{2,4}\)\s?\d{3,4}[ .-]\d{3,4}(?!\w)|"
+        r"(?<![\w.,-])\d{3}-\d{3}-\d{4}(?![\w-])",
+    ),
     ("time", r"(?<![\w.,:])\d{1,2}:\d{2}(?::\d{2})?(?!\w)(?![:.,]\d)"),
     ("time", r"(?<![\w.,:])\d{1,2}(?=\s?(?:[ap]\.\s?m\.|[AP]\.\s?M\.|[ap]m\b|[AP]M\b))"),
     ("price", rf"(?<![\w.,]){_CURRENCY_SYMBOL}\s?(?:{_NUM})(?:\s?{_SCALE})?{_NE}"),
@@ -123,8 +137,9 @@ def _glossary_regex(terms: tuple[str, ...]) -> re.Pattern | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
-def find_spans(text: str, glossary: Mapping[str, str] | None = None,
-               names: Sequence[tuple[int, int]] = ()) -> list[Span]:
+def find_spans(
+    text: str, glossary: Mapping[str, str] | None = None, names: Sequence[tuple[int, int]] = ()
+) -> list[Span]:
     """Protected spans of ``text`` in order, non-overlapping (longest candidate first).
 
     ``names``: (start, end) of names (:mod:`.names`), protected where no other span is."""
@@ -144,8 +159,9 @@ def find_spans(text: str, glossary: Mapping[str, str] | None = None,
                         continue
                 if end <= start:
                     continue
-                if kind not in _GLUED_KINDS and ((start > 0 and _is_word(text[start - 1]))
-                                                 or (end < len(text) and _is_word(text[end]))):
+                if kind not in _GLUED_KINDS and (
+                    (start > 0 and _is_word(text[start - 1])) or (end < len(text) and _is_word(text[end]))
+                ):
                     continue
                 candidates.append((start, end, _PRIORITY[kind], kind, None))
     if not candidates and not names:
@@ -195,9 +211,17 @@ def render(span: Span, src_lang: str, tgt_lang: str) -> str:
     return span.text
 
 
-def restore(translation: str, spans: Sequence[Span], *, src_lang: str, tgt_lang: str,
-            attention: np.ndarray | None = None, target_tokens: Sequence[str] | None = None,
-            source_tokens: Sequence[str] | None = None, source_length: int | None = None) -> str:
+def restore(
+    translation: str,
+    spans: Sequence[Span],
+    *,
+    src_lang: str,
+    tgt_lang: str,
+    attention: np.ndarray | None = None,
+    target_tokens: Sequence[str] | None = None,
+    source_tokens: Sequence[str] | None = None,
+    source_length: int | None = None,
+) -> str:
     """Put every masked span back into ``translation`` (see the module docstring).
 
     attention: (len(target_tokens), len(source_tokens)), the pieces of the translation and of
@@ -244,7 +268,7 @@ def _spaced(m: re.Match, masked: Sequence[Span]) -> str:
     """A restored span the model glued to a word gets a space (unless it may touch words: {0}, `x`)."""
     glued = masked[int(m.group(2))].kind in _GLUED_KINDS
     before = m.group(1) + (" " if m.group(1) and not glued else "")
-    return before + m.group()[len(m.group(1)):] + (" " if m.group(3) and not glued else "")
+    return before + m.group()[len(m.group(1)) :] + (" " if m.group(3) and not glued else "")
 
 
 def _removed_space(m: re.Match) -> str:
@@ -324,8 +348,11 @@ def mask_pair(src: str, tgt: str, src_lang: str, tgt_lang: str) -> tuple[str, st
     for span in spans:
         if len(src_hits) == len(PLACEHOLDERS):
             break
-        forms = (number_forms(span.text, "number" if span.kind == "measure" else span.kind, src_lang, tgt_lang)
-                 if span.kind in ("number", "percent", "price", "measure") else [span.text])
+        forms = (
+            number_forms(span.text, "number" if span.kind == "measure" else span.kind, src_lang, tgt_lang)
+            if span.kind in ("number", "percent", "price", "measure")
+            else [span.text]
+        )
         for form in forms:
             at = _find_free(tgt, form, tgt_hits)
             if at >= 0:

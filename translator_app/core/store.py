@@ -1,6 +1,6 @@
 """The model store: bundled models (read-only) and the user's trained or imported models.
 
-    store = ModelStore()
+    store = ModelStore(bundled_dir, user_dir)  # the entry points pass translator_app.paths' folders
     for entry in store.entries():          # cheap: reads config.json files only
         print(entry.label, entry.path)
     entry = store.import_bundle("model.zip")  # validated, copied atomically
@@ -32,11 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from translator_app import paths
+from translator_app.core.filenames import BUNDLE_NAMES, CONFIG_FILE
+from translator_app.core.filenames import TRAIN_STATE_FILE as CHECKPOINT_FILE
 
-CONFIG_FILE = "config.json"
-CHECKPOINT_FILE = "checkpoint.pt"
-BUNDLE_NAMES = ("config.json", "weights.pt", "tokenizer.model", "source.model", "target.model")
 MAX_IMPORT_BYTES = 4 * 1024**3  # a zip that inflates to more than this is refused
 _TEMP_PREFIX = ".import-"
 _NAME_OK = re.compile(r"[^A-Za-z0-9._-]+")
@@ -115,35 +113,44 @@ def _refuse_if_busy(folder: Path, action: str) -> None:
 
     who = holder(folder)
     if who is not None:
-        raise StoreError(f"{folder.name} is being written by {who.describe()} (a training run); "
-                         f"stop it or wait until it has finished, then {action} it again.")
+        raise StoreError(
+            f"{folder.name} is being written by {who.describe()} (a training run); "
+            f"stop it or wait until it has finished, then {action} it again."
+        )
 
 
 def _entry(path: Path, config: dict[str, Any], bundled: bool) -> ModelEntry:
     meta = config.get("meta") if isinstance(config.get("meta"), dict) else {}
     metrics = meta.get("metrics") if isinstance(meta.get("metrics"), dict) else {}
-    return ModelEntry(path.name, path, str(meta.get("src_lang") or ""),
-                      str(meta.get("tgt_lang") or ""), bundled, dict(metrics), dict(meta),
-                      (path / CHECKPOINT_FILE).is_file(), str(meta.get("name") or ""))
+    return ModelEntry(
+        path.name,
+        path,
+        str(meta.get("src_lang") or ""),
+        str(meta.get("tgt_lang") or ""),
+        bundled,
+        dict(metrics),
+        dict(meta),
+        (path / CHECKPOINT_FILE).is_file(),
+        str(meta.get("name") or ""),
+    )
 
 
 class ModelStore:
-    """Bundled models in ``bundled_dir`` and user models in ``user_dir`` (defaults from :mod:`paths`)."""
+    """Bundled models in ``bundled_dir`` (read-only) and user models in ``user_dir`` (created when
+    first used); the entry points pass ``paths.bundled_models_dir()`` and ``paths.user_models_dir()``."""
 
-    def __init__(self, bundled_dir: str | Path | None = None, user_dir: str | Path | None = None):
-        self._bundled_dir = Path(bundled_dir) if bundled_dir is not None else None
-        self._user_dir = Path(user_dir) if user_dir is not None else None
+    def __init__(self, bundled_dir: str | Path, user_dir: str | Path):
+        self._bundled_dir = Path(bundled_dir)
+        self._user_dir = Path(user_dir)
 
     @property
     def bundled_dir(self) -> Path:
-        return self._bundled_dir if self._bundled_dir is not None else paths.bundled_models_dir()
+        return self._bundled_dir
 
     @property
     def user_dir(self) -> Path:
-        if self._user_dir is not None:
-            self._user_dir.mkdir(parents=True, exist_ok=True)
-            return self._user_dir
-        return paths.user_models_dir()
+        self._user_dir.mkdir(parents=True, exist_ok=True)
+        return self._user_dir
 
     # ---- listing --------------------------------------------------------------------
 
@@ -186,8 +193,11 @@ class ModelStore:
         """A model translating ``entry.tgt_lang`` → ``entry.src_lang`` (bundled preferred)."""
         if not entry.src_lang or not entry.tgt_lang:
             return None
-        candidates = [e for e in (self.entries() if entries is None else entries)
-                      if e.src_lang == entry.tgt_lang and e.tgt_lang == entry.src_lang and e.path != entry.path]
+        candidates = [
+            e
+            for e in (self.entries() if entries is None else entries)
+            if e.src_lang == entry.tgt_lang and e.tgt_lang == entry.src_lang and e.path != entry.path
+        ]
         candidates.sort(key=lambda e: (not e.bundled, -float(e.metrics.get("valid_bleu") or 0.0)))
         return candidates[0] if candidates else None
 
@@ -225,7 +235,7 @@ class ModelStore:
             _checkpoint().load_bundle(folder)
         except ValueError as exc:  # BundleError
             raise StoreError(f"Not a usable model bundle: {exc}") from exc
-        except Exception as exc:  # noqa: BLE001 - anything a damaged bundle can raise
+        except Exception as exc:
             raise StoreError(f"Not a usable model bundle: {folder}: {type(exc).__name__}: {exc}") from exc
 
     def _install(self, fill, name: str | None, source: Path, *, validate: bool = True) -> ModelEntry:
@@ -284,6 +294,7 @@ class ModelStore:
 
 # ---- helpers ----------------------------------------------------------------------------
 
+
 def _subfolders(root: Path) -> list[Path]:
     try:
         return [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
@@ -316,8 +327,11 @@ def _extract_bundle(zip_path: Path, dest: Path) -> None:
             if len(prefixes) > 1:
                 raise StoreError(f"{zip_path}: the archive holds several models ({', '.join(sorted(prefixes))})")
             prefix = prefixes.pop()
-            chosen = [m for m in members if str(PurePosixPath(m.filename).parent) == prefix
-                      and PurePosixPath(m.filename).name in BUNDLE_NAMES]
+            chosen = [
+                m
+                for m in members
+                if str(PurePosixPath(m.filename).parent) == prefix and PurePosixPath(m.filename).name in BUNDLE_NAMES
+            ]
             if sum(m.file_size for m in chosen) > MAX_IMPORT_BYTES:
                 raise StoreError(f"{zip_path}: the model files are larger than {MAX_IMPORT_BYTES // 1024**3} GB")
             for member in chosen:
@@ -326,25 +340,3 @@ def _extract_bundle(zip_path: Path, dest: Path) -> None:
                     shutil.copyfileobj(src, out, 1024 * 1024)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise StoreError(f"{zip_path}: cannot read the archive ({exc})") from exc
-
-
-# ---- module-level conveniences (default locations) ------------------------------------------
-
-def list_models() -> list[ModelEntry]:
-    return ModelStore().entries()
-
-
-def import_bundle(source: str | Path, name: str | None = None) -> ModelEntry:
-    return ModelStore().import_bundle(source, name)
-
-
-def export_zip(path: str | Path, zip_path: str | Path) -> Path:
-    return ModelStore().export_zip(path, zip_path)
-
-
-def delete_model(path: str | Path) -> None:
-    ModelStore().delete(path)
-
-
-def find_reverse(entry: ModelEntry) -> ModelEntry | None:
-    return ModelStore().find_reverse(entry)

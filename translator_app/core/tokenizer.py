@@ -46,8 +46,10 @@ class SubwordModel:
         cached = getattr(self, "_has_placeholders", None)
         if cached is None:
             ids = [self._sp.PieceToId(p) for p in PLACEHOLDERS]
-            cached = all(i != UNK_ID and self._sp.IsControl(i) is False and self._sp.IdToPiece(i) == p
-                         for i, p in zip(ids, PLACEHOLDERS))
+            cached = all(
+                i != UNK_ID and self._sp.IsControl(i) is False and self._sp.IdToPiece(i) == p
+                for i, p in zip(ids, PLACEHOLDERS)
+            )
             self._has_placeholders = cached
         return cached
 

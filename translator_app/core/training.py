@@ -12,33 +12,28 @@ stop flag. ``resume=True`` continues from ``out_dir/checkpoint.pt`` with the sam
 ``finetune=FinetuneSpec(base)`` starts from a trained model instead (core/finetune.py):
 its tokenizer, architecture and weights, general data replayed beside the corpus, and a
 general dev score beside the in-domain one at every validation (the base model's at step 0).
-Setup (data, tokenizer, configs, resume) lives in core/run_setup.py.
+Setup (data, tokenizer, configs, resume) lives in core/run_setup.py; one optimisation step,
+validation and the saves in core/train_loop.py; the counters a resumed run continues from (and
+the checkpoint file) in core/train_state.py. The generator here strings the steps together:
+``_prepare`` → ``_score_base`` → ``_epochs`` (``train_step``, ``_validation_step``) → ``_finish``.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from translator_app.core import corpus as corpus_mod
-from translator_app.core.batching import EncodedCorpus, bucket_batches, make_batch
-from translator_app.core.checkpoint import (
-    TRAIN_STATE_FILE,
-    BundleError,
-    atomic_write_text,
-    save_bundle,
-    save_train_state,
-)
+from translator_app.core.batching import EncodedCorpus, bucket_batches, rotating_rows
+from translator_app.core.checkpoint import TRAIN_STATE_FILE, WEIGHTS_FILE, atomic_write_text
 from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 from translator_app.core.distributed import (
-    all_sum,
+    DistContext,
     barrier,
     broadcast,
     cleanup,
@@ -68,7 +63,16 @@ from translator_app.core.run_setup import (  # noqa: F401  (re-exported for call
     update_run_meta,
 )
 from translator_app.core.run_setup import setup as setup_run
-from translator_app.core.validation import dev_scores, validate
+from translator_app.core.train_loop import (  # noqa: F401  (lr_factor re-exported for callers)
+    Run,
+    fraction,
+    lr_factor,
+    save_checkpoint,
+    save_model,
+    train_step,
+    validate_now,
+)
+from translator_app.core.train_state import TrainingState
 
 
 def preload() -> None:
@@ -76,17 +80,8 @@ def preload() -> None:
     torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])
 
 
-# ---- schedule -----------------------------------------------------------------------
-
-def lr_factor(step: int, cfg: TrainConfig) -> float:
-    """Multiplier of ``cfg.lr`` at ``step`` (1-based)."""
-    if cfg.schedule != "inverse_sqrt":
-        return min(1.0, step / max(1, cfg.warmup_steps))
-    warm = max(1, cfg.warmup_steps)
-    return max(cfg.min_lr / cfg.lr, min(step / warm, math.sqrt(warm / max(step, 1))))
-
-
 # ---- the loop -----------------------------------------------------------------------
+
 
 def train(
     spec: CorpusSpec,
@@ -113,18 +108,59 @@ def train(
     from translator_app.core.runlock import RunLock
 
     with RunLock(out):  # one writer per run folder: a second trainer gets FolderBusy naming the holder
-        yield from _train(spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, should_stop, meta or None,
-                          finetune)
+        yield from _train(
+            spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, should_stop, meta or None, finetune
+        )
 
 
-def _train(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: TrainConfig, tok_cfg: TokenizerConfig,
-           data_cfg: DataConfig, resume: bool, should_stop: Callable[[], bool], meta: dict[str, Any] | None,
-           finetune: FinetuneSpec | None) -> Iterator[Event]:
+def _train(
+    spec: CorpusSpec,
+    out: Path,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    tok_cfg: TokenizerConfig,
+    data_cfg: DataConfig,
+    resume: bool,
+    should_stop: Callable[[], bool],
+    meta: dict[str, Any] | None,
+    finetune: FinetuneSpec | None,
+) -> Iterator[Event]:
+    """Prepare, (fine-tuning) score the base model, run the epochs, then finish (final validation,
+    checkpoint, bundle)."""
     started = time.monotonic()
     ctx = init_from_env(train_cfg.device)
     if ctx.is_main:  # temp files left by a write that was killed midway
         for leftover in [*out.glob(".*.tmp"), *(out / DATA_DIR).glob(".*.tmp")]:
             leftover.unlink(missing_ok=True)
+    run = yield from _prepare(
+        spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, should_stop, meta, finetune, ctx, started
+    )
+    if run is None:  # stopped while the corpus and tokenizer were being prepared
+        return
+    yield from _score_base(run)
+    reason, last_valid_step = yield from _epochs(run, should_stop)
+    yield from _finish(run, reason, last_valid_step)
+
+
+# ---- prepare: data, tokenizer, model, optimizer, restored state ---------------------------------
+
+
+def _prepare(
+    spec: CorpusSpec,
+    out: Path,
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    tok_cfg: TokenizerConfig,
+    data_cfg: DataConfig,
+    resume: bool,
+    should_stop: Callable[[], bool],
+    meta: dict[str, Any] | None,
+    finetune: FinetuneSpec | None,
+    ctx: DistContext,
+    started: float,
+) -> Generator[Event, None, Run | None]:
+    """Yields Status events and DataReady; returns the :class:`Run`, or None (after a Finished
+    event) when the stop flag was raised meanwhile."""
     setup = None
     for item in setup_run(spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, meta, ctx, finetune):
         if isinstance(item, RunSetup):
@@ -132,229 +168,216 @@ def _train(spec: CorpusSpec, out: Path, model_cfg: ModelConfig, train_cfg: Train
         else:
             yield item
     assert setup is not None
-    if should_stop():  # stopped while the corpus and tokenizer were being prepared
+    if should_stop():
         yield Finished("stopped", 0, str(out), None, time.monotonic() - started)
-        return
-    model_cfg, train_cfg, data_cfg, meta, split, tok = (setup.model_cfg, setup.train_cfg, setup.data_cfg,
-                                                       setup.meta, setup.split, setup.tok)
-    state, init_weights, general = setup.state, setup.init_weights, setup.general
+        return None
+    model_cfg, train_cfg, data_cfg, meta = setup.model_cfg, setup.train_cfg, setup.data_cfg, setup.meta
+    tok, valid, general = setup.tok, setup.split.valid, setup.general
     ft_info = meta.get("finetune") if isinstance(meta.get("finetune"), dict) else None
     src_lang, tgt_lang = str(meta.get("src_lang") or "en"), str(meta.get("tgt_lang") or "es")
     if train_cfg.num_threads > 0:
         torch.set_num_threads(train_cfg.num_threads)
     torch.manual_seed(train_cfg.seed)
     yield Status("Encoding the corpus")
-    train_enc, dropped = EncodedCorpus.from_pairs(split.train, tok, data_cfg.max_len)
-    valid_masked = split.valid
+    train_enc, dropped = EncodedCorpus.from_pairs(setup.split.train, tok, data_cfg.max_len)
+    epoch_rows = None
+    rounds, n_domain = int((ft_info or {}).get("replay_rounds", 1)), int((ft_info or {}).get("in_domain_pairs", 0))
+    if rounds > 1 and 0 < n_domain < len(setup.split.train):  # the in-domain pairs come first (finetune.py)
+        kept_domain = len(EncodedCorpus.from_pairs(setup.split.train[:n_domain], tok, data_cfg.max_len)[0])
+        epoch_rows = rotating_rows(len(train_enc), kept_domain, rounds)
+    valid_masked = valid
     if data_cfg.protect_spans and tok.has_placeholders:
-        valid_masked = mask_pairs(split.valid, src_lang, tgt_lang)
+        valid_masked = mask_pairs(valid, src_lang, tgt_lang)
     valid_enc, _ = EncodedCorpus.from_pairs(valid_masked, tok, data_cfg.max_len)
     if len(train_enc) == 0:
         raise corpus_mod.CorpusError(spec.path, None, "no training pair is short enough after tokenisation")
     # from here on training reads only the int32 index: let the raw training sentences go
-    summary, n_test = setup.summary, len(split.test)
-    split = corpus_mod.Split([], split.valid, [])
-    setup = None
+    summary, n_test, saved, init_weights = setup.summary, len(setup.split.test), setup.state, setup.init_weights
+    setup = valid_masked = None
     if should_stop():
         yield Finished("stopped", 0, str(out), None, time.monotonic() - started)
-        return
+        return None
     device = torch.device(ctx.device)
-    model = Seq2Seq(model_cfg).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=train_cfg.lr, betas=(0.9, 0.98),
-                                 weight_decay=train_cfg.weight_decay)
-    step = epoch = batch_pos = bad_validations = 0
-    best_bleu: float | None = None
-    elapsed_before = 0.0
-    plateau_scale = 1.0
-    if state is None and init_weights is not None:  # fine-tuning: the base model's weights
-        model.load_state_dict(init_weights)
-    init_weights = None
-    if state is not None:
-        try:
-            model.load_state_dict(state["model"])
-            optimizer.load_state_dict(state["optimizer"])
-        except (RuntimeError, ValueError, KeyError) as exc:
-            raise BundleError(f"{out / TRAIN_STATE_FILE}: does not match the run's model ({exc})") from exc
-        step, epoch, batch_pos = int(state["step"]), int(state["epoch"]), int(state["batch_pos"])
-        best_bleu = state.get("best_bleu")
-        bad_validations = int(state.get("bad_validations", 0))
-        elapsed_before = float(state.get("elapsed_s", 0.0))
-        plateau_scale = float(state.get("plateau_scale", 1.0))
-        torch.set_rng_state(state["rng"])
-        state = None  # loaded: do not keep the checkpoint's copy of the weights and moments
-    net = model
-    if ctx.enabled:
-        from torch.nn.parallel import DistributedDataParallel
-
-        net = DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
+    model, net, optimizer, state = _build(
+        model_cfg, train_cfg, ctx, device, saved, init_weights, out / TRAIN_STATE_FILE, started
+    )
+    saved = init_weights = None  # loaded: do not keep the checkpoint's copy of the weights and moments
     # bf16 autocast on CUDA and on CPUs with bf16 units (AVX512-BF16 / AMX); fp16 on CUDA only
     use_amp = train_cfg.amp != "none" and (device.type == "cuda" or train_cfg.amp == "bf16")
     amp_dtype = torch.bfloat16 if train_cfg.amp == "bf16" else torch.float16
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp and train_cfg.amp == "fp16")
-    yield DataReady(f"{summary}; {dropped} pairs over {data_cfg.max_len} subwords dropped",
-                    len(train_enc), len(split.valid), n_test, len(tok.target), model.num_parameters(),
-                    str(meta.get("src_lang", "")), str(meta.get("tgt_lang", "")))
+    yield DataReady(
+        f"{summary}; {dropped} pairs over {data_cfg.max_len} subwords dropped",
+        len(train_enc),
+        len(valid),
+        n_test,
+        len(tok.target),
+        model.num_parameters(),
+        str(meta.get("src_lang", "")),
+        str(meta.get("tgt_lang", "")),
+    )
+    return Run(
+        out,
+        ctx,
+        model_cfg,
+        train_cfg,
+        meta,
+        tok,
+        train_enc,
+        valid,
+        valid_enc,
+        general,
+        src_lang,
+        tgt_lang,
+        ft_info,
+        device,
+        model,
+        net,
+        optimizer,
+        scaler,
+        use_amp,
+        amp_dtype,
+        state,
+        epoch_rows,
+    )
 
-    def elapsed() -> float:
-        return elapsed_before + time.monotonic() - started
 
-    def fraction(epoch_progress: float) -> float | None:
-        parts = []
-        if train_cfg.minutes > 0:
-            parts.append(elapsed() / (60 * train_cfg.minutes))
-        if train_cfg.max_steps > 0:
-            parts.append(step / train_cfg.max_steps)
-        if train_cfg.max_epochs > 0:
-            parts.append(epoch_progress / train_cfg.max_epochs)
-        return min(1.0, max(parts)) if parts else None
+def _build(
+    model_cfg: ModelConfig,
+    train_cfg: TrainConfig,
+    ctx: DistContext,
+    device: torch.device,
+    saved: dict[str, Any] | None,
+    init_weights: dict[str, Any] | None,
+    state_path: Path,
+    started: float,
+) -> tuple[Seq2Seq, torch.nn.Module, torch.optim.Optimizer, TrainingState]:
+    """The model (fresh, the base model's weights, or the checkpoint's), its DDP wrapper under
+    torchrun, Adam, and the training state (the checkpoint's counters and RNG when resuming)."""
+    model = Seq2Seq(model_cfg).to(device)
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=train_cfg.lr, betas=(0.9, 0.98), weight_decay=train_cfg.weight_decay
+    )
+    state = TrainingState(started=started)
+    if saved is None and init_weights is not None:  # fine-tuning: the base model's weights
+        model.load_state_dict(init_weights)
+    if saved is not None:
+        state.restore(saved, model, optimizer, state_path)
+    net: torch.nn.Module = model
+    if ctx.enabled:
+        from torch.nn.parallel import DistributedDataParallel
 
-    def checkpoint() -> None:
-        if ctx.is_main:
-            save_train_state(out / TRAIN_STATE_FILE, {
-                "model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step, "epoch": epoch,
-                "batch_pos": batch_pos, "best_bleu": best_bleu, "bad_validations": bad_validations,
-                "elapsed_s": elapsed(), "plateau_scale": plateau_scale, "rng": torch.get_rng_state(),
-            })
+        net = DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
+    return model, net, optimizer, state
 
-    def save_model(metrics: dict[str, Any]) -> None:
-        save_bundle(out, model_cfg, tok, model.state_dict(),
-                    {**meta, "steps": step, "train_minutes": round(elapsed() / 60, 2), "metrics": metrics})
 
-    def validate_now() -> Validation | None:
-        """Rank 0 validates (others wait); returns the event on rank 0, None elsewhere."""
-        event = None
-        if ctx.is_main:
-            event = _validate(model, tok, split.valid, valid_enc, general, train_cfg, step, best_bleu, src_lang,
-                              tgt_lang)
-            if ft_info is not None and step == 0 and "base_valid" not in ft_info:  # this is the base model
-                ft_info["base_valid"] = {"bleu": event.bleu, "chrf": event.chrf}
-                ft_info["base_general"] = (None if event.general_bleu is None else
-                                           {"bleu": event.general_bleu, "chrf": event.general_chrf})
-                update_run_meta(out, meta)
-            if event.best:  # chosen on the in-domain score; the general one only informs
-                save_model(_metrics(event))
-            base, base_general = (ft_info or {}).get("base_valid") or {}, (ft_info or {}).get("base_general") or {}
-            event = replace(event, base_bleu=base.get("bleu"), base_general_bleu=base_general.get("bleu"),
-                            base_general_chrf=base_general.get("chrf"))
-            general_row = {} if event.general_bleu is None else {"general_bleu": event.general_bleu,
-                                                                 "general_chrf": event.general_chrf}
-            _append_history(out, {"step": step, "valid_loss": event.valid_loss, "bleu": event.bleu,
-                                  "chrf": event.chrf, **general_row, "elapsed_s": round(elapsed(), 1)})
-        barrier(ctx)
-        return event
-
-    if ft_info is not None and step == 0 and "base_valid" not in ft_info:
+def _score_base(run: Run) -> Iterator[Event]:
+    """Fine-tuning, before the first step: validate the base model (its scores go into run.json)."""
+    if run.ft_info is not None and run.state.step == 0 and "base_valid" not in run.ft_info:
         yield Status("Scoring the base model before fine-tuning (in-domain and general dev sets)")
-        event = validate_now()
+        event = validate_now(run)
         if event is not None:
-            best_bleu = event.bleu
+            run.state.best_bleu = event.bleu
             yield event
 
+
+# ---- the epochs ---------------------------------------------------------------------------------
+
+
+def _epochs(run: Run, should_stop: Callable[[], bool]) -> Generator[Event, None, tuple[str, int]]:
+    """Steps until a reason to stop; yields Progress and Validation events; returns (the reason,
+    the step of the last validation)."""
+    st, cfg, ctx = run.state, run.train_cfg, run.ctx
     reason = ""
     window_loss, window_tokens, window_start = 0.0, 0.0, time.monotonic()
-    last_valid_step = step
+    last_valid_step = st.step
     stop_requested = should_stop()
     while not reason:
-        batches = shard(bucket_batches(train_enc, train_cfg.batch_tokens, seed=train_cfg.seed + epoch), ctx)
-        while batch_pos < len(batches):
+        rows = run.epoch_rows[st.epoch % len(run.epoch_rows)] if run.epoch_rows else None
+        batches = shard(bucket_batches(run.train_enc, cfg.batch_tokens, seed=cfg.seed + st.epoch, rows=rows), ctx)
+        while st.batch_pos < len(batches):
             if stop_requested:
                 reason = "stopped"
                 break
-            net.train()
-            batch = make_batch(train_enc, batches[batch_pos]).to(device)
-            batch_pos += 1
-            step += 1
-            for group in optimizer.param_groups:
-                group["lr"] = train_cfg.lr * lr_factor(step, train_cfg) * plateau_scale
-            with torch.autocast(device.type, dtype=amp_dtype, enabled=use_amp):
-                loss = net(batch.src, batch.src_len, batch.tgt_in, batch.tgt_out,
-                           train_cfg.label_smoothing)  # summed over the batch's target tokens
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss / batch.n_tokens).backward()
-            scaler.unscale_(optimizer)
-            torch.nn.utils.clip_grad_norm_(model.parameters(), train_cfg.clip_norm)
-            scaler.step(optimizer)
-            scaler.update()
-            over_budget = train_cfg.minutes > 0 and elapsed() >= 60 * train_cfg.minutes
-            # one small all-reduce keeps loss, token counts and stop decisions identical on all ranks
-            loss_sum, n_tokens, stops, budget_votes = all_sum(
-                [float(loss.detach()), float(batch.n_tokens), float(should_stop()), float(over_budget)], ctx)
-            stop_requested = stops > 0
+            loss_sum, n_tokens, stop_requested, over_budget = train_step(run, batches, should_stop)
             window_loss += loss_sum
             window_tokens += n_tokens
 
-            epoch_progress = epoch + batch_pos / len(batches)
-            if step % train_cfg.log_every == 0:
+            epoch_progress = st.epoch + st.batch_pos / len(batches)
+            if st.step % cfg.log_every == 0:
                 now = time.monotonic()
-                frac = fraction(epoch_progress)
-                eta = elapsed() * (1 - frac) / frac if frac else None
-                yield Progress(step, epoch, window_loss / max(window_tokens, 1), optimizer.param_groups[0]["lr"],
-                               window_tokens / max(now - window_start, 1e-6), elapsed(), eta, frac)
+                frac = fraction(run, epoch_progress)
+                eta = st.elapsed() * (1 - frac) / frac if frac else None
+                yield Progress(
+                    st.step,
+                    st.epoch,
+                    window_loss / max(window_tokens, 1),
+                    run.optimizer.param_groups[0]["lr"],
+                    window_tokens / max(now - window_start, 1e-6),
+                    st.elapsed(),
+                    eta,
+                    frac,
+                )
                 window_loss, window_tokens, window_start = 0.0, 0.0, now
-            if step % train_cfg.valid_every == 0:
-                event = validate_now()
-                last_valid_step = step
-                if event is not None:
-                    best_bleu = event.bleu if event.best else best_bleu
-                    bad_validations = 0 if event.best else bad_validations + 1
-                    if train_cfg.schedule == "plateau" and not event.best:
-                        plateau_scale = max(plateau_scale * 0.5, train_cfg.min_lr / train_cfg.lr)
-                    yield event
-                    if train_cfg.patience and bad_validations >= train_cfg.patience:
-                        reason = "early_stop"
-                reason, plateau_scale = broadcast((reason, plateau_scale), ctx)
-            if step % train_cfg.checkpoint_every == 0:
-                checkpoint()
-            if not reason and budget_votes > 0:
+            if st.step % cfg.valid_every == 0:
+                reason = yield from _validation_step(run, reason)
+                last_valid_step = st.step
+            if st.step % cfg.checkpoint_every == 0:
+                save_checkpoint(run)
+            if not reason and over_budget:
                 reason = "budget"
-            if not reason and train_cfg.max_steps > 0 and step >= train_cfg.max_steps:
+            if not reason and cfg.max_steps > 0 and st.step >= cfg.max_steps:
                 reason = "max_steps"
             if reason:
                 break
-        if batch_pos >= len(batches):
-            epoch += 1
-            batch_pos = 0
-            if not reason and train_cfg.max_epochs > 0 and epoch >= train_cfg.max_epochs:
+        if st.batch_pos >= len(batches):
+            st.epoch += 1
+            st.batch_pos = 0
+            if not reason and cfg.max_epochs > 0 and st.epoch >= cfg.max_epochs:
                 reason = "max_epochs"
+    return reason, last_valid_step
 
-    checkpoint()
-    if reason != "stopped" and step > last_valid_step:
+
+def _validation_step(run: Run, reason: str) -> Generator[Event, None, str]:
+    """A periodic validation: early stopping and the plateau schedule follow rank 0's result."""
+    st, cfg = run.state, run.train_cfg
+    event = validate_now(run)
+    if event is not None:
+        st.best_bleu = event.bleu if event.best else st.best_bleu
+        st.bad_validations = 0 if event.best else st.bad_validations + 1
+        if cfg.schedule == "plateau" and not event.best:
+            st.plateau_scale = max(st.plateau_scale * 0.5, cfg.min_lr / cfg.lr)
+        yield event
+        if cfg.patience and st.bad_validations >= cfg.patience:
+            reason = "early_stop"
+    reason, st.plateau_scale = broadcast((reason, st.plateau_scale), run.ctx)
+    return reason
+
+
+# ---- finish: last checkpoint, final validation, bundle ------------------------------------------
+
+
+def _finish(run: Run, reason: str, last_valid_step: int) -> Iterator[Event]:
+    st, ctx, out = run.state, run.ctx, run.out
+    save_checkpoint(run)
+    if reason != "stopped" and st.step > last_valid_step:
         yield Status("Final validation")
-        event = validate_now()
+        event = validate_now(run)
         if event is not None:
-            best_bleu = event.bleu if event.best else best_bleu
+            st.best_bleu = event.bleu if event.best else st.best_bleu
             yield event
-        checkpoint()
-    elif ctx.is_main and not (out / "weights.pt").exists():  # stopped before any validation: keep a usable model
-        save_model({})
-    digests = gather_digests(model, ctx)
+        save_checkpoint(run)
+    elif ctx.is_main and not (out / WEIGHTS_FILE).exists():  # stopped before any validation: keep a usable model
+        save_model(run, {})
+    digests = gather_digests(run.model, ctx)
     if ctx.enabled:
         if ctx.is_main:
-            atomic_write_text(out / "ddp_check.json", json.dumps(
-                {"world_size": ctx.world_size, "step": step, "digests": digests}, indent=2))
+            atomic_write_text(
+                out / "ddp_check.json",
+                json.dumps({"world_size": ctx.world_size, "step": st.step, "digests": digests}, indent=2),
+            )
         if len(set(digests)) != 1:
             raise RuntimeError(f"parameters diverged across ranks: {digests}")
     barrier(ctx)
     cleanup(ctx)
-    yield Finished(reason, step, str(out), best_bleu, elapsed())
-
-
-def _validate(model, tok, valid, valid_enc, general, cfg, step, best_bleu, src_lang: str,
-              tgt_lang: str) -> Validation:
-    loss, scores, samples = validate(model, tok, valid, valid_enc, cfg, src_lang=src_lang, tgt_lang=tgt_lang)
-    gen = dev_scores(model, tok, general, len(general), src_lang=src_lang, tgt_lang=tgt_lang) if general else None
-    return Validation(step, loss, scores.bleu, scores.chrf, best_bleu is None or scores.bleu > best_bleu, samples,
-                      None if gen is None else gen.bleu, None if gen is None else gen.chrf)
-
-
-def _metrics(ev: Validation) -> dict[str, Any]:
-    """What the bundle records of the validation that saved it."""
-    metrics = {"valid_bleu": ev.bleu, "valid_chrf": ev.chrf, "valid_loss": round(ev.valid_loss, 4)}
-    if ev.general_bleu is not None:
-        metrics.update(general_bleu=ev.general_bleu, general_chrf=ev.general_chrf)
-    return metrics
-
-
-def _append_history(out: Path, row: dict[str, Any]) -> None:
-    with open(out / HISTORY_FILE, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(row) + "\n")
+    yield Finished(reason, st.step, str(out), st.best_bleu, st.elapsed())

@@ -76,9 +76,14 @@ class Translator:
         self._cache: OrderedDict[tuple, Translation] = OrderedDict()
         self._cache_size = cache_size
         meta = bundle.meta
-        self.info = ModelInfo(str(bundle.path), str(meta.get("name") or Path(bundle.path).name),
-                              str(meta.get("src_lang", "")), str(meta.get("tgt_lang", "")),
-                              n_params, dict(meta))
+        self.info = ModelInfo(
+            str(bundle.path),
+            str(meta.get("name") or Path(bundle.path).name),
+            str(meta.get("src_lang", "")),
+            str(meta.get("tgt_lang", "")),
+            n_params,
+            dict(meta),
+        )
         self.names = NameRule.from_meta(meta)  # names to carry over (None: a bundle made before the rule)
         self.src_lang = self.info.src_lang or "en"
         self.tgt_lang = self.info.tgt_lang or "es"
@@ -87,19 +92,36 @@ class Translator:
     def load(cls, path: str | Path, *, quantize: bool = True) -> Translator:
         return cls(load_bundle(path), quantize=quantize)
 
-    def _translate(self, texts: Sequence[str], beam_size: int, n_best: int = 1,
-                   glossary: Mapping[str, str] | None = None, batch_size: int = 64) -> list[Translation]:
-        return pipeline.translate_texts(self.model, self.tok, texts, src_lang=self.src_lang, tgt_lang=self.tgt_lang,
-                                        beam_size=beam_size, n_best=n_best, glossary=glossary,
-                                        batch_size=batch_size, names=self.names)
+    def _translate(
+        self,
+        texts: Sequence[str],
+        beam_size: int,
+        n_best: int = 1,
+        glossary: Mapping[str, str] | None = None,
+        batch_size: int = 64,
+    ) -> list[Translation]:
+        return pipeline.translate_texts(
+            self.model,
+            self.tok,
+            texts,
+            src_lang=self.src_lang,
+            tgt_lang=self.tgt_lang,
+            beam_size=beam_size,
+            n_best=n_best,
+            glossary=glossary,
+            batch_size=batch_size,
+            names=self.names,
+        )
 
     def translate(self, text: str, beam_size: int = 1, *, glossary: Mapping[str, str] | None = None) -> Translation:
         """Translate ``text`` sentence by sentence, one output line per input line.
 
         A text of blank lines only gives an empty translation."""
         if len(text) > MAX_INPUT_CHARS:
-            raise InputTooLong(f"The text has {len(text):,} characters; at most {MAX_INPUT_CHARS:,} are "
-                               "translated at once. Use File > Translate file for long documents.")
+            raise InputTooLong(
+                f"The text has {len(text):,} characters; at most {MAX_INPUT_CHARS:,} are "
+                "translated at once. Use File > Translate file for long documents."
+            )
         key = (text, beam_size, _glossary_key(glossary))
         if key in self._cache:
             self._cache.move_to_end(key)
@@ -110,8 +132,9 @@ class Translator:
             self._cache.popitem(last=False)
         return out
 
-    def alternatives(self, sentence: str, n: int = 5, beam_size: int = 0, *,
-                     glossary: Mapping[str, str] | None = None) -> list[tuple[str, float]]:
+    def alternatives(
+        self, sentence: str, n: int = 5, beam_size: int = 0, *, glossary: Mapping[str, str] | None = None
+    ) -> list[tuple[str, float]]:
         """The n best translations of one sentence, (text, length-normalised log-probability), best first.
 
         (A text of several sentences gets the rank-wise joins of its sentences' alternatives.)"""
@@ -129,24 +152,50 @@ class Translator:
             alts.append((" ".join(t for t, _ in chosen), sum(sc for _, sc in chosen) / len(chosen)))
         return alts
 
-    def translate_lines(self, lines: Sequence[str], beam_size: int = 1, batch_size: int = 64, *,
-                        glossary: Mapping[str, str] | None = None) -> list[str]:
+    def translate_lines(
+        self,
+        lines: Sequence[str],
+        beam_size: int = 1,
+        batch_size: int = 64,
+        *,
+        glossary: Mapping[str, str] | None = None,
+    ) -> list[str]:
         """Translate many independent lines in length-sorted batches (file translation): one output
         line per input line, each sentence-split and span-protected like ``translate``."""
         texts = [" ".join(line.splitlines()) for line in lines]  # a line never becomes two
         return [t.text for t in self._translate(texts, beam_size, glossary=glossary, batch_size=batch_size)]
 
-    def complete(self, source: str, prefix: str, beam_size: int = 1, *,
-                 glossary: Mapping[str, str] | None = None) -> interactive.Completion:
+    def complete(
+        self, source: str, prefix: str, beam_size: int = 1, *, glossary: Mapping[str, str] | None = None
+    ) -> interactive.Completion:
         """The translation of one sentence that starts with ``prefix`` exactly (see :mod:`.interactive`)."""
-        return interactive.complete(self.model, self.tok, source, prefix, beam_size=beam_size, src_lang=self.src_lang,
-                                    tgt_lang=self.tgt_lang, glossary=glossary, names=self.names)
+        return interactive.complete(
+            self.model,
+            self.tok,
+            source,
+            prefix,
+            beam_size=beam_size,
+            src_lang=self.src_lang,
+            tgt_lang=self.tgt_lang,
+            glossary=glossary,
+            names=self.names,
+        )
 
-    def next_words(self, source: str, prefix: str, k: int = 5, *,
-                   glossary: Mapping[str, str] | None = None) -> list[interactive.WordChoice]:
+    def next_words(
+        self, source: str, prefix: str, k: int = 5, *, glossary: Mapping[str, str] | None = None
+    ) -> list[interactive.WordChoice]:
         """The ``k`` likeliest words after ``prefix``, best first (see :func:`.interactive.next_words`)."""
-        return interactive.next_words(self.model, self.tok, source, prefix, k=k, src_lang=self.src_lang,
-                                      tgt_lang=self.tgt_lang, glossary=glossary, names=self.names)
+        return interactive.next_words(
+            self.model,
+            self.tok,
+            source,
+            prefix,
+            k=k,
+            src_lang=self.src_lang,
+            tgt_lang=self.tgt_lang,
+            glossary=glossary,
+            names=self.names,
+        )
 
     # kept for benchmarks/bench_translate.py: the raw encode and search steps
     def _encode(self, sentence: str) -> list[list[int]]:

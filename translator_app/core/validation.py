@@ -25,18 +25,26 @@ def validation_loss(model: Seq2Seq, data: EncodedCorpus, batch_tokens: int) -> f
     return total / max(tokens, 1)
 
 
-def translate_sources(model: Seq2Seq, tok: Tokenizers, sources: list[str], chunk: int = 64, *,
-                      src_lang: str = "en", tgt_lang: str = "es") -> list[Translation]:
+def translate_sources(
+    model: Seq2Seq, tok: Tokenizers, sources: list[str], chunk: int = 64, *, src_lang: str = "en", tgt_lang: str = "es"
+) -> list[Translation]:
     """Greedy-translate sources through the one decoding path (sentences, spans, length-sorted
     chunks, restore); returns Translations in input order."""
     model.eval()
-    return translate_texts(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, beam_size=1,
-                           batch_size=chunk)
+    return translate_texts(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, beam_size=1, batch_size=chunk)
 
 
-def validate(model: Seq2Seq, tok: Tokenizers, valid: list[tuple[str, str]], valid_enc: EncodedCorpus,
-             cfg: TrainConfig, n_samples: int = 3, *, src_lang: str = "en",
-             tgt_lang: str = "es") -> tuple[float, Scores, tuple[Sample, ...]]:
+def validate(
+    model: Seq2Seq,
+    tok: Tokenizers,
+    valid: list[tuple[str, str]],
+    valid_enc: EncodedCorpus,
+    cfg: TrainConfig,
+    n_samples: int = 3,
+    *,
+    src_lang: str = "en",
+    tgt_lang: str = "es",
+) -> tuple[float, Scores, tuple[Sample, ...]]:
     loss = validation_loss(model, valid_enc, cfg.batch_tokens)
     sources, refs = corpus_mod.group_references(valid)
     sources, refs = sources[: cfg.valid_max_sentences], refs[: cfg.valid_max_sentences]
@@ -50,8 +58,15 @@ def validate(model: Seq2Seq, tok: Tokenizers, valid: list[tuple[str, str]], vali
     return loss, scores, tuple(samples)
 
 
-def dev_scores(model: Seq2Seq, tok: Tokenizers, pairs: list[tuple[str, str]], max_sentences: int, *,
-               src_lang: str = "en", tgt_lang: str = "es") -> Scores:
+def dev_scores(
+    model: Seq2Seq,
+    tok: Tokenizers,
+    pairs: list[tuple[str, str]],
+    max_sentences: int,
+    *,
+    src_lang: str = "en",
+    tgt_lang: str = "es",
+) -> Scores:
     """Greedy BLEU/chrF on a second dev set (fine-tuning: the general one), multi-reference."""
     sources, refs = corpus_mod.group_references(pairs)
     sources, refs = sources[:max_sentences], refs[:max_sentences]

@@ -21,8 +21,15 @@ def nice_step(span: float, ticks: int = 4) -> float:
 class MetricChart(QChartView):
     """A chart of named series over training steps; axes grow with the data."""
 
-    def __init__(self, title: str, series: list[tuple[str, bool]], *, zero_based: bool = False,
-                 optional: tuple[str, ...] = (), parent: QWidget | None = None):
+    def __init__(
+        self,
+        title: str,
+        series: list[tuple[str, bool]],
+        *,
+        zero_based: bool = False,
+        optional: tuple[str, ...] = (),
+        parent: QWidget | None = None,
+    ):
         """``series``: (name, with_markers) pairs; markers suit the sparse validation points.
         ``zero_based``: the y axis starts at 0 (scores); otherwise it hugs the data (losses).
         ``optional``: series hidden (line and legend) until their first point."""
@@ -114,7 +121,7 @@ class MetricChart(QChartView):
         axis.setTickInterval(nice_step(hi - lo))
 
     def _rescale(self) -> None:
-        x0, x1, y0, y1 = self._bounds  # type: ignore[misc]
+        x0, x1, y0, y1 = self._bounds
         self._set_range(self._x, min(0.0, x0), max(x1, x0 + 1) * 1.03)
         pad = (y1 - y0) * 0.1 or max(abs(y1) * 0.1, 0.1)
         lo = 0.0 if self._zero_based and y0 >= 0 else y0 - pad
@@ -134,7 +141,7 @@ class MetricChart(QChartView):
             axis.setLinePenColor(pal.color(QPalette.ColorRole.Mid))
         self.setBackgroundBrush(pal.color(QPalette.ColorRole.Window))
 
-    def changeEvent(self, event) -> None:  # noqa: N802
+    def changeEvent(self, event) -> None:  # noqa: N802 - a Qt override keeps its camelCase name
         if event.type() == QEvent.Type.PaletteChange:
             self._apply_palette()
         super().changeEvent(event)
@@ -149,13 +156,17 @@ class TrainingCharts(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.loss = MetricChart("Loss per target token, by step", [(self.TRAIN_LOSS, False), (self.VALID_LOSS, True)])
-        self.scores = MetricChart("Validation BLEU and chrF, by step",
-                                  [(self.BLEU, True), (self.CHRF, True), (self.GENERAL_BLEU, True),
-                                   (self.GENERAL_CHRF, True)],
-                                  zero_based=True, optional=(self.GENERAL_BLEU, self.GENERAL_CHRF))
+        self.scores = MetricChart(
+            "Validation BLEU and chrF, by step",
+            [(self.BLEU, True), (self.CHRF, True), (self.GENERAL_BLEU, True), (self.GENERAL_CHRF, True)],
+            zero_based=True,
+            optional=(self.GENERAL_BLEU, self.GENERAL_CHRF),
+        )
         self.loss.setToolTip("Training loss (mean since the previous report) and validation loss over steps")
-        self.scores.setToolTip("BLEU and chrF of greedy translations of the validation set; when fine-tuning, "
-                               "also of the general dev set (what the base model was good at)")
+        self.scores.setToolTip(
+            "BLEU and chrF of greedy translations of the validation set; when fine-tuning, "
+            "also of the general dev set (what the base model was good at)"
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.loss)
@@ -164,8 +175,15 @@ class TrainingCharts(QWidget):
     def add_progress(self, step: int, loss: float) -> None:
         self.loss.add_point(self.TRAIN_LOSS, step, loss)
 
-    def add_validation(self, step: int, valid_loss: float, bleu: float, chrf: float,
-                       general_bleu: float | None = None, general_chrf: float | None = None) -> None:
+    def add_validation(
+        self,
+        step: int,
+        valid_loss: float,
+        bleu: float,
+        chrf: float,
+        general_bleu: float | None = None,
+        general_chrf: float | None = None,
+    ) -> None:
         self.loss.add_point(self.VALID_LOSS, step, valid_loss)
         self.scores.add_point(self.BLEU, step, bleu)
         self.scores.add_point(self.CHRF, step, chrf)

@@ -23,15 +23,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from translator_app.gui.widgets import MessageBanner, language_name
+from translator_app.gui.widgets import Level, MessageBanner, language_name
 
 # The formats read_corpus dispatches to core.formats (the gui does not import the core): file
 # suffix -> what the preview's line count counts. tests/core/test_formats.py checks they agree.
-BILINGUAL = {".tmx": "translation units", ".xlf": "segments", ".xliff": "segments", ".po": "messages",
-             ".pot": "messages", ".mo": "messages"}
-FILTER = ("Parallel corpora (*.tsv *.txt *.tab *.csv *.tmx *.xlf *.xliff *.po *.pot *.mo *.*);;"
-          "TSV or line-aligned text (*.tsv *.txt *.tab *.csv);;TMX translation memory (*.tmx);;"
-          "XLIFF 1.2 / 2.0 (*.xlf *.xliff);;gettext catalogues (*.po *.pot *.mo);;All files (*)")
+BILINGUAL = {
+    ".tmx": "translation units",
+    ".xlf": "segments",
+    ".xliff": "segments",
+    ".po": "messages",
+    ".pot": "messages",
+    ".mo": "messages",
+}
+FILTER = (
+    "Parallel corpora (*.tsv *.txt *.tab *.csv *.tmx *.xlf *.xliff *.po *.pot *.mo *.*);;"
+    "TSV or line-aligned text (*.tsv *.txt *.tab *.csv);;TMX translation memory (*.tmx);;"
+    "XLIFF 1.2 / 2.0 (*.xlf *.xliff);;gettext catalogues (*.po *.pot *.mo);;All files (*)"
+)
 
 
 def _sentence(note: str) -> str:
@@ -52,16 +60,19 @@ class CorpusPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Corpus", parent)
         self.setAcceptDrops(True)
-        self.setToolTip("Drop one TSV file (source<TAB>target per line), a TMX, XLIFF, PO or MO file, "
-                        "or two line-aligned text files")
+        self.setToolTip(
+            "Drop one TSV file (source<TAB>target per line), a TMX, XLIFF, PO or MO file, "
+            "or two line-aligned text files"
+        )
         self.path = QLineEdit()
         self.path.setPlaceholderText("TSV, TMX, XLIFF, PO or MO file, or drop one")
         self.path.setToolTip("The parallel corpus. Drag and drop a file onto this box to choose it.")
         self.path.editingFinished.connect(self._edited)
         self.target = QLineEdit()
         self.target.setPlaceholderText("Optional: target side, line-aligned")
-        self.target.setToolTip("Leave empty for a TSV, TMX, XLIFF, PO or MO file; set it when source and "
-                               "target are two files")
+        self.target.setToolTip(
+            "Leave empty for a TSV, TMX, XLIFF, PO or MO file; set it when source and target are two files"
+        )
         self.target.editingFinished.connect(self._edited)
         folder = self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon)
         browse = QToolButton()
@@ -130,7 +141,7 @@ class CorpusPanel(QGroupBox):
         if path:
             self.set_paths(self.paths()[0], path)
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - a Qt override keeps its camelCase name
         if local_files(event.mimeData()):
             event.acceptProposedAction()
         else:
@@ -138,7 +149,7 @@ class CorpusPanel(QGroupBox):
 
     dragMoveEvent = dragEnterEvent
 
-    def dropEvent(self, event) -> None:  # noqa: N802
+    def dropEvent(self, event) -> None:  # noqa: N802 - a Qt override keeps its camelCase name
         files = local_files(event.mimeData())
         if not files:
             event.ignore()
@@ -157,29 +168,38 @@ class CorpusPanel(QGroupBox):
         self.preview = None
         self.summary.setText("This corpus cannot be used.")
         self.samples.setRowCount(0)
-        self.banner.show_message(message, "error")
+        self.banner.show_message(message, Level.ERROR)
 
     def show_preview(self, p: Any) -> None:
         self.preview = p
         self.banner.dismiss()
-        langs = f"{language_name(p.src_lang)} → {language_name(p.tgt_lang)}" if p.src_lang else \
-            f"languages unknown (name the file like corpus.en-es{Path(p.path).suffix.lower() or '.tsv'})"
+        langs = (
+            f"{language_name(p.src_lang)} → {language_name(p.tgt_lang)}"
+            if p.src_lang
+            else f"languages unknown (name the file like corpus.en-es{Path(p.path).suffix.lower() or '.tsv'})"
+        )
         skipped = sum(p.skipped.values())
         counted = BILINGUAL.get(Path(p.path).suffix.lower(), "lines")
         lines = [f"<b>{p.pairs:,}</b> usable pairs from {p.lines:,} {counted} · {langs}"]
         if p.header:
             lines.append("A header line was skipped.")
         if skipped:
-            reasons = ", ".join(f"{n:,} {html.escape(reason)}" for reason, n in sorted(p.skipped.items(), key=lambda kv: -kv[1]))
+            reasons = ", ".join(
+                f"{n:,} {html.escape(reason)}" for reason, n in sorted(p.skipped.items(), key=lambda kv: -kv[1])
+            )
             lines.append(f"Skipped {skipped:,} {counted}: {reasons}.")
             if p.examples:
                 lines.append("First: " + html.escape("; ".join(p.examples[:3])))
         else:
             lines.append("No line skipped." if counted == "lines" else f"No {counted[:-1]} skipped.")
-        lines += [html.escape(_sentence(note)) for note in getattr(p, "notes", ()) if note.strip()]  # e.g. TMX languages
+        lines += [
+            html.escape(_sentence(note)) for note in getattr(p, "notes", ()) if note.strip()
+        ]  # e.g. TMX languages
         (sm, smed, smax), (tm, tmed, tmax) = p.src_words, p.tgt_words
-        lines.append(f"Words per sentence — source: mean {sm:g}, median {smed:g}, max {smax}; "
-                     f"target: mean {tm:g}, median {tmed:g}, max {tmax}")
+        lines.append(
+            f"Words per sentence — source: mean {sm:g}, median {smed:g}, max {smax}; "
+            f"target: mean {tm:g}, median {tmed:g}, max {tmax}"
+        )
         self.summary.setText("<br>".join(lines))
         self.samples.setRowCount(len(p.samples))
         for row, (src, tgt) in enumerate(p.samples):

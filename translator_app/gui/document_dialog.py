@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from translator_app.core.documents import FILE_FILTER, FORMATS, NAMES, Cancelled, DocumentError, detect_format
-from translator_app.workers import DocumentJob, DocumentWorker, describe_error, start_thread, stop_thread
+from translator_app.gui.errors import user_message
+from translator_app.workers import DocumentJob, DocumentWorker, start_thread, stop_thread
 
 GLOSSARY_KEY = "documents/glossary"
 ALL_UNITS_KEY = "documents/all_units"
@@ -54,8 +55,15 @@ class DocumentDialog(QDialog):
     translated = Signal(object)  # DocumentReport, in the GUI thread
     translation_failed = Signal(str)  # a message, in the GUI thread (cancelled runs too)
 
-    def __init__(self, parent: QWidget | None = None, *, model_path: str = "", loader: Callable | None = None,
-                 tgt_lang: str = "", beam: int = 5):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        model_path: str = "",
+        loader: Callable | None = None,
+        tgt_lang: str = "",
+        beam: int = 5,
+    ):
         super().__init__(parent)
         self.setWindowTitle("Translate a document")
         self.setMinimumWidth(560)
@@ -152,8 +160,9 @@ class DocumentDialog(QDialog):
             self.output.setText(path)
 
     def ask_glossary(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Glossary", self.glossary.text() or str(Path.home()),
-                                              "Glossaries (*.tsv *.txt *.tbx);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Glossary", self.glossary.text() or str(Path.home()), "Glossaries (*.tsv *.txt *.tbx);;All files (*)"
+        )
         if path:
             self.glossary.setText(path)
 
@@ -181,8 +190,15 @@ class DocumentDialog(QDialog):
         settings = QSettings()
         settings.setValue(GLOSSARY_KEY, self.glossary.text().strip())
         settings.setValue(ALL_UNITS_KEY, "true" if self.all_units.isChecked() else "false")
-        job = DocumentJob(source, output, self.model_path, self.beam.value(), self.fmt.currentData() or None,
-                          self.glossary.text().strip() or None, self.all_units.isChecked())
+        job = DocumentJob(
+            source,
+            output,
+            self.model_path,
+            self.beam.value(),
+            self.fmt.currentData() or None,
+            self.glossary.text().strip() or None,
+            self.all_units.isChecked(),
+        )
         self.worker = DocumentWorker(self._loader)
         self.worker.progress.connect(self.on_progress)
         self.worker.finished.connect(self.on_finished)
@@ -215,11 +231,12 @@ class DocumentDialog(QDialog):
         self.summary.setPlainText(report.summary())
         self.translated.emit(report)
 
-    def on_failed(self, exc: Any) -> None:
-        if isinstance(exc, Cancelled):
-            self._show_failure(f"Cancelled: {exc}; {self.output.text().strip()} was not written.")
-        else:
-            self._show_failure(describe_error(exc))
+    def on_failed(self, exc: BaseException) -> None:
+        message = user_message(exc)
+        output = self.output.text().strip()
+        if isinstance(exc, Cancelled) and output not in message:
+            message += f"; {output} was not written."
+        self._show_failure(message)
 
     def _show_failure(self, message: str) -> None:
         self.eta.setText("")

@@ -36,7 +36,9 @@ def carry_edits(old: list[tuple[str, bool]], new_sources: list[str]) -> list[tup
     matcher = difflib.SequenceMatcher(None, [src for src, _ in old], new_sources, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         for k in range(min(i2 - i1, j2 - j1) if tag in ("equal", "replace") else 0):
-            similar = tag == "equal" or difflib.SequenceMatcher(None, old[i1 + k][0], new_sources[j1 + k]).ratio() >= 0.5
+            similar = (
+                tag == "equal" or difflib.SequenceMatcher(None, old[i1 + k][0], new_sources[j1 + k]).ratio() >= 0.5
+            )
             if old[i1 + k][1] and similar:  # (a sentence rewritten beyond recognition loses the edit)
                 out[j1 + k] = (i1 + k, tag == "replace")
     return out
@@ -46,7 +48,7 @@ def text_diff(old: str, new: str, cursor: int) -> tuple[int, int, int]:
     """(position, removed, added) turning ``old`` into ``new``; the edit is taken to end at
     ``cursor`` (where typing leaves it) when that fits, which settles repeated characters."""
     tail = len(new) - cursor
-    if 0 <= cursor <= len(new) and tail <= len(old) and old[len(old) - tail:] == new[cursor:]:
+    if 0 <= cursor <= len(new) and tail <= len(old) and old[len(old) - tail :] == new[cursor:]:
         end_old, end_new = len(old) - tail, cursor
     else:
         end_old, end_new = len(old), len(new)

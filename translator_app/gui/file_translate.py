@@ -5,16 +5,26 @@ A compact status-bar widget: progress bar and Cancel button, visible while a fil
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QProgressBar, QToolButton, QWidget
 
+from translator_app.gui.errors import user_message
+from translator_app.workers import FileCancelled
+
+
+class FileOutcome(enum.Enum):
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
 
 class FileTranslation(QWidget):
     start_requested = Signal(str, str)  # source file, output file
     cancel_requested = Signal()
-    finished = Signal(str)  # a message for the status bar
+    finished = Signal(str, object)  # a message for the status bar, FileOutcome
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -33,8 +43,9 @@ class FileTranslation(QWidget):
         self.hide()
 
     def ask(self, tgt_lang: str = "") -> None:
-        source, _ = QFileDialog.getOpenFileName(self, "Translate a text file", str(Path.home()),
-                                                "Text files (*.txt *.md *.tsv);;All files (*)")
+        source, _ = QFileDialog.getOpenFileName(
+            self, "Translate a text file", str(Path.home()), "Text files (*.txt *.md *.tsv);;All files (*)"
+        )
         if not source:
             return
         suffix = f".{tgt_lang}" if tgt_lang else ".translated"
@@ -59,9 +70,12 @@ class FileTranslation(QWidget):
     def on_done(self, output: str, lines: int, seconds: float) -> None:
         self.running = False
         self.hide()
-        self.finished.emit(f"Translated {lines:,} lines in {seconds:.1f} s → {output}")
+        self.finished.emit(f"Translated {lines:,} lines in {seconds:.1f} s → {output}", FileOutcome.DONE)
 
-    def on_failed(self, message: str) -> None:
+    def on_failed(self, exc: BaseException) -> None:
         self.running = False
         self.hide()
-        self.finished.emit(f"File translation failed: {message}")
+        if isinstance(exc, FileCancelled):
+            self.finished.emit(user_message(exc), FileOutcome.CANCELLED)
+        else:
+            self.finished.emit(f"File translation failed: {user_message(exc)}", FileOutcome.FAILED)

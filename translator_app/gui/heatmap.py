@@ -16,14 +16,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from translator_app.gui.widgets import display_token
 
-_VIRIDIS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
-            (31, 158, 137), (53, 183, 121), (109, 205, 89), (180, 222, 44), (253, 231, 37)]
+_VIRIDIS = [
+    (68, 1, 84),
+    (72, 40, 120),
+    (62, 74, 137),
+    (49, 104, 142),
+    (38, 130, 142),
+    (31, 158, 137),
+    (53, 183, 121),
+    (109, 205, 89),
+    (180, 222, 44),
+    (253, 231, 37),
+]
 MIN_CELL, MAX_CELL = 12, 30
 ALIGNED_FRACTION = 0.5  # a source token is "aligned" to a row when its weight >= this x row max
 COPY_GAP = 8  # pixels between the grid and the copy column
@@ -52,14 +62,14 @@ def weight_color(weight: float) -> QColor:
 class HeatMap(QWidget):
     """``set_alignment(source_tokens, target_tokens, attention)`` shows one sentence."""
 
-    row_hovered = Signal(int)  # target row under the mouse, -1 when none
-
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setToolTip("Attention: how much each target subword (row) looked at each source subword "
-                        "(column). Hover a row to see its aligned source words.")
+        self.setToolTip(
+            "Attention: how much each target subword (row) looked at each source subword "
+            "(column). Hover a row to see its aligned source words."
+        )
         self._src: tuple[str, ...] = ()
         self._tgt: tuple[str, ...] = ()
         self._att = np.zeros((0, 0), dtype=np.float32)
@@ -69,13 +79,16 @@ class HeatMap(QWidget):
         self.hovered_col = -1
 
     # ---- data --------------------------------------------------------------------------
-    def set_alignment(self, source_tokens: Sequence[str], target_tokens: Sequence[str], attention,
-                      copy_probs=None) -> None:
+    def set_alignment(
+        self, source_tokens: Sequence[str], target_tokens: Sequence[str], attention, copy_probs=None
+    ) -> None:
         """Show one sentence; ``copy_probs`` (one probability per target token) adds the copy column."""
         att = np.asarray(attention, dtype=np.float32)
         if att.ndim != 2 or att.shape != (len(target_tokens), len(source_tokens)):
-            raise ValueError(f"attention shape {att.shape} does not match "
-                             f"{len(target_tokens)} target x {len(source_tokens)} source tokens")
+            raise ValueError(
+                f"attention shape {att.shape} does not match "
+                f"{len(target_tokens)} target x {len(source_tokens)} source tokens"
+            )
         copy = None
         if copy_probs is not None:
             copy = np.asarray(copy_probs, dtype=np.float32).reshape(-1)
@@ -97,7 +110,7 @@ class HeatMap(QWidget):
         self.update()
 
     def matrix_shape(self) -> tuple[int, int]:
-        return tuple(self._att.shape)  # type: ignore[return-value]
+        return tuple(self._att.shape)
 
     def tokens(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return self._src, self._tgt
@@ -165,10 +178,10 @@ class HeatMap(QWidget):
         cell = self._grid()[2]
         return min(int((pos.y() - rect.top()) // cell), self._att.shape[0] - 1)
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:  # noqa: N802 - a Qt override keeps its camelCase name
         return self._size_for(22) if self._att.size else QSize(300, 120)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - a Qt override keeps its camelCase name
         return self._size_for(MIN_CELL) if self._att.size else QSize(120, 60)
 
     def _grid(self) -> tuple[int, int, int]:
@@ -190,7 +203,7 @@ class HeatMap(QWidget):
         return int(row), int(col)
 
     # ---- painting ----------------------------------------------------------------------------
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:  # noqa: N802 - a Qt override keeps its camelCase name
         painter = QPainter(self)
         pal = self.palette()
         painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
@@ -202,7 +215,9 @@ class HeatMap(QWidget):
         left, top, cell = self._grid()
         for r in range(rows):
             for c in range(cols):
-                painter.fillRect(QRect(left + c * cell, top + r * cell, cell, cell), weight_color(float(self._att[r, c])))
+                painter.fillRect(
+                    QRect(left + c * cell, top + r * cell, cell, cell), weight_color(float(self._att[r, c]))
+                )
         painter.setPen(QPen(pal.color(QPalette.ColorRole.Base), 1))
         for r in range(rows + 1):
             painter.drawLine(left, top + r * cell, left + cols * cell, top + r * cell)
@@ -216,8 +231,11 @@ class HeatMap(QWidget):
             hot = r == self.hovered_row
             painter.setFont(self._label_font(hot))
             painter.setPen(highlight if hot else text)
-            painter.drawText(QRect(0, top + r * cell, left - 6, cell),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, display_token(token))
+            painter.drawText(
+                QRect(0, top + r * cell, left - 6, cell),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                display_token(token),
+            )
         # source labels (rotated, above the grid)
         for c, token in enumerate(self._src):
             hot = c in aligned or c == self.hovered_col
@@ -226,8 +244,11 @@ class HeatMap(QWidget):
             painter.setPen(highlight if hot else text)
             painter.translate(left + c * cell + cell / 2, top - 6)
             painter.rotate(-90)
-            painter.drawText(QRect(0, -cell // 2, top - 8, cell),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, display_token(token))
+            painter.drawText(
+                QRect(0, -cell // 2, top - 8, cell),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                display_token(token),
+            )
             painter.restore()
         if self.hovered_row >= 0:
             painter.setPen(QPen(highlight, 2))
@@ -244,7 +265,7 @@ class HeatMap(QWidget):
         pal = self.palette()
         rows = self._att.shape[0]
         painter.fillRect(QRect(x, top, cell, rows * cell), pal.color(QPalette.ColorRole.AlternateBase))
-        for r, p in enumerate(self._copy):  # type: ignore[arg-type]
+        for r, p in enumerate(self._copy):
             width = int(round(float(p) * (cell - 2)))
             if width > 0:
                 painter.fillRect(QRect(x + 1, top + r * cell + 2, width, cell - 4), COPY_COLOR)
@@ -263,8 +284,9 @@ class HeatMap(QWidget):
         painter.setPen(pal.color(QPalette.ColorRole.Text))
         painter.translate(x + cell / 2, top - 6)
         painter.rotate(-90)
-        painter.drawText(QRect(0, -cell // 2, top - 8, cell),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, COPY_HEADER)
+        painter.drawText(
+            QRect(0, -cell // 2, top - 8, cell), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, COPY_HEADER
+        )
         painter.restore()
 
     def _draw_scale(self, painter: QPainter, x: int, y: int, height: int) -> None:
@@ -277,21 +299,17 @@ class HeatMap(QWidget):
         painter.drawText(x + 13, y + height, "0")
 
     # ---- interaction ---------------------------------------------------------------------------
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - a Qt override keeps its camelCase name
         row, col = self.cell_at(event.position().toPoint())
         if (row, col) != (self.hovered_row, self.hovered_col):
-            changed_row = row != self.hovered_row
             self.hovered_row, self.hovered_col = row, col
             self.update()
-            if changed_row:
-                self.row_hovered.emit(row)
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event) -> None:  # noqa: N802
+    def leaveEvent(self, event) -> None:  # noqa: N802 - a Qt override keeps its camelCase name
         if self.hovered_row != -1 or self.hovered_col != -1:
             self.hovered_row = self.hovered_col = -1
             self.update()
-            self.row_hovered.emit(-1)
         super().leaveEvent(event)
 
     def copy_tooltip(self, row: int) -> str:
@@ -302,7 +320,7 @@ class HeatMap(QWidget):
 
     def tooltip_text(self, row: int, col: int) -> str:
         if row >= 0 and col >= 0:
-            return (f"{self._tgt[row]} → {self._src[col]}\nweight {float(self._att[row, col]):.3f}")
+            return f"{self._tgt[row]} → {self._src[col]}\nweight {float(self._att[row, col]):.3f}"
         if row >= 0:
             words = ", ".join(self._src[c] for c in self.aligned_columns(row))
             return f"{self._tgt[row]} attends to: {words}"

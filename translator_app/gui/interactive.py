@@ -10,6 +10,7 @@ chosen one replaces the word and the rest of the sentence is re-decoded. Edited 
 tinted and survive new translations of the source (matched by source sentence, see
 :func:`carry_edits`) until Re-translate sentence / all. Results for anything but a sentence's
 newest request, or after its text or the cursor moved on, are ignored (``stale_results``).
+What keys, the mouse and the context menu do is in :class:`~translator_app.gui.editor_input.EditorInput`.
 """
 
 from __future__ import annotations
@@ -19,33 +20,35 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QApplication, QMenu, QPlainTextEdit, QTextEdit, QToolButton, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolButton, QWidget
 
+from translator_app.gui.editor_input import EditorInput
 from translator_app.gui.edits import Segment, Suggestion, alignment_of, carry_edits, locate, text_diff
-from translator_app.workers import describe_error
 
 SUGGEST_MS = 300  # pause after typing before the rest of the sentence is re-decoded
 ALTERNATIVES_K = 5
 EDITED_TINT = QColor(255, 200, 0, 55)
 STALE_TINT = QColor(255, 90, 0, 70)
-TOOLTIP = ("The translation — edit it. After a pause (or Tab) the rest of the sentence is re-translated from what "
-           "you typed and shown in grey: Tab accepts it, Esc dismisses it.\nCtrl+click a word (or right-click ▸ "
-           "Alternatives…) for other words at that place.\nEdited sentences are tinted (orange: their source changed "
-           "since) and kept when the source is re-translated; right-click ▸ Re-translate sentence, or Re-translate "
-           "all, to drop edits.")
+TOOLTIP = (
+    "The translation — edit it. After a pause (or Tab) the rest of the sentence is re-translated from what "
+    "you typed and shown in grey: Tab accepts it, Esc dismisses it.\nCtrl+click a word (or right-click ▸ "
+    "Alternatives…) for other words at that place.\nEdited sentences are tinted (orange: their source changed "
+    "since) and kept when the source is re-translated; right-click ▸ Re-translate sentence, or Re-translate "
+    "all, to drop edits."
+)
 _WORD = re.compile(r"\w+")
 
 
-class InteractiveEditor(QPlainTextEdit):
+class InteractiveEditor(EditorInput, QPlainTextEdit):
     completion_requested = Signal(int, int, str, str, int)  # request id, sentence, source, prefix, beam
     alternatives_requested = Signal(int, int, str, str, int)  # request id, sentence, source, prefix, k
     sentence_focused = Signal(int)  # the cursor is in this sentence
     alignment_changed = Signal(int)  # this sentence's heat-map data changed
     edits_changed = Signal(int)  # number of edited sentences
     retranslate_all_requested = Signal()
-    failed = Signal(str)
+    failed = Signal(object)  # the exception of a failed request of the latest typing
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -75,8 +78,12 @@ class InteractiveEditor(QPlainTextEdit):
         self.reset_button.setToolTip("Drop your edits of the translation and translate the whole text again")
         self.reset_button.setEnabled(False)
         self.reset_button.clicked.connect(self.retranslate_all_requested)
-        self.edits_changed.connect(lambda n: (self.reset_button.setEnabled(n > 0), self.reset_button.setText(
-            f"Re-translate all ({n} edited)" if n else "Re-translate all")))
+        self.edits_changed.connect(
+            lambda n: (
+                self.reset_button.setEnabled(n > 0),
+                self.reset_button.setText(f"Re-translate all ({n} edited)" if n else "Re-translate all"),
+            )
+        )
         self.document().contentsChanged.connect(self._contents_changed)
         self.cursorPositionChanged.connect(self._cursor_moved)
 
@@ -153,14 +160,14 @@ class InteractiveEditor(QPlainTextEdit):
     def segment_text(self, index: int) -> str:
         """Sentence ``index`` as accepted (without a grey suggestion)."""
         seg, s = self.segments[index], self.suggestion
-        text = self._text[seg.start:seg.end]
+        text = self._text[seg.start : seg.end]
         if s is not None and s.sentence == index:
-            text = text[:s.start - seg.start] + s.old_tail + text[s.start - seg.start + s.length:]
+            text = text[: s.start - seg.start] + s.old_tail + text[s.start - seg.start + s.length :]
         return text
 
     def accepted_text(self) -> str:
         s = self.suggestion
-        return self._text if s is None else self._text[:s.start] + s.old_tail + self._text[s.start + s.length:]
+        return self._text if s is None else self._text[: s.start] + s.old_tail + self._text[s.start + s.length :]
 
     def edited_count(self) -> int:
         return sum(seg.edited for seg in self.segments)
@@ -201,9 +208,9 @@ class InteractiveEditor(QPlainTextEdit):
         if word is None:
             return False
         self._next_id += 1
-        self._latest[("words", index)] = (self._next_id, word.start(), text[:word.start()])
+        self._latest[("words", index)] = (self._next_id, word.start(), text[: word.start()])
         self._word = (index, word.start(), word.end(), word.group())
-        self.alternatives_requested.emit(self._next_id, index, seg.source, text[:word.start()], ALTERNATIVES_K)
+        self.alternatives_requested.emit(self._next_id, index, seg.source, text[: word.start()], ALTERNATIVES_K)
         return True
 
     def _take(self, kind: str, request_id: int) -> tuple[int, int, str] | None:
@@ -227,9 +234,9 @@ class InteractiveEditor(QPlainTextEdit):
             self.stale_results += 1  # the cursor moved on
             return
         seg, text = self.segments[index], completion.text
-        suffix = text[len(prefix):] if text.startswith(prefix) else completion.suffix
+        suffix = text[len(prefix) :] if text.startswith(prefix) else completion.suffix
         start = seg.start + offset
-        old_tail = self._text[start:seg.end]
+        old_tail = self._text[start : seg.end]
         if not suffix:  # the model would end the sentence here: nothing to show, the rest stays
             if not old_tail:  # ...and that is the text itself: its alignment is the completion's
                 seg.alignment = alignment_of(completion)
@@ -257,16 +264,16 @@ class InteractiveEditor(QPlainTextEdit):
         cursor.setPosition(self.segments[index].start + start)
         self.popup.popup(self.viewport().mapToGlobal(self.cursorRect(cursor).bottomLeft()))
 
-    def on_failed(self, request_id: int, error: Any) -> None:
+    def on_failed(self, request_id: int, error: BaseException) -> None:
         if any(v[0] == request_id for v in self._latest.values()):
             self._latest = {k: v for k, v in self._latest.items() if v[0] != request_id}
-            self.failed.emit(describe_error(error) if isinstance(error, BaseException) else str(error))
+            self.failed.emit(error)
 
     def choose_alternative(self, word: str) -> None:
         """Put ``word`` in place of the popup's word, then re-decode the rest of the sentence."""
         self.popup.hide()
         chosen, self._word = self._word, None
-        if chosen is None or not word or self.segment_text(chosen[0])[chosen[1]:chosen[2]] != chosen[3]:
+        if chosen is None or not word or self.segment_text(chosen[0])[chosen[1] : chosen[2]] != chosen[3]:
             return
         index, start, end, _ = chosen
         self.dismiss_suggestion()
@@ -329,7 +336,7 @@ class InteractiveEditor(QPlainTextEdit):
 
     def _shift(self, index: int, delta: int, after: int | None = None) -> None:
         self.segments[index].end += delta
-        for seg in self.segments[(index if after is None else after) + 1:]:
+        for seg in self.segments[(index if after is None else after) + 1 :]:
             seg.start, seg.end = seg.start + delta, seg.end + delta
 
     def _contents_changed(self) -> None:
@@ -341,8 +348,9 @@ class InteractiveEditor(QPlainTextEdit):
         end, segs = pos + removed, self.segments
         owner = next((i for i, s in enumerate(segs) if s.start <= pos and end <= s.end), None)
         if owner is None:  # across sentences (e.g. a cut from the menu): the first one touched takes it
-            touched = [i for i, s in enumerate(segs) if s.start <= end and s.end >= pos] or \
-                [max([i for i, s in enumerate(segs) if s.end <= pos] or [0])]
+            touched = [i for i, s in enumerate(segs) if s.start <= end and s.end >= pos] or [
+                max([i for i, s in enumerate(segs) if s.end <= pos] or [0])
+            ]
             owner, last = touched[0], touched[-1]
             segs[owner].start, segs[owner].end = min(segs[owner].start, pos), max(segs[last].end, end)
             for i in touched[1:]:
@@ -386,78 +394,3 @@ class InteractiveEditor(QPlainTextEdit):
         if index is not None and index != self._focused:
             self._focused = index
             self.sentence_focused.emit(index)
-
-    # ---- keys, mouse, menu -------------------------------------------------------------------------
-    def event(self, e) -> bool:
-        if e.type() == QEvent.Type.ShortcutOverride and self.segments and (
-                e.key() == Qt.Key.Key_Tab or (e.key() == Qt.Key.Key_Escape and self.suggestion is not None)):
-            e.accept()  # Tab and Esc are ours here, not a window shortcut's
-            return True
-        return super().event(e)
-
-    def keyPressEvent(self, e) -> None:  # noqa: N802
-        key, s, text = e.key(), self.suggestion, e.text()
-        plain = not (e.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier))
-        typing = bool(text) and text.isprintable()
-        if key == Qt.Key.Key_Tab and self.segments and plain:
-            self.accept_suggestion() if s is not None else self.request_completion()
-        elif key == Qt.Key.Key_Escape and s is not None:
-            self.dismiss_suggestion()
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.segments:
-            pass  # one output line per input line: no line breaks of our own
-        elif s is not None and typing and self._text[s.start:s.start + s.length].startswith(text):
-            self._format(s.start, s.start + len(text))  # typed what was suggested: it is the person's now
-            s.start, s.length = s.start + len(text), s.length - len(text)
-            self._place(s.start)
-            self.accept_suggestion() if s.length == 0 else self._changed(s.sentence)
-        elif typing or key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete) or e.matches(QKeySequence.StandardKey.Cut) \
-                or e.matches(QKeySequence.StandardKey.Paste):  # (moving the cursor dismisses in _cursor_moved)
-            self.dismiss_suggestion()
-            if self.segments and not self._editable(key):
-                QApplication.beep()
-            else:
-                super().keyPressEvent(e)
-        else:
-            return super().keyPressEvent(e)
-        e.accept()
-
-    def _editable(self, key: int) -> bool:
-        """A key edit stays inside one sentence (never removes what is between two)."""
-        cursor = self.textCursor()
-        lo, hi = sorted((cursor.anchor(), cursor.position()))
-        index = self.segment_at(lo)
-        if index is None or hi > self.segments[index].end:
-            return False
-        seg = self.segments[index]
-        return lo != hi or not ((key == Qt.Key.Key_Backspace and lo == seg.start)
-                                or (key == Qt.Key.Key_Delete and hi == seg.end))
-
-    def insertFromMimeData(self, source) -> None:  # noqa: N802 - pastes stay on one line
-        self.dismiss_suggestion()
-        if source.hasText() and self.segments:
-            self.textCursor().insertText(re.sub(r"\s*[\r\n\u2029]+\s*", " ", source.text()))
-        else:
-            super().insertFromMimeData(source)
-
-    def mousePressEvent(self, e) -> None:  # noqa: N802
-        self.dismiss_suggestion()
-        ctrl = e.modifiers() & Qt.KeyboardModifier.ControlModifier
-        if e.button() == Qt.MouseButton.LeftButton and ctrl and self.segments:
-            position = self.cursorForPosition(e.position().toPoint()).position()
-            self._place(position)
-            self.request_alternatives(position)
-            return e.accept()
-        super().mousePressEvent(e)
-
-    def contextMenuEvent(self, e) -> None:  # noqa: N802
-        self.dismiss_suggestion()
-        menu = self.createStandardContextMenu(e.pos())
-        position = self.cursorForPosition(e.pos()).position()
-        index = self.segment_at(position)
-        menu.addSeparator()
-        menu.addAction("Alternatives…  (Ctrl+click)", lambda: self.request_alternatives(position)).setEnabled(
-            index is not None)
-        menu.addAction("Re-translate sentence", lambda: self.reset_sentence(index)).setEnabled(
-            index is not None and self.segments[index].edited)
-        menu.addAction("Re-translate all", self.retranslate_all_requested.emit).setEnabled(self.edited_count() > 0)
-        menu.exec(e.globalPos())

@@ -45,19 +45,28 @@ class ModelPicker(QWidget):
         label.setBuddy(self.combo)
         self.combo.activated.connect(self._activated)
         style = self.style()
-        self.import_button = self._button("Import…", style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton),
-                                          "Import a model bundle from a .zip file or a folder (Ctrl+I)")
+        self.import_button = self._button(
+            "Import…",
+            style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton),
+            "Import a model bundle from a .zip file or a folder (Ctrl+I)",
+        )
         menu = QMenu(self.import_button)
         menu.addAction("From a .zip file…", self.ask_import_zip)
         menu.addAction("From a folder…", self.ask_import_folder)
         self.import_button.setMenu(menu)
         self.import_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.import_button.clicked.connect(self.ask_import_zip)
-        self.export_button = self._button("Export…", style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton),
-                                          "Export the selected model as a .zip bundle (Ctrl+E)")
+        self.export_button = self._button(
+            "Export…",
+            style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton),
+            "Export the selected model as a .zip bundle (Ctrl+E)",
+        )
         self.export_button.clicked.connect(self.ask_export)
-        self.delete_button = self._button("Delete", style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon),
-                                          "Delete the selected model (only your own models)")
+        self.delete_button = self._button(
+            "Delete",
+            style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon),
+            "Delete the selected model (only your own models)",
+        )
         self.delete_button.clicked.connect(self.ask_delete)
         layout.addWidget(label)
         layout.addWidget(self.combo, 1)
@@ -119,8 +128,9 @@ class ModelPicker(QWidget):
 
     # ---- dialogs -------------------------------------------------------------------------------
     def ask_import_zip(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a model bundle", str(Path.home()),
-                                              "Model bundles (*.zip);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import a model bundle", str(Path.home()), "Model bundles (*.zip);;All files (*)"
+        )
         if path:
             self.import_requested.emit(path)
 
@@ -133,8 +143,9 @@ class ModelPicker(QWidget):
         entry = self.current_entry()
         if entry is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export the model", str(Path.home() / f"{entry.name}.zip"),
-                                              "Model bundles (*.zip)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the model", str(Path.home() / f"{entry.name}.zip"), "Model bundles (*.zip)"
+        )
         if path:
             if not path.lower().endswith(".zip"):
                 path += ".zip"
@@ -144,7 +155,8 @@ class ModelPicker(QWidget):
         entry = self.current_entry()
         if entry is None or entry.bundled:
             return
-        answer = QMessageBox.question(self, "Delete model",
-                                      f"Delete the model “{entry.name}” and its training files?\n{entry.path}")
+        answer = QMessageBox.question(
+            self, "Delete model", f"Delete the model “{entry.name}” and its training files?\n{entry.path}"
+        )
         if answer == QMessageBox.StandardButton.Yes:
             self.delete_requested.emit(str(entry.path))

@@ -16,8 +16,9 @@ class SamplesView(QGroupBox):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Sample translations (latest validation)", parent)
         self.list = QListWidget()
-        self.list.setToolTip("Validation sentences translated by the model being trained; pick one to see "
-                             "its attention")
+        self.list.setToolTip(
+            "Validation sentences translated by the model being trained; pick one to see its attention"
+        )
         self.list.setMaximumWidth(260)
         self.list.currentRowChanged.connect(self._show)
         self.detail = QLabel("Samples appear after the first validation.")
@@ -56,6 +57,8 @@ class SamplesView(QGroupBox):
         if not 0 <= row < len(self._samples):
             return
         s = self._samples[row]
-        self.detail.setText(f"<b>Source:</b> {html.escape(s.source)}<br><b>Reference:</b> "
-                            f"{html.escape(s.reference)}<br><b>Model:</b> {html.escape(s.hypothesis)}")
+        self.detail.setText(
+            f"<b>Source:</b> {html.escape(s.source)}<br><b>Reference:</b> "
+            f"{html.escape(s.reference)}<br><b>Model:</b> {html.escape(s.hypothesis)}"
+        )
         self.heatmap.set_alignment(s.source_tokens, s.target_tokens, s.attention)

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from translator_app.core.bundlemeta import read_config
-from translator_app.core.config import PRESETS, ModelConfig, TokenizerConfig, TrainConfig, from_dict
+from translator_app.core.bundlemeta import BundleError, read_config
+from translator_app.core.config import ATTENTION_TYPES, PRESETS, ModelConfig, TokenizerConfig, TrainConfig, from_dict
 from translator_app.core.finetune import DEFAULT_REPLAY_SHARE, FINETUNE_PRESET, TRAIN_PRESETS
 
 # field -> (config part, label, minimum, maximum, step, tooltip)
@@ -44,8 +44,15 @@ INT_FIELDS = {
 FLOAT_FIELDS = {
     "dropout": ("model", "Dropout", 0.0, 0.9, 0.05, 2, "Dropout probability during training"),
     "lr": ("train", "Learning rate", 1e-5, 0.1, 1e-4, 5, "Peak learning rate of Adam (after warm-up)"),
-    "minutes": ("train", "Time budget (min)", 0.0, 10000.0, 5.0, 1,
-                "Stop after this many minutes of training (0: no time limit)"),
+    "minutes": (
+        "train",
+        "Time budget (min)",
+        0.0,
+        10000.0,
+        5.0,
+        1,
+        "Stop after this many minutes of training (0: no time limit)",
+    ),
 }
 BUDGET = ("minutes", "max_steps", "max_epochs")
 ARCHITECTURE = ("vocab_size", "emb_dim", "enc_hidden", "enc_layers", "dec_hidden")  # read-only when fine-tuning
@@ -53,16 +60,18 @@ NEW_MODEL = "New model"
 
 
 class HyperparameterForm(QWidget):
-    changed = Signal()
     base_changed = Signal(str)  # the model to fine-tune ("" = a new model)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._base_cfg: ModelConfig | None = None
+        self._wanted_base = ""  # the saved "Start from" model, chosen once the model list arrives
         self.start_from = QComboBox()
         self.start_from.addItem(NEW_MODEL, "")
-        self.start_from.setToolTip("Train a new model, or fine-tune one of your models on this corpus (it keeps "
-                                   "its tokenizer and architecture and starts from its weights)")
+        self.start_from.setToolTip(
+            "Train a new model, or fine-tune one of your models on this corpus (it keeps "
+            "its tokenizer and architecture and starts from its weights)"
+        )
         self.start_from.setMinimumContentsLength(12)
         self.start_from.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.start_from.currentIndexChanged.connect(self._start_from_changed)
@@ -71,15 +80,17 @@ class HyperparameterForm(QWidget):
         self.replay.setSingleStep(0.05)
         self.replay.setDecimals(2)
         self.replay.setValue(DEFAULT_REPLAY_SHARE)
-        self.replay.setToolTip("Fine-tuning: share of general pairs (the base model's own training data, when it "
-                               "is found) mixed into the corpus, so the model forgets less of what it knew")
+        self.replay.setToolTip(
+            "Fine-tuning: share of general pairs (the base model's own training data, when it "
+            "is found) mixed into the corpus, so the model forgets less of what it knew"
+        )
         self.replay.setEnabled(False)
         self.preset = QComboBox()
         self.preset.addItems(list(PRESETS))
         self.preset.setToolTip("Start from a preset: tiny (a minute, for trying things out), small, base (hours)")
         self.preset.currentTextChanged.connect(self.apply_preset)
         self.attention = QComboBox()
-        self.attention.addItems(["luong", "bahdanau"])
+        self.attention.addItems(list(ATTENTION_TYPES))
         self.attention.setToolTip("Attention: Luong (multiplicative) or Bahdanau (additive)")
         self.fields: dict[str, QAbstractSpinBox] = {}
         for name, (_part, _label, lo, hi, step, tip) in INT_FIELDS.items():
@@ -98,8 +109,6 @@ class HyperparameterForm(QWidget):
             self.fields[name] = dbox
         for name in ("max_steps", "max_epochs", "minutes", "num_threads"):
             self.fields[name].setSpecialValueText("no limit" if name != "num_threads" else "auto")
-        for box in self.fields.values():
-            box.valueChanged.connect(self.changed)  # type: ignore[attr-defined]
 
         model_box = QGroupBox("Model")
         model_form = QFormLayout(model_box)
@@ -130,7 +139,9 @@ class HyperparameterForm(QWidget):
     # ---- start from a trained model ----------------------------------------------------------------
     def set_base_models(self, entries: Sequence[Any]) -> None:
         """The models that can be fine-tuned (store entries: ``label``, ``path``, ``describe()``)."""
-        current = self.base_path()
+        chosen = self.base_path()
+        wanted, self._wanted_base = self._wanted_base, ""
+        current = chosen or wanted
         with QSignalBlocker(self.start_from):
             self.start_from.clear()
             self.start_from.addItem(NEW_MODEL, "")
@@ -139,8 +150,8 @@ class HyperparameterForm(QWidget):
                 self.start_from.setItemData(self.start_from.count() - 1, entry.describe(), Qt.ItemDataRole.ToolTipRole)
             index = max(self.start_from.findData(current), 0) if current else 0
             self.start_from.setCurrentIndex(index)
-        if current and index == 0:  # the chosen model is gone: back to a new model
-            self._start_from_changed(0)
+        if (chosen and index == 0) or (not chosen and wanted and index > 0):
+            self._start_from_changed(index)  # the chosen model is gone (a new model), or the saved one is in
 
     def base_models(self) -> list[str]:
         return [str(self.start_from.itemData(i)) for i in range(1, self.start_from.count())]
@@ -161,35 +172,46 @@ class HyperparameterForm(QWidget):
         if path:
             try:
                 cfg = from_dict(ModelConfig, read_config(path).get("model", {}))
-            except (OSError, ValueError, TypeError, AttributeError):
+            except (BundleError, ValueError, TypeError):  # an unreadable bundle, or a malformed "model" part
                 with QSignalBlocker(self.start_from):
                     self.start_from.setCurrentIndex(0)
                 path = ""
         self._base_cfg = cfg
         for name in ARCHITECTURE:
-            self.fields[name].setReadOnly(cfg is not None)  # type: ignore[attr-defined]
-            self.fields[name].setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons if cfg is not None
-                                               else QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+            self.fields[name].setReadOnly(cfg is not None)
+            self.fields[name].setButtonSymbols(
+                QAbstractSpinBox.ButtonSymbols.NoButtons
+                if cfg is not None
+                else QAbstractSpinBox.ButtonSymbols.UpDownArrows
+            )
         self.attention.setEnabled(cfg is None)
         self.preset.setEnabled(cfg is None)
         self.replay.setEnabled(cfg is not None)
         if cfg is not None:
-            self.set_values(vocab_size=cfg.src_vocab_size, emb_dim=cfg.emb_dim, enc_hidden=cfg.enc_hidden,
-                            enc_layers=cfg.enc_layers, dec_hidden=cfg.dec_hidden, attention=cfg.attention,
-                            dropout=cfg.dropout)
+            self.set_values(
+                vocab_size=cfg.src_vocab_size,
+                emb_dim=cfg.emb_dim,
+                enc_hidden=cfg.enc_hidden,
+                enc_layers=cfg.enc_layers,
+                dec_hidden=cfg.dec_hidden,
+                attention=cfg.attention,
+                dropout=cfg.dropout,
+            )
             train = TRAIN_PRESETS[FINETUNE_PRESET]
             self.set_values(batch_tokens=train.batch_tokens, lr=train.lr, valid_every=train.valid_every)
         else:
             self.apply_preset(self.preset.currentText())
-        self.changed.emit()
         self.base_changed.emit(path)
 
     def finetune_spec(self) -> dict[str, Any] | None:
         """What ``core.finetune.FinetuneSpec`` needs, None for a new model."""
         if not self.base_path():
             return None
-        return {"base": self.base_path(), "replay_share": round(self.replay.value(), 4),
-                "dropout": round(self.value("dropout"), 4)}
+        return {
+            "base": self.base_path(),
+            "replay_share": round(self.replay.value(), 4),
+            "dropout": round(self.value("dropout"), 4),
+        }
 
     def apply_preset(self, name: str) -> None:
         """Fill the form with preset ``name`` (the budget stays as it is)."""
@@ -200,9 +222,8 @@ class HyperparameterForm(QWidget):
         for fields in (INT_FIELDS, FLOAT_FIELDS):
             for field, spec in fields.items():
                 if field not in BUDGET:
-                    self.fields[field].setValue(getattr(parts[spec[0]], field))  # type: ignore[attr-defined]
+                    self.fields[field].setValue(getattr(parts[spec[0]], field))
         self.attention.setCurrentText(model.attention)
-        self.changed.emit()
 
     def set_values(self, **values) -> None:
         """Set fields by name (``minutes=1, max_steps=30``...)."""
@@ -210,10 +231,10 @@ class HyperparameterForm(QWidget):
             if name == "attention":
                 self.attention.setCurrentText(value)
             else:
-                self.fields[name].setValue(value)  # type: ignore[attr-defined]
+                self.fields[name].setValue(value)
 
     def value(self, name: str):
-        return self.fields[name].value()  # type: ignore[attr-defined]
+        return self.fields[name].value()
 
     def configs(self) -> tuple[ModelConfig, TrainConfig, TokenizerConfig]:
         model, train, tok = PRESETS[self.preset.currentText()]
@@ -248,7 +269,7 @@ class HyperparameterForm(QWidget):
             value = settings.value(f"training/hp/{name}")
             if value is not None:
                 try:
-                    box.setValue(float(value) if name in FLOAT_FIELDS else int(float(value)))  # type: ignore[attr-defined]
+                    box.setValue(float(value) if name in FLOAT_FIELDS else int(float(value)))
                 except (TypeError, ValueError):
                     pass
         try:
@@ -258,3 +279,5 @@ class HyperparameterForm(QWidget):
         base = str(settings.value("training/start_from", "") or "")
         if base and self.start_from.findData(base) >= 0:
             self.select_base(base)
+        elif base:
+            self._wanted_base = base  # the models are listed in a worker: chosen when they arrive

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, Qt, Signal
+import enum
+
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
 
@@ -35,14 +37,21 @@ def display_token(piece: str) -> str:
     return "·" + piece
 
 
+class Level(enum.Enum):
+    """How serious a banner's message is (it decides the icon)."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
 class MessageBanner(QFrame):
     """An inline message with an icon (information, warning or error) and a close button."""
 
-    closed = Signal()
-    LEVELS = {
-        "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
-        "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
-        "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    ICONS = {
+        Level.INFO: QStyle.StandardPixmap.SP_MessageBoxInformation,
+        Level.WARNING: QStyle.StandardPixmap.SP_MessageBoxWarning,
+        Level.ERROR: QStyle.StandardPixmap.SP_MessageBoxCritical,
     }
 
     def __init__(self, parent: QWidget | None = None):
@@ -65,7 +74,7 @@ class MessageBanner(QFrame):
         layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self._text, 1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        self.level = ""
+        self.level: Level | None = None  # None while no message is shown
         self.hide()
 
     def add_action(self, widget: QWidget) -> None:
@@ -73,9 +82,9 @@ class MessageBanner(QFrame):
         layout = self.layout()
         layout.insertWidget(layout.indexOf(self.close_button), widget, 0, Qt.AlignmentFlag.AlignTop)
 
-    def show_message(self, text: str, level: str = "error") -> None:
+    def show_message(self, text: str, level: Level = Level.ERROR) -> None:
         self.level = level
-        icon = self.style().standardIcon(self.LEVELS.get(level, self.LEVELS["info"]))
+        icon = self.style().standardIcon(self.ICONS[self.level])
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         self._icon.setPixmap(icon.pixmap(size, size))
         self._text.setText(text)
@@ -85,7 +94,6 @@ class MessageBanner(QFrame):
         return "" if self.isHidden() else self._text.text()
 
     def dismiss(self) -> None:
-        self.level = ""
+        self.level = None
         self._text.clear()
         self.hide()
-        self.closed.emit()

@@ -29,15 +29,30 @@ from translator_app.core.documents.common import (  # noqa: F401  (the public na
     check_paths,
     read_input,
 )
-from translator_app.core.documents.glossary import load_glossary  # noqa: F401
+from translator_app.core.documents.glossary import load_glossary  # noqa: F401 - re-exported: the CLI and workers read glossaries from here
 
 FORMATS: dict[str, tuple[str, ...]] = {
-    "txt": (".txt", ".text"), "md": (".md", ".markdown", ".mdown", ".mkd"), "html": (".html", ".htm", ".xhtml"),
-    "docx": (".docx",), "odt": (".odt",), "srt": (".srt",), "vtt": (".vtt",), "po": (".po", ".pot"),
+    "txt": (".txt", ".text"),
+    "md": (".md", ".markdown", ".mdown", ".mkd"),
+    "html": (".html", ".htm", ".xhtml"),
+    "docx": (".docx",),
+    "odt": (".odt",),
+    "srt": (".srt",),
+    "vtt": (".vtt",),
+    "po": (".po", ".pot"),
     "xliff": (".xliff", ".xlf"),
 }
-NAMES = {"txt": "text", "md": "Markdown", "html": "HTML", "docx": "Word (.docx)", "odt": "OpenDocument (.odt)",
-         "srt": "SubRip subtitle", "vtt": "WebVTT subtitle", "po": "gettext PO", "xliff": "XLIFF"}
+NAMES = {
+    "txt": "text",
+    "md": "Markdown",
+    "html": "HTML",
+    "docx": "Word (.docx)",
+    "odt": "OpenDocument (.odt)",
+    "srt": "SubRip subtitle",
+    "vtt": "WebVTT subtitle",
+    "po": "gettext PO",
+    "xliff": "XLIFF",
+}
 FILE_FILTER = "Documents (" + " ".join(f"*{s}" for exts in FORMATS.values() for s in exts) + ")"
 
 
@@ -50,9 +65,17 @@ class Options:
 def _loader(fmt: str) -> Callable:
     from translator_app.core.documents import docx, html, l10n, markdown, odt, plain
 
-    return {"txt": plain.load_txt, "md": markdown.load_markdown, "html": html.load_html, "docx": docx.load_docx,
-            "odt": odt.load_odt, "srt": plain.load_srt, "vtt": plain.load_vtt, "po": l10n.load_po,
-            "xliff": l10n.load_xliff}[fmt]
+    return {
+        "txt": plain.load_txt,
+        "md": markdown.load_markdown,
+        "html": html.load_html,
+        "docx": docx.load_docx,
+        "odt": odt.load_odt,
+        "srt": plain.load_srt,
+        "vtt": plain.load_vtt,
+        "po": l10n.load_po,
+        "xliff": l10n.load_xliff,
+    }[fmt]
 
 
 def detect_format(path: str | Path, fmt: str | None = None) -> str:
@@ -67,8 +90,11 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
         if suffix in exts:
             return key
     known = ", ".join(s for exts in FORMATS.values() for s in exts)
-    raise DocumentError(path, f"cannot tell the format from the extension {suffix or '(none)'!r}; supported: "
-                              f"{known} (or give the format explicitly)")
+    raise DocumentError(
+        path,
+        f"cannot tell the format from the extension {suffix or '(none)'!r}; supported: "
+        f"{known} (or give the format explicitly)",
+    )
 
 
 def load_document(path: str | Path, fmt: str | None = None, *, all_units: bool = False, encoding: str | None = None):
@@ -84,15 +110,26 @@ def load_document(path: str | Path, fmt: str | None = None, *, all_units: bool =
         raise DocumentError(path, "too large to translate in memory") from None
     except RecursionError:
         raise DocumentError(path, f"this {NAMES[fmt]} file is nested too deeply") from None
-    except Exception as exc:  # noqa: BLE001 - untrusted input through third-party parsers: explain, never crash
-        raise DocumentError(path, f"cannot read this {NAMES[fmt]} file: {type(exc).__name__}: "
-                                  f"{str(exc).splitlines()[0] if str(exc) else ''}") from exc
+    except Exception as exc:
+        raise DocumentError(
+            path,
+            f"cannot read this {NAMES[fmt]} file: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+        ) from exc
 
 
-def translate_document(source: str | Path, output: str | Path, translator: Any, *, fmt: str | None = None,
-                       beam_size: int = 1, glossary: Mapping[str, str] | None = None, all_units: bool = False,
-                       encoding: str | None = None, progress: Callable[[int, int], Any] | None = None,
-                       cancel: Any = None) -> DocumentReport:
+def translate_document(
+    source: str | Path,
+    output: str | Path,
+    translator: Any,
+    *,
+    fmt: str | None = None,
+    beam_size: int = 1,
+    glossary: Mapping[str, str] | None = None,
+    all_units: bool = False,
+    encoding: str | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+    cancel: Any = None,
+) -> DocumentReport:
     """Translate ``source`` into ``output`` (same format) and say what was done.
 
     progress(done, total) is called after each batch of segments; a set ``cancel`` stops
@@ -111,9 +148,12 @@ def translate_document(source: str | Path, output: str | Path, translator: Any, 
     except DocumentError:
         raise
     except UnicodeEncodeError as exc:
-        raise DocumentError(src, f"the translation has characters the file's encoding ({exc.encoding}) cannot "
-                                 "hold; convert the file to UTF-8") from None
-    except Exception as exc:  # noqa: BLE001
+        raise DocumentError(
+            src,
+            f"the translation has characters the file's encoding ({exc.encoding}) cannot "
+            "hold; convert the file to UTF-8",
+        ) from None
+    except Exception as exc:
         raise DocumentError(src, f"cannot write the translated {NAMES[fmt]} file: {type(exc).__name__}: {exc}") from exc
     if cancel is not None and getattr(cancel, "is_set", cancel)():
         raise Cancelled(f"cancelled; {out} was not written")

@@ -123,21 +123,26 @@ class DocumentReport:
         return sum(self.skipped.values())
 
     def summary(self) -> str:
-        lines = [f"{self.translated:,} of {self.segments:,} segments translated ({self.words:,} words) "
-                 f"in {self.seconds:.1f} s, beam {self.beam_size}" + (f" → {self.output}" if self.output else "")]
+        lines = [
+            f"{self.translated:,} of {self.segments:,} segments translated ({self.words:,} words) "
+            f"in {self.seconds:.1f} s, beam {self.beam_size}" + (f" → {self.output}" if self.output else "")
+        ]
         if self.skipped:
             lines.append(f"{self.left:,} left as they were:")
             for reason, n in self.skipped.most_common():
                 where = self.examples.get(reason)
                 lines.append(f"  {n:>6,}  {reason}" + (f" (e.g. {', '.join(where)})" if where else ""))
         if self.approximated:
-            lines.append(f"{self.approximated:,} segments: inline formatting kept on the whole sentence "
-                         "(it could not be placed on single words)")
+            lines.append(
+                f"{self.approximated:,} segments: inline formatting kept on the whole sentence "
+                "(it could not be placed on single words)"
+            )
         lines += self.notes
         return "\n".join(lines)
 
 
 # ---- reading --------------------------------------------------------------------------------
+
 
 def check_paths(source: str | os.PathLike, output: str | os.PathLike) -> tuple[Path, Path]:
     """Refuse a missing input, a folder, and an output that is the input (same path or same file)."""
@@ -154,8 +159,10 @@ def check_paths(source: str | os.PathLike, output: str | os.PathLike) -> tuple[P
     except OSError:
         pass
     if same:
-        raise DocumentError(src, f"the output {out} is the input file itself; choose another output "
-                                 "file (the input is never overwritten)")
+        raise DocumentError(
+            src,
+            f"the output {out} is the input file itself; choose another output file (the input is never overwritten)",
+        )
     return src, out
 
 
@@ -163,16 +170,24 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise DocumentError(path, f"the file has {size / 2**20:,.0f} MB; documents over "
-                                      f"{limit / 2**20:,.0f} MB are not translated (split it)")
+            raise DocumentError(
+                path,
+                f"the file has {size / 2**20:,.0f} MB; documents over "
+                f"{limit / 2**20:,.0f} MB are not translated (split it)",
+            )
         with open(path, "rb") as handle:
             return handle.read(limit + 1)
     except OSError as exc:
         raise DocumentError(path, f"cannot read: {exc.strerror or exc}") from exc
 
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 
 
 @dataclass(frozen=True)
@@ -211,13 +226,17 @@ def decode_text(path: Path, data: bytes, kind: str, encoding: str | None = None)
             bom, encoding = mark, name
             break
     encoding = encoding or "utf-8"
-    body = data[len(bom):]
+    body = data[len(bom) :]
     if not bom and b"\x00" in body[:8192] and encoding.replace("-", "").lower() in ("utf8", "ascii"):
         line = body[: body.index(b"\x00")].count(b"\n") + 1
-        raise DocumentError(path, f"line {line}: contains NUL bytes; this is binary data, not {kind} "
-                                  "(or text in UTF-16 without a byte order mark)")
-    text = decode_strict(path, body, encoding, f"unknown character encoding {encoding!r}",
-                         f"save the {kind} file as UTF-8")
+        raise DocumentError(
+            path,
+            f"line {line}: contains NUL bytes; this is binary data, not {kind} "
+            "(or text in UTF-16 without a byte order mark)",
+        )
+    text = decode_strict(
+        path, body, encoding, f"unknown character encoding {encoding!r}", f"save the {kind} file as UTF-8"
+    )
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise DocumentError(path, f"line {line}: contains NUL characters; this is not {kind}")
@@ -228,6 +247,7 @@ def decode_text(path: Path, data: bytes, kind: str, encoding: str | None = None)
 
 
 # ---- writing --------------------------------------------------------------------------------
+
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write to a temporary file in the same folder, fsync, rename over ``path`` (as

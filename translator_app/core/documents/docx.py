@@ -20,18 +20,48 @@ from pathlib import Path
 from translator_app.core.documents.common import CODE, SEP, TEXT, DocumentError, Piece, Segment, xml_safe
 from translator_app.core.documents.xmltree import local, part, read_package, serialize
 
-W_MAIN = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",
-          "http://purl.oclc.org/ooxml/wordprocessingml/main")
+W_MAIN = (
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",
+)
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _PARTS = re.compile(r"^word/(?:document\d*|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 _CODE_STYLE = re.compile(r"code|verbatim|source|mono|kbd|keyboard|typewriter|sample", re.IGNORECASE)
-MONO_FONTS = {"courier", "courier new", "consolas", "menlo", "monaco", "lucida console", "lucida sans typewriter",
-              "source code pro", "dejavu sans mono", "liberation mono", "cascadia code", "cascadia mono",
-              "fira code", "fira mono", "jetbrains mono", "roboto mono", "ubuntu mono", "noto mono", "sf mono"}
+MONO_FONTS = {
+    "courier",
+    "courier new",
+    "consolas",
+    "menlo",
+    "monaco",
+    "lucida console",
+    "lucida sans typewriter",
+    "source code pro",
+    "dejavu sans mono",
+    "liberation mono",
+    "cascadia code",
+    "cascadia mono",
+    "fira code",
+    "fira mono",
+    "jetbrains mono",
+    "roboto mono",
+    "ubuntu mono",
+    "noto mono",
+    "sf mono",
+}
 _TRANSPARENT = {"smartTag", "customXml", "sdt", "sdtContent", "ins", "moveTo", "dir", "bdo", "fldSimple"}
 _SPACES = {"tab", "br", "cr", "ptab"}
-_KEEP = {"drawing", "pict", "object", "sym", "footnoteReference", "endnoteReference", "AlternateContent", "ruby",
-         "embedObject", "commentReference"}
+_KEEP = {
+    "drawing",
+    "pict",
+    "object",
+    "sym",
+    "footnoteReference",
+    "endnoteReference",
+    "AlternateContent",
+    "ruby",
+    "embedObject",
+    "commentReference",
+}
 _VOLATILE = {"lang", "noProof", "proofErr", "rsid"}
 
 
@@ -116,8 +146,11 @@ def _paragraph(p, w: str, where: str) -> tuple[Segment, list]:
                     pieces.append(Piece(CODE, ""))
                     refs.append(None)
         elif ns == w and name == "hyperlink":
-            target = el.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id") or el.get(
-                f"{{{w}}}anchor") or ""
+            target = (
+                el.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+                or el.get(f"{{{w}}}anchor")
+                or ""
+            )
             work += [(c, ("link", target, id(el))) for c in reversed(list(el))]
         elif ns == w and name in _TRANSPARENT:
             work += [(c, link) for c in reversed(list(el))]
@@ -141,8 +174,9 @@ def load_docx(path: Path, data: bytes, options) -> DocxDocument:
         i, root = part(package, path, name, "a Word (.docx)")
         w = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
         if w not in W_MAIN:
-            raise DocumentError(path, f"{name} is not WordprocessingML (root <{local(root.tag)}> in {w or 'no'} "
-                                      "namespace)")
+            raise DocumentError(
+                path, f"{name} is not WordprocessingML (root <{local(root.tag)}> in {w or 'no'} namespace)"
+            )
         parts[i] = root
         short = name[5:-4]
         for n, p in enumerate(root.iter(f"{{{w}}}p"), 1):

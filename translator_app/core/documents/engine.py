@@ -141,9 +141,17 @@ def _runs(text: str, labels: Sequence, base: Hashable) -> list[tuple[Hashable, s
 
 
 class Engine:
-    def __init__(self, translator: Any, *, beam_size: int = 1, glossary: Mapping[str, str] | None = None,
-                 progress: Callable[[int, int], Any] | None = None, cancel: Any = None,
-                 batch_lines: int = 64, batch_chars: int = 8000):
+    def __init__(
+        self,
+        translator: Any,
+        *,
+        beam_size: int = 1,
+        glossary: Mapping[str, str] | None = None,
+        progress: Callable[[int, int], Any] | None = None,
+        cancel: Any = None,
+        batch_lines: int = 64,
+        batch_chars: int = 8000,
+    ):
         self.translator = translator
         self.beam = max(1, int(beam_size))
         self.glossary = dict(glossary) if glossary else None
@@ -177,8 +185,9 @@ class Engine:
         start = 0
         while start < len(plans):
             end, lines, chars, aligns = start, 0, 0, 0
-            while end < len(plans) and (end == start or (lines < self.batch_lines and chars < self.batch_chars
-                                                         and aligns < 8)):
+            while end < len(plans) and (
+                end == start or (lines < self.batch_lines and chars < self.batch_chars and aligns < 8)
+            ):
                 for job in plans[end].jobs:
                     lines += job.kind in ("line", "marked")
                     chars += len(job.text)
@@ -188,8 +197,11 @@ class Engine:
             chunk = plans[start:end]
             batch = [job for plan in chunk for job in plan.jobs if job.kind in ("line", "marked")]
             if batch:
-                outs = list(self.translator.translate_lines([j.text for j in batch], beam_size=self.beam,
-                                                            glossary=self.glossary))
+                outs = list(
+                    self.translator.translate_lines(
+                        [j.text for j in batch], beam_size=self.beam, glossary=self.glossary
+                    )
+                )
                 if len(outs) != len(batch):
                     raise RuntimeError(f"the translator returned {len(outs)} lines for {len(batch)}")
                 for job, out in zip(batch, outs):
@@ -269,10 +281,10 @@ class Engine:
         cursor = 0
         for k, sent in enumerate(sentences):
             at = job.text.find(sent.source, cursor)
-            found = _sentence_pieces(sent, job.labels[at: at + len(sent.source)], job.label) if at >= 0 else None
+            found = _sentence_pieces(sent, job.labels[at : at + len(sent.source)], job.label) if at >= 0 else None
             if found is None:
                 plan.approximated = True
-                span = job.labels[cursor:] if at < 0 else job.labels[at: at + len(sent.source)]
+                span = job.labels[cursor:] if at < 0 else job.labels[at : at + len(sent.source)]
                 found = [(_majority(span, job.label), sent.text)]
             if at >= 0:
                 cursor = at + len(sent.source)
@@ -378,7 +390,7 @@ def _parse_marked(out: str, marks: dict, base: Hashable) -> tuple[list[tuple[Has
     pos = 0
     for m in _MARK.finditer(out):
         if m.start() > pos:
-            pieces.append((stack[-1] if stack else base, out[pos: m.start()], region))
+            pieces.append((stack[-1] if stack else base, out[pos : m.start()], region))
         pos = m.end()
         mark_id = int(m.group(1))
         mark = marks.get(mark_id)
@@ -481,7 +493,7 @@ def _sentence_pieces(sent: Any, labels: Sequence, base: Hashable) -> list[tuple[
         if start > pos:
             pieces.append((None, sent.text[pos:start]))
         if end > max(start, pos):
-            pieces.append((label, sent.text[max(start, pos):end]))
+            pieces.append((label, sent.text[max(start, pos) : end]))
         pos = max(pos, end)
     if pos < len(sent.text):
         pieces.append((None, sent.text[pos:]))
@@ -567,13 +579,13 @@ def distribute(text: str, weights: Sequence[int]) -> list[str]:
         if weights[i] <= 0 or first >= len(words):
             parts.append("")
             continue
-        later = sum(1 for w in weights[i + 1:] if w > 0)
+        later = sum(1 for w in weights[i + 1 :] if w > 0)
         hi = max(first, len(words) - 1 - later)
         goal = total * acc / weight_sum
         k = bisect.bisect_left(ends, goal, first, hi + 1)
         candidates = [c for c in (k - 1, k) if first <= c <= hi] or [first]
         best = min(candidates, key=lambda c: abs(ends[c] - goal))
-        parts.append(" ".join(words[first: best + 1]))
+        parts.append(" ".join(words[first : best + 1]))
         first = best + 1
     parts.append(" ".join(words[first:]))
     return parts
@@ -585,19 +597,24 @@ def _tidy(seg: Segment, slots: list[int], placed: list[str], base: Hashable) -> 
     pieces = seg.pieces
     n = len(slots)
     texts = [_WS.sub(" ", t) for t in placed]
-    sep_before = [k > 0 and any(p.kind == SEP and p.space for p in pieces[slots[k - 1] + 1: slots[k]])
-                  for k in range(n)]
-    code_before = [any(p.kind == CODE for p in pieces[(slots[k - 1] + 1 if k else 0): slots[k]]) for k in range(n)]
-    code_after = any(p.kind == CODE for p in pieces[slots[-1] + 1:]) if n else False
+    sep_before = [
+        k > 0 and any(p.kind == SEP and p.space for p in pieces[slots[k - 1] + 1 : slots[k]]) for k in range(n)
+    ]
+    code_before = [any(p.kind == CODE for p in pieces[(slots[k - 1] + 1 if k else 0) : slots[k]]) for k in range(n)]
+    code_after = any(p.kind == CODE for p in pieces[slots[-1] + 1 :]) if n else False
     # slots of one label joined by space-like SEPs only: one text, cut in proportion to the source
     k = 0
     while k < n:
         group = [k]
         while group[-1] + 1 < n:
             a, b = slots[group[-1]], slots[group[-1] + 1]
-            between = pieces[a + 1: b]
-            if (not between or pieces[a].label != pieces[b].label or any(p.kind != SEP for p in between)
-                    or not any(p.space for p in between)):
+            between = pieces[a + 1 : b]
+            if (
+                not between
+                or pieces[a].label != pieces[b].label
+                or any(p.kind != SEP for p in between)
+                or not any(p.space for p in between)
+            ):
                 break
             group.append(group[-1] + 1)
         if len(group) > 1:
@@ -606,7 +623,7 @@ def _tidy(seg: Segment, slots: list[int], placed: list[str], base: Hashable) -> 
             parts = distribute(joined, weights)
             filled = [i for i, p in enumerate(parts) if p] or [0]
             parts[filled[0]] = joined[: len(joined) - len(joined.lstrip(" "))] + parts[filled[0]]
-            parts[filled[-1]] += joined[len(joined.rstrip(" ")):] if joined.strip() else ""
+            parts[filled[-1]] += joined[len(joined.rstrip(" ")) :] if joined.strip() else ""
             for g, part in zip(group, parts):
                 texts[g] = part
         k = group[-1] + 1
@@ -619,17 +636,21 @@ def _tidy(seg: Segment, slots: list[int], placed: list[str], base: Hashable) -> 
         first, last = contents[0], contents[-1]
         if any(code_before[: first + 1]) and texts[first].startswith(" "):
             out[first] = " " + out[first]
-        if (code_after or any(code_before[last + 1:])) and texts[last].endswith(" "):
+        if (code_after or any(code_before[last + 1 :])) and texts[last].endswith(" "):
             out[last] += " "
     for a, b in zip(contents, contents[1:]):
-        if any(code_before[a + 1: b + 1]):  # a code piece sits between: spaces stay where they were
+        if any(code_before[a + 1 : b + 1]):  # a code piece sits between: spaces stay where they were
             out[a] += " " if texts[a].endswith(" ") else ""
             out[b] = (" " if texts[b].startswith(" ") else "") + out[b]
             for k in range(a + 1, b):
                 out[k] = texts[k]
             continue
-        gap = texts[a][len(texts[a].rstrip(" ")):] + "".join(texts[a + 1: b]) + texts[b][: len(texts[b]) - len(texts[b].lstrip(" "))]
-        if not gap or any(sep_before[a + 1: b + 1]):
+        gap = (
+            texts[a][len(texts[a].rstrip(" ")) :]
+            + "".join(texts[a + 1 : b])
+            + texts[b][: len(texts[b]) - len(texts[b].lstrip(" "))]
+        )
+        if not gap or any(sep_before[a + 1 : b + 1]):
             continue
         plain = next((k for k in range(a + 1, b) if pieces[slots[k]].label == base), None)
         if plain is not None:
@@ -649,20 +670,21 @@ def _tidy(seg: Segment, slots: list[int], placed: list[str], base: Hashable) -> 
             continue
         if k == first and not any(code_before[: k + 1]):
             out[k] = src[: len(src) - len(src.lstrip())] + out[k]
-        if k == last and not (code_after or any(code_before[k + 1:])):
-            out[k] = out[k] + src[len(src.rstrip()):]
+        if k == last and not (code_after or any(code_before[k + 1 :])):
+            out[k] = out[k] + src[len(src.rstrip()) :]
     return out
 
 
-def _split_codes(pieces: list[tuple[Hashable, str]], marks: dict, base: Hashable,
-                 region: int) -> list[tuple[Hashable, str, int]]:
+def _split_codes(
+    pieces: list[tuple[Hashable, str]], marks: dict, base: Hashable, region: int
+) -> list[tuple[Hashable, str, int]]:
     """(label, text) pieces whose text may hold code markers -> (label, text, region), markers removed."""
     out: list[tuple[Hashable, str, int]] = []
     for label, text in pieces:
         label = base if label is None else label
         pos = 0
         for m in _MARK.finditer(text):
-            out.append((label, text[pos: m.start()], region))
+            out.append((label, text[pos : m.start()], region))
             mark = marks.get(int(m.group(1)))
             if mark is not None and mark[0] == "code":
                 region = mark[1] + 1

@@ -38,15 +38,20 @@ from translator_app.core.documents.xmltree import (
     apply,
 )
 
-INLINE_TAGS = set("a abbr b bdi bdo big cite data del dfn em font i ins label mark q s small span strike strong "
-                  "sub sup time u".split())
-CODE_TAGS = set("code kbd samp var tt img input select button script style noscript object embed iframe "
-                "video audio canvas map output meter progress picture source".split())
+INLINE_TAGS = set(
+    "a abbr b bdi bdo big cite data del dfn em font i ins label mark q s small span strike strong "
+    "sub sup time u".split()
+)
+CODE_TAGS = set(
+    "code kbd samp var tt img input select button script style noscript object embed iframe "
+    "video audio canvas map output meter progress picture source".split()
+)
 SPACE_TAGS = {"br"}
 SEP_TAGS = {"wbr"}
 SKIP_TAGS = set("pre textarea svg math template".split())
-BLOCK_TAGS = set("p h1 h2 h3 h4 h5 h6 li dt dd td th caption figcaption blockquote address legend summary "
-                 "option title label".split())
+BLOCK_TAGS = set(
+    "p h1 h2 h3 h4 h5 h6 li dt dd td th caption figcaption blockquote address legend summary option title label".split()
+)
 ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([-\w.:]+)", re.IGNORECASE)
 _FULL = re.compile(rb"<html[\s>]|<!doctype|<body[\s>]|<head[\s>]", re.IGNORECASE)
@@ -92,7 +97,9 @@ class HtmlDocument:
 
         apply(self.results)
         if self.fragment:
-            body = [escape(xml_safe(self.root.text or ""), quote=False)] + [html.tostring(c, encoding="unicode") for c in self.root]
+            body = [escape(xml_safe(self.root.text or ""), quote=False)] + [
+                html.tostring(c, encoding="unicode") for c in self.root
+            ]
             text = "".join(body)
         else:
             text = html.tostring(self.root.getroottree(), encoding="unicode", doctype=self.doctype or None)
@@ -111,8 +118,13 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     else:
         m = _CHARSET.search(data[:4096])
         encoding = m.group(1).decode("ascii", "replace").lower() if m else "utf-8"
-    text = decode_strict(path, data, encoding, f"unknown charset {encoding!r} in its <meta>",
-                         "save it as UTF-8 or declare its charset in a <meta> tag")
+    text = decode_strict(
+        path,
+        data,
+        encoding,
+        f"unknown charset {encoding!r} in its <meta>",
+        "save it as UTF-8 or declare its charset in a <meta> tag",
+    )
     if "\x00" in text:
         raise DocumentError(path, "contains NUL characters; this is not an HTML file")
     return text.lstrip("\ufeff"), "utf-8" if encoding.startswith("utf-16") else encoding
@@ -132,8 +144,12 @@ def load_html(path: Path, data: bytes, options) -> HtmlDocument:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise DocumentError(path, f"cannot parse this HTML: {exc}") from None
     doctype = root.getroottree().docinfo.doctype if not fragment else ""
-    walker = Walker(_classify, label=lambda el, parent: el, skip_reason=_skip_reason,
-                    where=lambda el: f"<{el.tag}> line {el.sourceline}")
+    walker = Walker(
+        _classify,
+        label=lambda el, parent: el,
+        skip_reason=_skip_reason,
+        where=lambda el: f"<{el.tag}> line {el.sourceline}",
+    )
     results = walker.segments(root)
     for el in root.iter():
         if not isinstance(el.tag, str) or any(_classify(a) == SKIP for a in el.iterancestors()):

@@ -34,14 +34,17 @@ from translator_app.core.documents.common import (
 )
 from translator_app.core.documents.xmltree import BLOCK, CODE_EL, INLINE, Walker, apply, local, text_content
 
-PLACEHOLDER = re.compile(r"""
+PLACEHOLDER = re.compile(
+    r"""
       %\([^()\s]+\)[-+\ #0]*\d*(?:\.\d+)?[A-Za-z]    # %(file_name)s
     | %[A-Z][A-Z0-9_]+%?                            # %PRODUCTNAME, %APP_NAME%
     | %(?:\d+\$)?[-+\ #0]*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|L|q)?[diouxXeEfFgGcspan@%]   # %s %d %1$s %5.2f %%
     | \$\([^()\s]*\) | \$\{[^{}\s]*\} | \{\{[^{}]*\}\} | \{[\w.:,\s-]*\}     # $(ARG) ${name} {{x}} {0} {name}
     | &(?:[A-Za-z][A-Za-z0-9]*|\#[0-9]+|\#x[0-9A-Fa-f]+);                 # &amp; &#38;
     | <[^<>\n]{1,200}>                                                     # markup
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 MT_SUBSTATE = "translator-app:machine-translation"
 
 
@@ -53,7 +56,7 @@ def string_segment(text: str, where: str) -> Segment:
             pieces.append(Piece(SEP, "\n", space=True))
         pos = 0
         for m in PLACEHOLDER.finditer(line):
-            pieces += [Piece(TEXT, line[pos: m.start()], ""), Piece(CODE, m.group())]
+            pieces += [Piece(TEXT, line[pos : m.start()], ""), Piece(CODE, m.group())]
             pos = m.end()
         pieces.append(Piece(TEXT, line[pos:], ""))
     return Segment(pieces, where)
@@ -64,6 +67,7 @@ def render_string(seg: Segment) -> str:
 
 
 # ---- gettext PO -------------------------------------------------------------------------------
+
 
 @dataclass
 class PoDocument:
@@ -101,14 +105,17 @@ def load_po(path: Path, data: bytes, options) -> PoDocument:
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     match = re.search(rb"charset=\s*([-\w.:]+)", body[:16384])
     charset = match.group(1).decode("ascii") if match and match.group(1) != b"CHARSET" else "utf-8"
-    decode_strict(path, body, charset, f"unknown charset {charset!r} in the PO header",
-                  f"the header declares charset={charset}")  # a clear error before translate-toolkit parses it
+    decode_strict(
+        path, body, charset, f"unknown charset {charset!r} in the PO header", f"the header declares charset={charset}"
+    )  # a clear error before translate-toolkit parses it
     store = pypo.pofile()
     try:
         store.parse(data)
     except poparser.PoParseError as exc:
         line = getattr(getattr(exc, "parse_state", None), "lineno", None)
-        raise DocumentError(path, (f"line {line}: " if line else "") + f"PO syntax error: {exc}".split("\n")[0]) from None
+        raise DocumentError(
+            path, (f"line {line}: " if line else "") + f"PO syntax error: {exc}".split("\n")[0]
+        ) from None
     if not [u for u in store.units if not u.isheader() and str(u.source or "")]:
         raise DocumentError(path, "no messages found: this is not a PO file, or an empty one")
     plural = store.parseheader().get("Plural-Forms", "")
@@ -184,12 +191,18 @@ def load_xliff(path: Path, data: bytes, options) -> XliffDocument:
     head = re.search(rb"<(?:\w+:)?xliff\b[^>]*>", data[:65536])
     if head is None:
         raise DocumentError(path, "not an XLIFF file: no <xliff> root element near the start")
-    v2 = bool(re.search(rb"version\s*=\s*[\"']2", head.group())) or b"urn:oasis:names:tc:xliff:document:2" in head.group()
+    v2 = (
+        bool(re.search(rb"version\s*=\s*[\"']2", head.group()))
+        or b"urn:oasis:names:tc:xliff:document:2" in head.group()
+    )
     try:
         store = (xliff2.Xliff2File if v2 else xliff.xlifffile).parsestring(data)
     except etree.XMLSyntaxError as exc:
-        raise DocumentError(path, f"not well-formed XML (line {getattr(exc, 'lineno', '?')}): "
-                                  f"{str(getattr(exc, 'msg', exc)).split(', line ')[0]}") from None
+        raise DocumentError(
+            path,
+            f"not well-formed XML (line {getattr(exc, 'lineno', '?')}): "
+            f"{str(getattr(exc, 'msg', exc)).split(', line ')[0]}",
+        ) from None
     except AssertionError:
         raise DocumentError(path, "not an XLIFF file: the root element is not <xliff>") from None
     inline = _V2_INLINE if v2 else _V1_INLINE
@@ -203,12 +216,14 @@ def load_xliff(path: Path, data: bytes, options) -> XliffDocument:
         src, old = el.find(unit.namespaced("source")), el.find(unit.namespaced("target"))
         if src is None:
             continue
-        uid = (el.get("id") or (el.getparent().get("id") if v2 and el.getparent() is not None else "") or "?")
+        uid = el.get("id") or (el.getparent().get("id") if v2 and el.getparent() is not None else "") or "?"
         where = f"unit {uid[:40]}"
         target_tag = unit.namespaced("target")
-        walker = Walker(lambda e, root=None, target_tag=target_tag: BLOCK if e.tag == target_tag else classify(e),
-                        label=lambda e, parent: ("p",) if local(e.tag) == "target" else (local(e.tag), id(e)),
-                        where=lambda e, where=where: where)
+        walker = Walker(
+            lambda e, root=None, target_tag=target_tag: BLOCK if e.tag == target_tag else classify(e),
+            label=lambda e, parent: ("p",) if local(e.tag) == "target" else (local(e.tag), id(e)),
+            where=lambda e, where=where: where,
+        )
         reason = None
         if not unit.istranslatable():
             reason = NOT_TRANSLATABLE

@@ -29,8 +29,9 @@ from translator_app.core.documents.common import (
 )
 
 _FRONT = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_VOID_HTML = re.compile(r"<(?:br|img|hr|input|wbr|area|col|embed|source|track|meta|link)\b|<!--|<\?|<!|.*/>\Z",
-                        re.IGNORECASE | re.DOTALL)
+_VOID_HTML = re.compile(
+    r"<(?:br|img|hr|input|wbr|area|col|embed|source|track|meta|link)\b|<!--|<\?|<!|.*/>\Z", re.IGNORECASE | re.DOTALL
+)
 
 
 class _Mismatch(Exception):
@@ -197,7 +198,7 @@ def _inline(body: str, tok, offsets: list[int], table: bool) -> tuple[list[Piece
             pieces[-1].text += text
             ranges[-1] = (ranges[-1][0], end, ranges[-1][2])
             return
-        line_start = body[body.rfind("\n", 0, start) + 1: start].strip(" \t>") == ""
+        line_start = body[body.rfind("\n", 0, start) + 1 : start].strip(" \t>") == ""
         pieces.append(Piece(TEXT, text, label))
         ranges.append((start, end, line_start))
 

@@ -35,10 +35,27 @@ OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 DRAW_NS = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 _INLINE = {"span", "a", "meta", "ruby-base"}
 _SPACE = {"s", "tab", "line-break"}
-_SEP = {"soft-page-break", "bookmark", "bookmark-start", "bookmark-end", "reference-mark", "reference-mark-start",
-        "reference-mark-end", "toc-mark", "toc-mark-start", "toc-mark-end", "alphabetical-index-mark",
-        "alphabetical-index-mark-start", "alphabetical-index-mark-end", "user-index-mark",
-        "user-index-mark-start", "user-index-mark-end", "change", "change-start", "change-end"}
+_SEP = {
+    "soft-page-break",
+    "bookmark",
+    "bookmark-start",
+    "bookmark-end",
+    "reference-mark",
+    "reference-mark-start",
+    "reference-mark-end",
+    "toc-mark",
+    "toc-mark-start",
+    "toc-mark-end",
+    "alphabetical-index-mark",
+    "alphabetical-index-mark-start",
+    "alphabetical-index-mark-end",
+    "user-index-mark",
+    "user-index-mark-start",
+    "user-index-mark-end",
+    "change",
+    "change-start",
+    "change-end",
+}
 _DESCEND = {"note", "annotation"}  # kept in place; the paragraphs inside are translated on their own
 MIMETYPE = b"application/vnd.oasis.opendocument.text"
 
@@ -60,9 +77,24 @@ def _classify(el) -> str:
             return SEP_EL
         if name == "tracked-changes":
             return SKIP
-        if name in ("list", "list-item", "list-header", "section", "index-body", "index-title",
-                    "note-body", "illustration-index", "table-index", "table-of-content", "object-index",
-                    "user-index", "alphabetical-index", "bibliography", "deletion", "insertion"):
+        if name in (
+            "list",
+            "list-item",
+            "list-header",
+            "section",
+            "index-body",
+            "index-title",
+            "note-body",
+            "illustration-index",
+            "table-index",
+            "table-of-content",
+            "object-index",
+            "user-index",
+            "alphabetical-index",
+            "bibliography",
+            "deletion",
+            "insertion",
+        ):
             return CONTAINER
         return CODE_EL  # fields (page number, date, sequence, references…), notes, ruby
     if ns == OFFICE_NS:
@@ -113,8 +145,13 @@ def load_odt(path: Path, data: bytes, options) -> OdtDocument:
     if package.find("content.xml") is None:
         hint = " (it looks like a Word file: name it .docx)" if package.find("word/document.xml") is not None else ""
         raise DocumentError(path, f"not an OpenDocument text (.odt): it has no content.xml{hint}")
-    walker = Walker(_classify, label=_label, descend_code=_descend, skip_reason=lambda el: "tracked deletion",
-                    where=lambda el: f"{local(el.tag) == 'h' and 'heading' or 'paragraph'} line {el.sourceline}")
+    walker = Walker(
+        _classify,
+        label=_label,
+        descend_code=_descend,
+        skip_reason=lambda el: "tracked deletion",
+        where=lambda el: f"{local(el.tag) == 'h' and 'heading' or 'paragraph'} line {el.sourceline}",
+    )
     parts, results = {}, []
     for name in ("content.xml", "styles.xml"):
         if package.find(name) is None:

@@ -76,13 +76,13 @@ def line_segment(lines: list[str], where: str, tags: bool = False) -> Segment:
         if k:
             indent = line[: len(line) - len(line.lstrip())]
             pieces.append(Piece(SEP, "\n" + indent, space=True))
-            line = line[len(indent):]
+            line = line[len(indent) :]
         if not tags:
             pieces.append(Piece(TEXT, line, ""))
             continue
         pos = 0
         for m in _TAG.finditer(line):
-            pieces.append(Piece(TEXT, line[pos: m.start()], tuple(stack)))
+            pieces.append(Piece(TEXT, line[pos : m.start()], tuple(stack)))
             tag = m.group()
             if tag.startswith("</"):
                 name = tag[2:].split(">")[0].split(".")[0].strip().lower()
@@ -98,6 +98,7 @@ def line_segment(lines: list[str], where: str, tags: bool = False) -> Segment:
 
 
 # ---- plain text -----------------------------------------------------------------------------
+
 
 def load_txt(path: Path, data: bytes, options) -> TextDocument:
     decoded = decode_text(path, data, "a text file", options.encoding)
@@ -125,6 +126,7 @@ def load_txt(path: Path, data: bytes, options) -> TextDocument:
 
 # ---- subtitles ------------------------------------------------------------------------------
 
+
 def _cue(text_lines: list[str], where: str) -> tuple:
     if len(text_lines) > 1 and all(line.lstrip().startswith("-") for line in text_lines):
         return ("cue", [line_segment([line], f"{where}, line {n + 1}", tags=True) for n, line in enumerate(text_lines)])
@@ -150,8 +152,11 @@ def load_srt(path: Path, data: bytes, options) -> TextDocument:
             items.append(line)
             k += 1
         else:
-            raise DocumentError(path, f"line {k + 1}: expected a cue number and a timing line "
-                                      f"(00:00:01,000 --> 00:00:04,000), found {line[:60]!r}")
+            raise DocumentError(
+                path,
+                f"line {k + 1}: expected a cue number and a timing line "
+                f"(00:00:01,000 --> 00:00:04,000), found {line[:60]!r}",
+            )
         cues += 1
         text = []
         while k < len(lines) and lines[k].strip():
@@ -191,10 +196,12 @@ def load_vtt(path: Path, data: bytes, options) -> TextDocument:
             continue
         timing = 0 if _VTT_TIME.match(block[0]) else 1 if len(block) > 1 and _VTT_TIME.match(block[1]) else None
         if timing is None:
-            raise DocumentError(path, f"line {start + 1}: expected a cue timing (00:00:01.000 --> 00:00:04.000), "
-                                      f"found {block[0][:60]!r}")
+            raise DocumentError(
+                path,
+                f"line {start + 1}: expected a cue timing (00:00:01.000 --> 00:00:04.000), found {block[0][:60]!r}",
+            )
         cues += 1
         items += block[: timing + 1]
-        if block[timing + 1:]:
-            items.append(_cue(block[timing + 1:], f"cue {cues} (line {start + 1})"))
+        if block[timing + 1 :]:
+            items.append(_cue(block[timing + 1 :], f"cue {cues} (line {start + 1})"))
     return TextDocument(items, decoded, final)

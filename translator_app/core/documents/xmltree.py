@@ -22,7 +22,15 @@ from typing import Any
 from translator_app.core.documents.common import CODE, SEP, TEXT, DocumentError, Piece, Segment, xml_safe
 
 INLINE, CODE_EL, SEP_EL, SPACE_EL, BLOCK, CONTAINER, SKIP, IGNORE = (
-    "inline", "code", "sep", "space", "block", "container", "skip", "ignore")
+    "inline",
+    "code",
+    "sep",
+    "space",
+    "block",
+    "container",
+    "skip",
+    "ignore",
+)
 MAX_MEMBERS = 20_000
 MAX_UNPACKED = 1024 * 1024 * 1024  # all members of a zip together
 MAX_PART = 256 * 1024 * 1024  # one XML part
@@ -40,8 +48,9 @@ def parse_xml(path: Path, data: bytes, kind: str):
     except etree.XMLSyntaxError as exc:
         line = getattr(exc, "lineno", None)
         msg = str(getattr(exc, "msg", "") or exc).split(", line ")[0]
-        raise DocumentError(path, f"{kind} is not well-formed XML" + (f" (line {line})" if line else "")
-                                  + f": {msg}") from None
+        raise DocumentError(
+            path, f"{kind} is not well-formed XML" + (f" (line {line})" if line else "") + f": {msg}"
+        ) from None
     if root is None:
         raise DocumentError(path, f"{kind} has no root element")
     return root
@@ -154,8 +163,12 @@ def apply(results: list[tuple[Segment, list[Ref | None]]]) -> None:
 
 # ---- zip packages -------------------------------------------------------------------------------
 
-_NOT_ZIP = ((b"\xd0\xcf\x11\xe0", "an old binary Office file (.doc / .sdw); save it in the new format first"),
-            (b"<?xml", "an XML file, not a zip archive"), (b"{\\rtf", "an RTF file"), (b"%PDF", "a PDF file"))
+_NOT_ZIP = (
+    (b"\xd0\xcf\x11\xe0", "an old binary Office file (.doc / .sdw); save it in the new format first"),
+    (b"<?xml", "an XML file, not a zip archive"),
+    (b"{\\rtf", "an RTF file"),
+    (b"%PDF", "a PDF file"),
+)
 
 
 @dataclass
@@ -187,8 +200,15 @@ class Package:
 
 
 def _valid_time(t: tuple) -> bool:
-    return (len(t) == 6 and 1980 <= t[0] <= 2107 and 1 <= t[1] <= 12 and 1 <= t[2] <= 31 and 0 <= t[3] < 24
-            and 0 <= t[4] < 60 and 0 <= t[5] < 62)
+    return (
+        len(t) == 6
+        and 1980 <= t[0] <= 2107
+        and 1 <= t[1] <= 12
+        and 1 <= t[2] <= 31
+        and 0 <= t[3] < 24
+        and 0 <= t[4] < 60
+        and 0 <= t[5] < 62
+    )
 
 
 def read_package(path: Path, data: bytes, kind: str) -> Package:
@@ -197,8 +217,11 @@ def read_package(path: Path, data: bytes, kind: str) -> Package:
         raise DocumentError(path, "the file is empty")
     if not data.startswith(b"PK"):
         hint = next((why for magic, why in _NOT_ZIP if data.startswith(magic)), "")
-        raise DocumentError(path, f"not {kind} file: {kind} files are zip archives and this one is not"
-                                  + (f" (it looks like {hint})" if hint else ""))
+        raise DocumentError(
+            path,
+            f"not {kind} file: {kind} files are zip archives and this one is not"
+            + (f" (it looks like {hint})" if hint else ""),
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
@@ -211,8 +234,9 @@ def read_package(path: Path, data: bytes, kind: str) -> Package:
     except DocumentError:
         raise
     except zipfile.BadZipFile as exc:
-        raise DocumentError(path, f"damaged or truncated zip archive ({exc}); this {kind} file cannot be "
-                                  "read") from None
+        raise DocumentError(
+            path, f"damaged or truncated zip archive ({exc}); this {kind} file cannot be read"
+        ) from None
     except (zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OverflowError, OSError) as exc:
         raise DocumentError(path, f"cannot unpack this {kind} file: {type(exc).__name__}: {exc}") from None
     return Package(infos, contents, comment)

@@ -1,0 +1,61 @@
+"""The one place where exceptions become messages for the person using the app.
+
+Workers signal failures with the exception object; every widget that shows an error passes it
+through :func:`user_message` (like napari's ``_relay_error``).  Errors the app explains itself
+(the core's ``CorpusError``, ``BundleError``, ``StoreError``, ``DocumentError``, ``InputTooLong``…,
+the workers' ``WorkerError``\\ s; all ``ValueError`` subclasses carry a readable message) are shown
+as they are; anything else is named as unexpected, with its type, so that a bug report says what
+happened.  No torch here: the translator's ``InputTooLong`` is recognised only when the module that
+defines it has been imported (an instance of it cannot exist otherwise).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from translator_app.core.bundlemeta import BundleError
+from translator_app.core.corpus import CorpusError
+from translator_app.core.documents import Cancelled, DocumentError
+from translator_app.core.runlock import FolderBusy
+from translator_app.core.store import StoreError
+from translator_app.workers import WorkerError
+
+OUT_OF_MEMORY = "Out of memory. Try a smaller preset, fewer batch tokens or a shorter text."
+# explained errors whose text is the whole message (ValueError last: the core's checks of settings)
+_EXPLAINED: tuple[type[BaseException], ...] = (
+    WorkerError,
+    CorpusError,
+    BundleError,
+    StoreError,
+    DocumentError,
+    FolderBusy,
+    ValueError,
+)
+
+
+def _input_too_long() -> tuple[type[BaseException], ...]:
+    translator = sys.modules.get("translator_app.core.translator")
+    cls = getattr(translator, "InputTooLong", None)
+    return (cls,) if isinstance(cls, type) else ()
+
+
+def user_message(exc: BaseException) -> str:
+    """A message for the person: the exception's own text when it is a known, explained error."""
+    text = str(exc).strip()
+    if isinstance(exc, MemoryError):
+        return OUT_OF_MEMORY
+    if isinstance(exc, Cancelled):  # "cancelled after 3 of 40 segments" -> "Cancelled after 3 of 40 segments"
+        if not text:
+            return "Cancelled."
+        return text[:1].upper() + text[1:] if text.lower().startswith("cancel") else f"Cancelled: {text}"
+    if isinstance(exc, (*_input_too_long(), *_EXPLAINED)) and text:
+        return text
+    if isinstance(exc, OSError) and (exc.strerror or text):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or text}"
+    return f"Unexpected error: {type(exc).__name__}: {exc}" if text else f"Unexpected error: {type(exc).__name__}"
+
+
+def failure_message(what: str, exc: BaseException) -> str:
+    """ "<what> failed: <message>", e.g. ``failure_message("Import", exc)``."""
+    return f"{what} failed: {user_message(exc)}"

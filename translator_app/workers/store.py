@@ -1,0 +1,50 @@
+"""Listing the model store off the GUI thread (run as a :class:`~translator_app.workers.tasks.Task`).
+
+:func:`list_models` reads every ``config.json`` of the store (``ModelStore.scan``) and, at start-up,
+picks the model to load; the GUI gets the :class:`ModelListing` back by signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ModelListing:
+    entries: tuple[Any, ...]  # core.store.ModelEntry, bundled first
+    problems: tuple[Any, ...]  # core.store.StoreProblem: folders that look like models but cannot be read
+    chosen: str = ""  # the first usable candidate ("" when none was asked for, or none is usable)
+    notes: tuple[str, ...] = ()  # what is wrong with the bundled default model, for the person
+
+
+def list_models(store: Any, candidates: Iterable[str | None] = (), default: str | Path | None = None) -> ModelListing:
+    """Scan ``store``; with ``candidates`` also choose the first that is a readable bundle (then any
+    listed model), and with ``default`` say when the bundled default model is missing or damaged."""
+    entries, problems = store.scan()
+    notes: list[str] = []
+    if default is not None:
+        default = Path(default)
+        if not default.exists():
+            notes.append(f"The bundled default model is missing ({default}).")
+        elif store.entry(default) is None:
+            why = next((p.message for p in problems if Path(p.path) == default), "its config.json cannot be read")
+            notes.append(f"The bundled default model is damaged: {why}")
+    chosen = ""
+    candidates = [str(c) for c in candidates if c]
+    if candidates:
+        for candidate in (*candidates, *(str(e.path) for e in entries)):
+            if store.entry(candidate) is not None:
+                chosen = candidate
+                break
+    return ModelListing(tuple(entries), tuple(problems), chosen, tuple(notes))
+
+
+def model_dir_for(name: str) -> Path:
+    """Where a training run named ``name`` writes its model."""
+    from translator_app import paths
+    from translator_app.core.store import sanitize_name
+
+    return paths.user_models_dir() / sanitize_name(name)
