@@ -46,7 +46,7 @@ def _add_train(sub) -> None:
         "--replay",
         type=float,
         metavar="SHARE",
-        help="with --from: share of general pairs mixed into training (default 0.3 when general data "
+        help="with --from: share of general pairs mixed into training (default 0.5 when general data "
         "is found; 0 = off)",
     )
     p.add_argument(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from translator_app.core.finetune import DEFAULT_REPLAY_SHARE
 from translator_app.gui.widgets import Level
 
 GREEK = [
@@ -53,7 +54,7 @@ def test_start_from_lists_the_models_and_makes_the_architecture_read_only(qtbot,
     assert train.schedule == "constant" and train.lr == pytest.approx(2e-4)
     assert form.finetune_spec() == {
         "base": bundled_en_es(),
-        "replay_share": 0.3,
+        "replay_share": DEFAULT_REPLAY_SHARE,  # the form shows the core default
         "dropout": pytest.approx(base["dropout"]),
     }
     assert "Fine-tune" in tab.start_button.toolTip()
