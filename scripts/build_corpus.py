@@ -34,10 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = 13
 DEV_PAIRS = 500
 MAX_PER_ENGLISH = 3
-# --repeat tatoeba=3 writes Tatoeba's short everyday sentences three times: +4.2 BLEU on Tatoeba,
-# -1.1 on the everyday set and -5 on software text after 60 minutes (benchmarks/quality.md), so the
-# default corpus writes every pair once
-DEFAULT_REPEAT: dict[str, int] = {}
 
 
 def key(text: str) -> str:
@@ -179,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         metavar="SOURCE=N",
         help="write SOURCE's pairs N times (weights it in training; train with --keep-duplicates), "
-        f"default {' '.join(f'{k}={v}' for k, v in DEFAULT_REPEAT.items())}; SOURCE=1 turns it off",
+        "e.g. tatoeba=3 (default: every pair once)",
     )
     ap.add_argument("--force", action="store_true", help="overwrite an output folder that has a READY file")
     args = ap.parse_args(argv)
@@ -192,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     for n in names:
         if n not in SOURCES:
             ap.error(f"unknown source {n!r}")
-    repeat = dict(DEFAULT_REPEAT)
+    # --repeat tatoeba=3 writes Tatoeba's short everyday sentences three times: +4.2 BLEU on Tatoeba,
+    # -1.1 on the everyday set and -5 on software text after 60 minutes (benchmarks/quality.md), so
+    # by default every pair is written once
+    repeat: dict[str, int] = {}
     for item in args.repeat:
         name, _, times = item.partition("=")
         if name not in SOURCES or not times.isdigit() or int(times) < 1:

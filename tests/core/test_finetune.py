@@ -240,3 +240,7 @@ def test_bucket_batches_over_a_subset_uses_only_those_rows(tiny_model_dir):
     batches = bucket_batches(corpus, 200, seed=1, rows=rows)
     assert sorted(i for b in batches for i in b) == rows.tolist()
     assert sorted(i for b in bucket_batches(corpus, 200, seed=1) for i in b) == list(range(40))
+    assert corpus.kept.tolist() == list(range(40))
+    # a pair too long to keep: the rows after it still name their pair
+    longer, dropped = EncodedCorpus.from_pairs(pairs[:5] + [("word " * 200, "palabra")] + pairs[5:], tok, 80)
+    assert dropped == 1 and longer.kept.tolist() == [*range(5), *range(6, 41)]

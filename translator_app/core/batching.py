@@ -20,7 +20,9 @@ from translator_app.core.tokenizer import BOS_ID, EOS_ID, PAD_ID, Tokenizers
 class EncodedCorpus:
     """Source ids (ending in </s>) and target ids (no specials) of every kept pair."""
 
-    def __init__(self, src: Sequence[Sequence[int]], tgt: Sequence[Sequence[int]]):
+    def __init__(self, src: Sequence[Sequence[int]], tgt: Sequence[Sequence[int]], kept: Sequence[int] | None = None):
+        # kept[i]: the index, among the pairs given to from_pairs, of row i (rows keep their order)
+        self.kept = np.arange(len(src)) if kept is None else np.asarray(kept, dtype=np.int64)
         self.src_len = np.array([len(s) for s in src], dtype=np.int32)
         self.tgt_len = np.array([len(t) for t in tgt], dtype=np.int32)
         self._src = np.fromiter((i for s in src for i in s), dtype=np.int32, count=int(self.src_len.sum()))
@@ -34,7 +36,7 @@ class EncodedCorpus:
         src_ids = tok.source.encode_batch([s for s, _ in pairs])
         tgt_ids = tok.target.encode_batch([t for _, t in pairs])
         keep = [i for i in range(len(pairs)) if 0 < len(src_ids[i]) < max_len and 0 < len(tgt_ids[i]) < max_len]
-        corpus = cls([src_ids[i] + [EOS_ID] for i in keep], [tgt_ids[i] for i in keep])
+        corpus = cls([src_ids[i] + [EOS_ID] for i in keep], [tgt_ids[i] for i in keep], keep)
         return corpus, len(pairs) - len(keep)
 
     def __len__(self) -> int:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from translator_app.core import corpus as corpus_mod
@@ -183,7 +184,7 @@ def _prepare(
     epoch_rows = None
     rounds, n_domain = int((ft_info or {}).get("replay_rounds", 1)), int((ft_info or {}).get("in_domain_pairs", 0))
     if rounds > 1 and 0 < n_domain < len(setup.split.train):  # the in-domain pairs come first (finetune.py)
-        kept_domain = len(EncodedCorpus.from_pairs(setup.split.train[:n_domain], tok, data_cfg.max_len)[0])
+        kept_domain = int(np.searchsorted(train_enc.kept, n_domain))  # rows from the first n_domain pairs
         epoch_rows = rotating_rows(len(train_enc), kept_domain, rounds)
     valid_masked = valid
     if data_cfg.protect_spans and tok.has_placeholders:
