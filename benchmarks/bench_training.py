@@ -15,9 +15,16 @@ By default it trains on the full corpus and on a half-size corpus (every other l
 length distribution stays the same) for the same number of steps, to show how memory scales
 with corpus size.
 
+With ``--baseline COMMIT`` it runs the trainer of that git commit (its tree exported with
+``git archive`` into a temporary folder and put first on PYTHONPATH, driven by that commit's own
+copy of this script) beside the current one, alternating the two ``--repeats`` times on the same
+corpus sample, and prints the ratios of throughput and of the final validation scores.
+
 Usage:
-  .venv/bin/python benchmarks/bench_training.py [--corpus TSV] [--steps 300 | --minutes M]
+  .venv/bin/python benchmarks/bench_training.py [--corpus TSV] [--pairs N] [--steps 300 | --minutes M]
         [--threads 2] [--amp bf16] [--batch-tokens N] [--sizes full,half] [--valid-every N] [--json OUT]
+  .venv/bin/python benchmarks/bench_training.py --baseline ce71429 --pairs 60000 --vocab-size 8000 \
+        --amp bf16 --minutes 4 [--repeats 1] [--baseline-batch-tokens N]
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import resource
 import statistics
@@ -191,12 +199,30 @@ def half_corpus(corpus: Path, dest: Path) -> Path:
     return dest
 
 
-def run_child(args, corpus: Path, out_dir: Path) -> dict:
+def sample_corpus(corpus: Path, pairs: int, seed: int, dest: Path) -> Path:
+    """``pairs`` lines of ``corpus`` drawn with ``seed`` (the same sample for every trainer compared)."""
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    random.Random(seed).shuffle(lines)
+    dest.write_text("".join(lines[:pairs]), encoding="utf-8")
+    return dest
+
+
+def export_commit(commit: str, dest: Path) -> Path:
+    """The tree of ``commit`` in ``dest`` (git archive | tar -x): its trainer and its bench script."""
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", commit], check=True, stdout=subprocess.PIPE).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+def run_child(args, corpus: Path, out_dir: Path, tree: Path | None = None, batch_tokens: int = 0) -> dict:
+    """One training run in a subprocess: this tree's trainer, or with ``tree`` another commit's."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         child_json = tmp.name
+    script = Path(__file__).resolve() if tree is None else tree / "benchmarks" / "bench_training.py"
     cmd = [
         sys.executable,
-        __file__,
+        str(script),
         "--child",
         "--corpus",
         str(corpus),
@@ -211,12 +237,18 @@ def run_child(args, corpus: Path, out_dir: Path) -> dict:
         "--child-json",
         child_json,
     ]
-    for flag in ("steps", "minutes", "valid_every", "vocab_size", "amp", "batch_tokens"):
+    for flag in ("steps", "minutes", "valid_every", "vocab_size", "amp"):
         if getattr(args, flag):
             cmd += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
+    if batch_tokens or args.batch_tokens:
+        cmd += ["--batch-tokens", str(batch_tokens or args.batch_tokens)]
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads)}
+    if tree is not None:  # that commit's translator_app first (before this checkout's editable install)
+        env["PYTHONPATH"] = os.pathsep.join([str(tree), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     t0 = time.monotonic()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.run(
+        cmd, env=env, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+    )
     if proc.returncode != 0:
         raise SystemExit(f"training run failed ({proc.returncode}):\n{proc.stdout[-3000:]}")
     result = json.loads(Path(child_json).read_text())
@@ -270,6 +302,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--batch-tokens", type=int, default=0, help="override the preset's target tokens per batch")
     p.add_argument("--sizes", default="full,half", help="comma list of corpus sizes to run: full, half")
+    p.add_argument("--pairs", type=int, default=0, help="train on a seeded sample of N pairs of the corpus")
+    p.add_argument("--baseline", metavar="COMMIT", help="also run the trainer of this git commit and print ratios")
+    p.add_argument("--repeats", type=int, default=1, help="with --baseline: alternating runs of each trainer")
+    p.add_argument(
+        "--baseline-batch-tokens",
+        type=int,
+        default=0,
+        help="with --baseline: its tokens per batch (default: its preset's)",
+    )
     p.add_argument(
         "--out", help="run folder (default: a temporary folder, deleted); with several sizes, OUT-full and OUT-half"
     )
@@ -284,6 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         args.steps = 300
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     corpus = Path(args.corpus)
+    if args.baseline:
+        return compare(args, corpus)
     results: dict = {
         "preset": args.preset,
         "threads": args.threads,
@@ -293,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         "runs": {},
     }
     with tempfile.TemporaryDirectory(prefix="bench-training-") as tmp:
+        if args.pairs:
+            corpus = sample_corpus(corpus, args.pairs, args.seed, Path(tmp) / f"sample{args.pairs}-{corpus.name}")
         for size in sizes:
             if size == "full":
                 path = corpus
@@ -318,6 +363,53 @@ def main(argv: list[str] | None = None) -> int:
             f"training-loop peak {f['peak_rss_loop_mib'] / h['peak_rss_loop_mib']:.2f}x "
             f"({f['peak_rss_loop_mib'] - h['peak_rss_loop_mib']:+.0f} MiB)"
         )
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        log(f"results written to {args.json}")
+    return 0
+
+
+def compare(args, corpus: Path) -> int:
+    """The trainer of ``args.baseline`` and the current one, alternating, on the same sample."""
+    results: dict = {"baseline": args.baseline, "runs": {"baseline": [], "current": []}}
+    with tempfile.TemporaryDirectory(prefix="bench-training-") as tmp:
+        if args.pairs:
+            corpus = sample_corpus(corpus, args.pairs, args.seed, Path(tmp) / f"sample{args.pairs}-{corpus.name}")
+        tree = export_commit(args.baseline, Path(tmp) / "baseline")
+        for i in range(args.repeats):
+            for name in ("baseline", "current"):
+                log(f"run {i + 1}/{args.repeats}: the {name} trainer ...")
+                r = run_child(
+                    args,
+                    corpus,
+                    Path(tmp) / f"run-{name}-{i}",
+                    tree if name == "baseline" else None,
+                    args.baseline_batch_tokens if name == "baseline" else 0,
+                )
+                results["runs"][name].append(r)
+                print_run(f"{name} #{i + 1}", r)
+
+    def median(name: str, get) -> float | None:
+        values = [get(r) for r in results["runs"][name]]
+        values = [v for v in values if v is not None]
+        return statistics.median(values) if values else None
+
+    log("\n| trainer | target tok/s (median of runs) | steps | final valid BLEU | chrF |")
+    log("| --- | ---: | ---: | ---: | ---: |")
+    rows = {}
+    for name in ("baseline", "current"):
+        tok = median(name, lambda r: r["throughput"].get("mean_tok_s"))
+        steps = median(name, lambda r: r.get("steps"))
+        bleu = median(name, lambda r: r["validations"][-1]["bleu"] if r["validations"] else None)
+        chrf = median(name, lambda r: r["validations"][-1]["chrf"] if r["validations"] else None)
+        rows[name] = (tok, bleu)
+        label = f"{args.baseline} (baseline)" if name == "baseline" else "current tree"
+        log(f"| {label} | {tok or 0:,.0f} | {steps or 0:,.0f} | {bleu} | {chrf} |")
+    (tok_b, bleu_b), (tok_c, bleu_c) = rows["baseline"], rows["current"]
+    if tok_b and tok_c:
+        log(f"\nthroughput ratio current / baseline: {tok_c / tok_b:.2f}x")
+    if bleu_b is not None and bleu_c is not None:
+        log(f"final validation BLEU, current - baseline: {bleu_c - bleu_b:+.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         log(f"results written to {args.json}")

@@ -140,7 +140,8 @@ def test_every_train_flag_lands_in_its_field():
             args = [flag.option, str(value)]
         argv += args
         expected[flag.dest] = value
-    model_cfg, train_cfg, tok_cfg, data_cfg = settings.configs(_train_args(*argv))
+    # (--resume: --extend-minutes is refused on a new run)
+    model_cfg, train_cfg, tok_cfg, data_cfg = settings.configs(_train_args("--resume", *argv))
     by_class = {type(c): c for c in (model_cfg, train_cfg, tok_cfg, data_cfg)}
     for flag in settings.train_flags():
         for cls, name in flag.targets:
@@ -203,7 +204,7 @@ def test_train_json_event_records():
 
     import numpy as np
 
-    from translator_app.cli import event_record
+    from translator_app.cli_train import event_record
     from translator_app.core.events import Finished, Sample, Validation
 
     sample = Sample("Hi.", "Hola.", "Hola.", ("▁Hi", "."), ("▁Hola", "."), np.ones((2, 2), dtype=np.float32))
@@ -217,4 +218,5 @@ def test_train_json_event_records():
         "out_dir": "out",
         "best_bleu": None,
         "elapsed_s": 3.0,
+        "over_limit": None,  # fine-tuning: set when no checkpoint kept within the general limit
     }

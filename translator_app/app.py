@@ -48,8 +48,19 @@ SETTLE_MS = 3000  # with TRANSLATOR_APP_STARTUP_EXIT=1: keep watching the event 
 logger = logging.getLogger(__name__)
 
 
+def configure_settings() -> str:
+    """Point ``QSettings()`` at the app's own configuration folder, honouring
+    ``TRANSLATOR_APP_HOME`` and ``XDG_CONFIG_HOME`` (:func:`paths.settings_dir`); INI everywhere, so
+    the override works on every platform.  Returns the settings file's path."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(paths.settings_dir()))
+    return QSettings().fileName()
+
+
 def make_application(argv: list[str] | None = None):
-    """The QApplication (created once), with the names QSettings uses."""
+    """The QApplication (created once), with the names and the folder QSettings uses."""
     from PySide6.QtCore import QCoreApplication, Qt
     from PySide6.QtGui import QGuiApplication, QIcon
     from PySide6.QtWidgets import QApplication
@@ -60,6 +71,7 @@ def make_application(argv: list[str] | None = None):
         app = QApplication(list(sys.argv if argv is None else argv))
     QCoreApplication.setOrganizationName(ORGANIZATION)
     QCoreApplication.setApplicationName(APPLICATION)
+    configure_settings()
     for name in ("translator-app.png", "translator-app.svg"):
         icon = paths.resources_dir() / name
         if icon.is_file():

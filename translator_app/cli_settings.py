@@ -30,7 +30,7 @@ NOT_FLAGS: dict[type, tuple[str, ...]] = {
         "bos_id",
         "eos_id",
     ),
-    DataConfig: ("max_len", "max_chars", "valid_size", "test_size", "lowercase"),
+    DataConfig: ("max_len", "max_chars", "lowercase"),
     TrainConfig: ("min_lr", "clip_norm", "weight_decay", "valid_max_sentences", "checkpoint_every", "log_every"),
 }
 # flags named otherwise than their field (a field of two classes with one name, like seed, is one flag)
@@ -59,15 +59,22 @@ HELP = {
     "batch_tokens": "target tokens per batch",
     "lr": "peak learning rate",
     "warmup_steps": "learning-rate warm-up steps",
-    "schedule": "learning-rate schedule after the warm-up",
+    "schedule": "learning-rate schedule after the warm-up (linear: down to the floor as the budget runs out)",
+    "valid_size": "source sentences held out for validation (at most 10 %% of the corpus) (default 1000)",
+    "test_size": "source sentences held out for the test split (at most 10 %% of the corpus; default 2000, "
+    "0 when fine-tuning: every pair of a small corpus counts)",
     "label_smoothing": "label smoothing of the training loss",
     "max_steps": "stop after N steps (default 0: no limit)",
     "max_epochs": "stop after N epochs (default 10 when no --minutes, --max-steps or --max-epochs is given, "
     "else 0: no limit)",
-    "minutes": "wall-clock budget in minutes (default 0: no limit)",
+    "minutes": "wall-clock budget in minutes (default 0: no limit); with --resume it counts the whole run, "
+    "the minutes already trained included",
+    "extend_minutes": "with --resume: train N minutes more than the run has trained so far (the way to continue "
+    "a run whose --minutes budget is used up); default 0: --minutes is the total",
     "valid_every": "validate (and keep the best bundle) every N steps",
     "patience": "stop after N validations without improvement (default 0: off)",
-    "threads": "torch threads (default: all cores)",
+    "threads": "torch threads (default 0: all cores or 1, whichever trains faster on the machine as it is; "
+    "re-measured every 500 steps)",
     "device": "train on the CPU (default) or a CUDA GPU",
     "amp": "mixed precision: bf16 on CUDA or a CPU with bf16 units, fp16 on CUDA (default: none)",
 }
@@ -143,6 +150,62 @@ def add_flag(group, flag: TrainFlag) -> None:
     group.add_argument(flag.option, **kwargs)
 
 
+def add_finetune_flags(parser: argparse.ArgumentParser) -> None:
+    """The fine-tuning flags (with ``--from``): what is replayed and how far the model may drift."""
+    from translator_app.core.forgetting import DEFAULT_MAX_GENERAL_DROP
+
+    parser.add_argument(
+        "--replay",
+        type=float,
+        metavar="SHARE",
+        help="with --from: share of general pairs mixed into training (default 0.5 when general data "
+        "is found; 0 = off)",
+    )
+    parser.add_argument(
+        "--replay-corpus",
+        metavar="FILE",
+        help="with --from: the general data to replay (default: the base model's replay set, else its own "
+        "training data when its run folder is known)",
+    )
+    parser.add_argument(
+        "--anchor",
+        type=float,
+        metavar="STRENGTH",
+        help="with --from: L2-SP pull toward the base weights; each step moves every weight lr x STRENGTH "
+        "of the way back (default 0: off)",
+    )
+    parser.add_argument(
+        "--freeze",
+        choices=("none", "embeddings", "encoder"),
+        help="with --from: parts of the model that do not train (default none)",
+    )
+    parser.add_argument(
+        "--max-general-drop",
+        type=float,
+        metavar="BLEU",
+        help="with --from: the kept checkpoint is the best in-domain one whose general dev BLEU is at most "
+        f"this far below the base model's (default {DEFAULT_MAX_GENERAL_DROP:g})",
+    )
+
+
+FINETUNE_FLAGS = ("replay", "replay_corpus", "anchor", "freeze", "max_general_drop")
+
+
+def finetune_spec(args, base) -> Any:
+    """The :class:`~translator_app.core.finetune.FinetuneSpec` of ``train --from`` (flags left out keep
+    its defaults)."""
+    from translator_app.core.finetune import FinetuneSpec
+
+    given = {k: getattr(args, k, None) for k in ("anchor", "freeze", "max_general_drop")}
+    return FinetuneSpec(
+        str(base),
+        replay_share=args.replay,
+        replay_corpus=args.replay_corpus,
+        dropout=args.dropout,
+        **{k: v for k, v in given.items() if v is not None},
+    )
+
+
 def add_settings(parser: argparse.ArgumentParser) -> None:
     """``--preset`` and the generated settings flags, on the ``train`` parser."""
     parser.add_argument(
@@ -169,9 +232,10 @@ def _overrides(args, cls: type) -> dict[str, Any]:
 def configs(args) -> tuple[ModelConfig, TrainConfig, TokenizerConfig, DataConfig]:
     """The parsed ``train`` arguments as configs: the preset (or, with ``--from``, the fine-tuning
     training settings), each given flag put into its field(s), and a default budget when none is given."""
-    from translator_app.core.finetune import FINETUNE_PRESET, TRAIN_PRESETS
+    from translator_app.core.finetune import FINETUNE_DATA, FINETUNE_PRESET, TRAIN_PRESETS
 
     model_cfg, train_cfg, tok_cfg = PRESETS[args.preset]
+    data_cfg = DataConfig()
     if getattr(args, "base", None):
         # a fine-tuned model keeps its base model's tokenizer and architecture; only dropout may change
         given = [
@@ -186,15 +250,17 @@ def configs(args) -> tuple[ModelConfig, TrainConfig, TokenizerConfig, DataConfig
                 f"{', '.join(given)} cannot be used with --from: a fine-tuned model keeps the base "
                 "model's tokenizer and architecture"
             )
-        train_cfg = TRAIN_PRESETS[FINETUNE_PRESET]
-    elif getattr(args, "replay", None) is not None or getattr(args, "replay_corpus", None):
-        raise ValueError("--replay and --replay-corpus need --from MODEL")
+        train_cfg, data_cfg = TRAIN_PRESETS[FINETUNE_PRESET], FINETUNE_DATA
+    elif any(getattr(args, k, None) is not None for k in FINETUNE_FLAGS):
+        raise ValueError("--replay, --replay-corpus, --anchor, --freeze and --max-general-drop need --from MODEL")
     train_cfg = replace(train_cfg, **_overrides(args, TrainConfig))
-    if not (train_cfg.minutes or train_cfg.max_steps or train_cfg.max_epochs):
+    if train_cfg.extend_minutes and not getattr(args, "resume", False):
+        raise ValueError("--extend-minutes continues a run: use it with --resume (a new run takes --minutes)")
+    if not (train_cfg.minutes or train_cfg.extend_minutes or train_cfg.max_steps or train_cfg.max_epochs):
         train_cfg = replace(train_cfg, max_epochs=DEFAULT_MAX_EPOCHS)
     return (
         replace(model_cfg, **_overrides(args, ModelConfig)),
         train_cfg,
         replace(tok_cfg, **_overrides(args, TokenizerConfig)),
-        DataConfig(**_overrides(args, DataConfig)),
+        replace(data_cfg, **_overrides(args, DataConfig)),
     )

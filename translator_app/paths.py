@@ -3,7 +3,8 @@
 User data (trained/imported models, training runs) lives in the platform's user data
 directory, logs in its log directory and derived files (the int8 model cache) in its cache
 directory (platformdirs).  ``TRANSLATOR_APP_HOME`` puts all three under one folder instead,
-which the tests use to stay out of the real home directory.  Bundled models ship in
+which the tests use to stay out of the real home directory; the GUI's settings follow it too
+(:func:`settings_dir`).  Bundled models ship in
 ``models/`` beside the package (a checkout) or inside the frozen bundle.
 """
 
@@ -41,6 +42,11 @@ def runs_dir() -> Path:
     return _sub("runs")
 
 
+def memory_dir() -> Path:
+    """The personal translation memories, one SQLite file per language pair (``en-es.sqlite``)."""
+    return _sub("memory")
+
+
 def logs_dir() -> Path:
     """Where the rotating log file goes (``translator-app.log``)."""
     override = os.environ.get("TRANSLATOR_APP_HOME")
@@ -53,6 +59,17 @@ def user_cache_dir() -> Path:
     """Files the app can always rebuild (e.g. int8-quantised copies of model weights)."""
     override = os.environ.get("TRANSLATOR_APP_HOME")
     path = Path(override) / "cache" if override else Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def settings_dir() -> Path:
+    """The folder that holds the app's own configuration folder (the GUI's settings are in
+    ``<settings_dir>/translator-app/Translator.ini``): ``$TRANSLATOR_APP_HOME/config`` when that is
+    set, else the platform's user configuration folder (``$XDG_CONFIG_HOME`` or ``~/.config`` on
+    Linux), so that two installations with different ``TRANSLATOR_APP_HOME`` never share settings."""
+    override = os.environ.get("TRANSLATOR_APP_HOME")
+    path = Path(override) / "config" if override else Path(platformdirs.user_config_dir())
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -2,8 +2,9 @@
 
 Used to check an installed or packaged (PyInstaller) app: it exercises torch, the dynamic
 int8 quantisation, SentencePiece and beam search without opening a window (Qt is never
-imported).  Prints the model, the translation and the timings; returns 0 on success and 1
-with a one-line reason on failure (missing or corrupt model, broken runtime).
+imported).  Prints the model, the translations and the timings; returns 0 on success and 1
+with a one-line reason on failure (missing or corrupt model, broken runtime, or a model that
+mistranslates one of its language pair's check sentences: "some output" is not a pass).
 """
 
 from __future__ import annotations
@@ -13,8 +14,37 @@ import sys
 import time
 import traceback
 
-SENTENCE = "Hello, how are you?"
+SENTENCE = "Hello, how are you?"  # the sentence for a language pair without check sentences
 BEAM_SIZE = 5
+# check sentences of the bundled language pairs and the translations accepted for each (compared
+# without case and final punctuation): a model that gets one wrong fails the self-test
+EXPECTED: dict[tuple[str, str], tuple[tuple[str, tuple[str, ...]], ...]] = {
+    ("en", "es"): (
+        (
+            "Hello, how are you?",
+            ("Hola, ¿cómo estás?", "Hola, ¿cómo está?", "Hola, ¿qué tal?", "Hola, ¿cómo está usted?"),
+        ),
+        ("Thank you very much.", ("Muchas gracias.",)),
+        ("Where is the station?", ("¿Dónde está la estación?",)),
+    ),
+    ("es", "en"): (
+        ("Hola, ¿cómo estás?", ("Hello, how are you?", "Hi, how are you?")),
+        ("Muchas gracias.", ("Thank you very much.", "Thanks a lot.", "Many thanks.")),
+        ("¿Dónde está la estación?", ("Where is the station?", "Where's the station?")),
+    ),
+}
+
+
+def _same(a: str, b: str) -> bool:
+    def norm(text: str) -> str:
+        return " ".join(text.lower().split()).rstrip(".!?¡¿ ")
+
+    return norm(a) == norm(b)
+
+
+def check_sentences(src_lang: str, tgt_lang: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The check sentences of a language pair, or the default sentence with no expectation."""
+    return EXPECTED.get((src_lang, tgt_lang), ((SENTENCE, ()),))
 
 
 def _fail(message: str, exc: BaseException | None = None) -> int:
@@ -74,15 +104,19 @@ def run_self_test() -> int:
         return _fail(f"cannot load the model: {type(exc).__name__}: {exc}", exc)
     t_load = time.perf_counter() - t1
 
+    info = translator.info
+    checks = check_sentences(info.src_lang or "", info.tgt_lang or "")
     t2 = time.perf_counter()
+    results = []
     try:
-        result = translator.translate(SENTENCE, beam_size=BEAM_SIZE)
+        for sentence, _ in checks:
+            results.append(translator.translate(sentence, beam_size=BEAM_SIZE))
     except Exception as exc:  # noqa: BLE001 - any failure is the self-test's finding: reported, exit 1
         return _fail(f"translation raised {type(exc).__name__}: {exc}", exc)
-    t_translate = time.perf_counter() - t2
+    t_translate = (time.perf_counter() - t2) / len(checks)
+    result = results[0]
 
     quantized = sum(1 for m in translator.model.modules() if "quantized" in type(m).__module__)
-    info = translator.info
     langs = f" ({info.src_lang}->{info.tgt_lang})" if info.src_lang and info.tgt_lang else ""
     print(f"model:          {info.name}{langs}, {info.parameters:,} parameters", flush=True)
     print(
@@ -90,14 +124,20 @@ def run_self_test() -> int:
         f"int8 dynamic quantisation: {'yes' if translator.quantized else 'no'} ({quantized} modules)",
         flush=True,
     )
-    print(f"source:         {SENTENCE}", flush=True)
-    print(f"translation:    {result.text}", flush=True)
+    wrong = []
+    for (sentence, accepted), res in zip(checks, results):
+        print(f"source:         {sentence}", flush=True)
+        print(f"translation:    {res.text}", flush=True)
+        if accepted and not any(_same(res.text, a) for a in accepted):
+            wrong.append(f"{sentence!r} -> {res.text!r} (expected {' or '.join(map(repr, accepted))})")
     print(f"confidence:     {result.confidence:.2f} (beam {BEAM_SIZE})", flush=True)
     print(f"import time:    {t_import:.2f} s", flush=True)
     print(f"load time:      {t_load:.2f} s", flush=True)
-    print(f"translate time: {t_translate:.2f} s", flush=True)
+    print(f"translate time: {t_translate:.2f} s a sentence", flush=True)
     if translator.quantized and quantized == 0:
         return _fail("quantisation was requested but no quantized module is in the model")
+    if wrong:
+        return _fail(f"the model mistranslates {len(wrong)} of {len(checks)} check sentences: {'; '.join(wrong)}")
     if not result.text.strip():
         print("warning: the model produced an empty translation (an undertrained model?)", flush=True)
     _report_desktop_requirements()

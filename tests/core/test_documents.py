@@ -297,8 +297,8 @@ def test_txt_keeps_lines_and_paragraphs(samples, tmp_path):
     assert [bool(line.strip()) for line in lines] == [bool(line.strip()) for line in TXT.split("\n")]
     assert lines[0].startswith("ES:Hello") and lines[4] == "ES:- first item" and lines[5] == "ES:- second item"
     assert lines[7].startswith("   ES:Indented")  # indentation kept
-    assert lines[1].startswith("ES:This paragraph") and not lines[2].startswith("ES:")  # wrapped: one segment
-    assert report.translated == report.segments == 5  # a short line ends a segment
+    assert lines[1] == "ES:This paragraph is wrapped over" and lines[2] == "ES:three lines of text."  # never merged
+    assert report.translated == report.segments == 6  # one segment per line (issue 29)
 
 
 def test_srt_keeps_numbers_timings_and_line_counts(samples, tmp_path):

@@ -94,7 +94,7 @@ def test_finetuning_keeps_the_tokenizer_and_shapes_records_the_parent_and_resume
     assert any(not trained[k].equal(v.float()) for k, v in base.state_dict.items())  # it did train
 
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert run["train"]["lr"] == pytest.approx(2e-4) and run["train"]["schedule"] == "constant"
+    assert run["train"]["lr"] == pytest.approx(FT.lr) and run["train"]["schedule"] == FT.schedule == "linear"
     assert run["meta"]["finetune"]["base_valid"]["bleu"] == valids[0].bleu
 
     resumed = finetune(domain_corpus, out, tiny_model_dir, resume=True, max_steps=stopped_at + 4, valid_every=4)

@@ -134,12 +134,12 @@ class FakeTranslator:
 @pytest.fixture()
 def fake_cli(monkeypatch, tmp_path):
     from tests.core.test_store import make_bundle
-    from translator_app import cli
+    from translator_app import cli, cli_translate
 
     models = tmp_path / "bundled"
     model = make_bundle(models / "en-es", "en", "es")
     monkeypatch.setenv("TRANSLATOR_APP_MODELS", str(models))
-    monkeypatch.setattr(cli, "_load_translator", lambda args: FakeTranslator(str(model)))
+    monkeypatch.setattr(cli_translate, "_load_translator", lambda args: FakeTranslator(str(model)))
     return cli, tmp_path
 
 

@@ -12,7 +12,7 @@ from translator_app.core import pipeline
 from translator_app.core.corpus import normalize
 from translator_app.core.search import Hypothesis, greedy_search
 from translator_app.core.segment import split_sentences, split_text
-from translator_app.core.spans import find_spans, mask_text
+from translator_app.core.spans import find_spans, mask, unspellable
 from translator_app.core.tokenizer import EOS_ID, PLACEHOLDERS, Tokenizers
 from translator_app.core.translator import Translator
 
@@ -121,10 +121,11 @@ def test_copy_probs_are_carried_and_joined_over_pieces(monkeypatch):
     monkeypatch.setattr(pipeline.search_mod, "greedy_search", copy_search(copy_probs=True))
     long_line = ", ".join(f"word{i} more{i} text{i}" for i in range(100))  # 300 subwords, no sentence end
     [result] = pipeline.translate_texts(None, FakeTokenizers(), [long_line], src_lang="en", tgt_lang="es")
-    [sent] = result.sentences
-    assert sent.copy_probs is not None and sent.copy_probs.shape == (len(sent.target_tokens),)
-    assert sent.attention.shape == (len(sent.target_tokens), len(sent.source_tokens))
-    assert result.text == long_line  # three pieces, joined back without loss
+    assert result.sentences  # (over 32 protected items: cut into parts, each masked whole; issue 29)
+    for sent in result.sentences:
+        assert sent.copy_probs is not None and sent.copy_probs.shape == (len(sent.target_tokens),)
+        assert sent.attention.shape == (len(sent.target_tokens), len(sent.source_tokens))
+    assert result.text == long_line  # pieces joined back without loss
 
 
 def test_split_long_cuts_at_clauses_then_windows():
@@ -178,7 +179,8 @@ def test_blank_lines_stay_blank(tiny_model_dir):
 def test_a_2000_subword_line_is_translated_whole(tiny_model_dir):
     tr = Translator.load(tiny_model_dir)
     words = TATOEBA.read_text(encoding="utf-8").split()[:3000] if TATOEBA.exists() else ["cat", "dog"] * 1500
-    words = [w.strip(".!?") for w in words if w.strip(".!?") and not find_spans(w)]  # nothing is masked
+    words = [w.strip(".!?") for w in words if w.strip(".!?") and not find_spans(w)]  # nothing is masked:
+    words = [w for w in words if all(c.isascii() or tr.tok.source.can_spell(c) for c in w)]  # nor unspellable
     line, n = "", 0
     while n < 2000:
         line = normalize(" ".join(words[: len(line.split()) + 50]).replace(" the ", ", the "))
@@ -245,7 +247,10 @@ def test_bundled_model_keeps_every_line_and_sentence():
         assert (result.text == "") == (line == "") and "\n" not in result.text
         for sent in result.sentences:
             # nothing truncated: the pieces the model read spell out the whole sentence
-            masked = mask_text(sent.source)[0] if tr.tok.has_placeholders else sent.source
+            # (characters the vocabulary cannot spell are protected spans too: issue 29)
+            verbatim = unspellable(sent.source, tr.tok.source.can_spell)
+            spans = find_spans(sent.source, None, (), verbatim)
+            masked = mask(sent.source, spans) if tr.tok.has_placeholders else sent.source
             assert "".join(sent.source_tokens[:-1]).replace("\u2581", "") == masked.replace(" ", "")
             assert sent.text
 
@@ -264,3 +269,33 @@ def test_cli_translates_piped_stdin_in_batches_with_a_glossary(tiny_model_dir, t
     assert len(out) == len(lines) + 1 and out[-1] == ""
     assert all((o == "") == (i == "") for i, o in zip(lines, out))
     assert all("TATOEBA-ES" in o for o in out[0 : len(lines) : 4])  # the glossary term, restored as given
+
+
+def test_memory_matches_with_sentence_parts_and_placeholders(monkeypatch):
+    """Exact memory matches (a sentence, a whole line) beside a sentence of over 32 protected
+    items cut into parts: each part masked and restored, the fuzzy match on its first part."""
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(pipeline.search_mod, "greedy_search", copy_search())
+
+    class Memory:
+        def __init__(self, exact, fuzzy):
+            self.exact, self.fuzzy = exact, fuzzy
+
+        def lookup(self, source, threshold=80.0):
+            if source in self.exact:
+                return SimpleNamespace(source=source, target=self.exact[source], exact=True, similarity=100.0)
+            if threshold <= 100 and source in self.fuzzy:
+                return SimpleNamespace(source=source, target="?", exact=False, similarity=90.0)
+            return None
+
+    many = "Codes " + " ".join(f"{n} x{n}" for n in range(100, 140)) + " end."
+    memory = Memory({"Open the file.": "Abre el archivo."}, {many})
+    [result] = pipeline.translate_texts(
+        None, FakeTokenizers(), [f"Open the file. {many}\nOpen the file."], src_lang="en", tgt_lang="en", memory=memory
+    )
+    assert result.text == f"Abre el archivo. {many}\nAbre el archivo."
+    first, *parts, last = result.sentences
+    assert first.origin == last.origin == "memory" and len(parts) == 2
+    assert all(p.origin == "model" and 0 < len(p.placeholders) <= len(PLACEHOLDERS) for p in parts)
+    assert parts[0].match is not None and not parts[0].match.exact and parts[1].match is None

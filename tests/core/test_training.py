@@ -12,6 +12,7 @@ from translator_app.core.training import (
     Finished,
     Progress,
     Validation,
+    budget_spent,
     lr_factor,
     train,
 )
@@ -98,6 +99,21 @@ def test_lr_schedule_warms_up_then_decays():
     assert lr_factor(50, cfg) == pytest.approx(0.5)
     assert lr_factor(100, cfg) == pytest.approx(1.0)
     assert lr_factor(400, cfg) == pytest.approx(0.5)
+
+
+def test_linear_schedule_decays_over_the_budget():
+    cfg = TrainConfig(lr=1e-3, warmup_steps=100, schedule="linear", min_lr=1e-5, minutes=10)
+    assert lr_factor(50, cfg, 0.01) == pytest.approx(0.5)  # warm-up first
+    assert lr_factor(200, cfg, 0.0) == pytest.approx(1.0)
+    assert lr_factor(200, cfg, 0.5) == pytest.approx(0.505)  # halfway from 1 to min_lr / lr
+    assert lr_factor(200, cfg, 1.0) == pytest.approx(0.01)
+    assert lr_factor(200, cfg, 3.0) == pytest.approx(0.01)  # past the budget (a resumed run): the floor
+    assert lr_factor(200, cfg, None) == pytest.approx(1.0)  # no budget: flat after the warm-up
+    const = replace(cfg, schedule="constant")
+    assert lr_factor(200, const, 0.9) == pytest.approx(1.0)
+    assert budget_spent(cfg, 10, 300.0) == pytest.approx(0.5)
+    assert budget_spent(replace(cfg, max_steps=20), 15, 300.0) == pytest.approx(0.75)  # the nearer end
+    assert budget_spent(replace(cfg, minutes=0), 15, 300.0) is None
 
 
 def test_stop_during_preparation_ends_before_training(tiny_corpus, tmp_path):

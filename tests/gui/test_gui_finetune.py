@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from translator_app.core.finetune import DEFAULT_REPLAY_SHARE
+from translator_app.core.finetune import DEFAULT_REPLAY_SHARE, FINETUNE_PRESET, TRAIN_PRESETS
+from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR, DEFAULT_MAX_GENERAL_DROP
 from translator_app.gui.widgets import Level
 
 GREEK = [
@@ -44,17 +45,19 @@ def test_start_from_lists_the_models_and_makes_the_architecture_read_only(qtbot,
     assert not form.preset.isEnabled() and not form.attention.isEnabled() and form.replay.isEnabled()
     assert not form.fields["dropout"].isReadOnly() and not form.fields["lr"].isReadOnly()
     assert form.value("emb_dim") == base["emb_dim"] and form.value("vocab_size") == base["src_vocab_size"]
-    assert form.value("lr") == pytest.approx(2e-4)  # the finetune preset
+    assert form.value("lr") == pytest.approx(TRAIN_PRESETS[FINETUNE_PRESET].lr)  # the finetune preset
     model, train, _ = form.configs()
     assert (model.emb_dim, model.dec_hidden, model.src_vocab_size) == (
         base["emb_dim"],
         base["dec_hidden"],
         base["src_vocab_size"],
     )
-    assert train.schedule == "constant" and train.lr == pytest.approx(2e-4)
+    assert train.schedule == "linear" and train.lr == pytest.approx(TRAIN_PRESETS[FINETUNE_PRESET].lr)
+    assert form.data_config().test_size == 0 and form.max_drop.isEnabled()
     assert form.finetune_spec() == {
         "base": bundled_en_es(),
         "replay_share": DEFAULT_REPLAY_SHARE,  # the form shows the core default
+        "max_general_drop": DEFAULT_MAX_GENERAL_DROP,
         "dropout": pytest.approx(base["dropout"]),
     }
     assert "Fine-tune" in tab.start_button.toolTip()
@@ -128,3 +131,39 @@ def test_the_saved_start_from_model_is_chosen_once_the_models_are_listed(qtbot):
     form = win.training_tab.form
     assert form.base_path() == bundled_en_es() and form.fields["emb_dim"].isReadOnly()
     close_window(qtbot, win)
+
+
+def test_a_fine_tune_with_nothing_to_replay_asks_first(qtbot, window, gui_corpus, monkeypatch):
+    from translator_app.gui import finetune_prompts
+
+    asked = []
+    monkeypatch.setattr(finetune_prompts, "ask", lambda *args: asked.append(args) or False)
+    tab = show_training_tab(window)
+    tab.corpus.set_paths(str(gui_corpus))
+    tab.name.setText("ft-no-replay")
+    tab.form.select_base(bundled_en_es())
+    tab.form.replay.setValue(0.0)  # nothing replayed: the person is asked, and says no
+    tab.start_button.click()
+    assert len(asked) == 1 and "No general data will be replayed" in asked[0][2] and "forget" in asked[0][2]
+    assert not tab.is_training
+    tab.form.replay.setValue(DEFAULT_REPLAY_SHARE)  # the bundled model's run data is found: no question
+    assert finetune_prompts.confirm_without_replay(tab, tab.form.finetune_spec()) and len(asked) == 1
+
+
+def test_over_the_general_limit_the_person_keeps_the_best_in_domain_one(qtbot, window, tmp_path, monkeypatch):
+    from translator_app.core.events import Finished, OverLimit
+    from translator_app.gui import finetune_prompts
+
+    out = tmp_path / "run"
+    (out / BEST_IN_DOMAIN_DIR).mkdir(parents=True)
+    for folder, weights in ((out, b"base"), (out / BEST_IN_DOMAIN_DIR, b"in-domain")):
+        (folder / "config.json").write_text("{}", encoding="utf-8")
+        (folder / "weights.pt").write_bytes(weights)
+    asked = []
+    monkeypatch.setattr(finetune_prompts, "ask", lambda *args: asked.append(args) or True)
+    tab = show_training_tab(window)
+    over = OverLimit(40, 31.5, 6.2, 2.0, 20.0, str(out / BEST_IN_DOMAIN_DIR), "…")
+    tab.on_finished(Finished("budget", 60, str(out), 20.0, 60.0, over))
+    assert "lost 6.2 general BLEU" in asked[0][2] and asked[0][3] == "Keep the best on my corpus"
+    qtbot.waitUntil(lambda: "now the best checkpoint" in tab.banner.text(), timeout=10_000)
+    assert (out / "weights.pt").read_bytes() == b"in-domain" and not (out / BEST_IN_DOMAIN_DIR).exists()

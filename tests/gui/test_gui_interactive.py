@@ -44,6 +44,13 @@ ALTERNATIVES = [("perro", 0.4), ("gato", 0.3), ("ratón", 0.15), ("pájaro", 0.1
 SHOUTING = {"perro", "minino"}  # after these words the fake continues in capitals (a different suffix)
 
 
+def shown_words(completion) -> tuple:
+    """The heat map's words for a completion's alignment (issue #30: words, not subword pieces)."""
+    from translator_app.gui.alignment_words import readable_alignment
+
+    return readable_alignment(completion.src_tokens, completion.tgt_tokens, completion.attention)[:2]
+
+
 def _tokens(text: str) -> tuple[str, ...]:
     return tuple("▁" + w for w in text.split()) + ("</s>",)
 
@@ -195,7 +202,7 @@ def test_typing_a_prefix_gives_a_grey_completion_that_tab_accepts_and_the_heat_m
     qtbot.keyClick(editor, Qt.Key.Key_Tab)
     assert editor.suggestion is None and editor.accepted_text() == editor.toPlainText() == "el perro DUERME."
     assert editor.textCursor().position() == len("el perro DUERME.")
-    assert tab.heatmap.tokens() == (completion.src_tokens, completion.tgt_tokens)  # follows the accepted text
+    assert tab.heatmap.tokens() == shown_words(completion)  # follows the accepted text
     assert editor.segments[0].edited and tab.reset_button.isEnabled()
 
     # Tab without a suggestion re-decodes at once; Esc dismisses and keeps the previous ending
@@ -376,7 +383,7 @@ def test_with_the_real_core_a_typed_prefix_is_completed_and_alternatives_come_ba
         assert completion.prefix == "la " and completion.text.startswith("la ")
         assert completion.attention.shape == (len(completion.tgt_tokens), len(completion.src_tokens))
         qtbot.keyClick(editor, Qt.Key.Key_Tab)
-        assert tab.heatmap.tokens() == (completion.src_tokens, completion.tgt_tokens)
+        assert tab.heatmap.tokens() == shown_words(completion)
         editor.request_alternatives(editor.segments[0].start + 1)  # in "la"
         qtbot.waitUntil(lambda: editor.popup.isVisible() or tab.banner.isVisible(), timeout=20_000)
         assert 1 <= len(editor.popup.actions()) <= 5, tab.banner.text()

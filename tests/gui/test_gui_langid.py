@@ -155,13 +155,13 @@ def test_the_heat_map_shows_a_copy_column_with_tooltips_when_copy_probs_are_set(
 
     probs = [0.87, 0.1, 0.0, 0.95, 0.02, 0.0]
     tab.on_translation_ready(tab.latest_id, sentence(probs))
-    assert heat.has_copy_column() and np.allclose(heat.copy_probs(), probs)
-    assert heat.matrix_shape() == (6, 6)  # the attention grid itself is unchanged
+    assert heat.has_copy_column() and np.allclose(heat.copy_probs(), probs[:5])
+    assert heat.matrix_shape() == (5, 5)  # the words: no "</s>" row or column (issue #30)
     assert heat.sizeHint().width() > width_without
     assert "copied from the source" in tab.heat_hint.text()
     rect = heat.copy_column_rect()
     left, top, cell = heat._grid()
-    assert rect.left() >= left + 6 * cell and rect.top() == top and rect.height() == 6 * cell
+    assert rect.left() >= left + 5 * cell and rect.top() == top and rect.height() == 5 * cell
     row0 = QPoint(rect.left() + 3, top + cell // 2)
     assert heat.copy_row_at(row0) == 0 and heat.cell_at(row0) == (0, -1)
     assert heat.copy_row_at(QPoint(rect.left() + 3, top + 3 * cell + cell // 2)) == 3

@@ -10,6 +10,7 @@ from PySide6.QtGui import QDropEvent
 
 from tests.gui.conftest import GapMonitor, close_window
 from translator_app.core.corpus import CorpusError
+from translator_app.gui.alignment_words import readable_alignment
 from translator_app.gui.widgets import Level
 
 
@@ -44,7 +45,8 @@ def test_training_a_tiny_model_from_the_tab_reports_progress_and_finishes(qtbot,
     assert "Step 30" in tab.progress_label.text() or "Finished at step 30" in tab.progress_label.text()
     assert tab.bar.value() == 1000
     sample = tab.samples.samples()[0]
-    assert tab.samples.heatmap.matrix_shape() == (len(sample.target_tokens), len(sample.source_tokens))
+    src_words, tgt_words, _, _ = readable_alignment(sample.source_tokens, sample.target_tokens, sample.attention)
+    assert tab.samples.heatmap.matrix_shape() == (len(tgt_words), len(src_words))
     # the new model is in the picker at once and can be used
     out = Path(ev.out_dir)
     assert out.parent == Path(window.store.user_dir) and out.name == "tiny-from-gui"
@@ -85,7 +87,8 @@ def test_stop_then_resume_continues_from_the_checkpoint(qtbot, window, gui_corpu
     assert tab.last_error is None, tab.banner.text()
     assert (resumed.reason, resumed.step) == ("max_steps", stopped.step + 6)
     steps = [x for x, _ in tab.charts.loss.points("training loss")]
-    assert steps and min(steps) > stopped.step  # the step count continued, it did not restart
+    assert steps == sorted(set(steps)) and max(steps) > stopped.step  # the step count continued
+    assert min(steps) <= stopped.step  # and the points before the resume are drawn from the history (#30)
     assert tab.validations == 1  # the final validation
     history = [json.loads(line) for line in (out / "history.jsonl").read_text().splitlines()]
     assert history[-1]["step"] == stopped.step + 6

@@ -13,6 +13,7 @@ Building is the test: ``packaging/build.sh`` runs into a temporary folder (the d
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -40,8 +41,28 @@ def _models_with(bundle: Path, root: Path) -> Path:
     return root
 
 
+def _relabel(bundle: Path, src: str, tgt: str) -> None:
+    """The bundle's language pair in its config (a pair without check sentences: any output passes)."""
+    config = json.loads((bundle / "config.json").read_text(encoding="utf-8"))
+    config["meta"].update(src_lang=src, tgt_lang=tgt)
+    (bundle / "config.json").write_text(json.dumps(config), encoding="utf-8")
+
+
+def test_self_test_fails_a_model_that_mistranslates_its_check_sentences(tiny_model_dir, tmp_path, monkeypatch, capsys):
+    """The tiny en->es model translates badly: "some output" is not a pass."""
+    from translator_app.selftest import run_self_test
+
+    models = _models_with(tiny_model_dir, tmp_path / "models")
+    monkeypatch.setenv("TRANSLATOR_APP_MODELS", str(models))
+    monkeypatch.setenv("TRANSLATOR_APP_HOME", str(tmp_path / "home"))
+    assert run_self_test() == 1
+    err = capsys.readouterr().err
+    assert "self-test FAILED: the model mistranslates" in err and "'Thank you very much.' ->" in err
+
+
 def test_self_test_succeeds_without_qt(tiny_model_dir, tmp_path):
     models = _models_with(tiny_model_dir, tmp_path / "models")
+    _relabel(models / "en-es", "en", "xx")
     code = (
         "import sys\n"
         "from translator_app.selftest import run_self_test\n"

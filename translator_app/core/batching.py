@@ -89,15 +89,22 @@ def bucket_batches(
     rows = np.arange(len(corpus)) if rows is None else np.asarray(rows)
     rng = np.random.default_rng(seed)
     noise = rng.random(len(rows)) if shuffle else np.zeros(len(rows))
-    order = rows[np.lexsort((noise, corpus.src_len[rows], corpus.tgt_len[rows]))]  # by target, then source length
+    # by source length, then target length: most batches then hold sources of one length, which the
+    # encoder runs without packing (twice as fast on CPU); the decoder's padding costs less
+    order = rows[np.lexsort((noise, corpus.tgt_len[rows], corpus.src_len[rows]))]
     batches: list[list[int]] = []
     current: list[int] = []
     longest = 0
+    src_len = -1
     for idx in order.tolist():
         length = max(int(corpus.tgt_len[idx]) + 1, int(corpus.src_len[idx]))
-        if current and max(longest, length) * (len(current) + 1) > batch_tokens:
+        full = current and max(longest, length) * (len(current) + 1) > batch_tokens
+        # a new source length starts a new batch once this one is half full (uniform sources)
+        new_length = current and corpus.src_len[idx] != src_len and 2 * longest * len(current) >= batch_tokens
+        if full or new_length:
             batches.append(current)
             current, longest = [], 0
+        src_len = corpus.src_len[idx]
         current.append(idx)
         longest = max(longest, length)
     if current:

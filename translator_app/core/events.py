@@ -52,7 +52,7 @@ class Validation:
     valid_loss: float
     bleu: float
     chrf: float
-    best: bool  # chosen on the in-domain score (``bleu``)
+    best: bool  # the best in-domain score (``bleu``) so far; fine-tuning: among those within the general limit
     samples: tuple[Sample, ...]
     # fine-tuning runs: the general dev set beside the in-domain valid split, and the base model's
     # scores on both, measured once at step 0 (None for a new model)
@@ -61,6 +61,10 @@ class Validation:
     base_bleu: float | None = None
     base_general_bleu: float | None = None
     base_general_chrf: float | None = None
+    # fine-tuning: the general budget (BLEU below base_general_bleu a checkpoint may lose and still be
+    # the best; None: no limit) and whether this one stayed within it (None: not measurable)
+    max_general_drop: float | None = None
+    within_limit: bool | None = None
 
     @property
     def general_drop(self) -> float | None:
@@ -71,12 +75,27 @@ class Validation:
 
 
 @dataclass(frozen=True)
+class OverLimit:
+    """Fine-tuning: no checkpoint after step 0 kept the general drop within the limit, so the run's
+    model is the base model; the best in-domain checkpoint is in ``folder`` (core/forgetting.py)."""
+
+    step: int
+    bleu: float
+    general_drop: float
+    limit: float
+    base_bleu: float | None
+    folder: str
+    message: str
+
+
+@dataclass(frozen=True)
 class Finished:
     reason: str  # "budget" | "max_steps" | "max_epochs" | "early_stop" | "stopped"
     step: int
     out_dir: str
     best_bleu: float | None
     elapsed_s: float
+    over_limit: OverLimit | None = None  # fine-tuning: the choice left to the person
 
 
 Event = Status | DataReady | Progress | Validation | Finished

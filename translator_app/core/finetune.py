@@ -7,8 +7,11 @@
 A fine-tuning run keeps the base model's tokenizer and architecture and starts from its
 weights (fp16 bundle weights become float). The corpus must be in the base model's language
 pair. A share of general data (``replay_share``, default 0.5 when some is found) is mixed into
-the training pairs so the model forgets less of what it knew: the base run's ``data/train.tsv``
-(beside the bundle, or in the run folder its metadata names) or a corpus given explicitly.
+the training pairs so the model forgets less of what it knew: a corpus given explicitly, else the
+bundle's own replay set (``replay.tsv.gz``, core/replay.py; the bundled models carry one), else the
+base run's ``data/train.tsv`` (beside the bundle, or in the run folder its metadata names).
+``freeze`` and ``anchor`` keep the weights near the base model's (core/anchor.py), and the best
+checkpoint is the best in-domain one within ``max_general_drop`` general BLEU (core/forgetting.py).
 Validation scores the in-domain valid split (which picks the best checkpoint) and a general dev
 set (the base bundle's shipped ``test.tsv``, else the replay data's valid split), so both sides of
 the trade-off are visible; the base model's own scores are measured once, at step 0.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -30,15 +34,23 @@ from translator_app.core import corpus as corpus_mod
 from translator_app.core.bundlemeta import read_config
 from translator_app.core.config import DataConfig, TrainConfig
 from translator_app.core.events import Status
-from translator_app.core.filenames import CONFIG_FILE
+from translator_app.core.filenames import CONFIG_FILE, REPLAY_FILE
+from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR, DEFAULT_MAX_GENERAL_DROP
+from translator_app.core.replay import find_replay
 
 FINETUNE_PRESET = "finetune"
-# training part of the fine-tuning preset: a low, constant learning rate after a short warm-up
+# training part of the fine-tuning preset: a low learning rate after a short warm-up, falling
+# linearly to min_lr as the time budget runs out (flat when there is no budget)
 TRAIN_PRESETS: dict[str, TrainConfig] = {
     FINETUNE_PRESET: TrainConfig(
-        batch_tokens=2000, lr=2e-4, warmup_steps=100, schedule="constant", valid_every=200, checkpoint_every=100
+        batch_tokens=2000, lr=4e-4, warmup_steps=100, schedule="linear", valid_every=200, checkpoint_every=100
     ),
 }
+# data part: no in-domain test split (every pair of a few thousand counts; the validation split stays
+# for choosing the best checkpoint). Not yet measured against the old preset (lr 2e-4 constant, test
+# split 2000): benchmarks/results/finetune-gimp-linear*.md are single runs with unrecorded settings;
+# scripts/finetune_sweep.sh compares them
+FINETUNE_DATA = DataConfig(test_size=0)
 DEFAULT_REPLAY_SHARE = 0.5  # measured on the GIMP help: benchmarks/README.md
 REPLAY_ROUNDS = 20  # epochs before the replayed general pairs repeat
 GENERAL_DEV_MAX = 300  # distinct sources of the general dev set scored at each validation
@@ -54,10 +66,19 @@ class FinetuneSpec:
     replay_corpus: str | None = None  # general data to replay: a TSV (or other corpus) file or a run folder
     dropout: float | None = None  # None keeps the base model's
     general_max: int = GENERAL_DEV_MAX
+    anchor: float = 0.0  # L2-SP pull toward the base weights (core/anchor.py); 0 = off
+    freeze: str = "none"  # "embeddings" | "encoder": parts that do not train
+    max_general_drop: float = DEFAULT_MAX_GENERAL_DROP  # general BLEU the kept checkpoint may lose
 
     def __post_init__(self) -> None:
         if self.replay_share is not None and not 0.0 <= self.replay_share < 1.0:
             raise ValueError(f"the replay share must be at least 0 and below 1, got {self.replay_share}")
+        if not 0.0 <= self.anchor <= 1000.0 or not self.max_general_drop >= 0.0:
+            raise ValueError(
+                f"anchor must be 0..1000 and max_general_drop at least 0 ({self.anchor}, {self.max_general_drop})"
+            )
+        if self.freeze not in ("none", "embeddings", "encoder"):
+            raise ValueError(f"freeze must be none, embeddings or encoder, got {self.freeze!r}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FinetuneSpec:
@@ -221,35 +242,6 @@ def corpus_fit(base: str | Path, path: str, target_path: str | None = None, samp
 # ---- data ---------------------------------------------------------------------------------------
 
 
-def _is_run_data(path: Path) -> bool:
-    """A training run's own data/train.tsv: already augmented and masked, not to be masked again."""
-    return path.name == "train.tsv" and path.parent.name == "data" and (path.parent.parent / "run.json").is_file()
-
-
-def find_replay(base: Path, meta: dict[str, Any], replay_corpus: str | None) -> tuple[Path, bool] | None:
-    """(general data file, whether it is a run's prepared data) or None when there is none."""
-    if replay_corpus:
-        path = Path(replay_corpus)
-        if path.is_dir():
-            path = path / "data" / "train.tsv"
-            if not path.is_file():
-                raise corpus_mod.CorpusError(
-                    replay_corpus,
-                    None,
-                    "a folder given as replay corpus must be a training run folder (with data/train.tsv)",
-                )
-            return path, True
-        if not path.is_file():
-            raise corpus_mod.CorpusError(replay_corpus, None, "replay corpus not found")
-        return path, _is_run_data(path)
-    for folder in (meta.get("run"), base):
-        if folder:
-            path = Path(str(folder)) / "data" / "train.tsv"
-            if path.is_file():
-                return path, True
-    return None
-
-
 def sample_references(pairs: list[tuple[str, str]], n: int, seed: int) -> list[tuple[str, str]]:
     """The pairs of ``n`` distinct sources (seeded choice, every reference of each kept)."""
     sources = list(dict.fromkeys(s for s, _ in pairs))
@@ -283,8 +275,9 @@ def _general_data(
     if found is None:
         if share > 0:
             yield Status(
-                "No general data found to replay (no data/train.tsv beside the base model or in its run "
-                "folder; give one with --replay-corpus FILE): fine-tuning on the corpus alone"
+                "No general data found to replay (no replay set in the base model, no data/train.tsv beside "
+                "it or in its run folder; give one with --replay-corpus FILE): fine-tuning on the corpus alone, "
+                "the model will forget much of what it knew"
             )
         if not general:
             yield Status(
@@ -296,6 +289,10 @@ def _general_data(
     yield Status(f"Reading general data from {path}")
     if prepared:
         pool = read_pairs(path)
+    elif path == base / REPLAY_FILE and not ft.replay_corpus:  # the bundle's own: untrusted, checked
+        from translator_app.core.replay import read_replay
+
+        pool = read_replay(path, meta.get("replay"))
     else:
         pool, report = corpus_mod.read_corpus(path, max_chars=data_cfg.max_chars, lowercase=data_cfg.lowercase)
         check_languages(path, base_name, base_pair, (report.src_lang, report.tgt_lang))
@@ -330,6 +327,7 @@ def prepare(spec, out: Path, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: 
     from translator_app.core.checkpoint import WEIGHTS_FILE, load_bundle
 
     base = Path(ft.base)
+    shutil.rmtree(out / BEST_IN_DOMAIN_DIR, ignore_errors=True)  # an earlier run's
     yield Status(f"Loading the base model {base}")
     bundle = load_bundle(base)
     meta = bundle.meta
@@ -365,9 +363,17 @@ def prepare(spec, out: Path, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: 
         "corpus": str(spec.path),
         "run": str(out.resolve()),
         "parent": {"name": base_name, "path": str(base.resolve()), "sha256": digest},
-        "finetune": {**info, "base": str(base.resolve()), "general_pairs": len(general)},
+        "finetune": {
+            **info,
+            "base": str(base.resolve()),
+            "general_pairs": len(general),
+            **{k: getattr(ft, k) for k in ("anchor", "freeze", "max_general_drop")},
+        },
         **(user_meta or {}),
     }
+    if info["replay_source"] == str(base / REPLAY_FILE) and isinstance(meta.get("replay"), dict):
+        shutil.copyfile(base / REPLAY_FILE, out / REPLAY_FILE)  # the fine-tuned model can be fine-tuned again
+        run_meta["replay"] = meta["replay"]
     summary = (
         f"{report.summary()}; fine-tuning “{base_name}”: {len(train_pairs)} in-domain + {len(replay)} "
         f"general pairs ({info['replay_share']:.0%} replay, a new {len(replay) // info.get('replay_rounds', 1)} "

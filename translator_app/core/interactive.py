@@ -43,7 +43,7 @@ from translator_app.core import search as search_mod
 from translator_app.core.corpus import normalize
 from translator_app.core.names import NameRule, common_word_test
 from translator_app.core.segment import base_language
-from translator_app.core.spans import Span, find_spans, mask, render, restore
+from translator_app.core.spans import Span, find_spans, mask, render, restore, unspellable
 from translator_app.core.tokenizer import BOS_ID, EOS_ID, PLACEHOLDERS
 
 _BYTE_PIECE = re.compile(r"<0x([0-9A-Fa-f]{2})>")
@@ -147,9 +147,11 @@ def _prepare(tok, source: str, src_lang: str, glossary, names) -> pipeline._Sent
         if masking and names is not None
         else ()
     )
-    spans = tuple(find_spans(line, glossary, found)) if masking else ()
+    spans = tuple(find_spans(line, glossary, found, unspellable(line, tok.source.can_spell))) if masking else ()
     masked = mask(line, spans) if spans else line
-    return pipeline._Sentence(0, 0, line, spans, (tuple(tok.source.encode(masked)) + (EOS_ID,),), masking)
+    return pipeline._Sentence(
+        0, 0, line, spans, (tuple(tok.source.encode(pipeline._SURROGATE.sub("", masked))) + (EOS_ID,),), masking
+    )
 
 
 def _split_prefix(prefix: str) -> tuple[str, str]:

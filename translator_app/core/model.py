@@ -24,6 +24,26 @@ from torch import Tensor, nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from translator_app.core.config import ModelConfig
+from translator_app.core.loss import smoothed_nll, vocab_terms
+
+
+class Dropout(nn.Module):
+    """Dropout with its mask drawn from random bytes, so ``p`` is rounded to a multiple of 1/256 (0.2
+    drops 51/256): on CPU torch's ``bernoulli_`` makes ``nn.Dropout`` over twice as slow (forward +
+    backward, benchmarks/README.md). No parameters: bundles are unchanged."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+        self.cut = round(p * 256)  # bytes below this are dropped
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training or self.cut == 0:
+            return x
+        if x.is_cuda:
+            return F.dropout(x, self.p, True)
+        keep = torch.empty(x.shape, dtype=torch.uint8).random_() >= self.cut  # (same shape as x)
+        return x * keep.to(x.dtype).mul_(256 / (256 - self.cut))
 
 
 @dataclass
@@ -70,7 +90,7 @@ class Encoder(nn.Module):
             bidirectional=True,
             dropout=cfg.dropout if cfg.enc_layers > 1 else 0.0,
         )
-        self.dropout = nn.Dropout(cfg.dropout)
+        self.dropout = Dropout(cfg.dropout)
         # bridge: final (fwd, bwd) states -> initial decoder state of every decoder layer
         self.bridge_h = nn.Linear(2 * cfg.enc_hidden, cfg.dec_hidden * cfg.dec_layers)
         self.bridge_c = nn.Linear(2 * cfg.enc_hidden, cfg.dec_hidden * cfg.dec_layers)
@@ -79,9 +99,12 @@ class Encoder(nn.Module):
     def forward(self, src: Tensor, lengths: Tensor) -> tuple[Tensor, list[Tensor], list[Tensor]]:
         """src (B, S) ids, lengths (B,) -> memory (B, S, 2He), h0/c0 lists of (B, Hd)."""
         x = self.dropout(self.embedding(src))  # (B, S, E)
-        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        out, (h, c) = self.rnn(packed)  # h, c: (layers * 2, B, He)
-        memory, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))  # (B, S, 2He)
+        if int(lengths.min()) == src.size(1):  # no padding: the fused kernel as is (packing is 2x slower on CPU)
+            memory, (h, c) = self.rnn(x)  # (B, S, 2He); h, c: (layers * 2, B, He)
+        else:
+            packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            out, (h, c) = self.rnn(packed)
+            memory, _ = pad_packed_sequence(out, batch_first=True, total_length=src.size(1))  # (B, S, 2He)
         h_last = torch.cat([h[-2], h[-1]], dim=-1)  # (B, 2He)
         c_last = torch.cat([c[-2], c[-1]], dim=-1)
         h0 = torch.tanh(self.bridge_h(h_last)).chunk(self.dec_layers, dim=-1)  # each (B, Hd)
@@ -148,7 +171,7 @@ class Decoder(nn.Module):
         else:
             self.attention = BahdanauAttention(cfg.dec_hidden, mem_dim, cfg.dec_hidden)
         self.combine = nn.Linear(cfg.dec_hidden + mem_dim, self.out_dim, bias=False)
-        self.dropout = nn.Dropout(cfg.dropout)
+        self.dropout = Dropout(cfg.dropout)
         self.out = nn.Linear(self.out_dim, cfg.tgt_vocab_size)
         if cfg.tie_embeddings:
             self.out.weight = self.embedding.weight
@@ -291,25 +314,23 @@ class Seq2Seq(nn.Module):
         self, att: Tensor, weights: Tensor, gate: Tensor | None, src: Tensor, tgt_out: Tensor, smoothing: float
     ) -> Tensor:
         """Summed loss over real target tokens: (1 - eps) * NLL of the output distribution + eps * the
-        uniform-smoothing term on the vocabulary distribution. With copy attention only p(y) of the
-        reference token is formed (a gather), never the full mixture over the vocabulary."""
-        logits = self.decoder.logits(att).float()  # (B, T, V)
-        if gate is None:
-            return F.cross_entropy(
-                logits.reshape(-1, logits.size(-1)),
-                tgt_out.reshape(-1),
-                ignore_index=self.cfg.pad_id,
-                label_smoothing=smoothing,
-                reduction="sum",
-            )
+        uniform-smoothing term on the vocabulary distribution. Only the N real (non-pad) positions go
+        through the output layer, and the vocabulary terms come from :func:`vocab_terms` (chunked fp32,
+        no fp32 (N, V) tensor); with copy attention only p(y) of the reference token is formed."""
         keep = tgt_out != self.cfg.pad_id  # (B, T)
-        log_vocab = F.log_softmax(logits, dim=-1)  # (B, T, V)
-        p_vocab = log_vocab.gather(-1, tgt_out.unsqueeze(-1)).squeeze(-1).exp()  # (B, T)
-        hits = (src.unsqueeze(1) == tgt_out.unsqueeze(-1)).to(weights.dtype)  # (B, T, S)
-        p_copy = (weights * hits).sum(-1).float()  # (B, T)
-        nll = -torch.log((gate * p_vocab + (1.0 - gate) * p_copy).clamp_min(1e-12))  # (B, T)
-        loss = (1.0 - smoothing) * nll - smoothing * log_vocab.mean(-1) if smoothing > 0 else nll
-        return loss.masked_fill(~keep, 0.0).sum()
+        target = tgt_out[keep]  # (N,)
+        out = self.decoder.out  # decoder.logits without its bias, which vocab_terms adds chunk by chunk
+        logits = F.linear(self.decoder.dropout(att[keep]), out.weight)  # (N, V), bf16 under autocast
+        log_vocab, mean_log_vocab = vocab_terms(logits, out.bias, target)  # (N,), (N,) fp32
+        if gate is None:
+            return smoothed_nll(log_vocab, mean_log_vocab, smoothing).sum()
+        src_rows = src.unsqueeze(1).expand(-1, tgt_out.size(1), -1)[keep]  # (N, S)
+        p_copy = (weights[keep].float() * (src_rows == target.unsqueeze(1))).sum(-1)  # (N,)
+        g = gate[keep]  # (N,)
+        p = g * log_vocab.exp() + (1.0 - g) * p_copy  # (N,) the mixture's p(y)
+        nll = -torch.log(p.clamp_min(1e-12))
+        loss = (1.0 - smoothing) * nll - smoothing * mean_log_vocab if smoothing > 0 else nll
+        return loss.sum()
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in {id(p): p for p in self.parameters()}.values())

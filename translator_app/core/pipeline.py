@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -22,8 +22,8 @@ from translator_app.core import search as search_mod
 from translator_app.core.corpus import normalize
 from translator_app.core.names import NameRule, common_word_test
 from translator_app.core.segment import base_language, split_sentences
-from translator_app.core.spans import Span, find_spans, mask, restore
-from translator_app.core.tokenizer import EOS_ID
+from translator_app.core.spans import Span, find_spans, mask, render, restore, unspellable
+from translator_app.core.tokenizer import EOS_ID, PLACEHOLDERS
 
 # the longest piece still gets its full output budget (2 x source + 10) under search's cap
 MAX_SOURCE_TOKENS = (search_mod.MAX_OUTPUT_LEN - 10) // 2
@@ -36,6 +36,7 @@ _CONJUNCTIONS = {
     "it": "e ma o perché poiché mentre che quando sebbene benché",
     "pt": "e mas ou porque pois embora enquanto que quando",
 }
+_SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes (surrogateescape): never sent to SentencePiece
 _CLAUSE_MARKS = (re.compile(r"[;；]\s"), re.compile(r"[:：—–]\s"), re.compile(r"[,，]\s"))
 
 
@@ -51,6 +52,10 @@ class SentenceTranslation:
     line: int = 0  # the input line the sentence came from
     copy_probs: np.ndarray | None = None  # (len(target_tokens),) copy probability per output token
     alternatives: tuple[tuple[str, float], ...] = ()  # the n best (text, score) when n_best > 1
+    origin: str = "model"  # "memory": an exact match in the translation memory replaced the model's output
+    match: Any = None  # core.memory.Match: the exact, or else a fuzzy (suggested), memory entry
+    # what ⟦1⟧, ⟦2⟧ … in the tokens stand for: (the source text, its text in the translation)
+    placeholders: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,13 +81,21 @@ class _Sentence:
     spans: tuple[Span, ...]  # masked spans (empty without placeholders)
     chunks: tuple[tuple[int, ...], ...]  # source ids of each piece, ending in </s>
     masked: bool = False  # placeholders in use: restore (and drop invented placeholders) after search
+    match: Any = None  # core.memory.Match of the sentence (an exact one is not searched)
 
 
 def prepare(
-    tok, texts: Sequence[str], src_lang: str, glossary: Mapping[str, str] | None = None, names: NameRule | None = None
+    tok,
+    texts: Sequence[str],
+    src_lang: str,
+    glossary: Mapping[str, str] | None = None,
+    names: NameRule | None = None,
+    memory: Any = None,
 ) -> tuple[list[_Sentence], list[int]]:
     """Sentences of every text (with their pieces' ids) and the number of lines of each text.
-    ``names``: the bundle's rule for names to protect (:mod:`.names`), None for none."""
+    ``names``: the bundle's rule for names to protect (:mod:`.names`), None for none. ``memory``:
+    a :class:`~translator_app.core.memory.TranslationMemory` (``lookup``); a line or sentence with an
+    exact match becomes one sentence with no pieces to search."""
     masking = tok.has_placeholders
     is_common = common_word_test(tok.source.encode) if masking and names is not None else None
     lang = base_language(src_lang)
@@ -95,13 +108,54 @@ def prepare(
             line = normalize(raw)
             if not line:
                 continue
+            whole = memory.lookup(line, threshold=101.0) if memory is not None else None
+            if whole is not None:  # the whole line is in the memory (an imported multi-sentence unit)
+                sentences.append(_Sentence(ti, li, line, (), (), False, whole))
+                continue
             for sentence in split_sentences(line, lang):
+                match = memory.lookup(sentence) if memory is not None else None
+                if match is not None and match.exact:
+                    sentences.append(_Sentence(ti, li, sentence, (), (), False, match))
+                    continue
+                if not masking:
+                    sentences.append(_Sentence(ti, li, sentence, (), _chunks(sentence, tok, lang), False, match))
+                    continue
                 found = names.find(sentence, is_common, lang) if is_common is not None else ()
-                spans = tuple(find_spans(sentence, glossary, found)) if masking else ()
-                masked = mask(sentence, spans) if spans else sentence
-                chunks = tuple(tuple(ids) + (EOS_ID,) for ids in split_long(masked, tok.source.encode, lang))
-                sentences.append(_Sentence(ti, li, sentence, spans, chunks, masking))
+                can_spell = getattr(tok.source, "can_spell", None)  # (a stand-in tokenizer may not say)
+                verbatim = unspellable(sentence, can_spell) if can_spell is not None else ()
+                spans = tuple(find_spans(sentence, glossary, found, verbatim))
+                for part, part_spans in _parts(sentence, spans):
+                    masked = mask(part, part_spans) if part_spans else part
+                    sentences.append(_Sentence(ti, li, part, part_spans, _chunks(masked, tok, lang), True, match))
+                    match = None
     return sentences, line_counts
+
+
+def _chunks(text: str, tok, lang: str) -> tuple[tuple[int, ...], ...]:
+    text = _SURROGATE.sub("", text)  # (masked, they are spans; unmasked, the model cannot read them)
+    return tuple(tuple(ids) + (EOS_ID,) for ids in split_long(text, tok.source.encode, lang))
+
+
+def _parts(sentence: str, spans: tuple[Span, ...], limit: int = len(PLACEHOLDERS)) -> list[tuple[str, tuple]]:
+    """A sentence with more protected spans than placeholders, in parts of at most ``limit``
+    spans (cut at the last space before the first span that does not fit), so that every span
+    is masked and copied, never left to the model to rewrite."""
+    if len(spans) <= limit:
+        return [(sentence, spans)]
+    bounds, start, i = [], 0, 0
+    while len(spans) - i > limit:
+        nxt = spans[i + limit]
+        cut = sentence.rfind(" ", spans[i + limit - 1].end, nxt.start)
+        cut = nxt.start if cut < 0 else cut
+        bounds.append((start, cut, spans[i : i + limit]))
+        start, i = cut, i + limit
+    bounds.append((start, len(sentence), spans[i:]))
+    out = []
+    for a, b, group in bounds:
+        raw = sentence[a:b]
+        shift = a + len(raw) - len(raw.lstrip())
+        out.append((raw.strip(), tuple(replace(s, start=s.start - shift, end=s.end - shift) for s in group)))
+    return out
 
 
 def split_long(text: str, encode, lang: str = "en", limit: int = MAX_SOURCE_TOKENS) -> list[list[int]]:
@@ -140,10 +194,13 @@ def translate_texts(
     glossary: Mapping[str, str] | None = None,
     batch_size: int = 64,
     names: NameRule | None = None,
+    memory: Any = None,
 ) -> list[Translation]:
-    """Translate each text; its Translation keeps one output line per input line."""
+    """Translate each text; its Translation keeps one output line per input line. ``memory``: a
+    translation memory whose exact matches replace the model's output (``origin="memory"``)."""
+    search_mod.check_beam(beam_size, n_best)  # before any work: a clear message, never an allocator error
     start = time.perf_counter()
-    sentences, line_counts = prepare(tok, texts, src_lang, glossary, names)
+    sentences, line_counts = prepare(tok, texts, src_lang, glossary, names, memory)
     pieces = [(si, ci) for si, s in enumerate(sentences) for ci in range(len(s.chunks))]
     pieces.sort(key=lambda p: len(sentences[p[0]].chunks[p[1]]))
     hyps: dict[tuple[int, int], list[Any]] = {}
@@ -155,6 +212,8 @@ def translate_texts(
             hyps[key] = found
     results = [
         _sentence_result(tok, s, [hyps[(si, ci)] for ci in range(len(s.chunks))], src_lang, tgt_lang, n_best)
+        if s.chunks
+        else _memory_result(tok, s)
         for si, s in enumerate(sentences)
     ]
     joiner = "" if base_language(tgt_lang) in _NO_SPACE_LANGUAGES else " "
@@ -202,6 +261,29 @@ def _sentence_result(
         sentence.line,
         copy_probs,
         alternatives,
+        match=sentence.match,
+        placeholders=tuple(
+            (span.text, render(span, src_lang, tgt_lang)) for span in sentence.spans[: len(PLACEHOLDERS)]
+        ),
+    )
+
+
+def _memory_result(tok, sentence: _Sentence) -> SentenceTranslation:
+    """A sentence whose translation is an exact memory match: its pieces, and even attention."""
+    src_tokens = tok.source.pieces(tok.source.encode(sentence.source)) + ["</s>"]
+    tgt_tokens = tok.target.pieces(tok.target.encode(sentence.match.target)) + ["</s>"]
+    attention = np.full((len(tgt_tokens), len(src_tokens)), 1.0 / len(src_tokens), dtype=np.float32)
+    return SentenceTranslation(
+        sentence.source,
+        sentence.match.target,
+        tuple(src_tokens),
+        tuple(tgt_tokens),
+        attention,
+        0.0,
+        1.0,
+        sentence.line,
+        origin="memory",
+        match=sentence.match,
     )
 
 
@@ -211,6 +293,8 @@ def _assemble(tok, sentence: _Sentence, hyps: list[Any], src_tokens: list[str], 
     tgt_tokens = tok.target.pieces(ids) + ["</s>"]
     attention = block_diagonal([h.attention for h in hyps])
     text = tok.target.decode(ids)
+    if "\ufffd" in text and "\ufffd" not in sentence.source:  # byte pieces that do not form UTF-8
+        text = " ".join(text.replace("\ufffd", "").split())
     if sentence.masked:
         text = restore(
             text,

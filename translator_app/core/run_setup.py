@@ -28,11 +28,10 @@ from translator_app.core.checkpoint import (
 from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig, from_dict, to_dict
 from translator_app.core.distributed import DistContext, barrier
 from translator_app.core.events import Status
-from translator_app.core.filenames import RUN_FILE
+from translator_app.core.filenames import HISTORY_FILE, RUN_FILE
 from translator_app.core.names import name_rule_from_pairs
 from translator_app.core.tokenizer import SubwordModel, Tokenizers, train_tokenizers
 
-HISTORY_FILE = "history.jsonl"
 DATA_DIR = "data"
 GENERAL_FILE = "general.tsv"  # fine-tuning: the general dev set scored beside the in-domain one
 
@@ -128,20 +127,30 @@ def _load_split(out: Path) -> corpus_mod.Split:
 
 
 def _load_tokenizers(out: Path) -> Tokenizers:
-    if (out / JOINT_TOKENIZER).exists():
-        model = SubwordModel((out / JOINT_TOKENIZER).read_bytes())
+    """The run's own tokenizer (``data/``; runs from before it lived there: the run folder)."""
+    folder = (
+        out / DATA_DIR
+        if (out / DATA_DIR / JOINT_TOKENIZER).exists() or (out / DATA_DIR / SOURCE_TOKENIZER).exists()
+        else out
+    )
+    if (folder / JOINT_TOKENIZER).exists():
+        model = SubwordModel((folder / JOINT_TOKENIZER).read_bytes())
         return Tokenizers(model, model)
     return Tokenizers(
-        SubwordModel((out / SOURCE_TOKENIZER).read_bytes()), SubwordModel((out / TARGET_TOKENIZER).read_bytes())
+        SubwordModel((folder / SOURCE_TOKENIZER).read_bytes()), SubwordModel((folder / TARGET_TOKENIZER).read_bytes())
     )
 
 
 def save_tokenizers(out: Path, tok: Tokenizers) -> None:
+    """The run's tokenizer goes to ``data/``, never over the bundle's ``tokenizer.model``: a
+    folder that holds a model keeps a matching tokenizer until the run saves its first bundle
+    (``save_bundle`` replaces tokenizer, weights and config together)."""
+    folder = out / DATA_DIR
     if tok.joint:
-        atomic_write_bytes(out / JOINT_TOKENIZER, tok.source.model_bytes)
+        atomic_write_bytes(folder / JOINT_TOKENIZER, tok.source.model_bytes)
     else:
-        atomic_write_bytes(out / SOURCE_TOKENIZER, tok.source.model_bytes)
-        atomic_write_bytes(out / TARGET_TOKENIZER, tok.target.model_bytes)
+        atomic_write_bytes(folder / SOURCE_TOKENIZER, tok.source.model_bytes)
+        atomic_write_bytes(folder / TARGET_TOKENIZER, tok.target.model_bytes)
 
 
 def write_run(
@@ -189,10 +198,14 @@ def setup(
     if resume and (out / TRAIN_STATE_FILE).exists():
         yield Status(f"Resuming from {out / TRAIN_STATE_FILE}")
         budget = {k: getattr(train_cfg, k) for k in ("minutes", "max_steps", "max_epochs", "num_threads")}
-        yield _load_run(out, budget, meta, load_train_state(out / TRAIN_STATE_FILE))
+        saved = load_train_state(out / TRAIN_STATE_FILE)
+        budget["minutes"] = resumed_minutes(train_cfg, float(saved.get("elapsed_s", 0.0)))
+        yield _load_run(out, budget, meta, saved)
         return
     if resume:
         yield Status(f"No checkpoint in {out}; starting a new run")
+    # --extend-minutes N with nothing to resume: N minutes in all (it is not a budget train() reads)
+    train_cfg = replace(train_cfg, minutes=resumed_minutes(train_cfg, 0.0), extend_minutes=0.0)
     if not ctx.is_main:
         barrier(ctx)
         yield _load_run(out, {}, meta, None)
@@ -200,7 +213,8 @@ def setup(
     # forget an earlier run in this folder first, so a crash below cannot resume it on new data
     (out / TRAIN_STATE_FILE).unlink(missing_ok=True)
     (out / RUN_FILE).unlink(missing_ok=True)
-    (out / DATA_DIR / GENERAL_FILE).unlink(missing_ok=True)
+    for name in (GENERAL_FILE, JOINT_TOKENIZER, SOURCE_TOKENIZER, TARGET_TOKENIZER):
+        (out / DATA_DIR / name).unlink(missing_ok=True)
     yield Status(f"Reading {spec.path}")
     if finetune is not None:
         from translator_app.core.finetune import prepare
@@ -241,6 +255,15 @@ def setup(
     (out / HISTORY_FILE).unlink(missing_ok=True)
     barrier(ctx)
     yield run
+
+
+def resumed_minutes(train_cfg: TrainConfig, elapsed_s: float) -> float:
+    """The time budget of a resumed run, in minutes of the whole run: ``minutes`` counts the total
+    (earlier processes included); ``extend_minutes`` > 0 gives that many minutes beyond what the run
+    has trained so far, whatever ``minutes`` says (the way to continue a run whose budget is spent)."""
+    if train_cfg.extend_minutes > 0:
+        return round(elapsed_s / 60 + train_cfg.extend_minutes, 4)
+    return train_cfg.minutes
 
 
 def _load_run(

@@ -19,8 +19,10 @@ typed word. The length bound becomes at least the prefix length + 10.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -337,9 +339,21 @@ def _finish(
     return Hypothesis(toks, total, _length_norm(total, len(toks) + 1, alpha), attn.float().cpu().numpy(), copy)
 
 
+MAX_BEAM = 64  # beam size and n-best: wider costs memory (beam x batch x vocabulary) for nothing
+
+
+def check_beam(beam_size: Any, n_best: Any = 1) -> None:
+    """The one range check of the decoding widths (CLI flags, worker requests, every search):
+    ValueError with a clear message instead of an allocator traceback or a silent 0."""
+    for what, value in (("beam size", beam_size), ("n-best", n_best)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= MAX_BEAM:
+            raise ValueError(f"{what} must be a whole number from 1 to {MAX_BEAM} (got {value!r})")
+
+
 def search(model, sources: list[list[int]], beam_size: int = 1, n_best: int = 1, **kwargs) -> list[list[Hypothesis]]:
     """The ``n_best`` hypotheses of each source, best first: greedy for beam 1 and one
     hypothesis, beam search (at least ``n_best`` wide) otherwise."""
+    check_beam(beam_size, n_best)
     if not sources:
         return []
     if beam_size <= 1 and n_best <= 1:

@@ -26,7 +26,7 @@ class Span:
     end: int
     text: str
     kind: str  # url email path code placeholder markup shortcut date time price percent version model number tag
-    #            measure phone glossary name
+    #            measure phone glossary name verbatim
     replacement: str | None = None  # glossary spans: the target term
 
 
@@ -101,7 +101,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("tag", r"(?<![\w@#&/])[#@][A-Za-z_]\w{0,60}(?![\w@])"),
 )
 _COMPILED = tuple((kind, re.compile(p)) for kind, p in _PATTERNS)
-_PRIORITY = {k: i for i, k in enumerate(["glossary"] + [k for k, _ in _PATTERNS])}
+_PRIORITY = {k: i for i, k in enumerate(["glossary", "verbatim"] + [k for k, _ in _PATTERNS])}
 # a text without any of these characters has no span (the fast path of mask_pair)
 _MAYBE = re.compile(r"[0-9@#%$€£¥₹₽₩`{}<>/\\~+⟦]|\w\.\w")
 _TRAILING = ".,;:!?'\"»”’"
@@ -138,12 +138,17 @@ def _glossary_regex(terms: tuple[str, ...]) -> re.Pattern | None:
 
 
 def find_spans(
-    text: str, glossary: Mapping[str, str] | None = None, names: Sequence[tuple[int, int]] = ()
+    text: str,
+    glossary: Mapping[str, str] | None = None,
+    names: Sequence[tuple[int, int]] = (),
+    verbatim: Sequence[tuple[int, int]] = (),
 ) -> list[Span]:
     """Protected spans of ``text`` in order, non-overlapping (longest candidate first).
 
-    ``names``: (start, end) of names (:mod:`.names`), protected where no other span is."""
+    ``names``: (start, end) of names (:mod:`.names`), protected where no other span is.
+    ``verbatim``: (start, end) of text the vocabulary cannot spell (:func:`unspellable`), copied as is."""
     candidates: list[tuple[int, int, int, str, str | None]] = []  # (start, end, priority, kind, replacement)
+    candidates += [(start, end, 0, "verbatim", None) for start, end in verbatim if 0 <= start < end <= len(text)]
     if glossary:
         regex = _glossary_regex(tuple(sorted(glossary)))
         if regex is not None:
@@ -178,6 +183,21 @@ def find_spans(
             spans.append(Span(start, end, text[start:end], "name"))
     spans.sort(key=lambda s: s.start)
     return spans
+
+
+def unspellable(text: str, can_spell) -> list[tuple[int, int]]:
+    """(start, end) of the runs of characters ``can_spell`` rejects (CJK, emoji, scripts the
+    vocabulary never saw: byte-fallback pieces the model cannot be trusted to re-assemble);
+    runs separated only by white space are one run."""
+    runs: list[tuple[int, int]] = []
+    for i, ch in enumerate(text):
+        if ch.isascii() or ch.isspace() or can_spell(ch):
+            continue
+        if runs and (runs[-1][1] == i or not text[runs[-1][1] : i].strip()):
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs
 
 
 def _real_path(path: str) -> bool:

@@ -29,19 +29,21 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from translator_app.core.filenames import BUNDLE_NAMES, CONFIG_FILE
+from translator_app.core.bundle_import import (  # noqa: F401 - StoreError, MAX_IMPORT_BYTES: the public names
+    MAX_IMPORT_BYTES,
+    StoreError,
+    copy_files,
+    extract_bundle,
+    test_translation,
+)
+from translator_app.core.filenames import CONFIG_FILE, REPLAY_FILE
 from translator_app.core.filenames import TRAIN_STATE_FILE as CHECKPOINT_FILE
 
-MAX_IMPORT_BYTES = 4 * 1024**3  # a zip that inflates to more than this is refused
 _TEMP_PREFIX = ".import-"
 _NAME_OK = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class StoreError(ValueError):
-    """An import, export or delete that cannot be done; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,8 @@ class ModelStore:
                     found.append(_entry(folder, _read_config(folder), bundled))
                 except ValueError as exc:  # BundleError
                     problems.append(StoreProblem(folder, str(exc)))
+                except Exception as exc:  # noqa: BLE001 - one bad folder never breaks the whole list
+                    problems.append(StoreProblem(folder, f"{folder}: {type(exc).__name__}: {exc}"))
             entries += sorted(found, key=lambda e: (e.name.lower(), str(e.path)))
         return entries, problems
 
@@ -179,7 +183,7 @@ class ModelStore:
         path = Path(path)
         try:
             config = _read_config(path)
-        except ValueError:
+        except (ValueError, OSError, RecursionError):
             return None
         return _entry(path, config, self.is_bundled(path))
 
@@ -225,15 +229,20 @@ class ModelStore:
             self._validate(source)
             files = {p.name: p for p in _checkpoint().bundle_files(source)}
             default_name = str(_checkpoint().read_config(source).get("meta", {}).get("name") or source.name)
-            return self._install(lambda tmp: _copy_files(files, tmp), name or default_name, source, validate=False)
+            return self._install(lambda tmp: copy_files(files, tmp), name or default_name, source, validate=False)
         if zipfile.is_zipfile(source):
-            return self._install(lambda tmp: _extract_bundle(source, tmp), name, source)
+            return self._install(lambda tmp: extract_bundle(source, tmp), name, source)
         raise StoreError(f"{source}: not a model folder or a .zip file")
 
     def _validate(self, folder: Path) -> None:
         try:
-            _checkpoint().load_bundle(folder)
-        except ValueError as exc:  # BundleError
+            bundle = _checkpoint().load_bundle(folder)
+            test_translation(bundle)
+            if (folder / REPLAY_FILE).is_file():  # untrusted like the rest: bounded, checked read
+                from translator_app.core.replay import read_replay
+
+                read_replay(folder / REPLAY_FILE, bundle.meta.get("replay"))
+        except ValueError as exc:  # BundleError, CorpusError
             raise StoreError(f"Not a usable model bundle: {exc}") from exc
         except Exception as exc:
             raise StoreError(f"Not a usable model bundle: {folder}: {type(exc).__name__}: {exc}") from exc
@@ -308,35 +317,3 @@ def _is_within(path: Path, root: Path) -> bool:
         return True
     except (ValueError, OSError):
         return False
-
-
-def _copy_files(files: dict[str, Path], dest: Path) -> None:
-    for name, file in files.items():
-        shutil.copyfile(file, dest / name)
-
-
-def _extract_bundle(zip_path: Path, dest: Path) -> None:
-    """Extract only the bundle files, from the archive root or from a single top-level folder."""
-    try:
-        with zipfile.ZipFile(zip_path) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            configs = [m for m in members if PurePosixPath(m.filename).name == CONFIG_FILE]
-            if not configs:
-                raise StoreError(f"{zip_path}: the archive holds no {CONFIG_FILE}; it is not a model bundle")
-            prefixes = {str(PurePosixPath(m.filename).parent) for m in configs}
-            if len(prefixes) > 1:
-                raise StoreError(f"{zip_path}: the archive holds several models ({', '.join(sorted(prefixes))})")
-            prefix = prefixes.pop()
-            chosen = [
-                m
-                for m in members
-                if str(PurePosixPath(m.filename).parent) == prefix and PurePosixPath(m.filename).name in BUNDLE_NAMES
-            ]
-            if sum(m.file_size for m in chosen) > MAX_IMPORT_BYTES:
-                raise StoreError(f"{zip_path}: the model files are larger than {MAX_IMPORT_BYTES // 1024**3} GB")
-            for member in chosen:
-                name = PurePosixPath(member.filename).name
-                with archive.open(member) as src, open(dest / name, "wb") as out:
-                    shutil.copyfileobj(src, out, 1024 * 1024)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise StoreError(f"{zip_path}: cannot read the archive ({exc})") from exc

@@ -61,6 +61,20 @@ class SubwordModel:
     def encode(self, text: str) -> list[int]:
         return self._sp.EncodeAsIds(text)
 
+    def can_spell(self, char: str) -> bool:
+        """Whether ``char`` has a piece of its own (not <unk>, not byte-fallback pieces, which the
+        model would have to re-assemble into valid UTF-8); a lone surrogate never has."""
+        known = self.__dict__.setdefault("_spellable", {})
+        found = known.get(char)
+        if found is None:
+            try:
+                ids = self._sp.EncodeAsIds(char)
+            except (RuntimeError, TypeError, UnicodeError):  # a lone surrogate cannot reach C++
+                ids = [UNK_ID]
+            found = all(i != UNK_ID and not self._sp.IsByte(i) for i in ids)
+            known[char] = found
+        return found
+
     def encode_batch(self, texts: Sequence[str]) -> list[list[int]]:
         return self._sp.Encode(list(texts), out_type=int)
 

@@ -87,6 +87,12 @@ class Translator:
         self.names = NameRule.from_meta(meta)  # names to carry over (None: a bundle made before the rule)
         self.src_lang = self.info.src_lang or "en"
         self.tgt_lang = self.info.tgt_lang or "es"
+        self.memory: Any = None  # a core.memory.TranslationMemory of this pair: its exact matches are used
+
+    def set_memory(self, memory: Any) -> None:
+        """Use ``memory``'s exact matches (and attach its fuzzy ones) in every translation; None: off."""
+        self.memory = memory
+        self._cache.clear()
 
     @classmethod
     def load(cls, path: str | Path, *, quantize: bool = True) -> Translator:
@@ -111,6 +117,7 @@ class Translator:
             glossary=glossary,
             batch_size=batch_size,
             names=self.names,
+            memory=self.memory if n_best == 1 else None,  # alternatives are the model's own
         )
 
     def translate(self, text: str, beam_size: int = 1, *, glossary: Mapping[str, str] | None = None) -> Translation:
@@ -122,7 +129,8 @@ class Translator:
                 f"The text has {len(text):,} characters; at most {MAX_INPUT_CHARS:,} are "
                 "translated at once. Use File > Translate file for long documents."
             )
-        key = (text, beam_size, _glossary_key(glossary))
+        revision = self.memory.revision() if self.memory is not None else None
+        key = (text, beam_size, _glossary_key(glossary), revision)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]

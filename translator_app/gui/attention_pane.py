@@ -16,10 +16,11 @@ from PySide6.QtCore import QSignalBlocker
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from translator_app.gui.alignment_words import readable_alignment
 from translator_app.gui.heatmap import HeatMap
 
-HEAT_HINT = "Rows: target subwords · columns: source subwords · hover for weights"
-COPY_HINT = " · copy: how likely each output subword was copied from the source"
+HEAT_HINT = "Rows: words of the translation · columns: words of the source · hover for weights"
+COPY_HINT = " · copy: how likely each word was copied from the source rather than translated"
 
 
 class AttentionPane(QWidget):
@@ -124,5 +125,7 @@ class AttentionPane(QWidget):
             return
         if copy_probs is not None and np.size(copy_probs) != len(target_tokens):
             copy_probs = None  # never let a malformed extra hide the attention itself
-        self.heatmap.set_alignment(source_tokens, target_tokens, attention, copy_probs=copy_probs)
+        # the words a person reads: pieces merged, ⟦1⟧ as the text it stands for, no ▁ and no </s>
+        words = readable_alignment(source_tokens, target_tokens, attention, copy_probs, getattr(s, "placeholders", ()))
+        self.heatmap.set_alignment(*words[:3], copy_probs=words[3])
         self.heat_hint.setText(HEAT_HINT + (COPY_HINT if copy_probs is not None else ""))

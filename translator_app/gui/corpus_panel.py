@@ -56,6 +56,7 @@ class CorpusPanel(QGroupBox):
     """Emits ``corpus_changed(path, target_path)`` whenever the chosen files change."""
 
     corpus_changed = Signal(str, str)
+    preview_shown = Signal()  # the preview (``self.preview``) changed: shown, failed or being read
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Corpus", parent)
@@ -163,12 +164,14 @@ class CorpusPanel(QGroupBox):
         self.banner.dismiss()
         self.summary.setText("Reading the corpus…")
         self.samples.setRowCount(0)
+        self.preview_shown.emit()
 
     def show_error(self, message: str) -> None:
         self.preview = None
         self.summary.setText("This corpus cannot be used.")
         self.samples.setRowCount(0)
         self.banner.show_message(message, Level.ERROR)
+        self.preview_shown.emit()
 
     def show_preview(self, p: Any) -> None:
         self.preview = p
@@ -207,3 +210,4 @@ class CorpusPanel(QGroupBox):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.samples.setItem(row, col, item)
+        self.preview_shown.emit()

@@ -32,7 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from translator_app.core.documents import FILE_FILTER, FORMATS, NAMES, Cancelled, DocumentError, detect_format
+from translator_app.core.documents import (
+    FILE_FILTER,
+    FORMATS,
+    NAMES,
+    Cancelled,
+    DocumentError,
+    check_output_format,
+    detect_format,
+)
 from translator_app.gui.errors import user_message
 from translator_app.workers import DocumentJob, DocumentWorker, start_thread, stop_thread
 
@@ -78,6 +86,9 @@ class DocumentDialog(QDialog):
         self.source.setPlaceholderText("the document to translate")
         self.output = QLineEdit()
         self.output.setPlaceholderText("where the translation goes (never the input)")
+        self._output_auto = True  # "Save as" follows the document until the person types their own
+        self.source.textChanged.connect(self._source_changed)
+        self.output.textEdited.connect(self._output_edited)
         self.fmt = QComboBox()
         self.fmt.addItem("From the extension", "")
         for key in FORMATS:
@@ -143,20 +154,30 @@ class DocumentDialog(QDialog):
     # ---- choosing files ---------------------------------------------------------------------
     def set_source(self, path: str) -> None:
         self.source.setText(path)
-        if path and not self.output.text().strip():
-            self.output.setText(default_output(path, self.tgt_lang))
+
+    def _source_changed(self, text: str) -> None:
+        """Chosen, typed or pasted: "Save as" gets the default name beside it, unless the person
+        typed their own."""
+        if self._output_auto or not self.output.text().strip():
+            self._output_auto = True
+            path = text.strip()  # (while it is typed: "/", "/ho", …)
+            self.output.setText(default_output(path, self.tgt_lang) if Path(path).name else "")
+
+    def _output_edited(self, text: str) -> None:
+        self._output_auto = not text.strip()
 
     def ask_source(self) -> None:
         start = self.source.text() or str(Path.home())
         path, _ = QFileDialog.getOpenFileName(self, "Document to translate", start, f"{FILE_FILTER};;All files (*)")
         if path:
-            self.output.clear()
+            self._output_auto = True
             self.set_source(path)
 
     def ask_output(self) -> None:
         start = self.output.text() or default_output(self.source.text() or str(Path.home() / "document"), self.tgt_lang)
         path, _ = QFileDialog.getSaveFileName(self, "Save the translation as", start)
         if path:
+            self._output_auto = False
             self.output.setText(path)
 
     def ask_glossary(self) -> None:
@@ -177,11 +198,13 @@ class DocumentDialog(QDialog):
         problem = ""
         if not self.model_path:
             problem = "No model is loaded yet."
-        elif not source or not output:
-            problem = "Choose the document and where to save its translation."
+        elif not source:
+            problem = "Choose the document to translate (type its path or Browse…)."
+        elif not output:
+            problem = "Choose where to save its translation (Save as)."
         else:
             try:
-                detect_format(source, self.fmt.currentData() or None)
+                check_output_format(output, detect_format(source, self.fmt.currentData() or None), source)
             except DocumentError as exc:
                 problem = str(exc)
         if problem:

@@ -39,6 +39,7 @@ ALIGNED_FRACTION = 0.5  # a source token is "aligned" to a row when its weight >
 COPY_GAP = 8  # pixels between the grid and the copy column
 COPY_HEADER = "copy"
 COPY_COLOR = QColor(232, 114, 12)  # orange: no viridis colour, readable on light and dark bases
+COPY_LEGEND = "copy: how likely the word was copied from the source (a name, a number) rather than translated"
 
 
 def _ramp(n: int = 256) -> list[QColor]:
@@ -67,7 +68,7 @@ class HeatMap(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip(
-            "Attention: how much each target subword (row) looked at each source subword "
+            "Attention: how much each word of the translation (row) looked at each word of the source "
             "(column). Hover a row to see its aligned source words."
         )
         self._src: tuple[str, ...] = ()
@@ -122,6 +123,13 @@ class HeatMap(QWidget):
     def has_copy_column(self) -> bool:
         return self._copy is not None and bool(self._att.size)
 
+    def copy_legend(self) -> str:
+        """The line under the grid that explains the copy column ("" without one)."""
+        return COPY_LEGEND if self.has_copy_column() else ""
+
+    def _legend_height(self) -> int:
+        return QFontMetrics(self._label_font()).height() + 8 if self.has_copy_column() else 0
+
     def aligned_columns(self, row: int) -> list[int]:
         """Source columns that target row ``row`` attends to (weight >= half the row maximum)."""
         if not 0 <= row < self._att.shape[0]:
@@ -154,13 +162,13 @@ class HeatMap(QWidget):
             return MAX_CELL
         extra_cols = 1 if self._copy is not None else 0
         fit_w = (self.width() - left - 40 - (COPY_GAP if extra_cols else 0)) / (cols + extra_cols)
-        fit_h = (self.height() - top - 8) / rows
+        fit_h = (self.height() - top - 8 - self._legend_height()) / rows
         return int(max(MIN_CELL, min(MAX_CELL, fit_w, fit_h)))
 
     def _size_for(self, cell: int) -> QSize:
         left, top = self._margins()
         rows, cols = self._att.shape
-        return QSize(left + cols * cell + self._copy_extra(cell) + 48, top + rows * cell + 8)
+        return QSize(left + cols * cell + self._copy_extra(cell) + 48, top + rows * cell + 8 + self._legend_height())
 
     def copy_column_rect(self) -> QRect:
         """Where the copy column is drawn (an empty rect without one)."""
@@ -258,6 +266,7 @@ class HeatMap(QWidget):
                 painter.drawRect(QRect(left + c * cell + 2, top + self.hovered_row * cell + 2, cell - 4, cell - 4))
         if self._copy is not None:
             self._draw_copy_column(painter, left + cols * cell + COPY_GAP, top, cell)
+            self._draw_copy_legend(painter, left, top + rows * cell + 6)
         self._draw_scale(painter, left + cols * cell + self._copy_extra(cell) + 14, top, max(rows * cell, 40))
 
     def _draw_copy_column(self, painter: QPainter, x: int, top: int, cell: int) -> None:
@@ -288,6 +297,14 @@ class HeatMap(QWidget):
             QRect(0, -cell // 2, top - 8, cell), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, COPY_HEADER
         )
         painter.restore()
+
+    def _draw_copy_legend(self, painter: QPainter, x: int, y: int) -> None:
+        """An orange swatch and what the copy column means, under the grid."""
+        painter.setFont(self._label_font())
+        fm = painter.fontMetrics()
+        painter.fillRect(QRect(x, y + (fm.height() - 8) // 2, 14, 8), COPY_COLOR)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        painter.drawText(x + 20, y + fm.ascent(), COPY_LEGEND)
 
     def _draw_scale(self, painter: QPainter, x: int, y: int, height: int) -> None:
         for i in range(height):
@@ -320,10 +337,10 @@ class HeatMap(QWidget):
 
     def tooltip_text(self, row: int, col: int) -> str:
         if row >= 0 and col >= 0:
-            return f"{self._tgt[row]} → {self._src[col]}\nweight {float(self._att[row, col]):.3f}"
+            return f"{display_token(self._tgt[row])} → {display_token(self._src[col])}\nweight {float(self._att[row, col]):.3f}"
         if row >= 0:
-            words = ", ".join(self._src[c] for c in self.aligned_columns(row))
-            return f"{self._tgt[row]} attends to: {words}"
+            words = ", ".join(display_token(self._src[c]) for c in self.aligned_columns(row))
+            return f"{display_token(self._tgt[row])} attends to: {words}"
         return ""
 
     def event(self, event) -> bool:

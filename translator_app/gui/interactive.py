@@ -31,6 +31,7 @@ SUGGEST_MS = 300  # pause after typing before the rest of the sentence is re-dec
 ALTERNATIVES_K = 5
 EDITED_TINT = QColor(255, 200, 0, 55)
 STALE_TINT = QColor(255, 90, 0, 70)
+MEMORY_TINT = QColor(60, 170, 90, 45)  # an exact match from the translation memory
 TOOLTIP = (
     "The translation — edit it. After a pause (or Tab) the rest of the sentence is re-translated from what "
     "you typed and shown in grey: Tab accepts it, Esc dismisses it.\nCtrl+click a word (or right-click ▸ "
@@ -372,12 +373,14 @@ class InteractiveEditor(EditorInput, QPlainTextEdit):
 
     def _refresh_marks(self) -> None:
         marks = []
-        for seg in (s for s in self.segments if s.edited and s.end > s.start):
+        origins = [getattr(s, "origin", "") for s in getattr(self._translation, "sentences", None) or ()]
+        memory = {id(s) for s, o in zip(self.segments, origins) if o == "memory" and not s.edited}
+        for seg in (s for s in self.segments if (s.edited or id(s) in memory) and s.end > s.start):
             mark = QTextEdit.ExtraSelection()
             mark.cursor = QTextCursor(self.document())
             mark.cursor.setPosition(seg.start)
             mark.cursor.setPosition(seg.end, QTextCursor.MoveMode.KeepAnchor)
-            mark.format.setBackground(STALE_TINT if seg.stale else EDITED_TINT)
+            mark.format.setBackground(STALE_TINT if seg.stale else EDITED_TINT if seg.edited else MEMORY_TINT)
             marks.append(mark)
         self.setExtraSelections(marks)
 

@@ -34,6 +34,7 @@ from translator_app.core.store import ModelEntry, ModelStore
 from translator_app.gui.errors import user_message
 from translator_app.gui.file_actions import FileActions
 from translator_app.gui.file_translate import FileTranslation
+from translator_app.gui.memory_pane import MemoryFeature
 from translator_app.gui.menus import build_menus
 from translator_app.gui.model_actions import ModelActions
 from translator_app.gui.training_tab import TrainingTab
@@ -49,11 +50,14 @@ from translator_app.workers import (
     TrainingWorker,
     TranslationWorker,
     list_models,
+    model_ref,
+    resolve_model_ref,
     start_thread,
     stop_thread,
 )
 
 logger = logging.getLogger(__name__)
+MODEL_KEY = "model/ref"  # the model in use, by store name ("bundled/en-es"), see workers.model_ref
 
 
 class MainWindow(ModelActions, FileActions, QMainWindow):
@@ -113,6 +117,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         self.threads["tasks"] = self.tasks.worker_thread
         self._wire()
         self._restore_settings()
+        self.memory_feature = MemoryFeature(self)  # the translation memory: Memory menu, hint, adaptation
 
     # ---- construction ------------------------------------------------------------------------
     def _wire(self) -> None:
@@ -192,7 +197,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         self._load_when_listed = not defer_load
         self.translate_tab.show_loading()
         default = paths.default_model_dir()
-        last = str(QSettings().value("model/path", "") or "")
+        last = resolve_model_ref(self.store, str(QSettings().value(MODEL_KEY, "") or ""))
         listing = functools.partial(list_models, self.store, (model_path, last, str(default)), default)
         return self.tasks.run(Task(TaskKind.SCAN, listing).success(self._listed_at_start).failure(self._start_failed))
 
@@ -202,15 +207,11 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         if not chosen:
             logger.info("no usable model: %s", " ".join(listing.notes) or "none installed")
             self.model_status.setText("No model")
-            self.translate_tab.set_model_missing(
-                " ".join(
-                    [
-                        *listing.notes,
-                        "No translation model is available: train one in the Training tab, or import "
-                        "a model bundle (File ▸ Import model).",
-                    ]
-                )
+            missing = (
+                "No translation model is available: train one in the Training tab, "
+                "or import a model bundle (File ▸ Import model)."
             )
+            self.translate_tab.set_model_missing(" ".join([*listing.notes, missing]))
             return
         logger.info("model chosen: %s", chosen)
         if listing.notes:
@@ -253,7 +254,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
     def _model_loaded(self, info: Any) -> None:
         self.model_info = info
         self.model_path = info.path
-        QSettings().setValue("model/path", info.path)
+        QSettings().setValue(MODEL_KEY, model_ref(self.store, info.path))
         self.picker.select(info.path)
         params = f"{info.parameters / 1e6:.1f}M" if info.parameters >= 1e5 else f"{info.parameters:,}"
         self.model_status.setText(
@@ -281,7 +282,12 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         self.translate_tab.show_message(f"The glossary is not used: {user_message(exc)}", Level.WARNING)
 
     def _current_entry(self) -> ModelEntry | None:
-        return next((e for e in self.picker.entries() if str(e.path) == self.model_path), None)
+        """The picker's entry of the model in use, else (a model from outside the store) one from its info."""
+        entry = next((e for e in self.picker.entries() if str(e.path) == self.model_path), None)
+        info = self.model_info
+        if entry is None and info is not None and info.path == self.model_path:
+            entry = ModelEntry(info.name, Path(info.path), info.src_lang, info.tgt_lang, False)
+        return entry
 
     def reverse_entry(self) -> ModelEntry | None:
         entry = self._current_entry()

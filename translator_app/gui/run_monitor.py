@@ -4,12 +4,11 @@ the curves, the validation samples and the log.
 :class:`RunMonitor` shows the core's events (``core.events``: ``Status``, ``DataReady``,
 ``Progress``, ``Validation``, ``Finished``) as the Training tab hands them on; the tab keeps the run
 control (start / stop / resume) and its messages. A resumed run's curves start with its
-``history.jsonl``.
+``history.jsonl`` (:mod:`translator_app.core.run_history`): validations and training-loss points.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QProgressBar, QSplitter, QVBoxLayout, QWidget
 
+from translator_app.core import run_history
 from translator_app.gui.charts import TrainingCharts
 from translator_app.gui.samples_view import SamplesView
 from translator_app.gui.widgets import format_duration
@@ -35,6 +35,7 @@ class RunMonitor(QWidget):
         super().__init__(parent)
         self.progress_events = 0  # of the current run
         self.validations = 0
+        self._best: float | None = None  # (see begin)
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setValue(0)
@@ -85,6 +86,7 @@ class RunMonitor(QWidget):
         """A run of ``job`` (a ``workers.TrainingJob``) is asked for: fresh curves (a resumed run's
         with its history) and counters."""
         self.charts.clear()
+        self._best = None  # the best validation BLEU of the run so far: the saved model's
         if job.resume:
             self._load_history(Path(job.out_dir))
         self.progress_events = self.validations = 0
@@ -96,15 +98,14 @@ class RunMonitor(QWidget):
         self.progress_label.setText("Preparing…")
 
     def _load_history(self, out: Path) -> None:
-        try:
-            rows = [
-                json.loads(line)
-                for line in (out / "history.jsonl").read_text(encoding="utf-8").splitlines()
-                if line.strip()
-            ]
-        except (OSError, ValueError):
-            return
-        for row in rows:
+        rows = run_history.read_history(out)
+        for step, loss in run_history.train_losses(rows):
+            self.charts.add_progress(step, loss)
+        saved = run_history.saved_steps(rows)
+        for row in run_history.validations(rows):
+            if row["step"] in saved:
+                self.charts.mark_saved(row["step"], row["valid_loss"], row["bleu"])
+                self._best = row["bleu"]
             self.charts.add_validation(
                 row["step"],
                 row["valid_loss"],
@@ -149,9 +150,13 @@ class RunMonitor(QWidget):
     def on_validated(self, ev: Any) -> None:
         self.validations += 1
         general_bleu, general_chrf = getattr(ev, "general_bleu", None), getattr(ev, "general_chrf", None)
-        self.charts.add_validation(ev.step, ev.valid_loss, ev.bleu, ev.chrf, general_bleu, general_chrf)
+        base_general, limit = getattr(ev, "base_general_bleu", None), getattr(ev, "max_general_drop", None)
+        floor = base_general - limit if base_general is not None and limit is not None else None
+        self.charts.add_validation(ev.step, ev.valid_loss, ev.bleu, ev.chrf, general_bleu, general_chrf, floor)
         self.samples.set_samples(ev.samples, ev.step)
-        mark = " (best so far, saved)" if ev.best else ""
+        mark = self._saved_text(ev)
+        if getattr(ev, "within_limit", None) is False:
+            mark = f" (general BLEU more than {limit:g} below the base model's: not kept)"
         tradeoff = tradeoff_text(ev)
         if tradeoff:
             self.score_label.setText(tradeoff)
@@ -164,6 +169,15 @@ class RunMonitor(QWidget):
             f"Step {ev.step}: validation loss {ev.valid_loss:.3f}, BLEU {ev.bleu:.1f}, "
             f"chrF {ev.chrf:.1f}{general}{mark}"
         )
+
+    def _saved_text(self, ev: Any) -> str:
+        """Whether this validation saved the model, and the rule: the best validation BLEU wins."""
+        if ev.best:
+            self._best = ev.bleu
+            self.charts.mark_saved(ev.step, ev.valid_loss, ev.bleu)
+            return " — saved: the best BLEU so far (the model kept is the one with the best validation BLEU)"
+        best = f" ({self._best:.1f})" if self._best is not None else ""
+        return f" — not saved: BLEU is not above the best so far{best}; the model is chosen by BLEU, not by loss"
 
     def show_finished(self, ev: Any) -> str:
         """The run ended (a ``core.events.Finished``); returns the sentence that says how."""

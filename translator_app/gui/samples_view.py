@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QListWidget, QScrollArea, QVBoxLayout, QWidget
 
+from translator_app.gui.alignment_words import readable_alignment
 from translator_app.gui.heatmap import HeatMap
 
 
@@ -61,4 +62,4 @@ class SamplesView(QGroupBox):
             f"<b>Source:</b> {html.escape(s.source)}<br><b>Reference:</b> "
             f"{html.escape(s.reference)}<br><b>Model:</b> {html.escape(s.hypothesis)}"
         )
-        self.heatmap.set_alignment(s.source_tokens, s.target_tokens, s.attention)
+        self.heatmap.set_alignment(*readable_alignment(s.source_tokens, s.target_tokens, s.attention)[:3])

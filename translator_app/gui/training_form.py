@@ -2,7 +2,8 @@
 
 "Start from" picks a trained model to fine-tune instead of a new one: the model's tokenizer and
 architecture are then shown read-only, the training settings come from the "finetune" preset
-(low constant learning rate), and the share of general data replayed beside the corpus is set here.
+(a low learning rate), and the share of general data replayed beside the corpus and the general
+BLEU the kept checkpoint may lose (core/forgetting.py) are set here.
 """
 
 from __future__ import annotations
@@ -24,8 +25,17 @@ from PySide6.QtWidgets import (
 )
 
 from translator_app.core.bundlemeta import BundleError, read_config
-from translator_app.core.config import ATTENTION_TYPES, PRESETS, ModelConfig, TokenizerConfig, TrainConfig, from_dict
-from translator_app.core.finetune import DEFAULT_REPLAY_SHARE, FINETUNE_PRESET, TRAIN_PRESETS
+from translator_app.core.config import (
+    ATTENTION_TYPES,
+    PRESETS,
+    DataConfig,
+    ModelConfig,
+    TokenizerConfig,
+    TrainConfig,
+    from_dict,
+)
+from translator_app.core.finetune import DEFAULT_REPLAY_SHARE, FINETUNE_DATA, FINETUNE_PRESET, TRAIN_PRESETS
+from translator_app.core.forgetting import DEFAULT_MAX_GENERAL_DROP
 
 # field -> (config part, label, minimum, maximum, step, tooltip)
 INT_FIELDS = {
@@ -85,6 +95,17 @@ class HyperparameterForm(QWidget):
             "is found) mixed into the corpus, so the model forgets less of what it knew"
         )
         self.replay.setEnabled(False)
+        self.max_drop = QDoubleSpinBox()
+        self.max_drop.setRange(0.0, 100.0)
+        self.max_drop.setSingleStep(0.5)
+        self.max_drop.setDecimals(1)
+        self.max_drop.setSuffix(" BLEU")
+        self.max_drop.setValue(DEFAULT_MAX_GENERAL_DROP)
+        self.max_drop.setToolTip(
+            "Fine-tuning: the model kept is the best on your corpus whose general BLEU (what the base model "
+            "was good at) is at most this far below the base model's; the chart draws the limit"
+        )
+        self.max_drop.setEnabled(False)
         self.preset = QComboBox()
         self.preset.addItems(list(PRESETS))
         self.preset.setToolTip("Start from a preset: tiny (a minute, for trying things out), small, base (hours)")
@@ -124,6 +145,7 @@ class HyperparameterForm(QWidget):
             label = (INT_FIELDS.get(name) or FLOAT_FIELDS[name])[1]
             train_form.addRow(label, self.fields[name])
         train_form.addRow("General data share", self.replay)
+        train_form.addRow("Max general drop", self.max_drop)
         budget_box = QGroupBox("Budget (whichever comes first)")
         budget_form = QFormLayout(budget_box)
         for name in BUDGET:
@@ -139,6 +161,7 @@ class HyperparameterForm(QWidget):
     # ---- start from a trained model ----------------------------------------------------------------
     def set_base_models(self, entries: Sequence[Any]) -> None:
         """The models that can be fine-tuned (store entries: ``label``, ``path``, ``describe()``)."""
+        self.base_entries = tuple(entries)  # (their languages: the "what to expect" note's fine-tuning hint)
         chosen = self.base_path()
         wanted, self._wanted_base = self._wanted_base, ""
         current = chosen or wanted
@@ -187,6 +210,7 @@ class HyperparameterForm(QWidget):
         self.attention.setEnabled(cfg is None)
         self.preset.setEnabled(cfg is None)
         self.replay.setEnabled(cfg is not None)
+        self.max_drop.setEnabled(cfg is not None)
         if cfg is not None:
             self.set_values(
                 vocab_size=cfg.src_vocab_size,
@@ -210,8 +234,13 @@ class HyperparameterForm(QWidget):
         return {
             "base": self.base_path(),
             "replay_share": round(self.replay.value(), 4),
+            "max_general_drop": round(self.max_drop.value(), 2),
             "dropout": round(self.value("dropout"), 4),
         }
+
+    def data_config(self) -> DataConfig:
+        """The data settings: fine-tuning keeps no in-domain test split (core/finetune.py)."""
+        return FINETUNE_DATA if self.base_path() else DataConfig()
 
     def apply_preset(self, name: str) -> None:
         """Fill the form with preset ``name`` (the budget stays as it is)."""
@@ -257,6 +286,7 @@ class HyperparameterForm(QWidget):
         settings.setValue("training/attention", self.attention.currentText())
         settings.setValue("training/start_from", self.base_path())
         settings.setValue("training/replay", self.replay.value())
+        settings.setValue("training/max_general_drop", self.max_drop.value())
         for name in self.fields:
             settings.setValue(f"training/hp/{name}", self.value(name))
 
@@ -274,6 +304,7 @@ class HyperparameterForm(QWidget):
                     pass
         try:
             self.replay.setValue(float(settings.value("training/replay", DEFAULT_REPLAY_SHARE)))
+            self.max_drop.setValue(float(settings.value("training/max_general_drop", DEFAULT_MAX_GENERAL_DROP)))
         except (TypeError, ValueError):
             pass
         base = str(settings.value("training/start_from", "") or "")

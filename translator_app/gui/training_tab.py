@@ -1,8 +1,7 @@
 """The Training tab: corpus, hyperparameters, start/stop/resume, live progress, curves, samples.
 
-Like the Translate tab it only asks (``start_requested(TrainingJob)``, ``stop_requested``,
-``preview_requested``, ``models_wanted``, ``task_requested(Task)``); the main window forwards to
-the workers and feeds the events (the core's event objects) back through the ``on_*`` slots.
+Like the Translate tab it only asks (``start_requested(TrainingJob)``, ``stop_requested``, ``preview_requested``,
+``models_wanted``, ``task_requested(Task)``); the main window forwards to the workers and feeds the events back.
 
 The tab is the one owner of "a training is running": :attr:`TrainingTab.is_training` is set when
 it asks for a run and cleared by :meth:`on_stopped`, when the worker is idle again.
@@ -12,9 +11,7 @@ by the main window with every listing; showing the tab asks for a fresh one). Wi
 the job carries ``meta["finetune"]`` (see ``core.training.train``), and a check of the corpus
 against the base model (language pair, tokenizer coverage) runs as a background task; its warning
 appears under the corpus preview. Validations then show the in-domain and the general score
-against the base model's.
-
-The live view of a run (progress, curves, samples, log) is :class:`~translator_app.gui.run_monitor.RunMonitor`.
+against the base model's. The live view of a run is :class:`~translator_app.gui.run_monitor.RunMonitor`.
 """
 
 from __future__ import annotations
@@ -42,8 +39,11 @@ from PySide6.QtWidgets import (
 
 from translator_app.core.filenames import RUN_FILE, TRAIN_STATE_FILE
 from translator_app.core.store import sanitize_name
+from translator_app.gui.budget_dialog import extend_if_spent
 from translator_app.gui.corpus_panel import CorpusPanel
 from translator_app.gui.errors import user_message
+from translator_app.gui.expectation_note import ExpectationNote
+from translator_app.gui.finetune_prompts import confirm_without_replay, offer_over_limit
 from translator_app.gui.run_monitor import RunMonitor
 from translator_app.gui.training_form import HyperparameterForm
 from translator_app.gui.widgets import Level, MessageBanner
@@ -82,10 +82,11 @@ class TrainingTab(QWidget):
         self.form = HyperparameterForm()
         self.form.base_changed.connect(self._base_changed)
         self.fit_banner = MessageBanner()  # the base model does not suit the corpus
+        self.expectation = ExpectationNote(self.corpus, self.form)  # what this corpus and budget can reach
         left = QWidget()
         left_column = QVBoxLayout(left)
-        left_column.addWidget(self.corpus, 1)
-        left_column.addWidget(self.fit_banner)
+        for widget, stretch in ((self.corpus, 1), (self.expectation, 0), (self.fit_banner, 0)):
+            left_column.addWidget(widget, stretch)
         left_column.addWidget(self.form)
         left_scroll = QScrollArea()
         left_scroll.setWidgetResizable(True)
@@ -258,6 +259,7 @@ class TrainingTab(QWidget):
             model,
             train,
             tok,
+            self.form.data_config(),
             resume=resume,
             meta={"finetune": finetune} if finetune else {},
         )
@@ -266,7 +268,7 @@ class TrainingTab(QWidget):
         if self._training:
             return
         job = self._job(resume=False)
-        if job is None:
+        if job is None or not confirm_without_replay(self, job.meta.get("finetune")):
             return
         out = Path(job.out_dir)
         if out.exists() and any(out.iterdir()):
@@ -283,9 +285,9 @@ class TrainingTab(QWidget):
         if self._training:
             return
         job = self._job(resume=True)
-        if job is None:
-            return
-        self._begin(job)  # (its curves start with the run's history)
+        job = job and extend_if_spent(self, job)  # a run that used its time budget: offer more minutes
+        if job is not None:
+            self._begin(job)  # (its curves start with the run's history)
 
     def _begin(self, job: TrainingJob) -> None:
         self.banner.dismiss()
@@ -362,6 +364,7 @@ class TrainingTab(QWidget):
         text = self.monitor.show_finished(ev)
         self.banner.show_message(f"{text} The model “{Path(ev.out_dir).name}” is in the model picker.", Level.INFO)
         self.use_button.show()
+        offer_over_limit(self, ev)  # fine-tuning: no checkpoint within the general limit, the person chooses
 
     def on_failed(self, error: BaseException) -> None:
         self.last_error = error

@@ -7,7 +7,8 @@
 * :mod:`.tasks` — :class:`Task` (a callable with its own ``success``/``failure`` callbacks),
   :class:`TaskWorker` and its GUI-thread end :class:`TaskRunner`: model import / export / delete,
   store listings, corpus checks;
-* :mod:`.store` — :func:`list_models` (a store listing for a task) and :func:`model_dir_for`;
+* :mod:`.store` — :func:`list_models` (a store listing for a task), :func:`model_dir_for`, and
+  :func:`model_ref` / :func:`resolve_model_ref` (a model as the settings remember it: by store name);
 * :mod:`.corpus` — :class:`CorpusPreviewWorker` and :func:`preview_corpus`;
 * :mod:`.documents` — :class:`DocumentWorker` (File ▸ Translate document);
 * :mod:`.base` — :func:`start_thread` / :func:`stop_thread` (quit + wait; every running QThread is
@@ -31,7 +32,7 @@ from translator_app.workers.base import (
 )
 from translator_app.workers.corpus import CorpusPreview, CorpusPreviewWorker, preview_corpus
 from translator_app.workers.documents import DocumentJob, DocumentWorker
-from translator_app.workers.store import ModelListing, list_models, model_dir_for
+from translator_app.workers.store import ModelListing, list_models, model_dir_for, model_ref, resolve_model_ref
 from translator_app.workers.tasks import Task, TaskKind, TaskRunner, TaskWorker
 from translator_app.workers.training import EVENT_SIGNALS, TrainingJob, TrainingWorker
 from translator_app.workers.translation import AlternativesRequest, CompletionRequest, TranslationWorker
@@ -58,6 +59,8 @@ __all__ = [
     "WorkerError",
     "list_models",
     "model_dir_for",
+    "model_ref",
+    "resolve_model_ref",
     "preview_corpus",
     "running_threads",
     "start_thread",

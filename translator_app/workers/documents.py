@@ -50,6 +50,9 @@ class DocumentWorker(QObject):
 
                 loader = Translator.load
             self._translators = {path: loader(path)}  # keep one model: a new one replaces the old
+            from translator_app.workers import memory
+
+            memory.attach(self._translators[path])  # its pair's translation memory, when one is set
         return self._translators[path]
 
     @Slot(object)

@@ -42,6 +42,34 @@ def list_models(store: Any, candidates: Iterable[str | None] = (), default: str 
     return ModelListing(tuple(entries), tuple(problems), chosen, tuple(notes))
 
 
+BUNDLED_REF = "bundled/"  # a bundled model, by its folder name in this installation's models/
+USER_REF = "user/"  # one of the user's models, by its folder name in the user's model folder
+
+
+def model_ref(store: Any, path: str | Path) -> str:
+    """How the settings remember a model: by its store name ("bundled/en-es", "user/my-run"), so
+    that another installation (or a moved checkout) finds its own copy; a model outside the store
+    keeps its absolute path.  Pure path arithmetic: nothing is read."""
+    path = Path(path)
+    for prefix, root in ((BUNDLED_REF, Path(store.bundled_dir)), (USER_REF, Path(store.user_dir))):
+        try:
+            if path.resolve().parent == root.resolve():
+                return prefix + path.name
+        except OSError:
+            continue
+    return str(path)
+
+
+def resolve_model_ref(store: Any, ref: str) -> str:
+    """The folder a :func:`model_ref` names in this installation ("" for an empty ref)."""
+    if not ref:
+        return ""
+    for prefix, root in ((BUNDLED_REF, store.bundled_dir), (USER_REF, store.user_dir)):
+        if ref.startswith(prefix) and "/" not in ref[len(prefix) :] and ref[len(prefix) :] not in ("", ".", ".."):
+            return str(Path(root) / ref[len(prefix) :])
+    return ref
+
+
 def model_dir_for(name: str) -> Path:
     """Where a training run named ``name`` writes its model."""
     from translator_app import paths

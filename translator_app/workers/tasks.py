@@ -35,6 +35,7 @@ class TaskKind(enum.Enum):
     DELETE = "delete"
     SCAN = "scan"  # listing the model store
     FIT_CHECK = "corpus check"  # a corpus against a base model (fine-tuning)
+    KEEP_CHECKPOINT = "keep checkpoint"  # fine-tuning: the best in-domain checkpoint over the general limit
 
     @property
     def title(self) -> str:

@@ -77,7 +77,7 @@ class TrainingWorker(QObject):
     def run(self, job: TrainingJob) -> None:
         self._stop.clear()
         try:
-            from translator_app.core import training
+            from translator_app.core import run_history, training
 
             train = self._train_fn or training.train
             stream = train(
@@ -91,7 +91,7 @@ class TrainingWorker(QObject):
                 should_stop=self._stop.is_set,
                 meta=dict(job.meta) or None,
             )
-            for event in stream:
+            for event in run_history.record(stream, job.out_dir):  # training-loss points, how it ended
                 self.emit_event(event)
         except Exception as exc:
             logger.exception("Training into %s failed", job.out_dir)

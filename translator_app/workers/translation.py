@@ -29,6 +29,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from translator_app.workers import memory
 from translator_app.workers.base import FileCancelled, InputFileError, NoModelLoaded
 
 logger = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ class TranslationWorker(QObject):
 
                 loader = Translator.load
             translator = loader(path)
+            memory.attach(translator)  # the translation memory of its pair (workers.memory's setting)
         except Exception as exc:
             logger.exception("Cannot load the model in %s", path)
             self.model_failed.emit(path, exc)

@@ -97,6 +97,21 @@ def detect_format(path: str | Path, fmt: str | None = None) -> str:
     )
 
 
+def check_output_format(out: str | Path, fmt: str, src: str | Path | None = None) -> None:
+    """Refuse an output whose extension is neither the input's (``src``) nor one of ``fmt``'s: the
+    translation is written in the input's format, so ``page.html`` → ``out.pdf`` would be HTML in
+    a ``.pdf`` file."""
+    exts = FORMATS[fmt]
+    suffix = Path(out).suffix.lower()
+    if suffix not in exts and (src is None or suffix != Path(src).suffix.lower()):
+        raise DocumentError(
+            out,
+            f"the translation is written as {NAMES.get(fmt, fmt)} (the input's format), so the output "
+            f"needs the extension {' or '.join(exts)}, not {suffix or '(none)'!r}; this app converts "
+            "no formats",
+        )
+
+
 def load_document(path: str | Path, fmt: str | None = None, *, all_units: bool = False, encoding: str | None = None):
     """The parsed document (``.segments``, ``.render()``); any problem is a DocumentError naming ``path``."""
     path = Path(path)
@@ -142,7 +157,11 @@ def translate_document(
     doc = load_document(src, fmt, all_units=all_units, encoding=encoding)
     report = DocumentReport(str(src), str(out), fmt, beam_size=max(1, int(beam_size)))
     engine = Engine(translator, beam_size=beam_size, glossary=glossary, progress=progress, cancel=cancel)
+    memory = getattr(translator, "memory", None)  # a translation memory: its matches are reported
+    mark = memory.counts() if memory is not None else None
     engine.run(doc.segments, report)
+    if memory is not None:
+        report.notes += memory.report_since(mark)
     try:
         data = doc.render()
     except DocumentError:

@@ -234,9 +234,7 @@ def decode_text(path: Path, data: bytes, kind: str, encoding: str | None = None)
             f"line {line}: contains NUL bytes; this is binary data, not {kind} "
             "(or text in UTF-16 without a byte order mark)",
         )
-    text = decode_strict(
-        path, body, encoding, f"unknown character encoding {encoding!r}", f"save the {kind} file as UTF-8"
-    )
+    text = decode_strict(path, body, encoding, f"unknown character encoding {encoding!r}", "save the file as UTF-8")
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise DocumentError(path, f"line {line}: contains NUL characters; this is not {kind}")

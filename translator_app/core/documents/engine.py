@@ -11,10 +11,12 @@ How inline formatting (a bold word, a link) and inline code find their place:
   every formatted run is wrapped in ``⟦1001⟧…⟦1002⟧`` and every code piece becomes one
   ``⟦k⟧``; the pipeline masks them as protected spans and puts them back, so the translated
   text says which words are bold and where the code went. Code is never sent to the model.
-* **attention** (a model without placeholder pieces): the segment is cut at its code pieces
+* **attention** (a model without placeholder pieces; any model with ``translate`` when a
+  segment mixes formats, since format markers disturb the model): the segment is cut at its code pieces
   (so code stays verbatim); a part that mixes formats is translated with ``translate`` and
-  every target word takes the format of the source word it attends to most (each format kept
-  contiguous; a format no word attends to goes to the word its source words attend to most).
+  ``placement.sentence_pieces`` puts every run of another format than the surrounding text on
+  the one stretch of whole target words that attends to it most (protected spans such as
+  ``12%`` anchored to their run and kept whole).
 * when neither works (markers lost, the alignment does not spell the text), the whole
   sentence takes the segment's dominant format (``DocumentReport.approximated``). Text is
   never dropped: every target character lands in some slot.
@@ -28,7 +30,6 @@ source length (a cue of two lines keeps two lines), and white space is tidied at
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -49,6 +50,7 @@ from translator_app.core.documents.common import (
     Segment,
     has_words,
 )
+from translator_app.core.documents.placement import char_runs, outer_label, sentence_pieces
 
 MARK_BASE = 1001
 MAX_MARKERS = 24  # the pipeline masks at most 32 spans per sentence
@@ -227,7 +229,9 @@ class Engine:
     # ---- planning -------------------------------------------------------------------------------
     def _plan(self, index: int, seg: Segment) -> _Plan:
         text, labels = _labelled(seg.pieces)
-        base = _majority(labels, default=next((p.label for p in seg.pieces if p.kind == TEXT), None))
+        base = outer_label(
+            char_runs(labels), _majority(labels, next((p.label for p in seg.pieces if p.kind == TEXT), None))
+        )
         formats = {label for label in labels if label is not None}
         has_code = any(p.kind == CODE for p in seg.pieces)
         if len(formats) <= 1 and not has_code:
@@ -281,7 +285,7 @@ class Engine:
         cursor = 0
         for k, sent in enumerate(sentences):
             at = job.text.find(sent.source, cursor)
-            found = _sentence_pieces(sent, job.labels[at : at + len(sent.source)], job.label) if at >= 0 else None
+            found = sentence_pieces(sent, job.labels[at : at + len(sent.source)], job.label) if at >= 0 else None
             if found is None:
                 plan.approximated = True
                 span = job.labels[cursor:] if at < 0 else job.labels[at : at + len(sent.source)]
@@ -417,98 +421,6 @@ def _parse_marked(out: str, marks: dict, base: Hashable) -> tuple[list[tuple[Has
     if not ok:
         pieces = [(base, text, r) for _, text, r in pieces]
     return pieces, ok
-
-
-def _token_spans(tokens: Sequence[str], text: str) -> list[tuple[int, int]] | None:
-    """Character span in ``text`` of every SentencePiece token ("▁" is a space)."""
-    spelled, bounds = "", []
-    for tok in tokens:
-        start = len(spelled)
-        spelled += tok.replace("\u2581", " ")
-        bounds.append((start, len(spelled)))
-    shift = len(spelled) - len(spelled.lstrip())
-    if spelled[shift:] == text:
-        return [(max(a - shift, 0), max(b - shift, 0)) for a, b in bounds]
-    matcher = difflib.SequenceMatcher(None, spelled, text, autojunk=False)
-    mapped = [-1] * len(spelled)
-    matched = 0
-    for a, b, size in matcher.get_matching_blocks():
-        for k in range(size):
-            mapped[a + k] = b + k
-        matched += size
-    if matched < 0.6 * max(len(text), 1):
-        return None
-    spans, last = [], 0
-    for a, b in bounds:
-        hits = [mapped[i] for i in range(a, b) if mapped[i] >= 0]
-        spans.append((min(hits), max(hits) + 1) if hits else (last, last))
-        last = spans[-1][1]
-    return spans
-
-
-def _sentence_pieces(sent: Any, labels: Sequence, base: Hashable) -> list[tuple[Hashable, str]] | None:
-    """(label, text) pieces of one translated sentence, by its attention; None when it cannot be read."""
-    src = list(sent.source_tokens)
-    tgt = list(sent.target_tokens)
-    att = sent.attention
-    if src and src[-1] == "</s>":
-        src.pop()
-    if tgt and tgt[-1] == "</s>":
-        tgt.pop()
-    shape = getattr(att, "shape", None)
-    if not src or not tgt or shape is None or len(shape) != 2 or shape[0] < len(tgt) or shape[1] < len(src):
-        return None
-    src_spans = _token_spans(src, sent.source)
-    tgt_spans = _token_spans(tgt, sent.text)
-    if src_spans is None or tgt_spans is None:
-        return None
-    src_labels = [_majority(labels[a:b]) for a, b in src_spans]
-    tok_labels = [src_labels[int(att[t, : len(src)].argmax())] for t in range(len(tgt))]
-    words: list[list[int]] = []  # token indices of each target word
-    for t, tok in enumerate(tgt):
-        punct = not any(c.isalnum() for c in tok)  # punctuation is a word of its own: "link." -> "link" "."
-        if not words or tok.startswith("\u2581") or punct or not any(c.isalnum() for c in tgt[t - 1]):
-            words.append([t])
-        else:
-            words[-1].append(t)
-    word_labels = [_majority([tok_labels[t] for t in w], base) for w in words]
-    wanted = [label for label in dict.fromkeys(src_labels) if label is not None and label != base]
-    for label in wanted:
-        idx = [w for w, lab in enumerate(word_labels) if lab == label]
-        if idx:
-            for w in range(idx[0], idx[-1] + 1):
-                if word_labels[w] == base:
-                    word_labels[w] = label
-            continue
-        cols = [s for s, lab in enumerate(src_labels) if lab == label]
-        best = max(((float(att[t, s]), t) for s in cols for t in range(len(tgt))), default=None)
-        if best is not None:
-            w = next(i for i, w in enumerate(words) if best[1] in w)
-            if word_labels[w] == base:
-                word_labels[w] = label
-    pieces: list[tuple[Hashable, str]] = []
-    pos = 0
-    for w, label in zip(words, word_labels):
-        start, end = tgt_spans[w[0]][0], tgt_spans[w[-1]][1]
-        if start > pos:
-            pieces.append((None, sent.text[pos:start]))
-        if end > max(start, pos):
-            pieces.append((label, sent.text[max(start, pos) : end]))
-        pos = max(pos, end)
-    if pos < len(sent.text):
-        pieces.append((None, sent.text[pos:]))
-    # white space between two words of one format belongs to it; other white space to the base
-    out: list[tuple[Hashable, str]] = []
-    for k, (label, text) in enumerate(pieces):
-        if label is None:
-            before = pieces[k - 1][0] if k else None
-            after = pieces[k + 1][0] if k + 1 < len(pieces) else None
-            label = before if before is not None and before == after else base
-        if out and out[-1][0] == label:
-            out[-1] = (label, out[-1][1] + text)
-        else:
-            out.append((label, text))
-    return out
 
 
 def _assign(targets: list[tuple[Hashable, str, int]], slots: list[tuple[Hashable, int]]) -> list[str] | None:

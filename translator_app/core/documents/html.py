@@ -36,6 +36,7 @@ from translator_app.core.documents.xmltree import (
     SPACE_EL,
     Walker,
     apply,
+    check_parser_losses,
 )
 
 INLINE_TAGS = set(
@@ -96,16 +97,46 @@ class HtmlDocument:
         from lxml import html
 
         apply(self.results)
-        if self.fragment:
-            body = [escape(xml_safe(self.root.text or ""), quote=False)] + [
-                html.tostring(c, encoding="unicode") for c in self.root
-            ]
-            text = "".join(body)
-        else:
-            text = html.tostring(self.root.getroottree(), encoding="unicode", doctype=self.doctype or None)
+        kept = _shield_uris(self.root)
+        try:
+            if self.fragment:
+                body = [escape(xml_safe(self.root.text or ""), quote=False)] + [
+                    html.tostring(c, encoding="unicode") for c in self.root
+                ]
+                text = "".join(body)
+            else:
+                # without a DOCTYPE in the input, the element alone: the tree would add libxml2's
+                tree = self.root.getroottree() if self.doctype else self.root
+                text = html.tostring(tree, encoding="unicode", doctype=self.doctype or None)
+        finally:
+            for (el, name, value), _ in kept:
+                el.set(name, value)
+        for (_, _, value), token in kept:
+            text = text.replace(token, escape(value, quote=False).replace('"', "&quot;"), 1)
         if not text.endswith("\n"):
             text += "\n"
         return text.encode(self.encoding, errors="xmlcharrefreplace")
+
+
+_URI_ATTRS = {"href", "src", "action"}  # (and name on <a>) libxml2's HTML writer percent-encodes these
+_URI_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*\Z")
+
+
+def _shield_uris(root) -> list:
+    """Stand-ins for the URI attributes the HTML writer would percent-encode (a space in
+    ``javascript:alert('a b')``, a non-ASCII file name): the value is written back as it was."""
+    kept = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for name, value in el.attrib.items():
+            low = name.lower()
+            if (low in _URI_ATTRS or (low == "name" and el.tag.lower() == "a")) and not _URI_SAFE.match(value):
+                token = f"urikept{len(kept)}x{id(root):x}"
+                kept.append(((el, name, value), token))
+    for (el, name, _), token in kept:
+        el.set(name, token)
+    return kept
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
@@ -135,7 +166,9 @@ def load_html(path: Path, data: bytes, options) -> HtmlDocument:
 
     text, encoding = _decode(path, data)
     fragment = not _FULL.search(data[:65536]) and not _FULL.search(text[:65536].encode("utf-8", "replace"))
-    parser = html.HTMLParser(no_network=True, remove_comments=False, remove_pis=False)
+    # huge_tree: depth up to 2048 and text nodes over 10 MB; past that the parser drops the rest
+    # of the file, which check_parser_losses refuses
+    parser = html.HTMLParser(no_network=True, remove_comments=False, remove_pis=False, huge_tree=True)
     try:
         if fragment:
             root = html.fragment_fromstring(text, create_parent="div", parser=parser)
@@ -143,7 +176,10 @@ def load_html(path: Path, data: bytes, options) -> HtmlDocument:
             root = html.document_fromstring(text, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise DocumentError(path, f"cannot parse this HTML: {exc}") from None
-    doctype = root.getroottree().docinfo.doctype if not fragment else ""
+    check_parser_losses(path, parser, "HTML file")
+    # libxml2 invents an HTML 4.0 DOCTYPE for a page without one: keep only one the file has
+    has_doctype = re.search(r"<!doctype", text[:65536], re.IGNORECASE) is not None
+    doctype = root.getroottree().docinfo.doctype if not fragment and has_doctype else ""
     walker = Walker(
         _classify,
         label=lambda el, parent: el,

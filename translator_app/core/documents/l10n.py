@@ -195,6 +195,9 @@ def load_xliff(path: Path, data: bytes, options) -> XliffDocument:
         bool(re.search(rb"version\s*=\s*[\"']2", head.group()))
         or b"urn:oasis:names:tc:xliff:document:2" in head.group()
     )
+    from translator_app.core.documents.xmltree import parse_xml
+
+    parse_xml(path, data, "this XLIFF file")  # the shared checks first: well-formed, no entity declarations
     try:
         store = (xliff2.Xliff2File if v2 else xliff.xlifffile).parsestring(data)
     except etree.XMLSyntaxError as exc:

@@ -91,7 +91,8 @@ def load_markdown(path: Path, data: bytes, options) -> MarkdownDocument:
     offset = front.end() if front else 0
     body = source[offset:]
     line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
-    tokens = _parser().parse(body)
+    md = _parser()
+    tokens = md.parse(body)
     cursor = 0
     for k, tok in enumerate(tokens):
         where = f"line {tok.map[0] + 1 + source[:offset].count(chr(10))}" if tok.map else ""
@@ -116,7 +117,24 @@ def load_markdown(path: Path, data: bytes, options) -> MarkdownDocument:
         cursor = end
         doc.segments.append(Segment(pieces, where))
         doc.ranges.append([None if r is None else (r[0] + offset, r[1] + offset, r[2], table) for r in ranges])
+    _report_too_deep(doc, body, tokens, md.options["maxNesting"], source[:offset].count("\n"))
     return doc
+
+
+def _report_too_deep(doc: MarkdownDocument, body: str, tokens: list, limit: int, first_line: int) -> None:
+    """Past ``limit`` levels of lists / quotes the parser stops reading blocks: the lines it did
+    not read stay as they are, and the report says where and why."""
+    if not tokens or max(t.level for t in tokens) < limit - 1:
+        return
+    covered: set[int] = set()
+    for t in tokens:
+        if t.map and t.type in ("inline", "fence", "code_block", "html_block"):
+            covered.update(range(*t.map))
+    reason = f"nested more than {limit} levels deep (kept as it was)"
+    for n, line in enumerate(body.split("\n")):
+        if line.strip() and n not in covered:
+            doc.segments.append(Segment([], f"line {n + 1 + first_line}", skip=reason))
+            doc.ranges.append([])
 
 
 def _locate(body: str, line_starts: list[int], tok, cursor: int) -> tuple[list[int], int]:

@@ -1,8 +1,7 @@
 """Plain text (.txt) and subtitles (.srt, .vtt).
 
-Text: a paragraph (lines between blank lines) is one segment, and its lines keep their count
-and indentation (the translation is re-wrapped over them); a line that starts a list item, or
-follows a short line, starts a new segment. Subtitles: numbering, timings, cue settings, NOTE /
+Text: every non-blank line is one segment (a line is never merged with its neighbours, so
+nothing moves between lines) and keeps its indentation. Subtitles: numbering, timings, cue settings, NOTE /
 STYLE / REGION blocks and blank lines stay byte for byte; the text lines of a cue are one
 segment re-wrapped to the same number of lines (a dialogue cue whose lines all start with "-"
 is translated line by line); tags (<i>, <b>, <font …>, <c.x>, <v Name>, {\\an8}) stay and the
@@ -17,7 +16,6 @@ from pathlib import Path
 
 from translator_app.core.documents.common import SEP, TEXT, Decoded, DocumentError, Piece, Segment, decode_text
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•·–—]\s|\d{1,3}[.)]\s|[a-zA-Z][.)]\s|#)")
 _SRT_TIME = re.compile(r"^\s*\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}\s*-->\s*\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}")
 _VTT_TIME = re.compile(r"^\s*(?:\d{1,}:)?\d{1,2}:\d{1,2}\.\d{1,3}\s+-->\s+(?:\d{1,}:)?\d{1,2}:\d{1,2}\.\d{1,3}")
 _TAG = re.compile(r"</?[A-Za-z][^<>\n]*>|<\d[\d:.]*>|\{\\[^{}\n]*\}")
@@ -103,24 +101,11 @@ def line_segment(lines: list[str], where: str, tags: bool = False) -> Segment:
 def load_txt(path: Path, data: bytes, options) -> TextDocument:
     decoded = decode_text(path, data, "a text file", options.encoding)
     lines, final = _split_lines(decoded.text)
-    items: list[Item] = []
-    k = 0
-    while k < len(lines):
-        if not lines[k].strip():
-            items.append(lines[k])
-            k += 1
-            continue
-        end = k
-        while end < len(lines) and lines[end].strip():
-            end += 1
-        para = lines[k:end]
-        widest = max(len(line.strip()) for line in para)
-        start = 0
-        for j in range(1, len(para) + 1):
-            if j == len(para) or _LIST_ITEM.match(para[j]) or len(para[j - 1].strip()) < 0.5 * widest:
-                items.append(line_segment(para[start:j], f"line {k + start + 1}"))
-                start = j
-        k = end
+    # every line is a segment of its own: a line is never merged with its neighbours (a file
+    # with one sentence per line keeps each sentence on its line; sentences split within a line)
+    items: list[Item] = [
+        line_segment([line], f"line {k + 1}") if line.strip() else line for k, line in enumerate(lines)
+    ]
     return TextDocument(items, decoded, final)
 
 
@@ -131,6 +116,13 @@ def _cue(text_lines: list[str], where: str) -> tuple:
     if len(text_lines) > 1 and all(line.lstrip().startswith("-") for line in text_lines):
         return ("cue", [line_segment([line], f"{where}, line {n + 1}", tags=True) for n, line in enumerate(text_lines)])
     return ("cue", [line_segment(text_lines, where, tags=True)])
+
+
+def _srt_cue_start(lines: list[str], k: int) -> bool:
+    """Whether line ``k`` starts a cue: a timing line, or a cue number followed by one."""
+    return bool(_SRT_TIME.match(lines[k])) or (
+        lines[k].strip().isdigit() and k + 1 < len(lines) and bool(_SRT_TIME.match(lines[k + 1]))
+    )
 
 
 def load_srt(path: Path, data: bytes, options) -> TextDocument:
@@ -151,6 +143,12 @@ def load_srt(path: Path, data: bytes, options) -> TextDocument:
         elif _SRT_TIME.match(line):
             items.append(line)
             k += 1
+        elif line.strip().isdigit() and k + 1 < len(lines) and lines[k + 1].strip():
+            raise DocumentError(
+                path,
+                f"line {k + 2}: expected the timing of cue {line.strip()} "
+                f"(00:00:01,000 --> 00:00:04,000), found {lines[k + 1][:60]!r}",
+            )
         else:
             raise DocumentError(
                 path,
@@ -159,8 +157,8 @@ def load_srt(path: Path, data: bytes, options) -> TextDocument:
             )
         cues += 1
         text = []
-        while k < len(lines) and lines[k].strip():
-            text.append(lines[k])
+        while k < len(lines) and lines[k].strip() and not _srt_cue_start(lines, k):
+            text.append(lines[k])  # (a cue that follows without a blank line starts a cue of its own)
             k += 1
         if text:
             items.append(_cue(text, f"cue {cues} (line {start + 1})"))

@@ -12,6 +12,7 @@ lives (``el.text`` or ``el.tail``), and :func:`apply` writes the translation bac
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Hashable
@@ -32,7 +33,9 @@ INLINE, CODE_EL, SEP_EL, SPACE_EL, BLOCK, CONTAINER, SKIP, IGNORE = (
     "ignore",
 )
 MAX_MEMBERS = 20_000
-MAX_UNPACKED = 1024 * 1024 * 1024  # all members of a zip together
+MAX_UNPACKED = 1024 * 1024 * 1024  # all members of a zip together, at most
+UNPACKED_FLOOR = 64 * 1024 * 1024  # ... and at most this or MAX_RATIO x the file's size, whichever is larger
+MAX_RATIO = 50  # text XML deflates about 5-20 : 1; a zip bomb by thousands
 MAX_PART = 256 * 1024 * 1024  # one XML part
 
 Ref = tuple[Any, str]  # (element, "text" | "tail" | "@attribute")
@@ -53,7 +56,31 @@ def parse_xml(path: Path, data: bytes, kind: str):
         ) from None
     if root is None:
         raise DocumentError(path, f"{kind} has no root element")
+    dtd = root.getroottree().docinfo.internalDTD
+    names = [e.name for e in dtd.iterentities()] if dtd is not None else []
+    if names:  # unexpanded, their references would be copied into the translation as they are
+        raise DocumentError(
+            path,
+            f"{kind} declares entities in its DTD ({', '.join(names[:5])}); such documents are not "
+            "translated (their references could not be kept or translated safely); remove the declarations",
+        )
     return root
+
+
+def check_parser_losses(path: Path, parser: Any, kind: str) -> None:
+    """Refuse a document a recovering parser (lxml.html) has cut short: past its depth or
+    text-size limits libxml2 silently drops the rest of the file, which would then be
+    "translated" without it. A DocumentError names the line; nothing is written."""
+    for entry in parser.error_log:
+        message = entry.message.split(", use XML_PARSE_HUGE")[0].strip()
+        if entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in message:
+            deep = re.search(r"depth in document: (\d+)", message)
+            why = f"elements nested more than {deep.group(1)} levels deep" if deep else f"a part too large ({message})"
+            raise DocumentError(
+                path,
+                f"line {entry.line}: this {kind} has {why}; the parser cannot read it whole, "
+                "so it was not translated (no text is lost)",
+            )
 
 
 def local(tag: Any) -> str:
@@ -227,8 +254,14 @@ def read_package(path: Path, data: bytes, kind: str) -> Package:
             infos = zf.infolist()
             if len(infos) > MAX_MEMBERS:
                 raise DocumentError(path, f"the zip archive has {len(infos):,} members; this is not {kind} file")
-            if sum(i.file_size for i in infos) > MAX_UNPACKED:
-                raise DocumentError(path, f"the zip archive unpacks to over {MAX_UNPACKED >> 30} GB; refused")
+            unpacked = sum(i.file_size for i in infos)  # as declared; zipfile never inflates past it
+            allowed = min(MAX_UNPACKED, max(UNPACKED_FLOOR, MAX_RATIO * len(data)))
+            if unpacked > allowed:
+                raise DocumentError(
+                    path,
+                    f"the zip archive ({len(data) / 2**20:,.1f} MB) unpacks to {unpacked / 2**20:,.0f} MB, over "
+                    f"the {allowed / 2**20:,.0f} MB allowed for it (a zip bomb?); refused",
+                )
             contents = [zf.read(info) for info in infos]
             comment = zf.comment
     except DocumentError:

@@ -1,0 +1,65 @@
+"""Adaptation to the translation memory: a new version of the person's model, scored, and rollback."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TATOEBA
+from translator_app.core import adaptation
+from translator_app.core.memory import TranslationMemory
+from translator_app.core.store import ModelStore
+
+
+def test_split_holds_back_a_stable_tenth():
+    pairs = [(f"Sentence number {i}.", f"Frase número {i}.") for i in range(300)]
+    train, held = adaptation.split_memory(pairs)
+    assert len(train) + len(held) == 300 and 10 <= len(held) <= 60
+    assert adaptation.split_memory(pairs[::-1])[1] == held[::-1]  # by the sentence, not its place
+
+
+def test_pending_and_due(tmp_path):
+    memory = TranslationMemory.open(tmp_path, "en", "es")
+    memory.add_many([(f"a{i}", f"b{i}") for i in range(3)], origin="edit")
+    assert adaptation.pending(memory) == 3 and adaptation.due(memory, 3) and not adaptation.due(memory, 4)
+    memory.set_meta("adapted_at", "9e12")  # after the entries
+    assert adaptation.pending(memory) == 0
+
+
+@pytest.mark.slow
+def test_adapt_makes_a_new_version_and_rolls_back(tiny_model_dir, tmp_path):
+    if not TATOEBA.exists():
+        pytest.skip("no shared corpus")
+    lines = TATOEBA.read_text(encoding="utf-8").splitlines()[5000:5060]
+    memory = TranslationMemory.open(tmp_path / "memory", "en", "es")
+    memory.add_many([tuple(line.split("\t")[:2]) for line in lines], origin="edit")
+    store = ModelStore(tmp_path / "bundled", tmp_path / "user")
+    settings = adaptation.AdaptSettings(
+        minutes=1, threads=1, extra_args=("--max-steps", "3", "--valid-every", "3"), low_priority=True
+    )
+    events = list(
+        adaptation.adapt(memory, root=tiny_model_dir, store=store, runs_dir=tmp_path / "runs", settings=settings)
+    )
+    done = events[-1]
+    assert isinstance(done, adaptation.AdaptDone)
+    v1 = done.version
+    assert v1.number == 1 and v1.base == str(tiny_model_dir) and v1.held_back >= 1 and v1.general > 0
+    assert v1.gain is not None and v1.general_drop is not None and "held-back memory chrF" in v1.summary()
+    entry = store.entry(v1.path)
+    assert entry is not None and not entry.bundled and entry.name.startswith("my-en-es-v1")
+    assert (tiny_model_dir / "weights.pt").is_file()  # the root model is untouched
+    assert adaptation.pending(memory) == 0
+    # switch, adapt again from the version in use, then roll back
+    assert adaptation.use_version(memory, 1) == entry.path
+    v2 = list(
+        adaptation.adapt(memory, root=tiny_model_dir, store=store, runs_dir=tmp_path / "runs", settings=settings)
+    )[-1].version
+    assert v2.number == 2 and v2.base == str(entry.path)
+    assert [v.number for v in adaptation.versions(memory)] == [1, 2]
+    assert adaptation.use_version(memory, 2) == store.entry(v2.path).path
+    assert adaptation.current_model(memory, tiny_model_dir) == store.entry(v2.path).path
+    assert adaptation.use_version(memory, 1) == entry.path  # rollback
+    assert adaptation.current_model(memory, tiny_model_dir) == entry.path
+    assert adaptation.use_version(memory, 0) is None
+    assert adaptation.current_model(memory, tiny_model_dir) == tiny_model_dir
+    with pytest.raises(ValueError, match="no version 7"):
+        adaptation.use_version(memory, 7)

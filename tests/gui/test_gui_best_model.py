@@ -1,0 +1,78 @@
+"""The best-model rule made visible (issue #30, item 4) and empty charts without made-up ticks
+(item 5): each validation line says whether it saved the model and why, the charts ring the saved
+points under a legend entry, and a resumed run's rings come back from its history."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+from translator_app.core.events import Finished, Progress, Validation
+
+
+def validation(step: int, loss: float, bleu: float, best: bool) -> Validation:
+    return Validation(step, loss, bleu, bleu * 5, best, ())
+
+
+def test_the_log_and_the_charts_say_the_model_is_chosen_by_bleu(qtbot):
+    from translator_app.gui.run_monitor import RunMonitor
+
+    monitor = RunMonitor()
+    qtbot.addWidget(monitor)
+    monitor.show()  # (legend entries are visible only in a shown chart)
+    monitor.begin(SimpleNamespace(resume=False, out_dir="run"))
+    charts = monitor.charts
+    assert charts.SAVED not in charts.scores.legend_names()  # nothing saved yet: no legend entry
+    monitor.on_validated(validation(250, 4.61, 2.0, True))
+    monitor.on_validated(validation(500, 4.194, 1.3, False))  # the loss improved, BLEU did not
+    lines = monitor.log.toPlainText().splitlines()
+    assert "saved" in lines[-2] and "best BLEU" in lines[-2]
+    assert lines[-1].startswith("Step 500: validation loss 4.194") and "not saved" in lines[-1]
+    assert "(2.0)" in lines[-1] and "chosen by BLEU, not by loss" in lines[-1]
+    assert charts.scores.points(charts.SAVED) == [(250, 2.0)]
+    assert charts.loss.points(charts.SAVED) == [(250, 4.61)]
+    assert charts.SAVED in charts.scores.legend_names() and charts.SAVED in charts.loss.legend_names()
+    assert "best validation BLEU" in charts.loss.toolTip()
+
+
+def test_a_resumed_run_rings_its_saved_validations_again(qtbot, tmp_path):
+    from translator_app.core import run_history
+    from translator_app.gui.run_monitor import RunMonitor
+
+    out = tmp_path / "run"
+    out.mkdir()
+    rows = [
+        {"step": 250, "valid_loss": 4.61, "bleu": 2.0, "chrf": 10.0},
+        {"step": 500, "valid_loss": 4.19, "bleu": 1.3, "chrf": 6.5},
+    ]
+    (out / "history.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:1]), encoding="utf-8")
+    events = [
+        Progress(240, 0, 5.0, 1e-3, 100.0, 10.0, None, None),
+        validation(250, 4.61, 2.0, True),
+        validation(500, 4.19, 1.3, False),
+        Finished("stopped", 500, str(out), 2.0, 20.0),
+    ]
+    for ev in run_history.record(events, out):
+        if isinstance(ev, Validation) and ev.step == 500:  # (the training loop writes its row first)
+            with open(out / "history.jsonl", "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(rows[1]) + "\n")
+    monitor = RunMonitor()
+    qtbot.addWidget(monitor)
+    monitor.begin(SimpleNamespace(resume=True, out_dir=str(out)))
+    assert monitor.charts.scores.points(monitor.charts.SAVED) == [(250, 2.0)]
+    monitor.on_validated(validation(750, 4.0, 1.9, False))
+    assert "(2.0)" in monitor.log.toPlainText().splitlines()[-1]
+
+
+def test_empty_charts_show_no_axis_numbers_and_steps_are_whole(qtbot):
+    from translator_app.gui.charts import TrainingCharts, nice_step
+
+    charts = TrainingCharts()
+    qtbot.addWidget(charts)
+    assert not charts.loss.axis_labels_shown() and not charts.scores.axis_labels_shown()
+    charts.add_progress(5, 4.0)
+    assert charts.loss.axis_labels_shown() and not charts.scores.axis_labels_shown()
+    charts.clear()
+    assert not charts.loss.axis_labels_shown()
+    assert nice_step(10, integer=True) in (2, 5) and nice_step(3, integer=True) == 1
+    assert nice_step(10) == 2.5  # (a loss or a score may have a fractional tick)

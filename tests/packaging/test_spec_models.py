@@ -1,0 +1,27 @@
+"""The packaged app bundles each model's replay set (only training leftovers are skipped)."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+from pathlib import Path
+
+from translator_app.core import filenames
+
+SPEC = Path(__file__).resolve().parents[2] / "packaging" / "translator_app.spec"
+
+
+def model_skip() -> tuple[str, ...]:
+    tree = ast.parse(SPEC.read_text(encoding="utf-8"))
+    node = next(n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "MODEL_SKIP")
+    return eval(
+        compile(ast.Expression(node.value), str(SPEC), "eval"), {"TRAIN_STATE_FILE": filenames.TRAIN_STATE_FILE}
+    )
+
+
+def test_the_replay_set_is_bundled_and_training_leftovers_are_not():
+    skip = model_skip()
+    for kept in (f"en-es/{filenames.REPLAY_FILE}", "en-es/test.tsv", "en-es/weights.pt", "es-en/config.json"):
+        assert not any(fnmatch.fnmatch(kept, pattern) for pattern in skip), kept
+    assert any(fnmatch.fnmatch(f"en-es/{filenames.TRAIN_STATE_FILE}", pattern) for pattern in skip)
+    assert filenames.REPLAY_FILE in filenames.BUNDLE_NAMES  # import and export carry it too

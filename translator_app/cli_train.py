@@ -1,0 +1,133 @@
+"""``translator-app train``: runs core.training.train and shows its events (a progress bar and
+validation lines, or one JSON object per event with ``--json``); the flags are in cli_settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from translator_app import paths
+from translator_app.cli_guards import check_corpus_paths, expectation_text, refuse_spent_budget, removed_if_failed
+from translator_app.cli_settings import configs, finetune_spec
+from translator_app.core.filenames import TRAIN_STATE_FILE
+
+
+def event_record(ev) -> dict[str, Any]:
+    """A training event as a JSON-ready dict: ``{"event": "Finished", "step": 40, ...}`` (``train --json``)."""
+    record: dict[str, Any] = {"event": type(ev).__name__}
+    for f in dataclasses.fields(ev):
+        value = getattr(ev, f.name)
+        if f.name == "samples":
+            value = [{"source": s.source, "reference": s.reference, "hypothesis": s.hypothesis} for s in value]
+        elif hasattr(value, "item"):  # a numpy scalar
+            value = value.item()
+        elif dataclasses.is_dataclass(value):  # Finished.over_limit
+            value = dataclasses.asdict(value)
+        record[f.name] = value
+    return record
+
+
+def cmd_train(args) -> int:
+    from tqdm import tqdm
+
+    from translator_app.core import training
+
+    model_cfg, train_cfg, tok_cfg, data_cfg = configs(args)
+    if not (args.resume and (Path(args.out) / TRAIN_STATE_FILE).exists()):
+        check_corpus_paths(args.corpus, args.target)  # before anything is printed or created
+    elif not train_cfg.extend_minutes:
+        refuse_spent_budget(args.out, train_cfg.minutes)
+    finetune = None
+    if getattr(args, "base", None):
+        from translator_app.core.finetune import resolve_model
+
+        base = resolve_model(args.base, paths.user_models_dir(), paths.bundled_models_dir())
+        finetune = finetune_spec(args, base)
+        if not (args.resume and (Path(args.out) / TRAIN_STATE_FILE).exists()):
+            from translator_app.core.forgetting import replay_warning
+
+            warning = replay_warning(base, finetune.replay_share, finetune.replay_corpus)
+            if warning:
+                print(f"Warning: {warning}", file=sys.stderr, flush=True)
+    stop = threading.Event()
+    meta = {"name": args.name} if args.name else None
+    events = training.train(
+        training.CorpusSpec(args.corpus, args.target),
+        args.out,
+        model_cfg=model_cfg,
+        train_cfg=train_cfg,
+        tok_cfg=tok_cfg,
+        data_cfg=data_cfg,
+        resume=args.resume,
+        should_stop=stop.is_set,
+        meta=meta,
+        finetune=finetune,
+    )
+    bar = None
+    if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
+        for _ in events:
+            pass
+        return 0
+    from translator_app.core.run_history import record
+
+    # training-loss points and how the run ended (for a later resume); nothing left by a failed start
+    events = removed_if_failed(record(events, args.out), args.out)
+    try:
+        for ev in events:
+            if args.json:
+                print(json.dumps(event_record(ev), ensure_ascii=False), flush=True)
+            elif isinstance(ev, training.Status):
+                tqdm.write(ev.message)
+            elif isinstance(ev, training.DataReady):
+                tqdm.write(
+                    f"Data: {ev.summary}\n  train {ev.train_pairs}, valid {ev.valid_pairs}, "
+                    f"test {ev.test_pairs} pairs; vocabulary {ev.vocab_size}; {ev.parameters:,} parameters"
+                )
+                if finetune is None and not args.resume:  # a new model: what this corpus and budget can reach
+                    tqdm.write(expectation_text(ev, args.preset, train_cfg.minutes))
+                bar = tqdm(total=1000, unit="‰", dynamic_ncols=True, bar_format="{l_bar}{bar}| {postfix}")
+            elif isinstance(ev, training.Progress) and bar is not None:
+                if ev.fraction is not None:
+                    bar.n = int(ev.fraction * 1000)
+                eta = f"{ev.eta_s / 60:.1f} min" if ev.eta_s is not None else "?"
+                bar.set_postfix_str(
+                    f"step {ev.step} ep {ev.epoch} loss {ev.loss:.3f} lr {ev.lr:.2e} "
+                    f"{ev.tokens_per_sec:,.0f} tok/s ETA {eta}"
+                )
+            elif isinstance(ev, training.Validation):
+                star = " *saved: best BLEU so far*" if ev.best else " (not saved: the model is kept by best BLEU)"
+                general = ""
+                if ev.general_bleu is not None:
+                    drop = (
+                        f", {ev.general_bleu - ev.base_general_bleu:+.2f} vs base"
+                        if ev.base_general_bleu is not None and ev.step
+                        else ""
+                    )
+                    general = f" | general BLEU {ev.general_bleu:.2f} chrF {ev.general_chrf:.2f}{drop}"
+                tqdm.write(
+                    f"[step {ev.step}] valid loss {ev.valid_loss:.3f} BLEU {ev.bleu:.2f} "
+                    f"chrF {ev.chrf:.2f}{general}{star}"
+                )
+                for s in ev.samples[:2]:
+                    tqdm.write(f"    {s.source}  ->  {s.hypothesis}")
+            elif isinstance(ev, training.Finished):
+                if bar is not None:
+                    bar.close()
+                print(
+                    f"Finished ({ev.reason}) at step {ev.step} after {ev.elapsed_s / 60:.1f} min; "
+                    f"best valid BLEU {ev.best_bleu}; model in {ev.out_dir}"
+                )
+                if ev.reason == "budget":
+                    print(f"To train longer: translator-app train ... --out {ev.out_dir} --resume --extend-minutes N")
+    except KeyboardInterrupt:
+        stop.set()
+        print("\nStopping; the checkpoint is kept (resume with --resume).", file=sys.stderr)
+        for _ in events:  # let the generator write its checkpoint
+            pass
+        return 130
+    return 0
