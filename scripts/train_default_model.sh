@@ -59,6 +59,10 @@ run, tmp, corpus = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 bundle = load_bundle(run)
 manifest = corpus.parent / "manifest.json"
 meta = dict(bundle.meta, corpus=corpus.name)
+meta.pop("finetune", None)  # a chunk on top of a bundle (FROM=) is general training, not a domain fine-tune
+meta.pop("run", None)  # local paths stay out of a shipped bundle
+if isinstance(meta.get("parent"), dict):
+    meta["parent"].pop("path", None)
 if manifest.exists():  # the bundle says what it was trained on
     meta["corpus_manifest"] = json.loads(manifest.read_text(encoding="utf-8"))
 shutil.rmtree(tmp, ignore_errors=True)

@@ -4,6 +4,7 @@ the checkpoint choice within the general budget and the warning without replay (
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +20,7 @@ from translator_app.core.finetune import FINETUNE_PRESET, TRAIN_PRESETS, Finetun
 from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR, adopt_best_in_domain, judge
 from translator_app.core.model import Seq2Seq
 from translator_app.core.train_loop import _general_limit, general_limit_report
+from translator_app.core.train_state import TrainingState
 from translator_app.core.training import CorpusSpec, Finished, train
 
 FT = replace(TRAIN_PRESETS[FINETUNE_PRESET], valid_max_sentences=10, log_every=2, checkpoint_every=2, num_threads=1)
@@ -108,10 +110,10 @@ def fake_run(model_dir: Path, out: Path, limit: float) -> SimpleNamespace:
     info = {"max_general_drop": limit, "base_valid": {"bleu": 10.0}, "base_general": {"bleu": 30.0}}
     meta = {"name": "ft", "finetune": info}
     (out / "run.json").write_text(json.dumps({"meta": meta}), encoding="utf-8")
-    state = SimpleNamespace(best_bleu=None, step=0)
+    state = TrainingState(started=time.monotonic())  # step 0, no best yet, epochs and time trained
     return SimpleNamespace(
         ft_info=info, meta=meta, out=out, state=state, model_cfg=bundle.model_config, tok=bundle.tokenizers,
-        model=tiny_net(model_dir),
+        model=tiny_net(model_dir), epoch_batches=0,
     )  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -110,6 +111,23 @@ def test_several_sentences_are_completed_as_one(tr):
     c = tr.complete(source, "La casa es ")
     assert c.text.startswith("La casa es ") and c.attention.shape == (len(c.tgt_tokens), len(c.src_tokens))
     assert len(tr.next_words(source, "La casa es ", k=3)) == 3
+
+
+def test_more_spans_than_placeholders_are_all_kept(tr):
+    """40 numbers: the one decoding path masks them in parts of at most 32 (pipeline._parts);
+    interactive reads the same parts, so none past the 32nd is left to the model to rewrite."""
+    numbers = [str(n) for n in range(101, 141)]
+    source = "The numbers are " + ", ".join(numbers) + "."
+    typed = "Los números son " + ", ".join(numbers[:34])  # into the second part
+    for prefix in ["", "Los números son ", typed + ", ", typed + ", 1"]:
+        c = interactive.complete(tr.model, tr.tok, source, prefix, src_lang="en", tgt_lang="es", names=tr.names)
+        assert c.text.startswith(prefix) and "⟦" not in c.text
+        assert sorted(re.findall(r"\d+", c.text)) == numbers, c.text  # each number exactly once
+        assert c.attention.shape == (len(c.tgt_tokens), len(c.src_tokens))
+        rows = c.attention.sum(axis=1)  # (block diagonal over the parts, like pipeline's: inner </s> dropped)
+        assert (rows > 0).all() and (rows <= 1.0 + 1e-3).all()
+    assert interactive.complete(tr.model, tr.tok, source, "", names=tr.names).text == tr.translate_lines([source])[0]
+    assert len(tr.next_words(source, typed + ", ", k=3)) == 3
 
 
 def test_blank_source(tr):

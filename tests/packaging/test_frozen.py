@@ -277,6 +277,15 @@ def test_cli_errors_are_reported(exe, tmp_path):
 
 
 @frozen
+def test_child_commands_run_in_the_frozen_binary(exe, tmp_path):
+    """Background adaptation starts the app binary itself (core/child.py: no ``-m`` when frozen)
+    with ``memory adapt ...``, which starts it again with ``train ...``: both must dispatch."""
+    for args in (("memory", "adapt", "--help"), ("train", "--help")):
+        proc = run(exe, *args, TRANSLATOR_APP_HOME=str(tmp_path))
+        assert proc.returncode == 0 and "--json" in proc.stdout, proc.stderr
+
+
+@frozen
 def test_gui_starts_headless(exe, tmp_path):
     """The window comes up offscreen: the process is still running, without a traceback, after a while."""
     if not (REPO / "translator_app" / "app.py").is_file():

@@ -22,13 +22,13 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from translator_app.core.child import child_command
 from translator_app.core.memory import TranslationMemory, match_key
 
 DEFAULT_THRESHOLD = 50  # new entries that start an adaptation
@@ -114,7 +114,7 @@ class AdaptSettings:
     extra_args: tuple[str, ...] = ()  # more ``train`` flags (tests: --max-steps)
     beam: int = 1  # for the scores
     low_priority: bool = True
-    python: str = field(default_factory=lambda: sys.executable)
+    python: str | None = None  # the program of the training child (None: this one, see core.child)
 
 
 # ---- bookkeeping in the memory's meta table ------------------------------------------------------------
@@ -219,7 +219,8 @@ def _low_priority() -> dict[str, Any]:
 
 
 def train_command(corpus: Path, base: Path, out: Path, name: str, settings: AdaptSettings, replay: str | None):
-    cmd = [settings.python, "-m", "translator_app", "train", str(corpus), "--from", str(base), "--out", str(out)]
+    args = ["train", str(corpus), "--from", str(base), "--out", str(out)]
+    cmd = child_command(args, settings.python)  # python -m translator_app, or the frozen app's binary
     cmd += ["--minutes", f"{settings.minutes:g}", "--threads", str(settings.threads), "--json", "--name", name]
     if replay:
         cmd += ["--replay-corpus", replay]

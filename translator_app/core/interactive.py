@@ -21,6 +21,9 @@ UTF-8 bytes so byte-fallback pieces count as well):
 * the typed prefix is never altered: ``text = prefix + suffix``, where the suffix is what the
   pieces spell after the prefix, spans restored (a span the model dropped is put back into the
   suffix like ``spans.restore`` does). An empty prefix is exactly ordinary translation.
+* a source with more protected spans than placeholders is read in the pipeline's parts
+  (``pipeline.protect``): the prefix completes the part it has reached (that of the last span it
+  holds), the parts it has passed are forced through, the later ones translated freely.
 
 Shapes: V = target vocabulary, S = source pieces + </s>, T = target pieces + </s>.
 """
@@ -43,7 +46,7 @@ from translator_app.core import search as search_mod
 from translator_app.core.corpus import normalize
 from translator_app.core.names import NameRule, common_word_test
 from translator_app.core.segment import base_language
-from translator_app.core.spans import Span, find_spans, mask, render, restore, unspellable
+from translator_app.core.spans import Span, render, restore
 from translator_app.core.tokenizer import BOS_ID, EOS_ID, PLACEHOLDERS
 
 _BYTE_PIECE = re.compile(r"<0x([0-9A-Fa-f]{2})>")
@@ -133,25 +136,45 @@ class _Context:
         return b"".join(out), seen - self.used
 
 
-def _prepare(tok, source: str, src_lang: str, glossary, names) -> pipeline._Sentence | None:
-    """The source as one sentence, prepared by the one decoding path (several sentences or an
-    over-long one are masked the same way and read as one piece)."""
+def _prepare(tok, source: str, src_lang: str, glossary, names) -> list[pipeline._Sentence]:
+    """The source prepared by the one decoding path, as the pieces it is read in: one sentence; else
+    (several sentences, an over-long one) the whole line masked the same way (``pipeline.protect``)
+    and read as one piece, or, with more protected spans than placeholders, as one piece per part."""
     line = " ".join(source.splitlines())
     sentences, _ = pipeline.prepare(tok, [line], src_lang, glossary, names)
     if len(sentences) <= 1 and all(len(s.chunks) == 1 for s in sentences):
-        return sentences[0] if sentences else None
-    line = normalize(line)
-    masking = tok.has_placeholders
-    found = (
-        names.find(line, common_word_test(tok.source.encode), base_language(src_lang))
-        if masking and names is not None
-        else ()
-    )
-    spans = tuple(find_spans(line, glossary, found, unspellable(line, tok.source.can_spell))) if masking else ()
-    masked = mask(line, spans) if spans else line
-    return pipeline._Sentence(
-        0, 0, line, spans, (tuple(tok.source.encode(pipeline._SURROGATE.sub("", masked))) + (EOS_ID,),), masking
-    )
+        return sentences
+    line, masking = normalize(line), tok.has_placeholders
+    is_common = common_word_test(tok.source.encode) if masking and names is not None else None
+    parts = pipeline.protect(tok, line, base_language(src_lang), glossary, names, is_common) if masking else []
+    return [
+        pipeline._Sentence(
+            0, 0, part, spans, (tuple(tok.source.encode(pipeline._SURROGATE.sub("", text))) + (EOS_ID,),), masking
+        )
+        for part, spans, text in parts or [(line, (), line)]
+    ]
+
+
+def _located(tok, source: str, prefix: str, src_lang: str, tgt_lang: str, glossary, names):
+    """(the source's pieces, the prefix's share of each piece up to the one it ends in). With several
+    pieces (parts), a part's share starts at the first of its spans the prefix's complete words hold
+    (spans sought in source order); the prefix ends in the part of the last span found."""
+    parts = _prepare(tok, source, src_lang, glossary, names)
+    head = prefix[: len(prefix) - len(_split_prefix(prefix)[1])] if prefix else ""
+    starts: list[int | None] = [0] + [None] * (len(parts) - 1)
+    pos = last = 0
+    for p, part in enumerate(parts if len(parts) > 1 else ()):
+        for span in part.spans:
+            for form in dict.fromkeys([render(span, src_lang, tgt_lang), span.text]):
+                at = _whole_at(head, form, [(0, pos)]) if form else -1
+                if at >= 0:
+                    starts[p] = at if starts[p] is None else starts[p]
+                    pos, last = at + len(form), p
+                    break
+    cuts = [len(prefix)] * (last + 2)
+    for p in range(last, -1, -1):  # a part without a span in the prefix: an empty share
+        cuts[p] = starts[p] if starts[p] is not None else cuts[p + 1]
+    return parts, [prefix[cuts[p] : cuts[p + 1]] for p in range(last + 1)]
 
 
 def _split_prefix(prefix: str) -> tuple[str, str]:
@@ -175,10 +198,7 @@ def _whole_at(text: str, form: str, taken: list[tuple[int, int]]) -> int:
     return -1
 
 
-def _context(tok, source: str, prefix: str, src_lang: str, tgt_lang: str, glossary, names) -> _Context | None:
-    sentence = _prepare(tok, source, src_lang, glossary, names)
-    if sentence is None:
-        return None
+def _context(tok, sentence: pipeline._Sentence, prefix: str, src_lang: str, tgt_lang: str) -> _Context:
     spans = sentence.spans[: len(PLACEHOLDERS)]
     complete, partial = _split_prefix(prefix)
     hits: list[tuple[int, int, int]] = []  # (start, end, span index) in the complete part
@@ -235,23 +255,54 @@ def complete(
 ) -> Completion:
     """The best translation of ``source`` that starts with ``prefix`` (greedy, or beam search when
     ``beam_size`` > 1). ``text`` is ``prefix + suffix``; an empty prefix gives ordinary translation."""
-    ctx = _context(tok, source, prefix, src_lang, tgt_lang, glossary, names)
-    if ctx is None:  # nothing to translate
+    parts, shares = _located(tok, source, prefix, src_lang, tgt_lang, glossary, names)
+    if not parts:  # nothing to translate
         return Completion(source, prefix, prefix, "", ("</s>",), ("</s>",), np.ones((1, 1), np.float32), 0.0)
-    empty = not prefix.strip()
-    kwargs = {} if empty else {"prefixes": [ctx.forced], "constraint": ctx.constraint}
-    hyp = search_mod.search(model, [list(ctx.chunk)], beam_size, 1, **kwargs)[0][0]
-    src_tokens = tuple(tok.source.pieces(ctx.chunk[:-1])) + ("</s>",)
-    tgt_tokens = tuple(tok.target.pieces(hyp.tokens)) + ("</s>",)
+    j, empty = len(shares) - 1, not prefix.strip()
+    # the parts the prefix has passed: their shares forced whole (for their pieces and attention)
+    ctxs = [
+        _context(tok, parts[i], s.rstrip() + " " if s.strip() else "", src_lang, tgt_lang)
+        for i, s in enumerate(shares[:j])
+    ]
+    ctx = _context(tok, parts[j], shares[j], src_lang, tgt_lang)
+    kwargs = {}
+    if not empty:
+        forced = [c.forced for c in ctxs] + [ctx.forced] + [()] * (len(parts) - j - 1)
+        kwargs = {"prefixes": forced, "constraint": lambda b, after: ctx.constraint(b, after) if b == j else None}
+    hyps = [h[0] for h in search_mod.search(model, [list(p.chunks[0]) for p in parts], beam_size, 1, **kwargs)]
+    src = [tuple(tok.source.pieces(p.chunks[0][:-1])) + ("</s>",) for p in parts]
+    texts = [
+        pipeline._assemble(tok, p, [h], list(s), src_lang, tgt_lang)[0] for p, h, s in zip(parts[j:], hyps[j:], src[j:])
+    ]
+    joiner = "" if base_language(tgt_lang) in pipeline._NO_SPACE_LANGUAGES else " "
     if empty:  # exactly the one decoding path's text
-        suffix = pipeline._assemble(tok, ctx.sentence, [hyp], list(src_tokens), src_lang, tgt_lang)[0]
+        suffix = joiner.join(texts)
     else:
-        suffix = _suffix(ctx, hyp.tokens[len(ctx.forced) :])
+        suffix = _suffix(ctx, hyps[j].tokens[len(ctx.forced) :])
         if prefix[-1].isspace():
             suffix = suffix.lstrip()
+        if texts[1:]:  # the parts after it, translated freely
+            suffix += ("" if (prefix + suffix)[-1:].isspace() else joiner) + joiner.join(texts[1:])
+    tgt, att = [], []
+    for i, hyp in enumerate(hyps):
+        ids = hyp.tokens[: len(ctxs[i].forced)] if i < j else hyp.tokens
+        tgt.append(tuple(tok.target.pieces(ids)) + ("</s>",))
+        att.append(np.asarray(hyp.attention)[: len(ids) + 1])
     return Completion(
-        source, prefix, prefix + suffix, suffix, src_tokens, tgt_tokens, np.asarray(hyp.attention), float(hyp.score)
+        source,
+        prefix,
+        prefix + suffix,
+        suffix,
+        _merged(src),
+        _merged(tgt),
+        pipeline.block_diagonal(att),
+        float(np.mean([h.score for h in hyps[j:]])),
     )
+
+
+def _merged(blocks: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """Pieces of several parts as one sequence (their inner "</s>" dropped, like block_diagonal)."""
+    return tuple(t for b in blocks[:-1] for t in b[:-1]) + blocks[-1]
 
 
 @torch.inference_mode()
@@ -276,9 +327,10 @@ def next_words(
     prefix ends inside a word, each choice is that whole word (the typed letters included:
     "me lla" -> "llamo", "llama"); after a space or an empty prefix, the next word.
     """
-    ctx = _context(tok, source, prefix, src_lang, tgt_lang, glossary, names)
-    if ctx is None or k < 1:
+    parts, shares = _located(tok, source, prefix, src_lang, tgt_lang, glossary, names)
+    if not parts or k < 1:
         return []
+    ctx = _context(tok, parts[len(shares) - 1], shares[-1], src_lang, tgt_lang)  # the part the prefix ends in
     device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
     src, lengths = search_mod.pad_batch([list(ctx.chunk)], device)
     enc, state = model.encode(src, lengths)

@@ -120,15 +120,24 @@ def prepare(
                 if not masking:
                     sentences.append(_Sentence(ti, li, sentence, (), _chunks(sentence, tok, lang), False, match))
                     continue
-                found = names.find(sentence, is_common, lang) if is_common is not None else ()
-                can_spell = getattr(tok.source, "can_spell", None)  # (a stand-in tokenizer may not say)
-                verbatim = unspellable(sentence, can_spell) if can_spell is not None else ()
-                spans = tuple(find_spans(sentence, glossary, found, verbatim))
-                for part, part_spans in _parts(sentence, spans):
-                    masked = mask(part, part_spans) if part_spans else part
+                for part, part_spans, masked in protect(tok, sentence, lang, glossary, names, is_common):
                     sentences.append(_Sentence(ti, li, part, part_spans, _chunks(masked, tok, lang), True, match))
                     match = None
     return sentences, line_counts
+
+
+def protect(
+    tok, text: str, lang: str, glossary: Mapping[str, str] | None = None, names: NameRule | None = None, is_common=None
+) -> list[tuple[str, tuple[Span, ...], str]]:
+    """The masking of the one decoding path (a tokenizer with placeholders): the protected spans of
+    ``text`` (normalised; glossary terms, names by ``names`` when ``is_common`` is given, what the
+    source vocabulary cannot spell), in parts of at most ``len(PLACEHOLDERS)`` spans (:func:`_parts`),
+    each as (part, its spans, its masked text). Also used by :mod:`.interactive`."""
+    found = names.find(text, is_common, lang) if names is not None and is_common is not None else ()
+    can_spell = getattr(tok.source, "can_spell", None)  # (a stand-in tokenizer may not say)
+    verbatim = unspellable(text, can_spell) if can_spell is not None else ()
+    spans = tuple(find_spans(text, glossary, found, verbatim))
+    return [(part, group, mask(part, group) if group else part) for part, group in _parts(text, spans)]
 
 
 def _chunks(text: str, tok, lang: str) -> tuple[tuple[int, ...], ...]:

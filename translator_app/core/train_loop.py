@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from translator_app.core import heap
 from translator_app.core.batching import EncodedCorpus, make_batch
 from translator_app.core.checkpoint import first_broken, save_bundle
 from translator_app.core.config import ModelConfig, TrainConfig
@@ -129,6 +130,8 @@ def train_step(run: Run, batches: list[list[int]], should_stop) -> tuple[float, 
     run.synced_elapsed = elapsed_sum / run.ctx.world_size
     if run.threads is not None:
         run.threads.after_step(batch.n_tokens, time.monotonic() - step_start)
+    if st.step % heap.RELEASE_EVERY == 0:  # the retained heap's free pages back to the system
+        heap.release_free()
     if not math.isfinite(loss_sum) or loss_sum > MAX_TOKEN_LOSS * max(n_tokens, 1.0):  # the same on every rank
         raise TrainingDiverged(
             f"training diverged at step {st.step}: the loss per token became {loss_sum / max(n_tokens, 1.0):.4g} "

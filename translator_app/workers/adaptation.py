@@ -10,9 +10,10 @@ Its JSON events come back as signals: ``status`` (text), ``progress`` (0..1), ``
 from __future__ import annotations
 
 import json
-import sys
 
 from PySide6.QtCore import QObject, QProcess, Signal
+
+from translator_app.core.child import child_command
 
 
 class AdaptationFailed(RuntimeError):
@@ -26,7 +27,7 @@ class AdaptationProcess(QObject):
     failed = Signal(object)  # the exception
     running_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None, program: str = sys.executable):
+    def __init__(self, parent: QObject | None = None, program: str | None = None):
         super().__init__(parent)
         self.program = program
         self._proc: QProcess | None = None
@@ -42,9 +43,10 @@ class AdaptationProcess(QObject):
         if self._proc is not None:
             return False
         proc = QProcess(self)
-        proc.setProgram(self.program)
-        args = ["-m", "translator_app", "memory", "adapt", "--src", src, "--tgt", tgt, "--json"]
-        proc.setArguments(args + ["--minutes", f"{minutes:g}", "--threads", str(threads), *extra])
+        args = ["memory", "adapt", "--src", src, "--tgt", tgt, "--json", "--minutes", f"{minutes:g}"]
+        cmd = child_command([*args, "--threads", str(threads), *extra], self.program)  # (frozen: the app binary)
+        proc.setProgram(cmd[0])
+        proc.setArguments(cmd[1:])
         proc.readyReadStandardOutput.connect(self._read)
         proc.finished.connect(self._finished)
         proc.errorOccurred.connect(self._error)
@@ -100,4 +102,4 @@ class AdaptationProcess(QObject):
             if proc is not None:
                 proc.deleteLater()
             self.running_changed.emit(False)
-            self.failed.emit(AdaptationFailed(f"The adaptation could not start ({self.program})"))
+            self.failed.emit(AdaptationFailed(f"The adaptation could not start ({child_command([], self.program)[0]})"))
