@@ -18,10 +18,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TRANSLATOR_APP_HOME", tempfile.mkdtemp(prefix="shots-"))
 REPO = Path(__file__).resolve().parents[1]
 TEXT = (
-    "Hello, my name is Anna and I live in Berlin. My flight BA2471 leaves at 19:45 "
-    "from gate B12. Please send the report to anna.weber@example.com by Friday."
+    "My name is Anna and I live in Berlin. Please send the report to anna.weber@example.com. "
+    "Call me at 555-0123 tomorrow."
 )
-RETYPED = "Hola, soy "  # what the person types over the first three words of the first sentence
+RETYPED = "Me llamo "  # what the person types over the first three words of the first sentence
 
 
 def main() -> int:
