@@ -31,7 +31,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import copy_bundle, time_limit
 
@@ -149,6 +149,7 @@ def _words(text: str) -> list[str]:
 @SETTINGS
 @given(fmt=st.sampled_from(["txt", "md", "html", "docx", "odt", "srt", "vtt", "po", "xliff"]), sentences=SENTENCES)
 def test_documents_never_lose_text(fmt, sentences):
+    event(f"format {fmt}")  # counted by --hypothesis-show-statistics (the figures of make fuzz)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         src = folder / f"in.{fmt}"
@@ -158,6 +159,7 @@ def test_documents_never_lose_text(fmt, sentences):
             with time_limit(CASE_SECONDS):
                 translate_document(src, out, Echo())
         except DocumentError as exc:
+            event(f"{fmt}: refused with a DocumentError")
             assert str(exc).startswith(str(src))
             assert not out.exists()
             return
