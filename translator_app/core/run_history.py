@@ -26,7 +26,8 @@ from translator_app.core.events import Finished, Progress, Validation
 from translator_app.core.filenames import HISTORY_FILE
 
 
-def _append(out: Path, row: dict[str, Any]) -> None:
+def append_row(out: Path, row: dict[str, Any]) -> None:
+    """One JSON line at the end of the run folder's history (the trainer's validations use it too)."""
     with open(out / HISTORY_FILE, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(row) + "\n")
 
@@ -39,11 +40,11 @@ def record(events: Iterable[Any], out: str | Path) -> Iterator[Any]:
     for ev in events:
         try:
             if isinstance(ev, Progress):
-                _append(out, {"step": ev.step, "train_loss": float(ev.loss)})
+                append_row(out, {"step": ev.step, "train_loss": float(ev.loss)})
             elif isinstance(ev, Validation) and ev.best:
-                _append(out, {"step": ev.step, "saved": True})
+                append_row(out, {"step": ev.step, "saved": True})
             elif isinstance(ev, Finished):
-                _append(out, {"finished": ev.reason, "step": ev.step, "elapsed_s": round(ev.elapsed_s, 1)})
+                append_row(out, {"finished": ev.reason, "step": ev.step, "elapsed_s": round(ev.elapsed_s, 1)})
         except OSError:
             pass
         yield ev

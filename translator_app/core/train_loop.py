@@ -8,7 +8,6 @@ others wait at a barrier (:mod:`translator_app.core.distributed`).
 
 from __future__ import annotations
 
-import json
 import math
 import shutil
 import time
@@ -28,7 +27,8 @@ from translator_app.core.events import OverLimit, Status, Validation
 from translator_app.core.filenames import TRAIN_STATE_FILE
 from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR, judge, over_limit_note
 from translator_app.core.model import Seq2Seq
-from translator_app.core.run_setup import HISTORY_FILE, update_run_meta
+from translator_app.core.run_history import append_row
+from translator_app.core.run_setup import update_run_meta
 from translator_app.core.threads import ThreadChooser
 from translator_app.core.tokenizer import Tokenizers
 from translator_app.core.train_state import TrainingState
@@ -236,7 +236,7 @@ def validate_now(run: Run) -> Validation | None:
             if event.general_bleu is None
             else {"general_bleu": event.general_bleu, "general_chrf": event.general_chrf}
         )
-        _append_history(
+        append_row(
             run.out,
             {
                 "step": st.step,
@@ -317,8 +317,3 @@ def _metrics(ev: Validation) -> dict[str, Any]:
     if ev.general_bleu is not None:
         metrics.update(general_bleu=ev.general_bleu, general_chrf=ev.general_chrf)
     return metrics
-
-
-def _append_history(out: Path, row: dict[str, Any]) -> None:
-    with open(out / HISTORY_FILE, "a", encoding="utf-8") as handle:
-        handle.write(json.dumps(row) + "\n")
