@@ -122,12 +122,14 @@ def child(args) -> int:
     last_step = 0
     pending_validation = False
     events = training.train(
-        training.CorpusSpec(args.corpus),
-        args.out,
-        model_cfg=model_cfg,
-        train_cfg=train_cfg,
-        tok_cfg=tok_cfg,
-        data_cfg=DataConfig(seed=args.seed),
+        training.TrainRequest(
+            training.CorpusSpec(args.corpus),
+            args.out,
+            model_cfg=model_cfg,
+            train_cfg=train_cfg,
+            tok_cfg=tok_cfg,
+            data_cfg=DataConfig(seed=args.seed),
+        ),
     )
     for ev in events:
         now = time.monotonic()

@@ -44,17 +44,19 @@ def tiny_corpus(tmp_path_factory) -> Path:
 def tiny_model_dir(tiny_corpus, tmp_path_factory) -> Path:
     """A tiny en->es bundle trained for a few seconds (its translations are poor but real)."""
     from translator_app.core.config import PRESETS, TokenizerConfig
-    from translator_app.core.training import CorpusSpec, Finished, train
+    from translator_app.core.training import CorpusSpec, Finished, TrainRequest, train
 
     model_cfg, train_cfg, _ = PRESETS["tiny"]
     out = tmp_path_factory.mktemp("models") / "tiny-en-es"
     events = list(
         train(
-            CorpusSpec(str(tiny_corpus)),
-            out,
-            model_cfg=model_cfg,
-            train_cfg=replace(train_cfg, max_steps=40, valid_every=20, valid_max_sentences=50, num_threads=1),
-            tok_cfg=TokenizerConfig(vocab_size=400),
+            TrainRequest(
+                CorpusSpec(str(tiny_corpus)),
+                out,
+                model_cfg=model_cfg,
+                train_cfg=replace(train_cfg, max_steps=40, valid_every=20, valid_max_sentences=50, num_threads=1),
+                tok_cfg=TokenizerConfig(vocab_size=400),
+            ),
         )
     )
     assert isinstance(events[-1], Finished)

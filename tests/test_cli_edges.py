@@ -108,22 +108,22 @@ def test_extend_minutes_with_nothing_to_resume_is_the_new_runs_budget(tmp_path):
 
     from translator_app.core.config import PRESETS, DataConfig, TrainConfig
     from translator_app.core.distributed import DistContext
-    from translator_app.core.run_setup import CorpusSpec, RunSetup, setup
+    from translator_app.core.request import CorpusSpec, TrainRequest
+    from translator_app.core.run_setup import RunSetup, setup
 
     corpus = take_slice(300, tmp_path / "slice.en-es.tsv", step=60)
     model_cfg, _, tok_cfg = PRESETS["tiny"]
     train_cfg = TrainConfig(extend_minutes=0.5)
-    items = setup(
+    request = TrainRequest(
         CorpusSpec(str(corpus)),
         tmp_path / "run",
         model_cfg,
         train_cfg,
         replace(tok_cfg, vocab_size=300),
         DataConfig(),
-        True,
-        None,
-        DistContext(),
+        resume=True,
     )
+    items = setup(request, DistContext())
     [run] = [item for item in items if isinstance(item, RunSetup)]
     assert run.train_cfg.minutes == 0.5 and run.train_cfg.extend_minutes == 0.0
 

@@ -340,7 +340,7 @@ def test_a_second_trainer_into_a_busy_run_folder_is_refused_naming_the_holder(ch
     corpus = tmp_path / "pairs.tsv"
     corpus.write_text("".join(f"hello {i}\thola {i}\n" for i in range(50)), encoding="utf-8")
     before = sorted(p.name for p in folder.iterdir())
-    events = training.train(training.CorpusSpec(str(corpus)), folder)
+    events = training.train(training.TrainRequest(training.CorpusSpec(str(corpus)), folder))
     with pytest.raises(FolderBusy) as info:
         next(events)
     assert f"process {proc.pid}" in str(info.value) and str(folder) in str(info.value)

@@ -3,7 +3,8 @@
 The settings ``train`` takes are fields of the frozen config dataclasses (``core/config.py``): each
 flag is generated from its field (type and choices from the annotation), and its parsed value is put
 back into that field. A new field is a new flag (with a line in ``HELP``) unless ``NOT_FLAGS`` lists
-it. Only ``core.config`` is imported here (no torch), so ``translator-app --help`` stays fast.
+it. Only ``core.config`` and the torch-free ``core.request`` are imported here, so
+``translator-app --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from translator_app.core.config import PRESETS, DataConfig, ModelConfig, TokenizerConfig, TrainConfig
+from translator_app.core.request import CONFIG_PARTS, FinetuneSpec, resolve
 
 # fields that are not flags: set by the preset, the corpus or the tokenizer, or internal
 NOT_FLAGS: dict[type, tuple[str, ...]] = {
@@ -81,6 +83,7 @@ HELP = {
 DEFAULT_PRESET = "small"
 DEFAULT_MAX_EPOCHS = 10  # when no budget (minutes, steps, epochs) is given
 _PRESET_CLASSES = (ModelConfig, TrainConfig, TokenizerConfig)  # the order of a PRESETS value
+_PARTS = (ModelConfig, TrainConfig, TokenizerConfig, DataConfig)  # the order of request.CONFIG_PARTS
 
 
 @dataclass(frozen=True)
@@ -191,11 +194,9 @@ def add_finetune_flags(parser: argparse.ArgumentParser) -> None:
 FINETUNE_FLAGS = ("replay", "replay_corpus", "anchor", "freeze", "max_general_drop")
 
 
-def finetune_spec(args, base) -> Any:
-    """The :class:`~translator_app.core.finetune.FinetuneSpec` of ``train --from`` (flags left out keep
+def finetune_spec(args, base) -> FinetuneSpec:
+    """The :class:`~translator_app.core.request.FinetuneSpec` of ``train --from`` (flags left out keep
     its defaults)."""
-    from translator_app.core.finetune import FinetuneSpec
-
     given = {k: getattr(args, k, None) for k in ("anchor", "freeze", "max_general_drop")}
     return FinetuneSpec(
         str(base),
@@ -229,14 +230,16 @@ def _overrides(args, cls: type) -> dict[str, Any]:
     }
 
 
-def configs(args) -> tuple[ModelConfig, TrainConfig, TokenizerConfig, DataConfig]:
-    """The parsed ``train`` arguments as configs: the preset (or, with ``--from``, the fine-tuning
-    training settings), each given flag put into its field(s), and a default budget when none is given."""
-    from translator_app.core.finetune import FINETUNE_DATA, FINETUNE_PRESET, TRAIN_PRESETS
-
-    model_cfg, train_cfg, tok_cfg = PRESETS[args.preset]
-    data_cfg = DataConfig()
-    if getattr(args, "base", None):
+def configs(
+    args, base_model: ModelConfig | None = None
+) -> tuple[ModelConfig, TrainConfig, TokenizerConfig, DataConfig]:
+    """The parsed ``train`` arguments as configs, through ``core.request.resolve`` (the app's path
+    too): the preset (or, with ``--from``, the base model's architecture ``base_model`` and the
+    fine-tuning presets), each given flag put into its field(s), and a default budget when none is
+    given. ``base_model`` left out with ``--from``: the preset's stands in (training reads the
+    architecture from the base bundle)."""
+    finetuning = bool(getattr(args, "base", None))
+    if finetuning:
         # a fine-tuned model keeps its base model's tokenizer and architecture; only dropout may change
         given = [
             flag.option
@@ -250,17 +253,13 @@ def configs(args) -> tuple[ModelConfig, TrainConfig, TokenizerConfig, DataConfig
                 f"{', '.join(given)} cannot be used with --from: a fine-tuned model keeps the base "
                 "model's tokenizer and architecture"
             )
-        train_cfg, data_cfg = TRAIN_PRESETS[FINETUNE_PRESET], FINETUNE_DATA
     elif any(getattr(args, k, None) is not None for k in FINETUNE_FLAGS):
         raise ValueError("--replay, --replay-corpus, --anchor, --freeze and --max-general-drop need --from MODEL")
-    train_cfg = replace(train_cfg, **_overrides(args, TrainConfig))
+    overrides = {part: _overrides(args, cls) for part, cls in zip(CONFIG_PARTS, _PARTS)}
+    base = (base_model or PRESETS[args.preset][0]) if finetuning else None
+    model_cfg, train_cfg, tok_cfg, data_cfg = resolve(args.preset, overrides, base)
     if train_cfg.extend_minutes and not getattr(args, "resume", False):
         raise ValueError("--extend-minutes continues a run: use it with --resume (a new run takes --minutes)")
     if not (train_cfg.minutes or train_cfg.extend_minutes or train_cfg.max_steps or train_cfg.max_epochs):
         train_cfg = replace(train_cfg, max_epochs=DEFAULT_MAX_EPOCHS)
-    return (
-        replace(model_cfg, **_overrides(args, ModelConfig)),
-        train_cfg,
-        replace(tok_cfg, **_overrides(args, TokenizerConfig)),
-        replace(data_cfg, **_overrides(args, DataConfig)),
-    )
+    return model_cfg, train_cfg, tok_cfg, data_cfg

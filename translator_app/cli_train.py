@@ -8,13 +8,13 @@ import json
 import os
 import sys
 import threading
-from pathlib import Path
 from typing import Any
 
 from translator_app import paths
 from translator_app.cli_guards import check_corpus_paths, expectation_text, refuse_spent_budget, removed_if_failed
 from translator_app.cli_settings import configs, finetune_spec
-from translator_app.core.filenames import TRAIN_STATE_FILE
+from translator_app.core.request import CorpusSpec, TrainRequest, base_model_config
+from translator_app.core.runfolder import RunFolder
 
 
 def event_record(ev) -> dict[str, Any]:
@@ -37,37 +37,40 @@ def cmd_train(args) -> int:
 
     from translator_app.core import training
 
-    model_cfg, train_cfg, tok_cfg, data_cfg = configs(args)
-    if not (args.resume and (Path(args.out) / TRAIN_STATE_FILE).exists()):
+    resuming = args.resume and RunFolder.at(args.out).has_checkpoint()
+    model_cfg, train_cfg, tok_cfg, data_cfg = configs(args)  # the flags checked before the base model is read
+    if not resuming:
         check_corpus_paths(args.corpus, args.target)  # before anything is printed or created
     elif not train_cfg.extend_minutes:
         refuse_spent_budget(args.out, train_cfg.minutes)
-    finetune = None
+    base = None
     if getattr(args, "base", None):
         from translator_app.core.finetune import resolve_model
 
         base = resolve_model(args.base, paths.user_models_dir(), paths.bundled_models_dir())
+        model_cfg, train_cfg, tok_cfg, data_cfg = configs(args, base_model_config(base))
+    finetune = None
+    if base is not None:
         finetune = finetune_spec(args, base)
-        if not (args.resume and (Path(args.out) / TRAIN_STATE_FILE).exists()):
+        if not resuming:
             from translator_app.core.forgetting import replay_warning
 
             warning = replay_warning(base, finetune.replay_share, finetune.replay_corpus)
             if warning:
                 print(f"Warning: {warning}", file=sys.stderr, flush=True)
     stop = threading.Event()
-    meta = {"name": args.name} if args.name else None
-    events = training.train(
-        training.CorpusSpec(args.corpus, args.target),
+    request = TrainRequest(
+        CorpusSpec(args.corpus, args.target),
         args.out,
-        model_cfg=model_cfg,
-        train_cfg=train_cfg,
-        tok_cfg=tok_cfg,
-        data_cfg=data_cfg,
+        model_cfg,
+        train_cfg,
+        tok_cfg,
+        data_cfg,
         resume=args.resume,
-        should_stop=stop.is_set,
-        meta=meta,
         finetune=finetune,
+        meta={"name": args.name} if args.name else {},
     )
+    events = training.train(request, should_stop=stop.is_set)
     bar = None
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
         for _ in events:

@@ -104,10 +104,9 @@ class StartupLog:
                 **self.info,
             }
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-            os.replace(tmp, self.path)
+            from translator_app.core.runfolder import atomic_write_text  # stdlib only: no torch, no Qt
+
+            atomic_write_text(self.path, json.dumps(data, indent=2))
         except OSError as exc:
             logger.warning("cannot write the start-up log %s: %s", self.path, exc)
 

@@ -104,7 +104,8 @@ def test_languages_from_name():
 
 def test_repeated_pairs_weight_training_only_with_keep_duplicates(tmp_path):
     from translator_app.core.config import DataConfig
-    from translator_app.core.run_setup import CorpusSpec, read_and_split
+    from translator_app.core.request import CorpusSpec
+    from translator_app.core.train_data import read_and_split
 
     rows = [f"sentence number {i}\tfrase número {i}" for i in range(60)]
     rows += ["the repeated one\tla repetida"] * 3

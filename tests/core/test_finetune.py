@@ -22,7 +22,7 @@ from translator_app.core.finetune import (
     resolve_model,
     tokenizer_coverage,
 )
-from translator_app.core.training import CorpusSpec, Finished, Progress, Status, Validation, train
+from translator_app.core.training import CorpusSpec, Finished, Progress, Status, TrainRequest, Validation, train
 
 FT = replace(TRAIN_PRESETS[FINETUNE_PRESET], valid_max_sentences=20, log_every=2, checkpoint_every=2, num_threads=1)
 GREEK = [
@@ -43,11 +43,13 @@ def finetune(corpus, out, base, stop_at=None, resume=False, **train_over):
     flag = {"stop": False}
     events = []
     for ev in train(
-        CorpusSpec(str(corpus)),
-        out,
-        train_cfg=replace(FT, **train_over),
-        resume=resume,
-        finetune=FinetuneSpec(str(base), general_max=20),
+        TrainRequest(
+            CorpusSpec(str(corpus)),
+            out,
+            train_cfg=replace(FT, **train_over),
+            resume=resume,
+            finetune=FinetuneSpec(str(base), general_max=20),
+        ),
         should_stop=lambda: flag["stop"],
     ):
         events.append(ev)

@@ -21,7 +21,7 @@ from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR, adopt_best_in_dom
 from translator_app.core.model import Seq2Seq
 from translator_app.core.train_loop import _general_limit, general_limit_report
 from translator_app.core.train_state import TrainingState
-from translator_app.core.training import CorpusSpec, Finished, train
+from translator_app.core.training import CorpusSpec, Finished, TrainRequest, train
 
 FT = replace(TRAIN_PRESETS[FINETUNE_PRESET], valid_max_sentences=10, log_every=2, checkpoint_every=2, num_threads=1)
 
@@ -178,7 +178,11 @@ def test_a_fine_tune_run_freezes_records_its_limits_and_resumes(tiny_model_dir, 
     corpus.write_text("".join(f"Open the file number {i}.\tAbre el archivo número {i}.\n" for i in range(120)))
     spec = FinetuneSpec(str(tiny_model_dir), general_max=10, freeze="embeddings", anchor=2.0, max_general_drop=1.5)
     out = tmp_path / "ft"
-    events = list(train(CorpusSpec(str(corpus)), out, train_cfg=replace(FT, max_steps=4, valid_every=2), finetune=spec))
+    events = list(
+        train(
+            TrainRequest(CorpusSpec(str(corpus)), out, train_cfg=replace(FT, max_steps=4, valid_every=2), finetune=spec)
+        )
+    )
     valids = [e for e in events if isinstance(e, Validation)]
     assert [v.step for v in valids] == [0, 2, 4] and all(v.max_general_drop == 1.5 for v in valids)
     assert valids[0].within_limit and valids[0].best
@@ -190,7 +194,11 @@ def test_a_fine_tune_run_freezes_records_its_limits_and_resumes(tiny_model_dir, 
     assert trained["encoder.embedding.weight"].equal(base["encoder.embedding.weight"].float())
     assert not trained["decoder.combine.weight"].equal(base["decoder.combine.weight"].float())
     assert isinstance(events[-1], Finished)
-    more = list(train(CorpusSpec(str(corpus)), out, train_cfg=replace(FT, max_steps=6, valid_every=2), resume=True))
+    more = list(
+        train(
+            TrainRequest(CorpusSpec(str(corpus)), out, train_cfg=replace(FT, max_steps=6, valid_every=2), resume=True)
+        )
+    )
     assert isinstance(more[-1], Finished) and more[-1].step == 6
     trained = load_train_state(out / "checkpoint.pt")["model"]
     assert trained["encoder.embedding.weight"].equal(base["encoder.embedding.weight"].float())  # still frozen

@@ -18,7 +18,7 @@ from translator_app.core.corpus import CorpusError
 from translator_app.core.filenames import REPLAY_FILE
 from translator_app.core.finetune import FINETUNE_PRESET, TRAIN_PRESETS, FinetuneSpec
 from translator_app.core.forgetting import replay_warning
-from translator_app.core.training import CorpusSpec, Finished, Status, train
+from translator_app.core.training import CorpusSpec, Finished, Status, TrainRequest, train
 
 PAIRS = [("Hello.", "Hola."), ("Good night.", "Buenas noches."), ("Thanks!", "¡Gracias!")]
 
@@ -107,7 +107,11 @@ def test_the_script_adds_a_set_that_fine_tuning_replays_by_default(tiny_model_di
     domain.write_text("\n".join(lines[1::7][:150]) + "\n", encoding="utf-8")
     cfg = replace(TRAIN_PRESETS[FINETUNE_PRESET], max_steps=2, valid_every=2, valid_max_sentences=10, num_threads=1)
     out = tmp_path / "ft"
-    events = list(train(CorpusSpec(str(domain)), out, train_cfg=cfg, finetune=FinetuneSpec(str(base), general_max=20)))
+    events = list(
+        train(
+            TrainRequest(CorpusSpec(str(domain)), out, train_cfg=cfg, finetune=FinetuneSpec(str(base), general_max=20))
+        )
+    )
     assert isinstance(events[-1], Finished)
     assert not any("No general data" in e.message for e in events if isinstance(e, Status))
     info = load_bundle(out).meta["finetune"]
@@ -118,7 +122,11 @@ def test_the_script_adds_a_set_that_fine_tuning_replays_by_default(tiny_model_di
 
     (base / REPLAY_FILE).write_bytes(replay.encode_replay(PAIRS))  # changed behind the config's back
     with pytest.raises(CorpusError, match="config.json records"):
-        list(train(CorpusSpec(str(domain)), tmp_path / "ft2", train_cfg=cfg, finetune=FinetuneSpec(str(base))))
+        list(
+            train(
+                TrainRequest(CorpusSpec(str(domain)), tmp_path / "ft2", train_cfg=cfg, finetune=FinetuneSpec(str(base)))
+            )
+        )
 
 
 def test_the_script_swaps_the_columns_for_the_reverse_model(tiny_model_dir, tiny_corpus, tmp_path):

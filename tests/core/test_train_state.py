@@ -12,7 +12,7 @@ import torch
 from translator_app.core.checkpoint import BundleError, load_train_state, save_train_state
 from translator_app.core.config import PRESETS, TokenizerConfig
 from translator_app.core.train_state import TrainingState
-from translator_app.core.training import CorpusSpec, Finished, Progress, train
+from translator_app.core.training import CorpusSpec, Finished, Progress, TrainRequest, train
 
 # the keys of checkpoint.pt as written before TrainingState existed: the format must not change
 OLD_KEYS = {
@@ -158,12 +158,14 @@ def _train(corpus, out, max_steps, *, resume=False, stop_after=None):
         num_threads=1,
     )
     for event in train(
-        CorpusSpec(str(corpus)),
-        out,
-        model_cfg=MODEL,
-        tok_cfg=TOK,
-        train_cfg=cfg,
-        resume=resume,
+        TrainRequest(
+            CorpusSpec(str(corpus)),
+            out,
+            model_cfg=MODEL,
+            tok_cfg=TOK,
+            train_cfg=cfg,
+            resume=resume,
+        ),
         should_stop=lambda: flag["stop"],
     ):
         events.append(event)

@@ -11,6 +11,7 @@ from translator_app.core.training import (
     DataReady,
     Finished,
     Progress,
+    TrainRequest,
     Validation,
     budget_spent,
     lr_factor,
@@ -24,11 +25,13 @@ TOK = TokenizerConfig(vocab_size=300)
 def run(corpus, out, **train_over):
     return list(
         train(
-            CorpusSpec(str(corpus)),
-            out,
-            model_cfg=MODEL,
-            tok_cfg=TOK,
-            train_cfg=replace(TRAIN, valid_max_sentences=30, log_every=5, **train_over),
+            TrainRequest(
+                CorpusSpec(str(corpus)),
+                out,
+                model_cfg=MODEL,
+                tok_cfg=TOK,
+                train_cfg=replace(TRAIN, valid_max_sentences=30, log_every=5, **train_over),
+            ),
         )
     )
 
@@ -56,11 +59,13 @@ def test_stop_flag_and_resume_continue_from_checkpoint(tiny_corpus, tmp_path):
     flag = {"stop": False}
     events = []
     for event in train(
-        CorpusSpec(str(tiny_corpus)),
-        out,
-        model_cfg=MODEL,
-        tok_cfg=TOK,
-        train_cfg=replace(TRAIN, max_steps=25, valid_every=100, checkpoint_every=5, log_every=5),
+        TrainRequest(
+            CorpusSpec(str(tiny_corpus)),
+            out,
+            model_cfg=MODEL,
+            tok_cfg=TOK,
+            train_cfg=replace(TRAIN, max_steps=25, valid_every=100, checkpoint_every=5, log_every=5),
+        ),
         should_stop=lambda: flag["stop"],
     ):
         events.append(event)
@@ -71,12 +76,14 @@ def test_stop_flag_and_resume_continue_from_checkpoint(tiny_corpus, tmp_path):
     assert (out / "weights.pt").exists()  # a usable model even without validation
     resumed = list(
         train(
-            CorpusSpec(str(tiny_corpus)),
-            out,
-            model_cfg=MODEL,
-            tok_cfg=TOK,
-            resume=True,
-            train_cfg=replace(TRAIN, max_steps=25, valid_every=100, log_every=1, valid_max_sentences=20),
+            TrainRequest(
+                CorpusSpec(str(tiny_corpus)),
+                out,
+                model_cfg=MODEL,
+                tok_cfg=TOK,
+                resume=True,
+                train_cfg=replace(TRAIN, max_steps=25, valid_every=100, log_every=1, valid_max_sentences=20),
+            ),
         )
     )
     from translator_app.core.checkpoint import load_train_state
@@ -119,11 +126,13 @@ def test_linear_schedule_decays_over_the_budget():
 def test_stop_during_preparation_ends_before_training(tiny_corpus, tmp_path):
     events = list(
         train(
-            CorpusSpec(str(tiny_corpus)),
-            tmp_path / "m",
-            model_cfg=MODEL,
-            tok_cfg=TOK,
-            train_cfg=replace(TRAIN, max_steps=5),
+            TrainRequest(
+                CorpusSpec(str(tiny_corpus)),
+                tmp_path / "m",
+                model_cfg=MODEL,
+                tok_cfg=TOK,
+                train_cfg=replace(TRAIN, max_steps=5),
+            ),
             should_stop=lambda: True,
         )
     )

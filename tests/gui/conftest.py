@@ -53,16 +53,18 @@ def gui_model_dir(request, tmp_path_factory, gui_corpus) -> Path:
         torch.set_num_threads(before)
     from translator_app.core.config import PRESETS, TokenizerConfig
     from translator_app.core.events import Finished
-    from translator_app.core.training import CorpusSpec, train
+    from translator_app.core.training import CorpusSpec, TrainRequest, train
 
     out = tmp_path_factory.mktemp("gui-model") / "tiny-en-es"
     events = list(
         train(
-            CorpusSpec(str(gui_corpus)),
-            out,
-            model_cfg=PRESETS["tiny"][0],
-            train_cfg=replace(PRESETS["tiny"][1], max_steps=30, valid_every=15, num_threads=1),
-            tok_cfg=TokenizerConfig(vocab_size=300),
+            TrainRequest(
+                CorpusSpec(str(gui_corpus)),
+                out,
+                model_cfg=PRESETS["tiny"][0],
+                train_cfg=replace(PRESETS["tiny"][1], max_steps=30, valid_every=15, num_threads=1),
+                tok_cfg=TokenizerConfig(vocab_size=300),
+            ),
         )
     )
     assert isinstance(events[-1], Finished)

@@ -54,12 +54,13 @@ def test_start_from_lists_the_models_and_makes_the_architecture_read_only(qtbot,
     )
     assert train.schedule == "linear" and train.lr == pytest.approx(TRAIN_PRESETS[FINETUNE_PRESET].lr)
     assert form.data_config().test_size == 0 and form.max_drop.isEnabled()
-    assert form.finetune_spec() == {
-        "base": bundled_en_es(),
-        "replay_share": DEFAULT_REPLAY_SHARE,  # the form shows the core default
-        "max_general_drop": DEFAULT_MAX_GENERAL_DROP,
-        "dropout": pytest.approx(base["dropout"]),
-    }
+    spec = form.finetune_spec()
+    assert (spec.base, spec.replay_share, spec.max_general_drop) == (
+        bundled_en_es(),
+        DEFAULT_REPLAY_SHARE,  # the form shows the core default
+        DEFAULT_MAX_GENERAL_DROP,
+    )
+    assert spec.dropout == pytest.approx(base["dropout"])
     assert "Fine-tune" in tab.start_button.toolTip()
 
     form.select_base("")  # back to a new model: everything editable, the preset's values again

@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 
 from translator_app.core import events
+from translator_app.core.request import CorpusSpec, TrainRequest
 from translator_app.workers import (
     EVENT_SIGNALS,
     Task,
     TaskKind,
     TaskRunner,
     TaskWorker,
-    TrainingJob,
     TrainingWorker,
     list_models,
     running_threads,
@@ -97,7 +97,7 @@ def test_training_events_are_emitted_as_objects_on_the_signal_for_their_class(qt
         getattr(worker, name).connect(lambda ev, name=name: seen.append((name, ev)))
     stopped = []
     worker.stopped_running.connect(lambda: stopped.append(True))
-    worker.run(TrainingJob("corpus.tsv", "/tmp/out"))  # in this thread: signals arrive at once
+    worker.run(TrainRequest(CorpusSpec("corpus.tsv"), "/tmp/out"))  # in this thread: signals arrive at once
     assert seen == [("status", status), ("progress", progress), ("finished", finished)]
     assert stopped == [True]
     assert set(EVENT_SIGNALS) == {events.Status, events.DataReady, events.Progress, events.Validation, events.Finished}
@@ -114,7 +114,7 @@ def test_a_training_failure_is_emitted_as_the_exception(qtbot):
     failures, stopped = [], []
     worker.failed.connect(failures.append)
     worker.stopped_running.connect(lambda: stopped.append(True))
-    worker.run(TrainingJob("corpus.tsv", "/tmp/out"))
+    worker.run(TrainRequest(CorpusSpec("corpus.tsv"), "/tmp/out"))
     assert len(failures) == 1 and isinstance(failures[0], CorpusError) and stopped == [True]
 
 

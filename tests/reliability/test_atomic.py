@@ -299,7 +299,7 @@ TINY_TRAIN = replace(
 
 
 def test_disk_full_during_training_keeps_the_last_checkpoint_and_resumes(tiny_corpus, tmp_path, monkeypatch):
-    from translator_app.core.training import CorpusSpec, Finished, train
+    from translator_app.core.training import CorpusSpec, Finished, TrainRequest, train
 
     corpus = _small_corpus(tiny_corpus, tmp_path / "pairs.en-es.tsv")
     corpus_hash = tree_hashes(corpus)
@@ -318,11 +318,13 @@ def test_disk_full_during_training_keeps_the_last_checkpoint_and_resumes(tiny_co
     model_cfg = PRESETS["tiny"][0]
     with pytest.raises(OSError) as info:
         for _ in train(
-            CorpusSpec(str(corpus)),
-            out,
-            model_cfg=model_cfg,
-            train_cfg=TINY_TRAIN,
-            tok_cfg=TokenizerConfig(vocab_size=300),
+            TrainRequest(
+                CorpusSpec(str(corpus)),
+                out,
+                model_cfg=model_cfg,
+                train_cfg=TINY_TRAIN,
+                tok_cfg=TokenizerConfig(vocab_size=300),
+            ),
         ):
             pass
     monkeypatch.undo()
@@ -331,12 +333,14 @@ def test_disk_full_during_training_keeps_the_last_checkpoint_and_resumes(tiny_co
     assert temp_files(out) == []
     events = list(
         train(
-            CorpusSpec(str(corpus)),
-            out,
-            model_cfg=model_cfg,
-            train_cfg=TINY_TRAIN,
-            resume=True,
-            tok_cfg=TokenizerConfig(vocab_size=300),
+            TrainRequest(
+                CorpusSpec(str(corpus)),
+                out,
+                model_cfg=model_cfg,
+                train_cfg=TINY_TRAIN,
+                resume=True,
+                tok_cfg=TokenizerConfig(vocab_size=300),
+            ),
         )
     )
     assert any("resumed at step 4" in getattr(e, "summary", "") for e in events)
@@ -347,7 +351,7 @@ def test_disk_full_during_training_keeps_the_last_checkpoint_and_resumes(tiny_co
 
 
 def test_crash_while_preparing_a_fresh_run_does_not_resume_the_old_run(tiny_corpus, tmp_path, monkeypatch):
-    from translator_app.core.training import CorpusSpec, DataReady, Status, train
+    from translator_app.core.training import CorpusSpec, DataReady, Status, TrainRequest, train
 
     corpus_a = _small_corpus(tiny_corpus, tmp_path / "a.en-es.tsv", 300)
     lines = tiny_corpus.read_text(encoding="utf-8").splitlines()
@@ -355,7 +359,7 @@ def test_crash_while_preparing_a_fresh_run_does_not_resume_the_old_run(tiny_corp
     corpus_b.write_text("\n".join(lines[300:600]) + "\n", encoding="utf-8")
     out = tmp_path / "run"
     cfg = {"model_cfg": PRESETS["tiny"][0], "tok_cfg": TokenizerConfig(vocab_size=300)}
-    for _ in train(CorpusSpec(str(corpus_a)), out, train_cfg=replace(TINY_TRAIN, max_steps=4), **cfg):
+    for _ in train(TrainRequest(CorpusSpec(str(corpus_a)), out, train_cfg=replace(TINY_TRAIN, max_steps=4), **cfg)):
         pass
     assert load_train_state(out / "checkpoint.pt")["step"] == 4
 
@@ -366,11 +370,11 @@ def test_crash_while_preparing_a_fresh_run_does_not_resume_the_old_run(tiny_corp
 
     monkeypatch.setattr(run_setup, "train_tokenizers", crash)
     with pytest.raises(SystemExit):
-        for _ in train(CorpusSpec(str(corpus_b)), out, train_cfg=TINY_TRAIN, **cfg):
+        for _ in train(TrainRequest(CorpusSpec(str(corpus_b)), out, train_cfg=TINY_TRAIN, **cfg)):
             pass
     monkeypatch.undo()
     statuses = []
-    for event in train(CorpusSpec(str(corpus_b)), out, train_cfg=TINY_TRAIN, resume=True, **cfg):
+    for event in train(TrainRequest(CorpusSpec(str(corpus_b)), out, train_cfg=TINY_TRAIN, resume=True, **cfg)):
         if isinstance(event, Status):
             statuses.append(event.message)
         if isinstance(event, DataReady):

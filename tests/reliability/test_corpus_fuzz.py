@@ -300,7 +300,7 @@ def test_write_tsv_then_read_back_is_the_identity(tmp_path, pairs):
 
 
 def test_resume_reads_back_the_same_training_split(tmp_path):
-    from translator_app.core import training
+    from translator_app.core.runfolder import RunFolder
 
     split = corpus_mod.Split(
         train=[("OK", "OK"), ("Hello.", "Hola."), ("Thanks.", "Gracias.")],
@@ -310,7 +310,7 @@ def test_resume_reads_back_the_same_training_split(tmp_path):
     (tmp_path / "data").mkdir()
     for name in ("train", "valid", "test"):
         write_tsv(tmp_path / "data" / f"{name}.tsv", getattr(split, name))
-    assert training._load_split(tmp_path) == split
+    assert corpus_mod.Split(**RunFolder.at(tmp_path).read_splits()) == split
 
 
 # ---- precise messages (known defects) --------------------------------------------------------

@@ -15,7 +15,7 @@ from translator_app.core.config import PRESETS, TokenizerConfig
 from translator_app.core.events import DataReady
 from translator_app.core.model import Seq2Seq
 from translator_app.core.tokenizer import Tokenizers, train_subword_model
-from translator_app.core.training import CorpusSpec, train
+from translator_app.core.training import CorpusSpec, TrainRequest, train
 from translator_app.core.translator import Translator
 
 
@@ -29,11 +29,13 @@ def test_fresh_run_killed_after_its_tokenizer_leaves_the_old_model_intact(model_
     reference = Translator.load(model_dir).translate("I like cats.").text
     model_cfg, train_cfg, _ = PRESETS["tiny"]
     events = train(
-        CorpusSpec(str(tiny_corpus)),
-        model_dir,
-        model_cfg=model_cfg,
-        train_cfg=replace(train_cfg, max_steps=5, num_threads=1),
-        tok_cfg=TokenizerConfig(vocab_size=300),
+        TrainRequest(
+            CorpusSpec(str(tiny_corpus)),
+            model_dir,
+            model_cfg=model_cfg,
+            train_cfg=replace(train_cfg, max_steps=5, num_threads=1),
+            tok_cfg=TokenizerConfig(vocab_size=300),
+        ),
     )
     for event in events:  # the new tokenizer is trained and saved before DataReady
         if isinstance(event, DataReady):

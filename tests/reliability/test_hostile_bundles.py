@@ -25,7 +25,7 @@ from translator_app.core.checkpoint import BundleError, load_bundle
 from translator_app.core.config import PRESETS
 from translator_app.core.store import ModelStore, StoreError
 from translator_app.core.train_loop import TrainingDiverged
-from translator_app.core.training import CorpusSpec, train
+from translator_app.core.training import CorpusSpec, TrainRequest, train
 from translator_app.core.translator import Translator
 
 
@@ -210,10 +210,14 @@ def test_a_diverging_training_stops_with_a_clear_message(tiny_corpus, tmp_path):
     out = tmp_path / "run"
     with pytest.raises(TrainingDiverged, match="diverged at step .*learning rate"):
         for _ in train(
-            CorpusSpec(str(tiny_corpus)),
-            out,
-            model_cfg=model_cfg,
-            train_cfg=replace(train_cfg, lr=1e30, max_steps=30, valid_every=10, valid_max_sentences=20, num_threads=1),
+            TrainRequest(
+                CorpusSpec(str(tiny_corpus)),
+                out,
+                model_cfg=model_cfg,
+                train_cfg=replace(
+                    train_cfg, lr=1e30, max_steps=30, valid_every=10, valid_max_sentences=20, num_threads=1
+                ),
+            ),
         ):
             pass
     if (out / "config.json").exists():  # a bundle saved before the divergence is a sound one

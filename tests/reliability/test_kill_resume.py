@@ -88,7 +88,7 @@ def test_resume_cleans_up_temp_files_of_a_killed_write(tiny_model_dir, tmp_path)
 
     from translator_app.core.checkpoint import load_train_state
     from translator_app.core.config import PRESETS
-    from translator_app.core.training import CorpusSpec, train
+    from translator_app.core.training import CorpusSpec, TrainRequest, train
 
     run = tmp_path / "run"
     shutil.copytree(tiny_model_dir, run)
@@ -97,7 +97,7 @@ def test_resume_cleans_up_temp_files_of_a_killed_write(tiny_model_dir, tmp_path)
     for path in stale:
         path.write_bytes(b"half a file")
     train_cfg = replace(PRESETS["tiny"][1], max_steps=step + 1, valid_max_sentences=10, num_threads=1)
-    for _ in train(CorpusSpec("unused.tsv"), run, train_cfg=train_cfg, resume=True):
+    for _ in train(TrainRequest(CorpusSpec("unused.tsv"), run, train_cfg=train_cfg, resume=True)):
         pass
     assert load_train_state(run / "checkpoint.pt")["step"] == step + 1
     assert [p for p in stale if p.exists()] == []

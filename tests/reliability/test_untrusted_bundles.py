@@ -154,7 +154,7 @@ def test_checkpoint_with_a_pickle_payload_is_refused_unexecuted(tmp_path, fmt):
 
 
 def test_resuming_from_a_poisoned_checkpoint_is_refused_unexecuted(tiny_model_dir, tmp_path):
-    from translator_app.core.training import CorpusSpec, train
+    from translator_app.core.training import CorpusSpec, TrainRequest, train
 
     run = tmp_path / "run"
     shutil.copytree(tiny_model_dir, run)
@@ -162,7 +162,7 @@ def test_resuming_from_a_poisoned_checkpoint_is_refused_unexecuted(tiny_model_di
     state = torch.load(run / "checkpoint.pt", weights_only=True)
     write_payload(run / "checkpoint.pt", "exec", "zip", marker, state)
     with pytest.raises(BundleError, match="checkpoint.pt"):
-        for _ in train(CorpusSpec("unused.tsv"), run, resume=True):
+        for _ in train(TrainRequest(CorpusSpec("unused.tsv"), run, resume=True)):
             pass
     assert not marker.exists()
 

@@ -17,7 +17,6 @@ import io
 import json
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,10 +44,15 @@ from translator_app.core.filenames import (  # noqa: F401  (re-exported; defined
     TRAIN_STATE_FILE,
     WEIGHTS_FILE,
 )
-from translator_app.core.tokenizer import SubwordModel, TokenizerError, Tokenizers
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+from translator_app.core.runfolder import (  # noqa: F401  (atomic_write_*, bundle_files re-exported)
+    atomic_write_bytes,
+    atomic_write_text,
+    bundle_files,
+    fsync_dir,
+    load_tokenizers,
+    tokenizer_files,
+)
+from translator_app.core.tokenizer import TokenizerError, Tokenizers
 
 
 @dataclass
@@ -60,46 +64,10 @@ class Bundle:
     meta: dict[str, Any] = field(default_factory=dict)  # name, src_lang, tgt_lang, metrics, ...
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual permissions
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
-            raise type(exc)(exc.errno, exc.strerror, str(path)) from exc
-        raise
-    _fsync_dir(path.parent)
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
 def atomic_torch_save(obj: Any, path: str | Path) -> None:
     buffer = io.BytesIO()
     torch.save(obj, buffer)
     atomic_write_bytes(path, buffer.getvalue())
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def safe_torch_load(path: str | Path, limit: int = MAX_CHECKPOINT_BYTES, max_data: int | None = None) -> Any:
@@ -246,11 +214,7 @@ def save_bundle(
         return converted[key]
 
     weights = {k: convert(v) for k, v in state_dict.items()}
-    files: list[tuple[str, bytes]] = []
-    if tokenizers.joint:
-        files.append((JOINT_TOKENIZER, tokenizers.source.model_bytes))
-    else:
-        files += [(SOURCE_TOKENIZER, tokenizers.source.model_bytes), (TARGET_TOKENIZER, tokenizers.target.model_bytes)]
+    files = tokenizer_files(tokenizers)
     config = {
         "format": BUNDLE_FORMAT,
         "version": BUNDLE_VERSION,
@@ -276,7 +240,7 @@ def save_bundle(
         if new_tokenizer and (path / CONFIG_FILE).exists():
             old_config = (path / CONFIG_FILE).read_bytes()
             (path / CONFIG_FILE).unlink()
-            _fsync_dir(path)
+            fsync_dir(path)
         for stage, final in staged:
             os.replace(stage, final)
             renamed += 1
@@ -289,7 +253,7 @@ def save_bundle(
             except OSError:
                 pass
         raise
-    _fsync_dir(path)
+    fsync_dir(path)
 
 
 def _sha256(data: bytes) -> str:
@@ -315,12 +279,10 @@ def load_bundle(path: str | Path) -> Bundle:
         raise BundleError(f"{path / CONFIG_FILE}: 'tokenizer' must be a JSON object")
     joint = bool(section.get("joint", True))
     try:
-        if joint:
-            source = target = SubwordModel(_read(path / JOINT_TOKENIZER))
-        else:
-            source, target = SubwordModel(_read(path / SOURCE_TOKENIZER)), SubwordModel(_read(path / TARGET_TOKENIZER))
+        tokenizers = load_tokenizers(path, joint, _read)
     except TokenizerError as exc:
         raise BundleError(f"{path}: {exc}") from exc
+    source, target = tokenizers.source, tokenizers.target
     _check_tokenizer_digests(path, section, [source] if joint else [source, target], joint)
     if len(source) != model_config.src_vocab_size or len(target) != model_config.tgt_vocab_size:
         raise BundleError(
@@ -334,7 +296,7 @@ def load_bundle(path: str | Path) -> Bundle:
         raise BundleError(f"{path / WEIGHTS_FILE}: expected a dictionary of tensors")
     check_weights(path, state, expected)
     meta = config.get("meta") if isinstance(config.get("meta"), dict) else {}
-    return Bundle(path, model_config, Tokenizers(source, target), state, meta)
+    return Bundle(path, model_config, tokenizers, state, meta)
 
 
 def _check_tokenizer_digests(path: Path, section: dict, models: list, joint: bool) -> None:
@@ -357,12 +319,6 @@ def _read(path: Path) -> bytes:
         return read_limited(path, MAX_TOKENIZER_BYTES)
     except OSError as exc:
         raise BundleError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-
-
-def bundle_files(path: str | Path) -> list[Path]:
-    """The files that make up the bundle in ``path`` (what export and copy take)."""
-    path = Path(path)
-    return [path / name for name in BUNDLE_NAMES if (path / name).is_file()]
 
 
 def save_train_state(path: str | Path, state: dict[str, Any]) -> None:

@@ -162,3 +162,21 @@ PRESETS: dict[str, tuple[ModelConfig, TrainConfig, TokenizerConfig]] = {
         TokenizerConfig(vocab_size=16000),
     ),
 }
+
+FINETUNE_PRESET = "finetune"
+# training part of the fine-tuning preset: a low learning rate after a short warm-up, falling
+# linearly to min_lr as the time budget runs out (flat when there is no budget)
+TRAIN_PRESETS: dict[str, TrainConfig] = {
+    FINETUNE_PRESET: TrainConfig(
+        batch_tokens=2000, lr=4e-4, warmup_steps=100, schedule="linear", valid_every=200, checkpoint_every=100
+    ),
+}
+# data part: no in-domain test split (every pair of a few thousand counts; the validation split stays
+# for choosing the best checkpoint). Not yet measured against the old preset (lr 2e-4 constant, test
+# split 2000): benchmarks/results/finetune-gimp-linear*.md are single runs with unrecorded settings;
+# scripts/finetune_sweep.sh compares them
+FINETUNE_DATA = DataConfig(test_size=0)
+DEFAULT_REPLAY_SHARE = (
+    0.5  # share of general pairs replayed when fine-tuning (measured on the GIMP help: benchmarks/README.md)
+)
+DEFAULT_MAX_GENERAL_DROP = 2.0  # BLEU on the general dev set below the base model's (core/forgetting.py)

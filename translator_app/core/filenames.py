@@ -1,7 +1,7 @@
 """The names of the files in a model bundle and a training run folder (one source of truth).
 
-Imports nothing: the GUI and the model store (which must not import torch) use these as well
-as the checkpoint and run-setup modules (which do).
+Imports nothing. Reading and writing these files is :mod:`translator_app.core.runfolder`'s job;
+the names stay here so that the lowest modules (bundlemeta, runlock) can use them too.
 """
 
 from __future__ import annotations
@@ -18,3 +18,9 @@ BUNDLE_NAMES = (CONFIG_FILE, WEIGHTS_FILE, JOINT_TOKENIZER, SOURCE_TOKENIZER, TA
 TRAIN_STATE_FILE = "checkpoint.pt"
 RUN_FILE = "run.json"
 HISTORY_FILE = "history.jsonl"  # validations, training-loss points and finishes (core/run_history.py)
+LOCK_FILE = ".lock"  # one writer per folder (core/runlock.py)
+DDP_CHECK_FILE = "ddp_check.json"  # under torchrun: each rank's parameter digest at the end
+DATA_DIR = "data"  # the run's splits (train/valid/test.tsv, general.tsv) and its own tokenizer
+SPLIT_NAMES = ("train", "valid", "test")
+GENERAL_SPLIT = "general"  # fine-tuning: data/general.tsv, the general dev set scored beside the in-domain one
+GENERAL_FILE = f"{GENERAL_SPLIT}.tsv"

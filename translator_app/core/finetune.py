@@ -26,67 +26,31 @@ import random
 import re
 import shutil
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from translator_app.core import corpus as corpus_mod
 from translator_app.core.bundlemeta import read_config
-from translator_app.core.config import DataConfig, TrainConfig
+from translator_app.core.config import (  # noqa: F401  (the fine-tuning presets, re-exported)
+    DEFAULT_REPLAY_SHARE,
+    FINETUNE_DATA,
+    FINETUNE_PRESET,
+    TRAIN_PRESETS,
+    DataConfig,
+)
 from translator_app.core.events import Status
 from translator_app.core.filenames import CONFIG_FILE, REPLAY_FILE
-from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR, DEFAULT_MAX_GENERAL_DROP
+from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR
 from translator_app.core.replay import find_replay
+from translator_app.core.request import GENERAL_DEV_MAX, CorpusSpec, FinetuneSpec  # noqa: F401  (re-exported)
+from translator_app.core.runfolder import GENERAL_SPLIT, RunFolder, load_tokenizers, read_pairs
+from translator_app.core.train_data import RunSetup, mask_pairs, prepare_train_pairs, read_and_split
 
-FINETUNE_PRESET = "finetune"
-# training part of the fine-tuning preset: a low learning rate after a short warm-up, falling
-# linearly to min_lr as the time budget runs out (flat when there is no budget)
-TRAIN_PRESETS: dict[str, TrainConfig] = {
-    FINETUNE_PRESET: TrainConfig(
-        batch_tokens=2000, lr=4e-4, warmup_steps=100, schedule="linear", valid_every=200, checkpoint_every=100
-    ),
-}
-# data part: no in-domain test split (every pair of a few thousand counts; the validation split stays
-# for choosing the best checkpoint). Not yet measured against the old preset (lr 2e-4 constant, test
-# split 2000): benchmarks/results/finetune-gimp-linear*.md are single runs with unrecorded settings;
-# scripts/finetune_sweep.sh compares them
-FINETUNE_DATA = DataConfig(test_size=0)
-DEFAULT_REPLAY_SHARE = 0.5  # measured on the GIMP help: benchmarks/README.md
 REPLAY_ROUNDS = 20  # epochs before the replayed general pairs repeat
-GENERAL_DEV_MAX = 300  # distinct sources of the general dev set scored at each validation
 COVERAGE_SAMPLE = 500  # lines of the corpus whose pieces tokenizer_coverage counts
 POOR_COVERAGE = 0.98  # below this, more than 2 % of the pieces are <unk> or raw bytes
 _BYTE_PIECE = re.compile(r"^<0x[0-9A-Fa-f]{2}>$")
-
-
-@dataclass(frozen=True)
-class FinetuneSpec:
-    base: str  # the base model's bundle folder
-    replay_share: float | None = None  # share of general pairs in the training mix; None = 0.5 if found
-    replay_corpus: str | None = None  # general data to replay: a TSV (or other corpus) file or a run folder
-    dropout: float | None = None  # None keeps the base model's
-    general_max: int = GENERAL_DEV_MAX
-    anchor: float = 0.0  # L2-SP pull toward the base weights (core/anchor.py); 0 = off
-    freeze: str = "none"  # "embeddings" | "encoder": parts that do not train
-    max_general_drop: float = DEFAULT_MAX_GENERAL_DROP  # general BLEU the kept checkpoint may lose
-
-    def __post_init__(self) -> None:
-        if self.replay_share is not None and not 0.0 <= self.replay_share < 1.0:
-            raise ValueError(f"the replay share must be at least 0 and below 1, got {self.replay_share}")
-        if not 0.0 <= self.anchor <= 1000.0 or not self.max_general_drop >= 0.0:
-            raise ValueError(
-                f"anchor must be 0..1000 and max_general_drop at least 0 ({self.anchor}, {self.max_general_drop})"
-            )
-        if self.freeze not in ("none", "embeddings", "encoder"):
-            raise ValueError(f"freeze must be none, embeddings or encoder, got {self.freeze!r}")
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FinetuneSpec:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # ---- the base model, read without torch -----------------------------------------------------
@@ -121,16 +85,8 @@ def _base_meta(config: dict[str, Any]) -> dict[str, Any]:
 
 def load_base_tokenizers(path: str | Path):
     """The base bundle's SentencePiece model(s) as :class:`~translator_app.core.tokenizer.Tokenizers`."""
-    from translator_app.core.tokenizer import SubwordModel, Tokenizers
-
-    path = Path(path)
     section = read_base_config(path).get("tokenizer") or {}
-    if section.get("joint", True) if isinstance(section, dict) else True:
-        model = SubwordModel((path / "tokenizer.model").read_bytes())
-        return Tokenizers(model, model)
-    return Tokenizers(
-        SubwordModel((path / "source.model").read_bytes()), SubwordModel((path / "target.model").read_bytes())
-    )
+    return load_tokenizers(path, bool(section.get("joint", True)) if isinstance(section, dict) else True)
 
 
 # ---- checks -------------------------------------------------------------------------------------
@@ -262,8 +218,6 @@ def _general_data(
     placeholders: bool,
 ) -> Iterator[Any]:
     """Yields Status events, then (replay pairs, general dev pairs, info for the run's metadata)."""
-    from translator_app.core.run_setup import mask_pairs, read_pairs
-
     general: list[tuple[str, str]] = []
     info: dict[str, Any] = {"replay_share": 0.0, "replay_source": None, "replay_pairs": 0, "general_dev": None}
     shipped = base / "test.tsv"
@@ -320,11 +274,14 @@ def _general_data(
     yield replay, general, info
 
 
-def prepare(spec, out: Path, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: dict[str, Any] | None):
-    """Yields Status events, then the :class:`~translator_app.core.run_setup.RunSetup` of a new
-    fine-tuning run (rank 0; writes data/*.tsv and the tokenizer into ``out``)."""
-    from translator_app.core import run_setup as rs
+def prepare(
+    spec: CorpusSpec, folder: RunFolder, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: dict[str, Any] | None
+):
+    """Yields Status events, then the :class:`~translator_app.core.train_data.RunSetup` of a new
+    fine-tuning run (rank 0; writes data/*.tsv and the tokenizer into the run folder)."""
     from translator_app.core.checkpoint import WEIGHTS_FILE, load_bundle
+
+    out = folder.path
 
     base = Path(ft.base)
     shutil.rmtree(out / BEST_IN_DOMAIN_DIR, ignore_errors=True)  # an earlier run's
@@ -333,13 +290,13 @@ def prepare(spec, out: Path, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: 
     meta = bundle.meta
     base_name = str(meta.get("name") or base.name)
     yield Status("Splitting the corpus (the base model's tokenizer is kept)")
-    split, report = rs.read_and_split(spec, data_cfg)
+    split, report = read_and_split(spec, data_cfg)
     base_pair = (str(meta.get("src_lang") or ""), str(meta.get("tgt_lang") or ""))
     check_languages(spec.path, base_name, base_pair, (report.src_lang, report.tgt_lang))
     pair = (base_pair[0] or report.src_lang or "en", base_pair[1] or report.tgt_lang or "es")
     tok = bundle.tokenizers
     placeholders = tok.has_placeholders  # mask protected spans only if the base model knows them
-    train_pairs = rs.prepare_train_pairs(split.train, data_cfg, placeholders, *pair)
+    train_pairs = prepare_train_pairs(split.train, data_cfg, placeholders, *pair)
     held_out = {s for s, _ in split.valid} | {s for s, _ in split.test}
     result: Any = None
     for item in _general_data(
@@ -351,8 +308,15 @@ def prepare(spec, out: Path, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: 
             result = item
     replay, general, info = result
     split = corpus_mod.Split(train_pairs + replay, split.valid, split.test)
-    rs.write_split(out, split, {"general": general} if general else None)
-    rs.save_tokenizers(out, tok)
+    folder.write_split(
+        {
+            "train": split.train,
+            "valid": split.valid,
+            "test": split.test,
+            **({GENERAL_SPLIT: general} if general else {}),
+        }
+    )
+    folder.save_tokenizers(tok)
     model_cfg = bundle.model_config if ft.dropout is None else replace(bundle.model_config, dropout=ft.dropout)
     weights = {k: v.float() if v.is_floating_point() else v for k, v in bundle.state_dict.items()}
     digest = hashlib.sha256((base / WEIGHTS_FILE).read_bytes()).hexdigest()
@@ -380,6 +344,6 @@ def prepare(spec, out: Path, ft: FinetuneSpec, data_cfg: DataConfig, user_meta: 
         f"each epoch), {len(set(s for s, _ in general))} "
         "general dev sentences"
     )
-    yield rs.RunSetup(
+    yield RunSetup(
         model_cfg, TRAIN_PRESETS[FINETUNE_PRESET], data_cfg, run_meta, split, tok, summary, None, weights, general
     )

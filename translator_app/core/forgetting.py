@@ -17,9 +17,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from translator_app.core.bundlemeta import read_config
+from translator_app.core.config import DEFAULT_MAX_GENERAL_DROP, DEFAULT_REPLAY_SHARE  # noqa: F401  (re-exported)
 from translator_app.core.filenames import BUNDLE_NAMES, CONFIG_FILE
+from translator_app.core.replay import find_replay
+from translator_app.core.runfolder import atomic_file, fsync_dir
 
-DEFAULT_MAX_GENERAL_DROP = 2.0  # BLEU on the general dev set below the base model's
 BEST_IN_DOMAIN_DIR = "best-in-domain"
 # issue #33: 10 minutes on the GIMP help with no replay, from models/en-es (reported figures)
 NO_REPLAY_EXAMPLE = "a 10-minute fine-tune on the GIMP help without it took Tatoeba BLEU from 36.5 to 12.6"
@@ -28,9 +31,7 @@ NO_REPLAY_EXAMPLE = "a 10-minute fine-tune on the GIMP help without it took Tato
 def replay_warning(base: str | Path, replay_share: float | None, replay_corpus: str | None = None) -> str | None:
     """What the person should know before fine-tuning ``base`` with no general data to replay
     (None: some will be replayed). Cheap: reads config.json and looks for files."""
-    from translator_app.core.finetune import DEFAULT_REPLAY_SHARE, find_replay, read_base_config
-
-    config = read_base_config(base)
+    config = read_config(base)
     meta = config.get("meta") if isinstance(config.get("meta"), dict) else {}
     name = str(meta.get("name") or Path(base).name)
     share = DEFAULT_REPLAY_SHARE if replay_share is None else replay_share
@@ -92,11 +93,13 @@ def adopt_best_in_domain(out: str | Path) -> Path:
     try:
         for name in files:
             stage = out / f".{name}.adopt.tmp"
-            shutil.copyfile(source / name, stage)
+            with open(source / name, "rb") as src, atomic_file(stage) as dst:  # written and fsynced
+                shutil.copyfileobj(src, dst)
             staged.append((stage, out / name))
         (out / CONFIG_FILE).unlink(missing_ok=True)  # never the old config beside the new weights
         for stage, final in staged:
             os.replace(stage, final)
+        fsync_dir(out)
     except BaseException:
         for stage, _ in staged:
             stage.unlink(missing_ok=True)

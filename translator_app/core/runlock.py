@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-LOCK_FILE = ".lock"
+from translator_app.core.filenames import LOCK_FILE
 
 logger = logging.getLogger(__name__)
 

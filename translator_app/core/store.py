@@ -39,8 +39,8 @@ from translator_app.core.bundle_import import (  # noqa: F401 - StoreError, MAX_
     extract_bundle,
     test_translation,
 )
-from translator_app.core.filenames import CONFIG_FILE, REPLAY_FILE
-from translator_app.core.filenames import TRAIN_STATE_FILE as CHECKPOINT_FILE
+from translator_app.core.runfolder import CONFIG_FILE, REPLAY_FILE, atomic_file, bundle_files
+from translator_app.core.runfolder import TRAIN_STATE_FILE as CHECKPOINT_FILE
 
 _TEMP_PREFIX = ".import-"
 _NAME_OK = re.compile(r"[^A-Za-z0-9._-]+")
@@ -227,7 +227,7 @@ class ModelStore:
                 raise StoreError(f"{source}: this model is already in your models folder")
             _refuse_if_busy(source, "import")
             self._validate(source)
-            files = {p.name: p for p in _checkpoint().bundle_files(source)}
+            files = {p.name: p for p in bundle_files(source)}
             default_name = str(_checkpoint().read_config(source).get("meta", {}).get("name") or source.name)
             return self._install(lambda tmp: copy_files(files, tmp), name or default_name, source, validate=False)
         if zipfile.is_zipfile(source):
@@ -269,21 +269,13 @@ class ModelStore:
     def export_zip(self, path: str | Path, zip_path: str | Path) -> Path:
         """Write the bundle files of the model in ``path`` to ``zip_path`` (atomically)."""
         path, zip_path = Path(path), Path(zip_path)
-        files = _checkpoint().bundle_files(path)
+        files = bundle_files(path)
         if not any(f.name == CONFIG_FILE for f in files):
             raise StoreError(f"{path}: not a model bundle (no {CONFIG_FILE})")
         folder = sanitize_name(path.name)
-        zip_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{zip_path.name}.", suffix=".tmp", dir=zip_path.parent)
-        os.close(fd)
-        try:
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for file in files:
-                    archive.write(file, f"{folder}/{file.name}")
-            os.replace(tmp, zip_path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_file(zip_path) as handle, zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for file in files:
+                archive.write(file, f"{folder}/{file.name}")
         return zip_path
 
     def delete(self, path: str | Path) -> None:

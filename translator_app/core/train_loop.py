@@ -24,11 +24,10 @@ from translator_app.core.checkpoint import first_broken, save_bundle
 from translator_app.core.config import ModelConfig, TrainConfig
 from translator_app.core.distributed import DistContext, all_sum, barrier
 from translator_app.core.events import OverLimit, Status, Validation
-from translator_app.core.filenames import TRAIN_STATE_FILE
 from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR, judge, over_limit_note
 from translator_app.core.model import Seq2Seq
 from translator_app.core.run_history import append_row
-from translator_app.core.run_setup import update_run_meta
+from translator_app.core.runfolder import TRAIN_STATE_FILE, RunFolder
 from translator_app.core.threads import ThreadChooser
 from translator_app.core.tokenizer import Tokenizers
 from translator_app.core.train_state import TrainingState
@@ -219,7 +218,7 @@ def validate_now(run: Run) -> Validation | None:
             ft_info["base_general"] = (
                 None if event.general_bleu is None else {"bleu": event.general_bleu, "chrf": event.general_chrf}
             )
-            update_run_meta(run.out, run.meta)
+            RunFolder.at(run.out).update_meta(run.meta)
         base, base_general = (ft_info or {}).get("base_valid") or {}, (ft_info or {}).get("base_general") or {}
         event = replace(
             event,
@@ -264,13 +263,13 @@ def _general_limit(run: Run, event: Validation) -> Validation:
         if over and event.bleu >= over["bleu"]:  # the kept model is the best in-domain one again
             info.pop("best_in_domain")
             shutil.rmtree(out / BEST_IN_DOMAIN_DIR, ignore_errors=True)
-        update_run_meta(out, run.meta)
+        RunFolder.at(out).update_meta(run.meta)
     elif within is False and event.bleu > max(over.get("bleu", -1.0), run.state.best_bleu or -1.0):
         metrics = {**_metrics(event), "general_drop": round(event.general_drop or 0.0, 2), "over_limit": limit}
         meta = {**run.meta, "steps": run.state.step, "metrics": metrics}
         save_bundle(out / BEST_IN_DOMAIN_DIR, run.model_cfg, run.tok, run.model.state_dict(), meta)
         info["best_in_domain"] = {"step": event.step, "bleu": event.bleu, "general_drop": event.general_drop}
-        update_run_meta(out, run.meta)
+        RunFolder.at(out).update_meta(run.meta)
     return event
 
 

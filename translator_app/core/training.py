@@ -1,6 +1,6 @@
 """Training as a plain generator of progress events.
 
-    for event in train(CorpusSpec("pairs.tsv"), "runs/my-model", should_stop=flag.is_set):
+    for event in train(TrainRequest(CorpusSpec("pairs.tsv"), "runs/my-model"), should_stop=flag.is_set):
         ...
 
 The loop reads and splits the corpus, trains the SentencePiece model, then trains the
@@ -8,21 +8,22 @@ seq2seq model with token-bucketed batches, Adam, warm-up + inverse-sqrt (or plat
 schedule, gradient clipping and label smoothing. It validates periodically (loss, BLEU,
 chrF, sample translations with attention), keeps the best model as a bundle in
 ``out_dir``, writes a resumable checkpoint, and stops on budget, early stopping or the
-stop flag. ``resume=True`` continues from ``out_dir/checkpoint.pt`` with the same data.
+stop flag. The :class:`~translator_app.core.request.TrainRequest` says what to train:
+``resume=True`` continues from ``out_dir/checkpoint.pt`` with the same data;
 ``finetune=FinetuneSpec(base)`` starts from a trained model instead (core/finetune.py):
 its tokenizer, architecture and weights, general data replayed beside the corpus, and a
 general dev score beside the in-domain one at every validation (the base model's at step 0).
 Setup (data, tokenizer, configs, resume) lives in core/run_setup.py; one optimisation step,
 validation and the saves in core/train_loop.py; the counters a resumed run continues from (and
 the checkpoint file) in core/train_state.py. The generator here strings the steps together:
-``_prepare`` → ``_score_base`` → ``_epochs`` (``train_step``, ``_validation_step``) → ``_finish``.
+``_prepare`` (``setup``, ``_encode``, ``_build``) → ``_score_base`` → ``_epochs`` (``train_step``, ``_validation_step``) → ``_finish``.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +32,7 @@ import torch
 
 from translator_app.core import corpus as corpus_mod
 from translator_app.core.batching import EncodedCorpus, bucket_batches, rotating_rows
-from translator_app.core.checkpoint import TRAIN_STATE_FILE, WEIGHTS_FILE, atomic_write_text
-from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
+from translator_app.core.config import ModelConfig, TrainConfig
 from translator_app.core.distributed import (
     DistContext,
     barrier,
@@ -51,20 +51,12 @@ from translator_app.core.events import (  # noqa: F401  (re-exported for callers
     Status,
     Validation,
 )
-from translator_app.core.finetune import FinetuneSpec
 from translator_app.core.model import Seq2Seq
-from translator_app.core.run_setup import (  # noqa: F401  (re-exported for callers)
-    DATA_DIR,
-    HISTORY_FILE,
-    RUN_FILE,
-    CorpusSpec,
-    RunSetup,
-    _load_split,
-    mask_pairs,
-    update_run_meta,
-)
+from translator_app.core.request import CorpusSpec, FinetuneSpec, TrainRequest  # noqa: F401  (re-exported)
 from translator_app.core.run_setup import setup as setup_run
+from translator_app.core.runfolder import DDP_CHECK_FILE, TRAIN_STATE_FILE, WEIGHTS_FILE, RunFolder, atomic_write_json
 from translator_app.core.threads import ThreadChooser
+from translator_app.core.train_data import RunSetup, mask_pairs
 from translator_app.core.train_loop import (  # noqa: F401  (lr_factor, budget_spent re-exported for callers)
     Run,
     budget_spent,
@@ -87,60 +79,27 @@ def preload() -> None:
 # ---- the loop -----------------------------------------------------------------------
 
 
-def train(
-    spec: CorpusSpec,
-    out_dir: str | Path,
-    *,
-    model_cfg: ModelConfig = ModelConfig(),
-    train_cfg: TrainConfig = TrainConfig(),
-    tok_cfg: TokenizerConfig = TokenizerConfig(),
-    data_cfg: DataConfig = DataConfig(),
-    resume: bool = False,
-    should_stop: Callable[[], bool] = lambda: False,
-    meta: dict[str, Any] | None = None,
-    finetune: FinetuneSpec | dict[str, Any] | None = None,
-) -> Iterator[Event]:
-    """``finetune``: start from a trained model (also read from ``meta["finetune"]``, which is how
-    the GUI's TrainingJob passes it); ignored when ``resume`` finds a checkpoint (run.json rules)."""
-    out = Path(out_dir)
+def train(request: TrainRequest, *, should_stop: Callable[[], bool] = lambda: False) -> Iterator[Event]:
+    """The run ``request`` asks for, as a generator of events; ``should_stop`` is polled between
+    steps (a stopped run keeps its checkpoint)."""
+    out = request.out
     out.mkdir(parents=True, exist_ok=True)
-    meta = dict(meta or {})
-    from_meta = meta.pop("finetune", None)
-    finetune = from_meta if finetune is None else finetune
-    if isinstance(finetune, dict):
-        finetune = FinetuneSpec.from_dict(finetune)
     from translator_app.core.heap import retained_heap
     from translator_app.core.runlock import RunLock
 
     # one writer per run folder (a second gets FolderBusy); freed tensors stay in the heap (core/heap.py)
     with RunLock(out), retained_heap():
-        yield from _train(
-            spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, should_stop, meta or None, finetune
-        )
+        yield from _train(request, should_stop)
 
 
-def _train(
-    spec: CorpusSpec,
-    out: Path,
-    model_cfg: ModelConfig,
-    train_cfg: TrainConfig,
-    tok_cfg: TokenizerConfig,
-    data_cfg: DataConfig,
-    resume: bool,
-    should_stop: Callable[[], bool],
-    meta: dict[str, Any] | None,
-    finetune: FinetuneSpec | None,
-) -> Iterator[Event]:
+def _train(request: TrainRequest, should_stop: Callable[[], bool]) -> Iterator[Event]:
     """Prepare, (fine-tuning) score the base model, run the epochs, then finish (final validation,
     checkpoint, bundle)."""
     started = time.monotonic()
-    ctx = init_from_env(train_cfg.device)
-    if ctx.is_main:  # temp files left by a write that was killed midway
-        for leftover in [*out.glob(".*.tmp"), *(out / DATA_DIR).glob(".*.tmp")]:
-            leftover.unlink(missing_ok=True)
-    run = yield from _prepare(
-        spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, should_stop, meta, finetune, ctx, started
-    )
+    ctx = init_from_env(request.train_cfg.device)
+    if ctx.is_main:
+        RunFolder.at(request.out).remove_leftovers()
+    run = yield from _prepare(request, should_stop, ctx, started)
     if run is None:  # stopped while the corpus and tokenizer were being prepared
         return
     yield from _score_base(run)
@@ -152,23 +111,13 @@ def _train(
 
 
 def _prepare(
-    spec: CorpusSpec,
-    out: Path,
-    model_cfg: ModelConfig,
-    train_cfg: TrainConfig,
-    tok_cfg: TokenizerConfig,
-    data_cfg: DataConfig,
-    resume: bool,
-    should_stop: Callable[[], bool],
-    meta: dict[str, Any] | None,
-    finetune: FinetuneSpec | None,
-    ctx: DistContext,
-    started: float,
+    request: TrainRequest, should_stop: Callable[[], bool], ctx: DistContext, started: float
 ) -> Generator[Event, None, Run | None]:
     """Yields Status events and DataReady; returns the :class:`Run`, or None (after a Finished
     event) when the stop flag was raised meanwhile."""
+    out = request.out
     setup = None
-    for item in setup_run(spec, out, model_cfg, train_cfg, tok_cfg, data_cfg, resume, meta, ctx, finetune):
+    for item in setup_run(request, ctx):
         if isinstance(item, RunSetup):
             setup = item
         else:
@@ -177,36 +126,23 @@ def _prepare(
     if should_stop():
         yield Finished("stopped", 0, str(out), None, time.monotonic() - started)
         return None
-    model_cfg, train_cfg, data_cfg, meta = setup.model_cfg, setup.train_cfg, setup.data_cfg, setup.meta
-    tok, valid, general = setup.tok, setup.split.valid, setup.general
-    ft_info = meta.get("finetune") if isinstance(meta.get("finetune"), dict) else None
-    src_lang, tgt_lang = str(meta.get("src_lang") or "en"), str(meta.get("tgt_lang") or "es")
+    train_cfg, meta = setup.train_cfg, setup.meta
     if train_cfg.num_threads > 0:
         torch.set_num_threads(train_cfg.num_threads)
     torch.manual_seed(train_cfg.seed)
     yield Status("Encoding the corpus")
-    train_enc, dropped = EncodedCorpus.from_pairs(setup.split.train, tok, data_cfg.max_len)
-    epoch_rows = None
-    rounds, n_domain = int((ft_info or {}).get("replay_rounds", 1)), int((ft_info or {}).get("in_domain_pairs", 0))
-    if rounds > 1 and 0 < n_domain < len(setup.split.train):  # the in-domain pairs come first (finetune.py)
-        kept_domain = int(np.searchsorted(train_enc.kept, n_domain))  # rows from the first n_domain pairs
-        epoch_rows = rotating_rows(len(train_enc), kept_domain, rounds)
-    valid_masked = valid
-    if data_cfg.protect_spans and tok.has_placeholders:
-        valid_masked = mask_pairs(valid, src_lang, tgt_lang)
-    valid_enc, _ = EncodedCorpus.from_pairs(valid_masked, tok, data_cfg.max_len)
-    if len(train_enc) == 0:
-        raise corpus_mod.CorpusError(spec.path, None, "no training pair is short enough after tokenisation")
+    data = _encode(setup, request.corpus.path)
     # from here on training reads only the int32 index: let the raw training sentences go
     summary, n_test, saved, init_weights = setup.summary, len(setup.split.test), setup.state, setup.init_weights
-    setup = valid_masked = None
+    model_cfg, tok, general = setup.model_cfg, setup.tok, setup.general
+    setup = None
     if should_stop():
         yield Finished("stopped", 0, str(out), None, time.monotonic() - started)
         return None
     device = torch.device(ctx.device)
     # --threads 0: the count is measured as the run goes (one CPU process; torchrun sets its own)
     threads = ThreadChooser() if train_cfg.num_threads == 0 and device.type == "cpu" and not ctx.enabled else None
-    ft_meta = meta if ft_info else None  # fine-tuning: frozen parts and anchor (core/anchor.py)
+    ft_meta = meta if data.ft_info else None  # fine-tuning: frozen parts and anchor (core/anchor.py)
     model, net, optimizer, state = _build(
         model_cfg, train_cfg, ctx, device, saved, init_weights, out / TRAIN_STATE_FILE, started, ft_meta
     )
@@ -216,9 +152,9 @@ def _prepare(
     amp_dtype = torch.bfloat16 if train_cfg.amp == "bf16" else torch.float16
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp and train_cfg.amp == "fp16")
     yield DataReady(
-        f"{summary}; {dropped} pairs over {data_cfg.max_len} subwords dropped",
-        len(train_enc),
-        len(valid),
+        f"{summary}; {data.dropped} pairs over {data.max_len} subwords dropped",
+        len(data.train_enc),
+        len(data.valid),
         n_test,
         len(tok.target),
         model.num_parameters(),
@@ -232,13 +168,13 @@ def _prepare(
         train_cfg,
         meta,
         tok,
-        train_enc,
-        valid,
-        valid_enc,
+        data.train_enc,
+        data.valid,
+        data.valid_enc,
         general,
-        src_lang,
-        tgt_lang,
-        ft_info,
+        data.src_lang,
+        data.tgt_lang,
+        data.ft_info,
         device,
         model,
         net,
@@ -247,9 +183,43 @@ def _prepare(
         use_amp,
         amp_dtype,
         state,
-        epoch_rows,
+        data.epoch_rows,
         threads=threads,
     )
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """The training and validation pairs as subword ids, and what the loop needs to read them."""
+
+    train_enc: EncodedCorpus  # rows of subword ids (int32 index), pairs over max_len dropped
+    dropped: int
+    max_len: int
+    valid: list[tuple[str, str]]  # raw: scored as users see them
+    valid_enc: EncodedCorpus  # masked like the training pairs when the tokenizer has placeholders
+    src_lang: str
+    tgt_lang: str
+    ft_info: dict[str, Any] | None
+    epoch_rows: list[np.ndarray] | None  # fine-tuning: rows of each epoch (a fresh replay slice each)
+
+
+def _encode(setup: RunSetup, corpus_path: str) -> _Encoded:
+    """Encode the training and validation pairs with the run's tokenizer."""
+    meta, tok, data_cfg = setup.meta, setup.tok, setup.data_cfg
+    ft_info = meta.get("finetune") if isinstance(meta.get("finetune"), dict) else None
+    src_lang, tgt_lang = str(meta.get("src_lang") or "en"), str(meta.get("tgt_lang") or "es")
+    train_enc, dropped = EncodedCorpus.from_pairs(setup.split.train, tok, data_cfg.max_len)
+    epoch_rows = None
+    rounds, n_domain = int((ft_info or {}).get("replay_rounds", 1)), int((ft_info or {}).get("in_domain_pairs", 0))
+    if rounds > 1 and 0 < n_domain < len(setup.split.train):  # the in-domain pairs come first (finetune.py)
+        kept_domain = int(np.searchsorted(train_enc.kept, n_domain))  # rows from the first n_domain pairs
+        epoch_rows = rotating_rows(len(train_enc), kept_domain, rounds)
+    valid = setup.split.valid
+    valid_masked = mask_pairs(valid, src_lang, tgt_lang) if data_cfg.protect_spans and tok.has_placeholders else valid
+    valid_enc, _ = EncodedCorpus.from_pairs(valid_masked, tok, data_cfg.max_len)
+    if len(train_enc) == 0:
+        raise corpus_mod.CorpusError(corpus_path, None, "no training pair is short enough after tokenisation")
+    return _Encoded(train_enc, dropped, data_cfg.max_len, valid, valid_enc, src_lang, tgt_lang, ft_info, epoch_rows)
 
 
 def _build(
@@ -388,10 +358,7 @@ def _finish(run: Run, reason: str, last_valid_step: int) -> Iterator[Event]:
     digests = gather_digests(run.model, ctx)
     if ctx.enabled:
         if ctx.is_main:
-            atomic_write_text(
-                out / "ddp_check.json",
-                json.dumps({"world_size": ctx.world_size, "step": st.step, "digests": digests}, indent=2),
-            )
+            atomic_write_json(out / DDP_CHECK_FILE, {"world_size": ctx.world_size, "step": st.step, "digests": digests})
         if len(set(digests)) != 1:
             raise RuntimeError(f"parameters diverged across ranks: {digests}")
     barrier(ctx)

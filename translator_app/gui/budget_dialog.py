@@ -54,12 +54,12 @@ class ExtendBudgetDialog(QDialog):
 
 
 def extend_if_spent(parent: QWidget, job: Any) -> Any | None:
-    """``job`` (a ``workers.TrainingJob`` with ``resume``) as it should run: unchanged when its budget
+    """``job`` (a ``core.request.TrainRequest`` with ``resume``) as it should run: unchanged when its budget
     leaves time; with ``extend_minutes`` when the person extends it in the dialog; None on Cancel."""
-    finish = run_history.spent_budget(job.out_dir, job.train.minutes)
+    finish = run_history.spent_budget(job.out_dir, job.train_cfg.minutes)
     if finish is None:
         return job
-    dialog = ExtendBudgetDialog(Path(job.out_dir).name, finish, job.train.minutes, parent)
+    dialog = ExtendBudgetDialog(Path(job.out_dir).name, finish, job.train_cfg.minutes, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return replace(job, train=replace(job.train, extend_minutes=float(dialog.minutes.value())))
+    return replace(job, train_cfg=replace(job.train_cfg, extend_minutes=float(dialog.minutes.value())))

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from translator_app.core.forgetting import adopt_best_in_domain, replay_warning
+from translator_app.core.request import FinetuneSpec
 from translator_app.gui.errors import user_message
 from translator_app.gui.widgets import Level
 from translator_app.workers import Task, TaskKind
@@ -32,13 +33,13 @@ def ask(parent: QWidget | None, title: str, text: str, yes: str, no: str) -> boo
     return box.clickedButton() is yes_button
 
 
-def confirm_without_replay(parent: QWidget | None, spec: dict[str, Any]) -> bool:
+def confirm_without_replay(parent: QWidget | None, spec: FinetuneSpec | None) -> bool:
     """True when the fine-tuning of ``spec`` (the form's ``finetune_spec()``) may start: general data
     will be replayed, or the person said to go on without (a new model: True)."""
     if not spec:
         return True
     try:
-        warning = replay_warning(spec["base"], spec.get("replay_share"), spec.get("replay_corpus"))
+        warning = replay_warning(spec.base, spec.replay_share, spec.replay_corpus)
     except (OSError, ValueError):
         return True  # an unreadable base model: the run itself says why
     if not warning:

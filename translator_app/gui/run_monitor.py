@@ -83,7 +83,7 @@ class RunMonitor(QWidget):
         column.addWidget(lower, 1)
 
     def begin(self, job: Any) -> None:
-        """A run of ``job`` (a ``workers.TrainingJob``) is asked for: fresh curves (a resumed run's
+        """A run of ``job`` (a ``core.request.TrainRequest``) is asked for: fresh curves (a resumed run's
         with its history) and counters."""
         self.charts.clear()
         self._best = None  # the best validation BLEU of the run so far: the saved model's

@@ -24,18 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from translator_app.core.bundlemeta import BundleError, read_config
+from translator_app.core.bundlemeta import BundleError
 from translator_app.core.config import (
     ATTENTION_TYPES,
+    FINETUNE_PRESET,
     PRESETS,
+    TRAIN_PRESETS,
     DataConfig,
     ModelConfig,
     TokenizerConfig,
     TrainConfig,
-    from_dict,
 )
-from translator_app.core.finetune import DEFAULT_REPLAY_SHARE, FINETUNE_DATA, FINETUNE_PRESET, TRAIN_PRESETS
+from translator_app.core.finetune import DEFAULT_REPLAY_SHARE
 from translator_app.core.forgetting import DEFAULT_MAX_GENERAL_DROP
+from translator_app.core.request import Configs, FinetuneSpec, base_model_config, resolve
 
 # field -> (config part, label, minimum, maximum, step, tooltip)
 INT_FIELDS = {
@@ -194,7 +196,7 @@ class HyperparameterForm(QWidget):
         cfg = None
         if path:
             try:
-                cfg = from_dict(ModelConfig, read_config(path).get("model", {}))
+                cfg = base_model_config(path)
             except (BundleError, ValueError, TypeError):  # an unreadable bundle, or a malformed "model" part
                 with QSignalBlocker(self.start_from):
                     self.start_from.setCurrentIndex(0)
@@ -227,20 +229,20 @@ class HyperparameterForm(QWidget):
             self.apply_preset(self.preset.currentText())
         self.base_changed.emit(path)
 
-    def finetune_spec(self) -> dict[str, Any] | None:
-        """What ``core.finetune.FinetuneSpec`` needs, None for a new model."""
+    def finetune_spec(self) -> FinetuneSpec | None:
+        """The fine-tuning of the chosen base model; None for a new model."""
         if not self.base_path():
             return None
-        return {
-            "base": self.base_path(),
-            "replay_share": round(self.replay.value(), 4),
-            "max_general_drop": round(self.max_drop.value(), 2),
-            "dropout": round(self.value("dropout"), 4),
-        }
+        return FinetuneSpec(
+            self.base_path(),
+            replay_share=round(self.replay.value(), 4),
+            max_general_drop=round(self.max_drop.value(), 2),
+            dropout=round(self.value("dropout"), 4),
+        )
 
     def data_config(self) -> DataConfig:
         """The data settings: fine-tuning keeps no in-domain test split (core/finetune.py)."""
-        return FINETUNE_DATA if self.base_path() else DataConfig()
+        return self.resolved().data
 
     def apply_preset(self, name: str) -> None:
         """Fill the form with preset ``name`` (the budget stays as it is)."""
@@ -266,20 +268,24 @@ class HyperparameterForm(QWidget):
         return self.fields[name].value()
 
     def configs(self) -> tuple[ModelConfig, TrainConfig, TokenizerConfig]:
-        model, train, tok = PRESETS[self.preset.currentText()]
-        if self._base_cfg is not None:  # fine-tuning: the base architecture, the finetune training preset
-            model, train = self._base_cfg, TRAIN_PRESETS[FINETUNE_PRESET]
-            tok = replace(tok, vocab_size=self._base_cfg.src_vocab_size)
-        parts: dict[str, dict] = {"model": {"attention": self.attention.currentText()}, "train": {}, "tok": {}}
+        model, train, tok, _ = self.resolved()
+        return model, train, tok
+
+    def resolved(self) -> Configs:
+        """The form's values through ``core.request.resolve`` (the CLI's path too): the preset, or
+        the base model's architecture and the fine-tuning preset, with each field put in."""
+        parts = {"model": "model", "train": "train", "tok": "tokenizer"}
+        over: dict[str, dict[str, Any]] = {"model": {"attention": self.attention.currentText()}, "train": {}}
+        over["tokenizer"] = {}
         for fields in (INT_FIELDS, FLOAT_FIELDS):
             for field, spec in fields.items():
-                parts[spec[0]][field] = self.value(field)
-        if self._base_cfg is not None:
-            parts["model"] = {"dropout": self.value("dropout")}
-            parts["tok"] = {}
+                over[parts[spec[0]]][field] = self.value(field)
+        if self._base_cfg is not None:  # fine-tuning: the base architecture; only dropout may change
+            over["model"], over["tokenizer"] = {"dropout": self.value("dropout")}, {}
+        cfgs = resolve(self.preset.currentText(), over, self._base_cfg)
         # checkpoints at least as often as validations, so a stop loses little
-        parts["train"]["checkpoint_every"] = min(train.checkpoint_every, parts["train"]["valid_every"])
-        return replace(model, **parts["model"]), replace(train, **parts["train"]), replace(tok, **parts["tok"])
+        train = replace(cfgs.train, checkpoint_every=min(cfgs.train.checkpoint_every, cfgs.train.valid_every))
+        return cfgs._replace(train=train)
 
     def save_settings(self, settings: QSettings) -> None:
         settings.setValue("training/preset", self.preset.currentText())

@@ -1,6 +1,6 @@
 """The Training tab: corpus, hyperparameters, start/stop/resume, live progress, curves, samples.
 
-Like the Translate tab it only asks (``start_requested(TrainingJob)``, ``stop_requested``, ``preview_requested``,
+Like the Translate tab it only asks (``start_requested(TrainRequest)``, ``stop_requested``, ``preview_requested``,
 ``models_wanted``, ``task_requested(Task)``); the main window forwards to the workers and feeds the events back.
 
 The tab is the one owner of "a training is running": :attr:`TrainingTab.is_training` is set when
@@ -8,7 +8,7 @@ it asks for a run and cleared by :meth:`on_stopped`, when the worker is idle aga
 
 Fine-tuning: the form's "Start from" lists the models of the store (:meth:`set_base_models`, fed
 by the main window with every listing; showing the tab asks for a fresh one). With a model chosen,
-the job carries ``meta["finetune"]`` (see ``core.training.train``), and a check of the corpus
+the request carries its ``FinetuneSpec`` (see ``core.request``), and a check of the corpus
 against the base model (language pair, tokenizer coverage) runs as a background task; its warning
 appears under the corpus preview. Validations then show the in-domain and the general score
 against the base model's. The live view of a run is :class:`~translator_app.gui.run_monitor.RunMonitor`.
@@ -17,7 +17,6 @@ against the base model's. The live view of a run is :class:`~translator_app.gui.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from translator_app.core.filenames import RUN_FILE, TRAIN_STATE_FILE
+from translator_app.core.request import CorpusSpec, TrainRequest
+from translator_app.core.runfolder import RunFolder
 from translator_app.core.store import sanitize_name
 from translator_app.gui.budget_dialog import extend_if_spent
 from translator_app.gui.corpus_panel import CorpusPanel
@@ -47,7 +47,7 @@ from translator_app.gui.finetune_prompts import confirm_without_replay, offer_ov
 from translator_app.gui.run_monitor import RunMonitor
 from translator_app.gui.training_form import HyperparameterForm
 from translator_app.gui.widgets import Level, MessageBanner
-from translator_app.workers import Task, TaskKind, TrainingJob, model_dir_for
+from translator_app.workers import Task, TaskKind, model_dir_for
 
 
 def _corpus_fit(base: str, path: str, target: str) -> Any:
@@ -58,7 +58,7 @@ def _corpus_fit(base: str, path: str, target: str) -> Any:
 
 
 class TrainingTab(QWidget):
-    start_requested = Signal(object)  # TrainingJob
+    start_requested = Signal(object)  # TrainRequest
     stop_requested = Signal()
     preview_requested = Signal(int, str, str)  # request id, path, target path
     use_model_requested = Signal(str)  # model path
@@ -225,7 +225,7 @@ class TrainingTab(QWidget):
         self._name_touched = True
 
     # ---- commands ------------------------------------------------------------------------------
-    def _job(self, resume: bool) -> TrainingJob | None:
+    def _job(self, resume: bool) -> TrainRequest | None:
         path, target = self.corpus.paths()
         name = self.name.text().strip()
         if not resume and not path:
@@ -237,38 +237,25 @@ class TrainingTab(QWidget):
             self.banner.show_message("Give the model a name first.", Level.WARNING)
             return None
         out = model_dir_for(name)
-        if resume and not (out / TRAIN_STATE_FILE).exists():
+        if resume and not RunFolder.at(out).has_checkpoint():
             self.banner.show_message(f"There is no checkpoint to resume in {out}.", Level.WARNING)
             return None
         if resume and not path:
-            try:
-                path, target = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))["corpus"]
-            except (OSError, ValueError, KeyError, TypeError):
-                path, target = "", None
+            path, target = RunFolder.at(out).corpus()
         finetune = self.form.finetune_spec()
-        if finetune and not resume and out.resolve() == Path(finetune["base"]).resolve():
+        if finetune and not resume and out.resolve() == Path(finetune.base).resolve():
             self.banner.show_message(
                 "Give the fine-tuned model another name: it would replace its base model.", Level.WARNING
             )
             return None
-        model, train, tok = self.form.configs()
-        return TrainingJob(
-            path,
-            str(out),
-            target or None,
-            model,
-            train,
-            tok,
-            self.form.data_config(),
-            resume=resume,
-            meta={"finetune": finetune} if finetune else {},
-        )
+        model, train, tok, data = self.form.resolved()
+        return TrainRequest(CorpusSpec(path, target or None), str(out), model, train, tok, data, resume, finetune)
 
     def start(self) -> None:
         if self._training:
             return
         job = self._job(resume=False)
-        if job is None or not confirm_without_replay(self, job.meta.get("finetune")):
+        if job is None or not confirm_without_replay(self, job.finetune):
             return
         out = Path(job.out_dir)
         if out.exists() and any(out.iterdir()):
@@ -289,7 +276,7 @@ class TrainingTab(QWidget):
         if job is not None:
             self._begin(job)  # (its curves start with the run's history)
 
-    def _begin(self, job: TrainingJob) -> None:
+    def _begin(self, job: TrainRequest) -> None:
         self.banner.dismiss()
         self.use_button.hide()
         self.out_dir = job.out_dir
@@ -337,7 +324,7 @@ class TrainingTab(QWidget):
 
     def _update_buttons(self) -> None:
         name = self.name.text().strip()
-        resumable = bool(name) and (model_dir_for(name) / TRAIN_STATE_FILE).exists()
+        resumable = bool(name) and RunFolder.at(model_dir_for(name)).has_checkpoint()
         self.start_button.setEnabled(not self._training)
         self.stop_button.setEnabled(self._training)
         self.resume_button.setEnabled(not self._training and resumable)

@@ -2,7 +2,7 @@
 
 * :mod:`.translation` — :class:`TranslationWorker` owns the loaded model: live translation,
   file translation, interactive completions and alternatives;
-* :mod:`.training` — :class:`TrainingWorker` runs the core ``train()`` generator and emits each
+* :mod:`.training` — :class:`TrainingWorker` runs the core ``train(request)`` generator and emits each
   event object on the signal for its class;
 * :mod:`.tasks` — :class:`Task` (a callable with its own ``success``/``failure`` callbacks),
   :class:`TaskWorker` and its GUI-thread end :class:`TaskRunner`: model import / export / delete,

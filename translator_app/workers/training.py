@@ -1,4 +1,4 @@
-"""The training worker: runs the core ``train()`` generator in its own thread and forwards its events.
+"""The training worker: runs the core ``train(request)`` generator in its own thread and forwards its events.
 
 Each event is emitted as the core object itself, on the signal for its class (:data:`EVENT_SIGNALS`,
 keyed by the classes of :mod:`translator_app.core.events`); a failure is emitted as the exception.
@@ -12,13 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from translator_app.core import events
-from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
+from translator_app.core.request import TrainRequest
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +31,7 @@ EVENT_SIGNALS: dict[type, str] = {
 }
 
 
-@dataclass(frozen=True)
-class TrainingJob:
-    corpus: str
-    out_dir: str
-    target_corpus: str | None = None
-    model: ModelConfig = field(default_factory=ModelConfig)
-    train: TrainConfig = field(default_factory=TrainConfig)
-    tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
-    data: DataConfig = field(default_factory=DataConfig)
-    resume: bool = False
-    meta: dict[str, Any] = field(default_factory=dict)
+TrainingJob = TrainRequest  # the name the main window's slot is typed with
 
 
 class TrainingWorker(QObject):
@@ -74,27 +63,17 @@ class TrainingWorker(QObject):
         getattr(self, name).emit(event)
 
     @Slot(object)
-    def run(self, job: TrainingJob) -> None:
+    def run(self, request: TrainRequest) -> None:
         self._stop.clear()
         try:
             from translator_app.core import run_history, training
 
             train = self._train_fn or training.train
-            stream = train(
-                training.CorpusSpec(job.corpus, job.target_corpus),
-                job.out_dir,
-                model_cfg=job.model,
-                train_cfg=job.train,
-                tok_cfg=job.tokenizer,
-                data_cfg=job.data,
-                resume=job.resume,
-                should_stop=self._stop.is_set,
-                meta=dict(job.meta) or None,
-            )
-            for event in run_history.record(stream, job.out_dir):  # training-loss points, how it ended
+            stream = train(request, should_stop=self._stop.is_set)
+            for event in run_history.record(stream, request.out_dir):  # training-loss points, how it ended
                 self.emit_event(event)
         except Exception as exc:
-            logger.exception("Training into %s failed", job.out_dir)
+            logger.exception("Training into %s failed", request.out_dir)
             self.failed.emit(exc)
         finally:
             self.stopped_running.emit()

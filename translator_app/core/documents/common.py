@@ -21,12 +21,13 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from translator_app.core.runfolder import atomic_write_bytes  # noqa: F401  (the one atomic writer, re-exported)
 
 TEXT, CODE, SEP = "text", "code", "sep"
 MAX_INPUT_BYTES = 256 * 1024 * 1024  # a larger document is refused before it is read
@@ -44,8 +45,6 @@ TOO_LONG = f"too long (over {MAX_SEGMENT_CHARS:,} characters)"
 EMPTY_RESULT = "the model returned no text (source kept)"
 UNREADABLE_MARKUP = "markup not understood (kept as it was)"
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -242,37 +241,6 @@ def decode_text(path: Path, data: bytes, kind: str, encoding: str | None = None)
     newline = "\r\n" if crlf and crlf == text.count("\n") and crlf == text.count("\r") else "\n"
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Decoded(text, encoding, bom, newline)
-
-
-# ---- writing --------------------------------------------------------------------------------
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write to a temporary file in the same folder, fsync, rename over ``path`` (as
-    core.checkpoint does, without importing torch); a crash leaves the old file or none."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
