@@ -32,25 +32,21 @@ def event_record(ev) -> dict[str, Any]:
     return record
 
 
-def cmd_train(args) -> int:
-    from tqdm import tqdm
-
-    from translator_app.core import training
-
+def train_request(args) -> TrainRequest:
+    """The parsed ``train`` arguments as a :class:`TrainRequest` (the configs through
+    ``core.request.resolve``, as in the app); the corpus and budget checked, the replay warning shown."""
     resuming = args.resume and RunFolder.at(args.out).has_checkpoint()
     model_cfg, train_cfg, tok_cfg, data_cfg = configs(args)  # the flags checked before the base model is read
     if not resuming:
         check_corpus_paths(args.corpus, args.target)  # before anything is printed or created
     elif not train_cfg.extend_minutes:
         refuse_spent_budget(args.out, train_cfg.minutes)
-    base = None
+    finetune = None
     if getattr(args, "base", None):
         from translator_app.core.finetune import resolve_model
 
         base = resolve_model(args.base, paths.user_models_dir(), paths.bundled_models_dir())
         model_cfg, train_cfg, tok_cfg, data_cfg = configs(args, base_model_config(base))
-    finetune = None
-    if base is not None:
         finetune = finetune_spec(args, base)
         if not resuming:
             from translator_app.core.forgetting import replay_warning
@@ -58,8 +54,7 @@ def cmd_train(args) -> int:
             warning = replay_warning(base, finetune.replay_share, finetune.replay_corpus)
             if warning:
                 print(f"Warning: {warning}", file=sys.stderr, flush=True)
-    stop = threading.Event()
-    request = TrainRequest(
+    return TrainRequest(
         CorpusSpec(args.corpus, args.target),
         args.out,
         model_cfg,
@@ -70,6 +65,16 @@ def cmd_train(args) -> int:
         finetune=finetune,
         meta={"name": args.name} if args.name else {},
     )
+
+
+def cmd_train(args) -> int:
+    from tqdm import tqdm
+
+    from translator_app.core import training
+
+    request = train_request(args)
+    train_cfg, finetune = request.train_cfg, request.finetune
+    stop = threading.Event()
     events = training.train(request, should_stop=stop.is_set)
     bar = None
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
@@ -103,21 +108,7 @@ def cmd_train(args) -> int:
                     f"{ev.tokens_per_sec:,.0f} tok/s ETA {eta}"
                 )
             elif isinstance(ev, training.Validation):
-                star = " *saved: best BLEU so far*" if ev.best else " (not saved: the model is kept by best BLEU)"
-                general = ""
-                if ev.general_bleu is not None:
-                    drop = (
-                        f", {ev.general_bleu - ev.base_general_bleu:+.2f} vs base"
-                        if ev.base_general_bleu is not None and ev.step
-                        else ""
-                    )
-                    general = f" | general BLEU {ev.general_bleu:.2f} chrF {ev.general_chrf:.2f}{drop}"
-                tqdm.write(
-                    f"[step {ev.step}] valid loss {ev.valid_loss:.3f} BLEU {ev.bleu:.2f} "
-                    f"chrF {ev.chrf:.2f}{general}{star}"
-                )
-                for s in ev.samples[:2]:
-                    tqdm.write(f"    {s.source}  ->  {s.hypothesis}")
+                _show_validation(ev, tqdm.write)
             elif isinstance(ev, training.Finished):
                 if bar is not None:
                     bar.close()
@@ -134,3 +125,19 @@ def cmd_train(args) -> int:
             pass
         return 130
     return 0
+
+
+def _show_validation(ev, write) -> None:
+    """One validation as a line (the general score beside the in-domain one when fine-tuning) and two samples."""
+    star = " *saved: best BLEU so far*" if ev.best else " (not saved: the model is kept by best BLEU)"
+    general = ""
+    if ev.general_bleu is not None:
+        drop = (
+            f", {ev.general_bleu - ev.base_general_bleu:+.2f} vs base"
+            if ev.base_general_bleu is not None and ev.step
+            else ""
+        )
+        general = f" | general BLEU {ev.general_bleu:.2f} chrF {ev.general_chrf:.2f}{drop}"
+    write(f"[step {ev.step}] valid loss {ev.valid_loss:.3f} BLEU {ev.bleu:.2f} chrF {ev.chrf:.2f}{general}{star}")
+    for s in ev.samples[:2]:
+        write(f"    {s.source}  ->  {s.hypothesis}")

@@ -8,14 +8,13 @@ from typing import Any, Literal, TypeVar, get_args
 
 T = TypeVar("T")
 
-# the values of the str fields with a fixed set (the CLI's and the app's choice lists come from these)
+# the str fields with a fixed set of values: the CLI's choices come from these annotations
+# (cli_settings.add_flag), the app's attention list and the benchmark's --amp choices from the tuples
 AttentionType = Literal["luong", "bahdanau"]
 Schedule = Literal["inverse_sqrt", "plateau", "constant", "linear"]
 Device = Literal["cpu", "cuda"]
 Amp = Literal["none", "bf16", "fp16"]
 ATTENTION_TYPES: tuple[str, ...] = get_args(AttentionType)
-SCHEDULES: tuple[str, ...] = get_args(Schedule)
-DEVICES: tuple[str, ...] = get_args(Device)
 AMP_MODES: tuple[str, ...] = get_args(Amp)
 
 

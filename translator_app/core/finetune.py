@@ -1,7 +1,8 @@
 """Fine-tuning a model on your own corpus (domain adaptation).
 
-    for event in train(CorpusSpec("gimp.en-es.tsv"), "runs/gimp", train_cfg=TRAIN_PRESETS["finetune"],
-                       finetune=FinetuneSpec("models/en-es")):
+    request = TrainRequest(CorpusSpec("gimp.en-es.tsv"), "runs/gimp", train_cfg=TRAIN_PRESETS["finetune"],
+                           finetune=FinetuneSpec("models/en-es"))
+    for event in train(request):
         ...
 
 A fine-tuning run keeps the base model's tokenizer and architecture and starts from its

@@ -105,10 +105,6 @@ def fsync_dir(path: Path) -> None:
 # ---- tokenizers in a folder ---------------------------------------------------------------------
 
 
-def tokenizer_names(joint: bool) -> list[str]:
-    return [JOINT_TOKENIZER] if joint else [SOURCE_TOKENIZER, TARGET_TOKENIZER]
-
-
 def load_tokenizers(folder: str | Path, joint: bool | None = None, read: Callable[[Path], bytes] | None = None):
     """The SentencePiece model(s) in ``folder`` as :class:`~translator_app.core.tokenizer.Tokenizers`
     (the one loader of a bundle's, a base model's and a run's tokenizer). ``joint``: None = joint

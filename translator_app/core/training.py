@@ -126,52 +126,65 @@ def _prepare(
     if should_stop():
         yield Finished("stopped", 0, str(out), None, time.monotonic() - started)
         return None
-    train_cfg, meta = setup.train_cfg, setup.meta
-    if train_cfg.num_threads > 0:
-        torch.set_num_threads(train_cfg.num_threads)
-    torch.manual_seed(train_cfg.seed)
+    if setup.train_cfg.num_threads > 0:
+        torch.set_num_threads(setup.train_cfg.num_threads)
+    torch.manual_seed(setup.train_cfg.seed)
     yield Status("Encoding the corpus")
     data = _encode(setup, request.corpus.path)
     # from here on training reads only the int32 index: let the raw training sentences go
-    summary, n_test, saved, init_weights = setup.summary, len(setup.split.test), setup.state, setup.init_weights
-    model_cfg, tok, general = setup.model_cfg, setup.tok, setup.general
-    setup = None
+    n_test = len(setup.split.test)
+    setup.split = corpus_mod.Split([], [], [])
     if should_stop():
         yield Finished("stopped", 0, str(out), None, time.monotonic() - started)
         return None
+    run = _make_run(out, ctx, setup, data, started)
+    yield DataReady(
+        f"{setup.summary}; {data.dropped} pairs over {data.max_len} subwords dropped",
+        len(data.train_enc),
+        len(data.valid),
+        n_test,
+        len(run.tok.target),
+        run.model.num_parameters(),
+        str(run.meta.get("src_lang", "")),
+        str(run.meta.get("tgt_lang", "")),
+    )
+    return run
+
+
+def _make_run(out: Path, ctx: DistContext, setup: RunSetup, data: _Encoded, started: float) -> Run:
+    """The model, optimizer, mixed precision and restored state around the encoded data."""
+    train_cfg, meta = setup.train_cfg, setup.meta
     device = torch.device(ctx.device)
     # --threads 0: the count is measured as the run goes (one CPU process; torchrun sets its own)
     threads = ThreadChooser() if train_cfg.num_threads == 0 and device.type == "cpu" and not ctx.enabled else None
     ft_meta = meta if data.ft_info else None  # fine-tuning: frozen parts and anchor (core/anchor.py)
     model, net, optimizer, state = _build(
-        model_cfg, train_cfg, ctx, device, saved, init_weights, out / TRAIN_STATE_FILE, started, ft_meta
+        setup.model_cfg,
+        train_cfg,
+        ctx,
+        device,
+        setup.state,
+        setup.init_weights,
+        out / TRAIN_STATE_FILE,
+        started,
+        ft_meta,
     )
-    saved = init_weights = None  # loaded: do not keep the checkpoint's copy of the weights and moments
+    setup.state = setup.init_weights = None  # loaded: do not keep the checkpoint's weights and moments
     # bf16 autocast on CUDA and on CPUs with bf16 units (AVX512-BF16 / AMX); fp16 on CUDA only
     use_amp = train_cfg.amp != "none" and (device.type == "cuda" or train_cfg.amp == "bf16")
     amp_dtype = torch.bfloat16 if train_cfg.amp == "bf16" else torch.float16
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp and train_cfg.amp == "fp16")
-    yield DataReady(
-        f"{summary}; {data.dropped} pairs over {data.max_len} subwords dropped",
-        len(data.train_enc),
-        len(data.valid),
-        n_test,
-        len(tok.target),
-        model.num_parameters(),
-        str(meta.get("src_lang", "")),
-        str(meta.get("tgt_lang", "")),
-    )
     return Run(
         out,
         ctx,
-        model_cfg,
+        setup.model_cfg,
         train_cfg,
         meta,
-        tok,
+        setup.tok,
         data.train_enc,
         data.valid,
         data.valid_enc,
-        general,
+        setup.general,
         data.src_lang,
         data.tgt_lang,
         data.ft_info,
