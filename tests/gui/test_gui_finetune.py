@@ -53,7 +53,7 @@ def test_start_from_lists_the_models_and_makes_the_architecture_read_only(qtbot,
         base["src_vocab_size"],
     )
     assert train.schedule == "linear" and train.lr == pytest.approx(TRAIN_PRESETS[FINETUNE_PRESET].lr)
-    assert form.data_config().test_size == 0 and form.max_drop.isEnabled()
+    assert form.resolved().data.test_size == 0 and form.max_drop.isEnabled()
     spec = form.finetune_spec()
     assert (spec.base, spec.replay_share, spec.max_general_drop) == (
         bundled_en_es(),

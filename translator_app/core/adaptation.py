@@ -30,6 +30,7 @@ from typing import Any
 
 from translator_app.core.child import child_command
 from translator_app.core.memory import TranslationMemory, match_key
+from translator_app.core.runfolder import SHIPPED_TEST_FILE, RunFolder
 
 DEFAULT_THRESHOLD = 50  # new entries that start an adaptation
 DEFAULT_MINUTES = 2.0
@@ -182,7 +183,7 @@ def split_memory(pairs: Sequence[tuple[str, str]]) -> tuple[list[tuple[str, str]
 def general_test(root: Path, limit: int = GENERAL_MAX) -> list[tuple[str, list[str]]]:
     from translator_app.core.corpus import group_references, read_corpus
 
-    for path in (root / "test.tsv", root / "data" / "test.tsv"):
+    for path in (root / SHIPPED_TEST_FILE, RunFolder(root).data_file("test")):
         if path.is_file():
             pairs, _ = read_corpus(path, dedupe=False)
             sources, refs = group_references(pairs)

@@ -12,6 +12,7 @@ WEIGHTS_FILE = "weights.pt"
 JOINT_TOKENIZER = "tokenizer.model"
 SOURCE_TOKENIZER, TARGET_TOKENIZER = "source.model", "target.model"
 REPLAY_FILE = "replay.tsv.gz"  # optional: a sample of the training pairs, replayed when fine-tuning (core/replay.py)
+SHIPPED_TEST_FILE = "test.tsv"  # optional: a bundled model's held-out test set (the general dev set when fine-tuning)
 BUNDLE_NAMES = (CONFIG_FILE, WEIGHTS_FILE, JOINT_TOKENIZER, SOURCE_TOKENIZER, TARGET_TOKENIZER, REPLAY_FILE)
 
 # a training run folder, beside the bundle (see core/run_setup.py and core/train_state.py)

@@ -45,7 +45,7 @@ from translator_app.core.filenames import CONFIG_FILE, REPLAY_FILE
 from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR
 from translator_app.core.replay import find_replay
 from translator_app.core.request import GENERAL_DEV_MAX, CorpusSpec, FinetuneSpec  # noqa: F401  (re-exported)
-from translator_app.core.runfolder import GENERAL_SPLIT, RunFolder, load_tokenizers, read_pairs
+from translator_app.core.runfolder import GENERAL_SPLIT, SHIPPED_TEST_FILE, RunFolder, load_tokenizers, read_pairs
 from translator_app.core.train_data import RunSetup, mask_pairs, prepare_train_pairs, read_and_split
 
 REPLAY_ROUNDS = 20  # epochs before the replayed general pairs repeat
@@ -221,7 +221,7 @@ def _general_data(
     """Yields Status events, then (replay pairs, general dev pairs, info for the run's metadata)."""
     general: list[tuple[str, str]] = []
     info: dict[str, Any] = {"replay_share": 0.0, "replay_source": None, "replay_pairs": 0, "general_dev": None}
-    shipped = base / "test.tsv"
+    shipped = base / SHIPPED_TEST_FILE
     if shipped.is_file():
         general = sample_references(read_pairs(shipped), ft.general_max, data_cfg.seed)
         info["general_dev"] = str(shipped)
@@ -252,7 +252,7 @@ def _general_data(
         pool, report = corpus_mod.read_corpus(path, max_chars=data_cfg.max_chars, lowercase=data_cfg.lowercase)
         check_languages(path, base_name, base_pair, (report.src_lang, report.tgt_lang))
     if not general:  # the replay data's valid split: the run's own, or held out of the file here
-        valid = path.parent / "valid.tsv"  # a run's pool is masked: only its raw valid split will do
+        valid = RunFolder(path.parent.parent).data_file("valid")  # a run's pool is masked: its raw valid split
         candidates = (read_pairs(valid) if valid.is_file() else []) if prepared else pool
         general = sample_references(candidates, ft.general_max, data_cfg.seed)
         info["general_dev"] = (str(valid) if prepared else f"{path} (held out)") if general else None

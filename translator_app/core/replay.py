@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from translator_app.core.corpus import CorpusError
-from translator_app.core.filenames import REPLAY_FILE
+from translator_app.core.runfolder import REPLAY_FILE, RunFolder
 
 DEFAULT_PAIRS = 40_000  # enough for ~10 epochs of fresh general pairs beside a few thousand in-domain ones
 MAX_FILE_BYTES = 32 * 1024**2  # compressed
@@ -127,15 +127,10 @@ def replay_record(data: bytes, pairs: int, source: dict[str, Any] | None = None)
     }
 
 
-def bundle_replay(base: str | Path) -> Path | None:
-    """The replay file of the bundle in ``base`` (None: it carries none). Cheap: no read."""
-    path = Path(base) / REPLAY_FILE
-    return path if path.is_file() else None
-
-
 def _is_run_data(path: Path) -> bool:
     """A training run's own data/train.tsv: already augmented and masked, not to be masked again."""
-    return path.name == "train.tsv" and path.parent.name == "data" and (path.parent.parent / "run.json").is_file()
+    run = RunFolder(path.parent.parent)
+    return path == run.data_file("train") and run.run_file.is_file()
 
 
 def find_replay(base: Path, meta: dict[str, Any], replay_corpus: str | None) -> tuple[Path, bool] | None:
@@ -144,7 +139,7 @@ def find_replay(base: Path, meta: dict[str, Any], replay_corpus: str | None) -> 
     if replay_corpus:
         path = Path(replay_corpus)
         if path.is_dir():
-            path = path / "data" / "train.tsv"
+            path = RunFolder(path).data_file("train")
             if not path.is_file():
                 raise CorpusError(
                     replay_corpus,
@@ -159,7 +154,7 @@ def find_replay(base: Path, meta: dict[str, Any], replay_corpus: str | None) -> 
         return base / REPLAY_FILE, False
     for folder in (meta.get("run"), base):
         if folder:
-            path = Path(str(folder)) / "data" / "train.tsv"
+            path = RunFolder.at(str(folder)).data_file("train")
             if path.is_file():
                 return path, True
     return None

@@ -36,7 +36,7 @@ def _prepare_fresh(spec: CorpusSpec, folder: RunFolder, data_cfg: DataConfig, to
     return split, tokenizers, report
 
 
-def write_run(
+def _write_run(
     folder: RunFolder,
     model_cfg: ModelConfig,
     train_cfg: TrainConfig,
@@ -83,7 +83,7 @@ def setup(request: TrainRequest, ctx: DistContext) -> Iterator[Any]:
     else:
         yield Status("Splitting the corpus and training the SentencePiece tokenizer")
         run = _new_run(request, folder, train_cfg, meta)
-    write_run(folder, run.model_cfg, train_cfg, request.tok_cfg, request.data_cfg, run.meta, request.corpus)
+    _write_run(folder, run.model_cfg, train_cfg, request.tok_cfg, request.data_cfg, run.meta, request.corpus)
     folder.history_file.unlink(missing_ok=True)
     barrier(ctx)
     yield run

@@ -37,6 +37,7 @@ from translator_app.core.filenames import (  # noqa: F401  (re-exported: the nam
     LOCK_FILE,
     REPLAY_FILE,
     RUN_FILE,
+    SHIPPED_TEST_FILE,
     SOURCE_TOKENIZER,
     SPLIT_NAMES,
     TARGET_TOKENIZER,

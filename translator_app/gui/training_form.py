@@ -30,7 +30,6 @@ from translator_app.core.config import (
     FINETUNE_PRESET,
     PRESETS,
     TRAIN_PRESETS,
-    DataConfig,
     ModelConfig,
     TokenizerConfig,
     TrainConfig,
@@ -240,10 +239,6 @@ class HyperparameterForm(QWidget):
             dropout=round(self.value("dropout"), 4),
         )
 
-    def data_config(self) -> DataConfig:
-        """The data settings: fine-tuning keeps no in-domain test split (core/finetune.py)."""
-        return self.resolved().data
-
     def apply_preset(self, name: str) -> None:
         """Fill the form with preset ``name`` (the budget stays as it is)."""
         model, train, tok = PRESETS[name]
@@ -268,8 +263,8 @@ class HyperparameterForm(QWidget):
         return self.fields[name].value()
 
     def configs(self) -> tuple[ModelConfig, TrainConfig, TokenizerConfig]:
-        model, train, tok, _ = self.resolved()
-        return model, train, tok
+        cfgs = self.resolved()
+        return cfgs.model, cfgs.train, cfgs.tokenizer
 
     def resolved(self) -> Configs:
         """The form's values through ``core.request.resolve`` (the CLI's path too): the preset, or
