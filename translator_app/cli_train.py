@@ -129,7 +129,12 @@ def cmd_train(args) -> int:
 
 def _show_validation(ev, write) -> None:
     """One validation as a line (the general score beside the in-domain one when fine-tuning) and two samples."""
-    star = " *saved: best BLEU so far*" if ev.best else " (not saved: the model is kept by best BLEU)"
+    if ev.best:
+        star = " *saved: best BLEU so far*"
+    elif ev.within_limit is False:  # fine-tuning: forgot too much of what the base model knew
+        star = f" (not saved: general BLEU {-ev.general_drop:+.2f} vs base, over the {ev.max_general_drop:g} limit)"
+    else:
+        star = " (not saved: the model is kept by best BLEU)"
     general = ""
     if ev.general_bleu is not None:
         drop = (

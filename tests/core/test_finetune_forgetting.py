@@ -222,3 +222,17 @@ def test_cli_warns_before_a_fine_tune_with_nothing_to_replay(tiny_model_dir, tmp
     assert finished and finished[0]["over_limit"] is None
     info = json.loads((tmp_path / "ft" / "config.json").read_text(encoding="utf-8"))["meta"]["finetune"]
     assert info["freeze"] == "encoder" and info["max_general_drop"] == 3.0
+
+
+def test_the_cli_line_says_why_a_checkpoint_over_the_general_limit_was_not_saved():
+    from translator_app.cli_train import _show_validation
+    from translator_app.core.events import Validation
+
+    lines: list[str] = []
+    common = dict(general_chrf=50.0, base_general_bleu=40.0, max_general_drop=2.0)
+    over = Validation(400, 1.2, 46.0, 60.0, False, (), general_bleu=36.5, within_limit=False, **common)
+    _show_validation(over, lines.append)
+    assert "not saved: general BLEU -3.50 vs base, over the 2 limit" in lines[-1]
+    worse = Validation(600, 1.2, 44.0, 60.0, False, (), general_bleu=39.0, within_limit=True, **common)
+    _show_validation(worse, lines.append)
+    assert lines[-1].endswith("(not saved: the model is kept by best BLEU)")

@@ -117,6 +117,40 @@ def test_fine_tuning_from_the_tab_shows_both_scores_and_records_the_parent(qtbot
     assert not tab.charts.scores.is_shown("general BLEU")
 
 
+@pytest.fixture()
+def bundled_with_replay(bundled_dir, gui_corpus, tmp_path, monkeypatch):
+    """A copy of the bundled models folder whose en-es model carries a replay set, as the shipped
+    bundles do (scripts/add_replay_set.py); set up before ``window`` so the window lists it."""
+    import shutil
+
+    from scripts.add_replay_set import add_replay_set
+
+    root = tmp_path / "bundled-with-replay"
+    shutil.copytree(bundled_dir, root)
+    shutil.rmtree(root / "en-es" / "data", ignore_errors=True)  # no run data: the replay set is all there is
+    add_replay_set(root / "en-es", gui_corpus, pairs=300, seed=5)
+    monkeypatch.setenv("TRANSLATOR_APP_MODELS", str(root))
+    return root / "en-es"
+
+
+def test_a_fine_tune_from_the_tab_replays_the_bundles_own_set(qtbot, bundled_with_replay, window, gui_corpus):
+    """Issue #33: with no corpus built (an installed app), the Training tab's fine-tune of a bundled
+    model reads the bundle's replay.tsv.gz and says so."""
+    tab = show_training_tab(window)
+    tab.corpus.set_paths(str(gui_corpus))
+    tab.name.setText("ft-replay")
+    assert tab.form.select_base(str(bundled_with_replay))
+    tab.form.set_values(max_steps=5, valid_every=5, log_every=5, minutes=0.0, max_epochs=0, num_threads=1)
+    tab.start_button.click()
+    qtbot.waitUntil(lambda: tab.last_finished is not None and not tab.is_training, timeout=240_000)
+    assert tab.last_error is None, tab.banner.text()
+    log = tab.monitor.log.toPlainText()
+    assert f"Reading general data from {bundled_with_replay / 'replay.tsv.gz'}" in log, log[-2000:]
+    assert "No general data found to replay" not in log
+    meta = json.loads((Path(tab.last_finished.out_dir) / "run.json").read_text(encoding="utf-8"))["meta"]
+    assert meta["finetune"]["replay_pairs"] > 0
+
+
 def test_the_saved_start_from_model_is_chosen_once_the_models_are_listed(qtbot):
     from PySide6.QtCore import QSettings
 

@@ -270,6 +270,22 @@ def test_train_then_translate_with_it(exe, tmp_path, tiny_corpus):
 
 
 @frozen
+def test_fine_tuning_the_bundled_model_replays_its_own_set(exe, tmp_path, tiny_corpus):
+    """Issue #33: an installed app has no corpus; fine-tuning its bundled model replays the
+    bundle's own replay set (replay.tsv.gz) instead of forgetting what the model knew."""
+    base = exe.parent / "_internal" / "models" / "en-es"
+    if not (base / "replay.tsv.gz").is_file():
+        pytest.skip("the packaged en-es model is a tiny stand-in without a replay set")
+    out = tmp_path / "ft"
+    args = ("--out", str(out), "--max-steps", "2", "--valid-every", "2", "--threads", "1")
+    proc = run(exe, "train", str(tiny_corpus), "--from", str(base), *args, TRANSLATOR_APP_HOME=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"Reading general data from {base / 'replay.tsv.gz'}" in proc.stdout + proc.stderr
+    assert "No general data found to replay" not in proc.stdout + proc.stderr
+    assert (out / "config.json").is_file()
+
+
+@frozen
 def test_cli_errors_are_reported(exe, tmp_path):
     proc = run(exe, "translate", "--model", str(tmp_path / "missing"), "Hello.", TRANSLATOR_APP_HOME=str(tmp_path))
     assert proc.returncode == 2
