@@ -39,7 +39,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from translator_app.core import numerals
-from translator_app.core.langid import base_language
+from translator_app.core.langcodes import base_code
 
 INSERT_SHARE = 0.15  # chance that a qualifying person / place slot takes an inserted kind
 OPEN_SLOT_FACTOR = 2.5  # open number slots are rare: 2.5 × that chance
@@ -136,7 +136,7 @@ def number_style(lang: str) -> NumberStyle:
     if st is None:
         return PLAIN
     return NumberStyle(
-        st.thousands, st.decimal, st.group_from, _READ_GROUPS.get(base_language(lang), st.thousands), st.symbol_after
+        st.thousands, st.decimal, st.group_from, _READ_GROUPS.get(base_code(lang), st.thousands), st.symbol_after
     )
 
 
@@ -295,8 +295,8 @@ class EntityAugmenter:
         self.rng = random.Random(seed)
         self._src_num, self._tgt_num = _number_re(number_style(src_lang)), _number_re(number_style(tgt_lang))
         self._names = _known_names()
-        self._email_after = _EMAIL_AFTER.get(base_language(src_lang), set())
-        self._url_after = _URL_AFTER.get(base_language(src_lang), set())
+        self._email_after = _EMAIL_AFTER.get(base_code(src_lang), set())
+        self._url_after = _URL_AFTER.get(base_code(src_lang), set())
         self._decimals = bool(number_style(src_lang).decimal and number_style(tgt_lang).decimal)
 
     def find_slots(self, src: str, tgt: str) -> list[Slot]:

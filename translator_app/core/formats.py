@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from translator_app.core.corpus import CorpusError, CorpusReport, normalize
+from translator_app.core.langcodes import base_code
 
 SUFFIXES = {".tmx": "tmx", ".xlf": "xliff", ".xliff": "xliff", ".po": "po", ".pot": "po", ".mo": "mo"}
 NAMES = {"tmx": "TMX", "xliff": "XLIFF", "po": "gettext PO", "mo": "gettext MO"}
@@ -45,12 +46,6 @@ Candidates = Iterator[tuple[str, str, int, str | None]]  # source, target, line 
 def format_of(path: str | Path) -> str | None:
     """ "tmx", "xliff", "po" or "mo" from the extension (any case); None for TSV and plain text."""
     return SUFFIXES.get(Path(path).suffix.lower())
-
-
-def lang_code(code: str | None) -> str:
-    """ "es_ES" / "pt-BR" / "sr@latin" / "EN-us" -> "es" / "pt" / "sr" / "en"; "" for "*all*" or junk."""
-    match = re.match(r"\s*([A-Za-z]{2,3})(?:$|[-_@.\s])", code or "")
-    return match.group(1).lower() if match else ""
 
 
 @dataclass(frozen=True)
@@ -249,7 +244,7 @@ def _read_tmx(path: Path, report: CorpusReport, opt: Options) -> Candidates:
     _sniff_binary(path, _read_bytes(path, None, "TMX"), "TMX")
     _root_element(path, str(path), "TMX", "tmx")
     markers = _markers(opt.accelerators, "", default_on=False)
-    src, tgt = lang_code(opt.src_lang), lang_code(opt.tgt_lang)
+    src, tgt = base_code(opt.src_lang), base_code(opt.tgt_lang)
     header_src = ""
     seen: dict[str, None] = {}  # every language met, in order
     events = etree.iterparse(
@@ -266,14 +261,14 @@ def _read_tmx(path: Path, report: CorpusReport, opt: Options) -> Candidates:
         for event, el in events:
             if event == "start":
                 if _local(el.tag) == "header":
-                    header_src = lang_code(el.get("srclang"))
+                    header_src = base_code(el.get("srclang"))
                 continue
             if _local(el.tag) != "tu":
                 continue
             variants: dict[str, str] = {}
             for tuv in el:
                 if _local(tuv.tag) == "tuv":
-                    lang = lang_code(tuv.get(XML_LANG) or tuv.get("lang"))
+                    lang = base_code(tuv.get(XML_LANG) or tuv.get("lang"))
                     seg = next((c for c in tuv if _local(c.tag) == "seg"), None)
                     if lang and lang not in variants:
                         variants[lang] = flatten(seg)
@@ -322,8 +317,8 @@ def _read_xliff(path: Path, report: CorpusReport, opt: Options) -> Candidates:
     doc = store.document.getroot()
     first = doc if v2 else next((f for f in doc if _local(f.tag) == "file"), doc)
     pair = (
-        lang_code(first.get("srcLang" if v2 else "source-language")),
-        lang_code(first.get("trgLang" if v2 else "target-language")),
+        base_code(first.get("srcLang" if v2 else "source-language")),
+        base_code(first.get("trgLang" if v2 else "target-language")),
     )
     if pair[0] and pair[1]:
         report.src_lang, report.tgt_lang = pair
@@ -341,7 +336,7 @@ def _read_xliff(path: Path, report: CorpusReport, opt: Options) -> Candidates:
             file_el = next(el.iterancestors(store.namespaced("file")), None)
             if (
                 file_el is not None
-                and (lang_code(file_el.get("source-language")), lang_code(file_el.get("target-language"))) != pair
+                and (base_code(file_el.get("source-language")), base_code(file_el.get("target-language"))) != pair
             ):
                 yield "", "", line, other_pair
                 continue
@@ -365,11 +360,11 @@ _MO_MAGIC = (b"\xde\x12\x04\x95", b"\x95\x04\x12\xde")
 
 
 def _gettext_languages(report: CorpusReport, path: Path, header: dict[str, str]) -> None:
-    tgt = lang_code(header.get("Language"))
+    tgt = base_code(header.get("Language"))
     if not tgt and re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z]{2,4})?(@\w+)?", path.stem):
-        tgt = lang_code(path.stem)  # es.po, pt_BR.po, sr@latin.po
+        tgt = base_code(path.stem)  # es.po, pt_BR.po, sr@latin.po
     if tgt:
-        report.src_lang, report.tgt_lang = lang_code(header.get("X-Source-Language")) or "en", tgt
+        report.src_lang, report.tgt_lang = base_code(header.get("X-Source-Language")) or "en", tgt
 
 
 def _gettext_pairs(unit: Any) -> list[tuple[str, str]]:
