@@ -46,7 +46,9 @@ def user_message(exc: BaseException) -> str:
     text = str(exc).strip()
     if isinstance(exc, MemoryError):
         return OUT_OF_MEMORY
-    if isinstance(exc, (Cancelled, DocumentCancelled)):  # "cancelled after 3 of 40 segments" -> "Cancelled after 3 of 40 segments"
+    if isinstance(
+        exc, (Cancelled, DocumentCancelled)
+    ):  # "cancelled after 3 of 40 segments" -> "Cancelled after 3 of 40 segments"
         if not text:
             return "Cancelled."
         return text[:1].upper() + text[1:] if text.lower().startswith("cancel") else f"Cancelled: {text}"
