@@ -16,20 +16,17 @@ from translator_app.core.langcodes import base_code
 
 
 class NumberStyle(NamedTuple):
-    """group / decimal: the separators written ("" = none), grouping from ``min_group_digits`` integer
-    digits on; read_groups: the group separators accepted when reading; currency_after: "19,99 $"."""
+    """How numbers are *read* in running text (they are written by :mod:`.numerals`): decimal: the
+    decimal separator ("" = none); read_groups: the group separators accepted inside a number."""
 
-    group: str
     decimal: str
-    min_group_digits: int
     read_groups: str
-    currency_after: bool
 
 
 # The written conventions come from core/numerals.py (one table for the whole engine); this is only
 # what counts as a group separator inside a number in running text, stricter than span parsing.
 _READ_GROUPS = {"en": ",", "es": ". \u00a0\u202f", "fr": " \u00a0\u202f.", "de": ".", "it": ".", "pt": ". \u00a0"}
-PLAIN = NumberStyle("", "", 99, "", False)
+PLAIN = NumberStyle("", "")
 
 
 NUM_START, NUM_END = r"(?<![\w.,:/\-])", r"(?![\w\-/]|[.,:]\w)"  # a number never stops inside 2.x, B-52, 9/11
@@ -40,9 +37,7 @@ def number_style(lang: str) -> NumberStyle:
     st = numerals.style(lang)
     if st is None:
         return PLAIN
-    return NumberStyle(
-        st.thousands, st.decimal, st.group_from, _READ_GROUPS.get(base_code(lang), st.thousands), st.symbol_after
-    )
+    return NumberStyle(st.decimal, _READ_GROUPS.get(base_code(lang), st.thousands))
 
 
 @lru_cache(maxsize=16)

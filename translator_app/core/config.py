@@ -14,8 +14,6 @@ Schedule = Literal["inverse_sqrt", "plateau", "constant", "linear"]
 Device = Literal["cpu", "cuda"]
 Amp = Literal["none", "bf16", "fp16"]
 ATTENTION_TYPES: tuple[str, ...] = get_args(AttentionType)
-SCHEDULES: tuple[str, ...] = get_args(Schedule)
-DEVICES: tuple[str, ...] = get_args(Device)
 AMP_MODES: tuple[str, ...] = get_args(Amp)
 
 

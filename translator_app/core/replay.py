@@ -127,12 +127,6 @@ def replay_record(data: bytes, pairs: int, source: dict[str, Any] | None = None)
     }
 
 
-def bundle_replay(base: str | Path) -> Path | None:
-    """The replay file of the bundle in ``base`` (None: it carries none). Cheap: no read."""
-    path = Path(base) / REPLAY_FILE
-    return path if path.is_file() else None
-
-
 def _is_run_data(path: Path) -> bool:
     """A training run's own data/train.tsv: already augmented and masked, not to be masked again."""
     return path.name == "train.tsv" and path.parent.name == "data" and (path.parent.parent / "run.json").is_file()

@@ -273,10 +273,3 @@ def holder(folder: str | Path) -> Holder | None:
         return None
     probe.release()
     return None
-
-
-def ensure_free(folder: str | Path, action: str) -> None:
-    """Raise :class:`FolderBusy` (naming the holder) when ``folder`` is locked."""
-    who = holder(folder)
-    if who is not None:
-        raise FolderBusy(folder, who, action)
