@@ -26,11 +26,10 @@ def _event_record(ev) -> dict:
     return {"event": type(ev).__name__, **asdict(ev)}
 
 
-def run(args, pair: tuple[str, str]) -> int:
-    from translator_app.cli_memory import open_memory
+def run(args, pair: tuple[str, str], memory) -> int:
+    """``memory adapt / versions / use`` for the ``pair`` memory (opened by cli_memory, which calls this)."""
     from translator_app.core import adaptation
 
-    memory = open_memory(*pair)
     command = args.memory_command
     if command == "versions":
         current = adaptation.current_version(memory)

@@ -128,7 +128,8 @@ def cmd_memory(args) -> int:
     if command in ("adapt", "versions", "use"):
         from translator_app import cli_adapt
 
-        return cli_adapt.run(args, resolve_pair(args))
+        pair = resolve_pair(args)
+        return cli_adapt.run(args, pair, open_memory(*pair))
     memory = open_memory(*resolve_pair(args, args.file if command == "export" else None))
     if command == "export":
         if Path(args.file).suffix.lower() != ".tmx":

@@ -231,16 +231,25 @@ def test_bad_share_is_refused():
 
 
 def test_speed_on_20k_pairs(tatoeba_slice):
-    from translator_app.core import augment
+    from translator_app.core import augment_values
 
     pairs = (tatoeba_slice * 10)[:20_000]
     plain = [p for p in pairs if not EntityAugmenter("en", "es").find_slots(*p)]
-    augment._pools.cache_clear()  # time the one-off Faker pool build too
-    rates = []
+    augment_values.pools.cache_clear()  # time the one-off Faker pool build too
+    rates, outputs, reports = [], [], []
     for batch in (plain, pairs, pairs):  # ineligible only; then all, cold (builds the pools) and warm
         start = time.perf_counter()
-        _, report = augment_pairs(batch, share=0.3, seed=1, src_lang="en", tgt_lang="es")
+        out, report = augment_pairs(batch, share=0.3, seed=1, src_lang="en", tgt_lang="es")
         rates.append(len(batch) / (time.perf_counter() - start))
+        outputs.append(out)
+        reports.append(report)
+    # the speed is printed, never asserted; what the 20k pairs must show is asserted:
+    assert outputs[0] == plain and reports[0].eligible == reports[0].rewritten == 0  # nothing to rewrite
+    assert len(outputs[1]) == len(pairs) and reports[1].pairs == len(pairs)
+    assert reports[1].eligible > 0 and reports[1].rewritten == round(0.3 * reports[1].eligible)
+    changed = sum(a != b for a, b in zip(outputs[1], pairs))
+    assert 0 < changed <= reports[1].rewritten  # only the rewritten pairs differ
+    assert outputs[2] == outputs[1]  # the cached pools give the same rewrites for the same seed
     print(
         f"\naugment speed: {rates[0]:,.0f} ineligible pairs/s; 20k Tatoeba pairs ({report.rewritten} rewritten): "
         f"{rates[1]:,.0f} pairs/s with the Faker pool build, {rates[2]:,.0f} pairs/s after it"

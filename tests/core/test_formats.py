@@ -12,7 +12,8 @@ import pytest
 
 from translator_app.core import formats
 from translator_app.core.corpus import CorpusError, read_corpus
-from translator_app.core.formats import lang_code, strip_accelerators
+from translator_app.core.formats import strip_accelerators
+from translator_app.core.langcodes import base_code
 
 
 def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
@@ -265,7 +266,7 @@ def test_strip_accelerators_keeps_placeholders(text, expected):
     ],
 )
 def test_language_codes_are_normalised(code, expected):
-    assert lang_code(code) == expected
+    assert base_code(code) == expected
 
 
 def po_to_mo(po_text: str) -> bytes:

@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("py3langid")
 
 from translator_app.core import langid
+from translator_app.core.langcodes import base_code
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -96,7 +97,7 @@ def test_looks_like_target_is_true_only_for_the_models_target_language():
 def test_names_and_base_languages():
     assert langid.name("es") == "Spanish" and langid.name("pt_BR") == "Portuguese"
     assert langid.name("xx") == "xx" and langid.name("") == "?"
-    assert langid.base_language("EN-gb") == "en" and langid.base_language("") == ""
+    assert base_code("EN-gb") == "en" and base_code("") == ""
 
 
 def test_preload_in_the_background_and_the_cost_of_a_check(record_property):

@@ -30,82 +30,37 @@ from __future__ import annotations
 import random
 import re
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
 
-from translator_app.core import numerals
-from translator_app.core.langid import base_language
+from translator_app.core import augment_values
+from translator_app.core.augment_numbers import (
+    NUM_END,
+    NUM_START,
+    format_number,
+    format_price,
+    number_re,
+    number_style,
+    parse_number,
+)
+from translator_app.core.augment_values import (
+    MULTI_PLACES,
+    PERSON_LOCALES,
+    PLACES,
+    TITLES,
+    known_names,
+    titlecase,
+)
+from translator_app.core.langcodes import base_code
 
 INSERT_SHARE = 0.15  # chance that a qualifying person / place slot takes an inserted kind
 OPEN_SLOT_FACTOR = 2.5  # open number slots are rare: 2.5 × that chance
 FULL_NAME_SHARE = 0.25  # chance that a lone first name becomes "First Last"
-POOL_SIZE = 2000  # Faker values pre-generated per kind and locale, once per process
-POOL_SEED = 20240
-PERSON_LOCALES = ("en_US", "es_ES", "de_DE", "fr_FR", "it_IT", "pt_BR", "ja_JP")
-CITY_LOCALES = ("en_US", "es_ES", "de_DE", "it_IT")  # fr_FR's "cities" are mostly surnames
-COMPANY_LOCALES = ("en_US", "es_ES", "de_DE", "fr_FR", "it_IT")
 
 
-class NumberStyle(NamedTuple):
-    """group / decimal: the separators written ("" = none), grouping from ``min_group_digits`` integer
-    digits on; read_groups: the group separators accepted when reading; currency_after: "19,99 $"."""
-
-    group: str
-    decimal: str
-    min_group_digits: int
-    read_groups: str
-    currency_after: bool
-
-
-# The written conventions come from core/numerals.py (one table for the whole engine); this is only
-# what counts as a group separator inside a number in running text, stricter than span parsing.
-_READ_GROUPS = {"en": ",", "es": ". \u00a0\u202f", "fr": " \u00a0\u202f.", "de": ".", "it": ".", "pt": ". \u00a0"}
-PLAIN = NumberStyle("", "", 99, "", False)
-
-_TATOEBA_NAMES = {
-    **dict.fromkeys(
-        "Tom John Ken Jack Bill Mike Tony Bob Taro Jiro Paul Jim Ted Takeshi Ichiro Kenji Sami Yanni".split(), "m"
-    ),  # Faker's lists lack some, or mark them "x"
-    **dict.fromkeys("Mary Alice Jane Emily Lucy Meg Kate Nancy Hanako Keiko Yoko Layla Rima".split(), "f"),
-}
-# First names that are also places, months or common words: never taken as a person.
-_NOT_NAMES = set(
-    "Georgia Dakota Elba Florence Virginia Carolina Victoria Salvador Santiago Lourdes Paris Austin "
-    "Jordan Chelsea Sydney Madison Phoenix Israel Ella Mercedes Jesus Jesús Christ Will May June April "
-    "August Hope Faith Grace Joy Honey Sunny Summer Autumn Winter Dawn Holly Ivy Iris Lily Daisy Olive "
-    "Amber Crystal Ruby Pearl Violet Jade Brandy Misty Sandy Rocky Buddy Guy Art Sol Luz Paz Mar "
-    "Reyes Nieves Angel Ángel Milan Roma Eden Kana".split()
-)
-_TITLES = set("Mr Mrs Ms Miss Dr Prof Sr Sra Srta Dra Herr Frau Mme Mlle Sig Signor Signora".split())
-_PLACES = set(
-    "Boston Chicago Australia China India Osaka Kyoto Nara Hokkaido Okinawa Hiroshima Nagano Shinjuku Kobe Nagoya "
-    "Yokohama Sapporo Sendai Asia Portugal California Vietnam Austria Cuba Chile Argentina Colombia Venezuela "
-    "Bolivia Ecuador Paraguay Uruguay Honduras Guatemala Nicaragua Alaska Florida Iowa Ohio Texas Nevada Oregon "
-    "Utah Arizona Colorado Montana Tennessee Hawaii Honolulu Nashville Hollywood Guam Serbia Cambridge Oxford "
-    "Madrid Barcelona Valencia Bilbao Toledo Granada Amsterdam Dallas Denver Seattle Miami Atlanta Detroit Houston "
-    "Toronto Vancouver Montreal Melbourne Manila Singapore Bali Dublin Oslo Nepal Ghana Chad Mali Iran Sahara "
-    "Moscow Beijing Shanghai Seoul Taipei Bangkok Hanoi Delhi Mumbai Dubai Kabul Lima Quito Caracas Havana "
-    "Montevideo Cancún Acapulco Monterrey Guadalajara".split()
-)
-_MULTI_PLACES = (
-    "Hong Kong",
-    "San Francisco",
-    "Buenos Aires",
-    "Las Vegas",
-    "Los Angeles",
-    "Costa Rica",
-    "Puerto Rico",
-    "Sri Lanka",
-    "Tel Aviv",
-    "San Diego",
-    "Santa Monica",
-    "Sao Paulo",
-)
 _EMAIL_AFTER = {"en": {"to", "from", "for", "with", "cc", "email", "e-mail", "contact", "write"}}
 _URL_AFTER = {"en": {"to", "from", "about", "on", "visit", "visited", "visiting"}}
 _CURRENCIES = ("$", "€", "£")
@@ -118,60 +73,12 @@ _DAY_BEFORE = re.compile(rf"(?i)\b(?:{_MONTHS})\.?\s$")
 _DAY_AFTER = re.compile(rf"(?i)\s(?:de\s|of\s)?(?:{_MONTHS})\b")
 _HOUR_AFTER = re.compile(r"\s?(?:o'clock|[ap]\.\s?m\b|[ap]m\b|h\b|Uhr\b|heures?\b)")
 _HOUR_BEFORE = re.compile(r"\b(?:a las|a la|à|um)\s$")
-_FILE_STEMS = "report invoice budget notes slides draft contract photo backup data minutes summary".split()
-_FILE_EXTS = "pdf docx xlsx csv txt png jpg zip pptx odt".split()
 
 _WORD = re.compile(r"(?<![\w-])[^\W\d_]+(?![\w-])")  # a whole word, letters only
-_NB, _NA = r"(?<![\w.,:/\-])", r"(?![\w\-/]|[.,:]\w)"  # a number never stops inside 2.x, B-52, 9/11
-_TIME = re.compile(rf"{_NB}[0-9]{{1,2}}:[0-5][0-9]{_NA}")
+_TIME = re.compile(rf"{NUM_START}[0-9]{{1,2}}:[0-5][0-9]{NUM_END}")
 _DIGIT = re.compile(r"[0-9]")
 _OPEN_AFTER = re.compile(r"\s*(?:[.!?,;:)…]|$)")
 _PREV_WORD = re.compile(r"([\w-]+)\W*$")
-_CITY_SHAPE = re.compile(r"[^\W\d_]+(?:[ '-][^\W\d_]+)*")
-
-
-@lru_cache(maxsize=64)
-def number_style(lang: str) -> NumberStyle:
-    st = numerals.style(lang)
-    if st is None:
-        return PLAIN
-    return NumberStyle(
-        st.thousands, st.decimal, st.group_from, _READ_GROUPS.get(base_language(lang), st.thousands), st.symbol_after
-    )
-
-
-@lru_cache(maxsize=16)
-def _number_re(style: NumberStyle) -> re.Pattern[str]:
-    alts = [r"[0-9]+"]
-    if style.read_groups:
-        alts.insert(0, rf"[0-9]{{1,3}}(?:[{re.escape(style.read_groups)}][0-9]{{3}})+")
-    frac = rf"(?:{re.escape(style.decimal)}[0-9]+)?" if style.decimal else ""
-    return re.compile(rf"{_NB}(?:{'|'.join(alts)}){frac}{_NA}")
-
-
-def parse_number(text: str, lang: str) -> Decimal:
-    """The value of a number written in ``lang``'s format ("12.500,75" es -> 12500.75)."""
-    style = number_style(lang)
-    for ch in style.read_groups:
-        text = text.replace(ch, "")
-    return Decimal(text.replace(style.decimal, ".") if style.decimal else text)
-
-
-def format_number(value: Decimal | int | str, lang: str) -> str:
-    """``value`` in ``lang``'s format (12500.75 -> en "12,500.75", es "12.500,75"; es 4500 -> "4500")."""
-    whole, _, frac = f"{Decimal(value):f}".partition(".")
-    if numerals.style(lang) is None:  # no convention known: plain digits
-        return whole + ("." + frac if frac else "")
-    return numerals.format_number(whole, frac, True, lang)
-
-
-def format_price(value: Decimal | int | str, symbol: str, lang: str) -> str:
-    num = format_number(value, lang)
-    return f"{num} {symbol}" if numerals.symbol_follows(symbol, lang) else f"{symbol}{num}"
-
-
-def _titlecase(word: str) -> bool:
-    return len(word) > 1 and word[0].isupper() and word[1:].islower()
 
 
 @lru_cache(maxsize=8192)
@@ -181,68 +88,6 @@ def _word_re(phrase: str) -> re.Pattern[str]:
 
 def _has(text: str, phrase: str) -> bool:
     return _word_re(phrase).search(text) is not None
-
-
-def _latin(text: str) -> bool:
-    return all(unicodedata.name(ch, "").startswith("LATIN") for ch in text if ch.isalpha())
-
-
-@lru_cache(maxsize=1)
-def _known_names() -> dict[str, str]:
-    """First name -> gender ("m", "f", "x" for both) from Faker's lists and Tatoeba's names."""
-    from faker import Faker
-
-    male: set[str] = set()
-    female: set[str] = set()
-    for loc in PERSON_LOCALES:
-        p, ja = Faker(loc).provider("faker.providers.person"), loc == "ja_JP"
-        male |= set(getattr(p, "first_romanized_names_male" if ja else "first_names_male"))
-        female |= set(getattr(p, "first_romanized_names_female" if ja else "first_names_female"))
-    names = {
-        n: "x" if n in male and n in female else "m" if n in male else "f"
-        for n in male | female
-        if _titlecase(n) and _latin(n)
-    }
-    names.update(_TATOEBA_NAMES)
-    for word in _NOT_NAMES | _PLACES | _TITLES:
-        names.pop(word, None)
-    return names
-
-
-@lru_cache(maxsize=1)
-def _pools(size: int = POOL_SIZE) -> dict:
-    """Faker values made once (a Faker call is slow; sampling a list with the caller's seed is not)."""
-    from faker import Faker
-
-    def draw(make, n, ok=lambda v: _latin(v) and v[:1].isupper() and not _DIGIT.search(v)):
-        return [v for v in (make() for _ in range(n)) if ok(v)]
-
-    fk = {loc: Faker(loc) for loc in PERSON_LOCALES}
-    for i, f in enumerate(fk.values()):
-        f.seed_instance(POOL_SEED + i)
-    male, female, last, half = {}, {}, {}, size // 2
-    for loc, f in fk.items():
-        ja = loc == "ja_JP"
-        male[loc] = draw(f.first_romanized_name_male if ja else f.first_name_male, half)
-        female[loc] = draw(f.first_romanized_name_female if ja else f.first_name_female, half)
-        last[loc] = draw(f.last_romanized_name if ja else f.last_name, half)
-    city = [c for loc in CITY_LOCALES for c in draw(fk[loc].city, half) if len(c) <= 30 and _CITY_SHAPE.fullmatch(c)]
-    company = [
-        c for loc in COMPANY_LOCALES for c in draw(fk[loc].company, half, _latin) if " " in c and len(c) <= 40
-    ]  # a one-word company is a bare surname: it would read as a person
-    en, asc = fk["en_US"], str.isascii
-    email = [e for loc in COMPANY_LOCALES for e in draw(fk[loc].email, size // 4, asc)]
-    email += draw(en.company_email, half, asc)
-    url = draw(en.url, half, asc) + draw(en.uri, half, asc) + ["www." + d for d in draw(en.domain_name, half, asc)]
-    files = draw(en.file_name, half, asc) + [
-        f"{en.random_element(_FILE_STEMS)}_{en.random_int(2015, 2031)}.{en.random_element(_FILE_EXTS)}"
-        for _ in range(half)
-    ]
-    shapes = ("??-###", "??####", "???-##", "#??-###", "?#-####")
-    code = [en.bothify(en.random_element(shapes), letters="ABCDEFGHJKLMNPRSTUVWXZ") for _ in range(size)]
-    return dict(
-        male=male, female=female, last=last, city=city, company=company, email=email, url=url, file=files, code=code
-    )
 
 
 @dataclass(frozen=True)
@@ -293,17 +138,17 @@ class EntityAugmenter:
     def __init__(self, src_lang: str, tgt_lang: str, *, seed: int = 0, insert_share: float = INSERT_SHARE):
         self.src_lang, self.tgt_lang, self.seed, self.insert_share = src_lang, tgt_lang, seed, insert_share
         self.rng = random.Random(seed)
-        self._src_num, self._tgt_num = _number_re(number_style(src_lang)), _number_re(number_style(tgt_lang))
-        self._names = _known_names()
-        self._email_after = _EMAIL_AFTER.get(base_language(src_lang), set())
-        self._url_after = _URL_AFTER.get(base_language(src_lang), set())
+        self._src_num, self._tgt_num = number_re(number_style(src_lang)), number_re(number_style(tgt_lang))
+        self._names = known_names()
+        self._email_after = _EMAIL_AFTER.get(base_code(src_lang), set())
+        self._url_after = _URL_AFTER.get(base_code(src_lang), set())
         self._decimals = bool(number_style(src_lang).decimal and number_style(tgt_lang).decimal)
 
     def find_slots(self, src: str, tgt: str) -> list[Slot]:
         slots: list[Slot] = []
-        toks = [m for m in _WORD.finditer(src) if _titlecase(m.group())]
+        toks = [m for m in _WORD.finditer(src) if titlecase(m.group())]
         if toks:
-            shared = {w for w in _WORD.findall(tgt) if _titlecase(w)} & {m.group() for m in toks}
+            shared = {w for w in _WORD.findall(tgt) if titlecase(w)} & {m.group() for m in toks}
             if shared:
                 self._find_words(src, tgt, toks, shared, slots)
         if _DIGIT.search(src) and _DIGIT.search(tgt):
@@ -312,7 +157,7 @@ class EntityAugmenter:
 
     def _find_words(self, src, tgt, toks, shared, slots) -> None:
         taken: set[str] = set()
-        for place in _MULTI_PLACES:
+        for place in MULTI_PLACES:
             if place.split()[0] in shared and _has(src, place) and _has(tgt, place):
                 slots.append(Slot("place", place, place))
                 taken.update(place.split())
@@ -322,17 +167,17 @@ class EntityAugmenter:
                 continue
             prev = toks[i - 1].group() if i and src[toks[i - 1].end() : m.start()] in (" ", ". ") else ""
             nxt = toks[i + 1].group() if i + 1 < len(toks) and src[m.end() : toks[i + 1].start()] == " " else ""
-            if prev in _TITLES:
+            if prev in TITLES:
                 slots.append(Slot("surname", w, w))
             elif prev and prev not in self._names and _has(tgt, f"{prev} {w}"):
                 continue  # inside a longer proper noun on both sides: "Santa Claus", "San Francisco"
             elif w in self._names:
-                follows = nxt in shared and nxt not in taken and nxt not in _PLACES and _has(tgt, f"{w} {nxt}")
+                follows = nxt in shared and nxt not in taken and nxt not in PLACES and _has(tgt, f"{w} {nxt}")
                 slots.append(Slot("person", w, w, self._names[w], self._inserts(src, m), not follows))
                 if follows:
                     slots.append(Slot("surname", nxt, nxt))
                     taken.add(nxt)
-            elif w in _PLACES and not (nxt in shared and _has(tgt, f"{w} {nxt}")):
+            elif w in PLACES and not (nxt in shared and _has(tgt, f"{w} {nxt}")):
                 slots.append(Slot("place", w, w, inserts=self._inserts(src, m, person=False)))
             else:
                 continue
@@ -353,7 +198,9 @@ class EntityAugmenter:
 
     def _find_numbers(self, src, tgt, slots) -> None:
         for m in _TIME.finditer(src):
-            if re.search(rf"{_NB}{re.escape(m.group())}{_NA}", tgt) and all(s.src != m.group() for s in slots):
+            if re.search(rf"{NUM_START}{re.escape(m.group())}{NUM_END}", tgt) and all(
+                s.src != m.group() for s in slots
+            ):
                 slots.append(Slot("time", m.group(), m.group()))
         by_value: dict[Decimal, tuple[list[re.Match], list[re.Match]]] = {}
         for side, (text, pattern, lang) in enumerate(
@@ -406,7 +253,7 @@ class EntityAugmenter:
         slots = self.find_slots(src, tgt) if slots is None else slots
         if not slots:
             return src, tgt, []
-        pools, subs, used = _pools(), [], [src, tgt]
+        pools, subs, used = augment_values.pools(), [], [src, tgt]
         for slot in slots:
             for attempt in range(60):  # a value new to the pair; after 40 tries, merely different
                 kind, s_new, t_new = self._value(slot, pools)
@@ -487,7 +334,7 @@ def _replace(text: str, mapping: dict[str, str]) -> str:
     nums = sorted((k for k in mapping if _DIGIT.match(k)), key=len, reverse=True)
     alts = [rf"(?<![\w-])(?:{'|'.join(map(re.escape, words))})(?![\w-])"] if words else []
     if nums:
-        alts.append(rf"{_NB}(?:{'|'.join(map(re.escape, nums))}){_NA}")
+        alts.append(rf"{NUM_START}(?:{'|'.join(map(re.escape, nums))}){NUM_END}")
     return re.sub("|".join(alts), lambda m: mapping[m.group()], text)
 
 

@@ -7,7 +7,7 @@ so memory grows with the number of tokens only.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,8 +119,3 @@ def rotating_rows(total: int, fixed: int, rounds: int) -> list[np.ndarray]:
     slices of the rest (fine-tuning: the in-domain pairs every epoch, fresh general pairs each time)."""
     rest = np.arange(fixed, total)
     return [np.concatenate([np.arange(fixed), part]) for part in np.array_split(rest, max(1, rounds))]
-
-
-def iterate_batches(corpus: EncodedCorpus, batch_tokens: int, seed: int) -> Iterator[Batch]:
-    for indices in bucket_batches(corpus, batch_tokens, seed):
-        yield make_batch(corpus, indices)

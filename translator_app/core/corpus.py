@@ -18,15 +18,15 @@ from __future__ import annotations
 import codecs
 import random
 import re
-import unicodedata
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from translator_app.core import formats
+from translator_app.core.corpus_report import CorpusError, CorpusReport, normalize
 
 MAX_LINE_BYTES = 64 * 1024  # a longer line is not a sentence: the file is refused
 SNIFF_BYTES = 8192
-MAX_EXAMPLES = 20
 
 _HEADER_WORDS = {
     "source",
@@ -47,51 +47,6 @@ _HEADER_WORDS = {
 _LANG_IN_NAME = re.compile(r"(?:^|[._\-])([a-z]{2,3})[-_]([a-z]{2,3})(?:[._]|$)")
 
 
-class CorpusError(ValueError):
-    """A corpus that cannot be used; the message names the file and line."""
-
-    def __init__(self, path: str | Path, line: int | None, reason: str):
-        self.path = str(path)
-        self.line = line
-        self.reason = reason
-        where = f"{self.path}, line {line}" if line else self.path
-        super().__init__(f"{where}: {reason}")
-
-
-@dataclass
-class CorpusReport:
-    """What reading a corpus did: counts of kept and skipped lines, with examples."""
-
-    paths: tuple[str, ...]
-    lines: int = 0
-    pairs: int = 0
-    header: bool = False
-    skipped: Counter = field(default_factory=Counter)  # reason -> count
-    examples: list[str] = field(default_factory=list)  # "file:line: reason", first few
-    src_lang: str = ""
-    tgt_lang: str = ""
-    unit_name: str = "line"  # what the numbers in ``examples`` count ("entry" for MO files)
-    counted: str = "lines"  # what ``lines`` counts ("translation units" for TMX, ...)
-    notes: list[str] = field(default_factory=list)  # e.g. which languages of a multilingual TMX were read
-
-    def skip(self, path: str, line: int, reason: str) -> None:
-        self.skipped[reason] += 1
-        if len(self.examples) < MAX_EXAMPLES:
-            where = f"{path}:{line}" if self.unit_name == "line" else f"{path}, {self.unit_name} {line}"
-            self.examples.append(f"{where}: {reason}")
-
-    @property
-    def skipped_total(self) -> int:
-        return sum(self.skipped.values())
-
-    def summary(self) -> str:
-        parts = [f"{self.pairs} pairs from {self.lines} {self.counted}"]
-        if self.header:
-            parts.append("header skipped")
-        parts += [f"{n} {reason}" for reason, n in self.skipped.most_common()]
-        return ", ".join(parts + self.notes)
-
-
 @dataclass(frozen=True)
 class Split:
     train: list[tuple[str, str]]
@@ -103,12 +58,6 @@ def languages_from_name(path: str | Path) -> tuple[str, str]:
     """``tatoeba.en-es.tsv`` -> ("en", "es"); ("", "") when the name says nothing."""
     match = _LANG_IN_NAME.search(Path(path).name.lower())
     return (match.group(1), match.group(2)) if match else ("", "")
-
-
-def normalize(text: str, lowercase: bool = False) -> str:
-    text = unicodedata.normalize("NFC", text).strip()
-    text = " ".join(text.split())  # collapse runs of white space (tabs inside a side, NBSP kept)
-    return text.lower() if lowercase else text
 
 
 def _iter_lines(path: Path, max_line_bytes: int) -> Iterator[tuple[int, str]]:
@@ -245,8 +194,6 @@ def read_corpus(
     pairs: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     where = Path(path)
-    from translator_app.core import formats  # imports this module: not at the top
-
     fmt = formats.format_of(path)
     if fmt and target_path is not None:
         raise CorpusError(

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 import threading
 
+from translator_app.core.langcodes import base_code
+
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "it", "pt")
 NAMES = {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese"}
 MIN_WORDS = 3  # fewer words than this: no guess (too easy to get wrong)
@@ -36,14 +38,9 @@ _loader: threading.Thread | None = None
 _load_error: BaseException | None = None
 
 
-def base_language(code: str) -> str:
-    """'es-ES' -> 'es', 'pt_BR' -> 'pt', '' -> ''."""
-    return re.split(r"[-_]", (code or "").strip().lower(), maxsplit=1)[0]
-
-
 def name(code: str) -> str:
     """'es' -> 'Spanish'; codes outside the six languages are returned as they are."""
-    return NAMES.get(base_language(code), code or "?")
+    return NAMES.get(base_code(code), code or "?")
 
 
 def _get():
@@ -111,7 +108,7 @@ def looks_like_target(text: str, src_lang: str, tgt_lang: str) -> tuple[str, flo
     """(target language, probability) when ``text`` is confidently in the model's target
     language rather than its source language; None otherwise (also for languages outside
     ``LANGUAGES``, models without a source language and models whose two languages are the same)."""
-    src, tgt = base_language(src_lang), base_language(tgt_lang)
+    src, tgt = base_code(src_lang), base_code(tgt_lang)
     if tgt not in LANGUAGES or not src or src == tgt:
         return None
     found = detect(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from translator_app.core.langid import base_language
+from translator_app.core.langcodes import base_code
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ _SPLIT = re.compile(r"^(?P<pre>\D*?)\s?(?P<num>\d[\d.,\u00a0\u202f ]*\d|\d)(?P<p
 
 
 def style(lang: str) -> NumberStyle | None:
-    return STYLES.get(base_language(lang))
+    return STYLES.get(base_code(lang))
 
 
 def parse_number(text: str, lang: str) -> tuple[str, str, bool] | None:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import pysbd
 from pysbd.languages import LANGUAGE_CODES
 
-from translator_app.core import langid
+from translator_app.core.langcodes import base_code
 from translator_app.core.spans import find_spans
 
 # titles and other abbreviations that are never the end of a sentence (checked case-sensitively)
@@ -54,7 +54,7 @@ _local = threading.local()  # pysbd segmenters keep per-call state: one per thre
 
 def base_language(lang: str) -> str:
     """The base code of ``lang``, English when none is given (sentence rules need a language)."""
-    return langid.base_language(lang) or "en"
+    return base_code(lang) or "en"
 
 
 def _segmenter(lang: str) -> pysbd.Segmenter:

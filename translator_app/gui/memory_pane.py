@@ -24,11 +24,11 @@ from translator_app import paths
 from translator_app.core import adaptation
 from translator_app.core.memory import TranslationMemory, diff_words, kept_prefix
 from translator_app.gui.errors import user_message
+from translator_app.gui.memory_window import MINUTES_KEY, THREADS_KEY, THRESHOLD_KEY, MemoryWindow
 from translator_app.workers import memory as worker_memory
 from translator_app.workers.adaptation import AdaptationProcess
 
 logger = logging.getLogger(__name__)
-THRESHOLD_KEY, MINUTES_KEY, THREADS_KEY = "memory/adapt_threshold", "memory/adapt_minutes", "memory/adapt_threads"
 CHANGED_STYLE = "background:#ffd8a8"
 
 
@@ -245,7 +245,6 @@ class MemoryFeature(QObject):
         return ""
 
     def open_window(self) -> None:
-        from translator_app.gui.memory_window import MemoryWindow
 
         if self.memory is None:
             QMessageBox.information(self.window, "Translation memory", "Load a model first: each pair has its memory.")

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 from translator_app.core import adaptation, memory_io
 from translator_app.core.memory import TranslationMemory
 from translator_app.gui.errors import user_message
-from translator_app.gui.memory_pane import MINUTES_KEY, THREADS_KEY, THRESHOLD_KEY
 
+# the adaptation settings this dialog edits and the memory feature (gui/memory_pane.py) reads
+THRESHOLD_KEY, MINUTES_KEY, THREADS_KEY = "memory/adapt_threshold", "memory/adapt_minutes", "memory/adapt_threads"
 COLUMNS = ("Source", "Translation", "Origin", "Changed")
 LIMIT = 2000  # rows shown at once (search narrows them)
 

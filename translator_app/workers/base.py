@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QThread
 
+from translator_app.core.cancel import Cancelled
+
 _THREADS: set[QThread] = set()  # running threads, referenced so that none is garbage-collected
 
 
@@ -54,5 +56,5 @@ class InputFileError(WorkerError):
     """A text file to translate cannot be read (missing, unreadable, not UTF-8)."""
 
 
-class FileCancelled(WorkerError):
-    """A file translation was cancelled; nothing was written."""
+class FileCancelled(WorkerError, Cancelled):
+    """A file translation was cancelled; nothing was written (a :class:`~translator_app.core.cancel.Cancelled`)."""

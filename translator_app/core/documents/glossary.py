@@ -9,13 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from translator_app.core.documents.common import DocumentError, decode_text, read_input
+from translator_app.core.langcodes import base_code as _lang
 
 MAX_GLOSSARY_BYTES = 32 * 1024 * 1024
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-def _lang(code: str | None) -> str:
-    return (code or "").replace("_", "-").split("-")[0].strip().lower()
 
 
 def load_glossary(path: str | Path, src_lang: str = "", tgt_lang: str = "") -> dict[str, str]:

@@ -1,0 +1,39 @@
+"""core/cancel: the one cancellation type (a token and the exception a cancelled job raises)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from translator_app.core.cancel import Cancelled, CancelToken
+
+
+def test_a_token_stops_a_job_once_cancelled_and_can_be_reused():
+    token = CancelToken()
+    assert not token() and not token.cancelled and not token.is_set()
+    token.raise_if_cancelled("not raised")  # nothing asked yet
+    token.cancel()
+    assert token() and token.cancelled and token.is_set()
+    with pytest.raises(Cancelled, match="after 3 of 40"):
+        token.raise_if_cancelled("Cancelled after 3 of 40 lines.")
+    token.reset()
+    assert not token()
+    token.set()  # the threading.Event spelling
+    assert token.is_set()
+    token.clear()
+    assert not token.is_set()
+
+
+def test_a_token_set_in_another_thread_is_seen():
+    token = CancelToken()
+    thread = threading.Thread(target=token.cancel)
+    thread.start()
+    thread.join()
+    assert token.cancelled
+
+
+def test_the_cancellations_the_app_raises_are_one_type():
+    from translator_app.workers.base import FileCancelled
+
+    assert issubclass(FileCancelled, Cancelled)
