@@ -3,21 +3,12 @@
 ``if TYPE_CHECKING:`` do not (they never run).
 
 The graph is grimp's (import-linter's library).  A cycle fails the test with its modules named,
-shortest loop first.  Cycles that another part of issue 32 is breaking are listed in
-``KNOWN_CYCLES`` and only xfail (non-strict) while they exist.
+shortest loop first.
 """
 
 from __future__ import annotations
 
 import grimp
-import pytest
-
-# a cycle being broken elsewhere -> why it is still here
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset(
-        {"translator_app.core.finetune", "translator_app.core.forgetting", "translator_app.core.run_setup"}
-    ): "issue 32: finetune <-> run_setup is broken by the training request (TrainRequest) redesign",
-}
 
 
 def strongly_connected(adjacency: dict[str, set[str]]) -> list[list[str]]:
@@ -88,8 +79,4 @@ def _describe(component: list[str]) -> str:
 
 def test_no_import_cycle():
     cycles = _cycles()
-    unknown = [c for c in cycles if frozenset(c) not in KNOWN_CYCLES]
-    assert not unknown, "import cycles:\n" + "\n".join(_describe(c) for c in unknown)
-    known = [KNOWN_CYCLES[frozenset(c)] for c in cycles]
-    if known:
-        pytest.xfail("; ".join(known))
+    assert not cycles, "import cycles:\n" + "\n".join(_describe(c) for c in cycles)
