@@ -176,11 +176,6 @@ class RunMonitor(QWidget):
             self._best = ev.bleu
             self.charts.mark_saved(ev.step, ev.valid_loss, ev.bleu)
             return " — saved: the best BLEU so far (the model kept is the one with the best validation BLEU)"
-        if getattr(ev, "within_limit", None) is False:  # fine-tuning: over the general budget
-            return (
-                f" — not saved: general BLEU {-ev.general_drop:+.1f} vs the base model, over the "
-                f"{ev.max_general_drop:g}-point limit (the model kept forgets at most that much)"
-            )
         best = f" ({self._best:.1f})" if self._best is not None else ""
         return f" — not saved: BLEU is not above the best so far{best}; the model is chosen by BLEU, not by loss"
 
