@@ -35,6 +35,20 @@ def test_the_log_and_the_charts_say_the_model_is_chosen_by_bleu(qtbot):
     assert "best validation BLEU" in charts.loss.toolTip()
 
 
+def test_a_fine_tune_checkpoint_over_the_general_limit_says_so(qtbot):
+    from translator_app.gui.run_monitor import RunMonitor
+
+    monitor = RunMonitor()
+    qtbot.addWidget(monitor)
+    monitor.begin(SimpleNamespace(resume=False, out_dir="run"))
+    common = dict(general_chrf=50.0, base_general_bleu=40.0, max_general_drop=2.0)
+    monitor.on_validated(Validation(200, 1.3, 45.0, 60.0, True, (), general_bleu=39.0, within_limit=True, **common))
+    monitor.on_validated(Validation(400, 1.2, 47.0, 62.0, False, (), general_bleu=36.0, within_limit=False, **common))
+    lines = monitor.log.toPlainText().splitlines()
+    assert "saved" in lines[-2] and "not" not in lines[-2]
+    assert lines[-1].endswith("(general BLEU more than 2 below the base model's: not kept)")
+
+
 def test_a_resumed_run_rings_its_saved_validations_again(qtbot, tmp_path):
     from translator_app.core import run_history
     from translator_app.gui.run_monitor import RunMonitor
