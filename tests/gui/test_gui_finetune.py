@@ -118,17 +118,19 @@ def test_fine_tuning_from_the_tab_shows_both_scores_and_records_the_parent(qtbot
 
 
 @pytest.fixture()
-def bundled_with_replay(bundled_dir, gui_corpus, tmp_path, monkeypatch):
+def bundled_with_replay(bundled_dir, tmp_path, monkeypatch):
     """A copy of the bundled models folder whose en-es model carries a replay set, as the shipped
     bundles do (scripts/add_replay_set.py); set up before ``window`` so the window lists it."""
     import shutil
 
     from scripts.add_replay_set import add_replay_set
+    from tests.conftest import take_slice
 
     root = tmp_path / "bundled-with-replay"
     shutil.copytree(bundled_dir, root)
     shutil.rmtree(root / "en-es" / "data", ignore_errors=True)  # no run data: the replay set is all there is
-    add_replay_set(root / "en-es", gui_corpus, pairs=300, seed=5)
+    general = take_slice(1200, tmp_path / "general.en-es.tsv", step=53)  # other pairs than the fine-tune's
+    add_replay_set(root / "en-es", general, pairs=1200, seed=5)
     monkeypatch.setenv("TRANSLATOR_APP_MODELS", str(root))
     return root / "en-es"
 
