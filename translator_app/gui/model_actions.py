@@ -13,10 +13,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Slot
 
+from translator_app.core.model_list import ModelListing
 from translator_app.core.store import ModelEntry
 from translator_app.gui.errors import failure_message
 from translator_app.gui.widgets import Level
-from translator_app.workers import ModelListing, Task, TaskKind
+from translator_app.workers import Task, TaskKind
 
 
 class ModelActions:
