@@ -67,11 +67,6 @@ def user_message(exc: BaseException) -> str:
     return f"Unexpected error: {type(exc).__name__}: {exc}" if text else f"Unexpected error: {type(exc).__name__}"
 
 
-def failure_message(what: str, exc: BaseException) -> str:
-    """ "<what> failed: <message>", e.g. ``failure_message("Import", exc)``."""
-    return f"{what} failed: {user_message(exc)}"
-
-
 class ErrorRelay(QObject):
     """The GUI's one error relay: a failure (an exception, with what failed) becomes a message here.
 
