@@ -239,7 +239,7 @@ def test_a_worker_exception_is_logged_with_its_traceback(qapp, log_file):
 
     failures = []
     worker = TaskWorker()
-    worker.failed.connect(lambda task, exc: failures.append((task.kind, exc)))
+    worker.errored.connect(lambda task, exc: failures.append((task.kind, exc)))
     worker.run(Task(TaskKind.EXPORT, explode_in_a_task))
     assert failures and failures[0][0] is TaskKind.EXPORT and isinstance(failures[0][1], ZeroDivisionError)
 

@@ -63,3 +63,36 @@ def test_adapt_makes_a_new_version_and_rolls_back(tiny_model_dir, tmp_path):
     assert adaptation.current_model(memory, tiny_model_dir) == tiny_model_dir
     with pytest.raises(ValueError, match="no version 7"):
         adaptation.use_version(memory, 7)
+
+
+def test_a_cancelled_adaptation_raises_cancelled_and_stops_its_training_child(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from translator_app.core.cancel import Cancelled, CancelToken
+
+    started = []
+
+    def sleeper(*_args):  # a training child that talks, then would run for a minute
+        return [sys.executable, "-c", "import time; print('{}', flush=True); time.sleep(60)"]
+
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(adaptation, "train_command", sleeper)
+    monkeypatch.setattr(adaptation, "find_replay", lambda *_: None)
+    monkeypatch.setattr(adaptation.subprocess, "Popen", popen)
+    memory = TranslationMemory.open(tmp_path / "memory", "en", "es")
+    memory.add_many([(f"Sentence {i}.", f"Frase {i}.") for i in range(30)], origin="edit")
+    token = CancelToken()
+    token.cancel()
+    run = adaptation.adapt(
+        memory, root=tmp_path, store=None, runs_dir=tmp_path / "runs", base=tmp_path, should_stop=token
+    )
+    assert isinstance(next(run), adaptation.AdaptStatus)
+    with pytest.raises(Cancelled, match="cancelled"):
+        next(run)
+    assert len(started) == 1 and started[0].poll() is not None  # the child was stopped, not left running

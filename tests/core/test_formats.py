@@ -402,14 +402,12 @@ def test_training_tab_previews_a_dropped_po_file(qtbot, tmp_path):
     from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
     from PySide6.QtGui import QDropEvent
 
+    from translator_app.gui.corpus_previews import CorpusPreviews
     from translator_app.gui.training_tab import TrainingTab
-    from translator_app.workers import CorpusPreviewWorker
 
-    tab, worker = TrainingTab(), CorpusPreviewWorker()
+    tab = TrainingTab()
     qtbot.addWidget(tab)
-    tab.preview_requested.connect(worker.preview)  # direct: the worker runs in this thread here
-    worker.preview_ready.connect(tab.on_preview_ready)
-    worker.failed.connect(tab.on_preview_failed)
+    previews = CorpusPreviews(tab)  # the main window's wiring: tab -> preview thread -> tab
     path, other = write(tmp_path, "demo.po", PO), write(tmp_path, "notes.txt", "x\n")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path)), QUrl.fromLocalFile(str(other))])
@@ -430,6 +428,7 @@ def test_training_tab_previews_a_dropped_po_file(qtbot, tmp_path):
     qtbot.waitUntil(lambda: tab.corpus.banner.text() != "", timeout=10_000)
     assert f"broken.po, line {PO.count(chr(10)) + 2}: PO syntax error at 'nonsense'" in tab.corpus.banner.text()
     assert tab.corpus.preview is None
+    assert previews.runner.stop(10_000)
 
 
 def _drag_enter(mime):

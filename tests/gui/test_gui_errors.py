@@ -10,7 +10,7 @@ from translator_app.core.bundlemeta import BundleError
 from translator_app.core.corpus import CorpusError
 from translator_app.core.documents import Cancelled, DocumentError
 from translator_app.core.store import StoreError
-from translator_app.gui.errors import OUT_OF_MEMORY, failure_message, user_message
+from translator_app.gui.errors import OUT_OF_MEMORY, ErrorRelay, user_message
 from translator_app.gui.widgets import Level
 from translator_app.workers import FileCancelled, InputFileError, NoModelLoaded
 
@@ -54,11 +54,16 @@ def test_the_translators_input_too_long_is_shown_as_it_is():
     )
 
 
-def test_failure_message_names_what_failed():
+def test_the_relay_names_what_failed(qapp):
+    relay = ErrorRelay()
     assert (
-        failure_message("Import", StoreError("x.zip: not a model bundle")) == "Import failed: x.zip: not a model bundle"
+        relay.message(StoreError("x.zip: not a model bundle"), "Import failed")
+        == "Import failed: x.zip: not a model bundle"
     )
-    assert failure_message("Export", OSError(28, "No space left on device")) == "Export failed: No space left on device"
+    assert (
+        relay.message(OSError(28, "No space left on device"), "Export failed")
+        == "Export failed: No space left on device"
+    )
 
 
 def test_the_training_tab_shows_a_failure_through_user_message(qtbot):

@@ -198,8 +198,8 @@ def test_the_heat_map_shows_a_copy_column_with_tooltips_when_copy_probs_are_set(
 
 def test_corpus_preview_carries_the_report_notes_and_the_panel_shows_them(qtbot, tmp_path):
     pytest.importorskip("lxml")
+    from translator_app.core.corpus_preview import preview_corpus
     from translator_app.gui.corpus_panel import CorpusPanel
-    from translator_app.workers import preview_corpus
 
     tus = "".join(
         f'<tu><tuv xml:lang="de"><seg>Hund {i}</seg></tuv><tuv xml:lang="en"><seg>dog {i}</seg></tuv>'

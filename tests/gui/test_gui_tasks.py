@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 from translator_app.core import events
+from translator_app.core.model_list import list_models
 from translator_app.core.request import CorpusSpec, TrainRequest
 from translator_app.workers import (
     EVENT_SIGNALS,
@@ -14,7 +15,6 @@ from translator_app.workers import (
     TaskRunner,
     TaskWorker,
     TrainingWorker,
-    list_models,
     running_threads,
 )
 
@@ -72,8 +72,8 @@ def test_a_failing_task_hands_the_exception_to_its_failure_callback_only(qtbot):
 def test_the_task_worker_signals_the_task_with_its_result_or_exception():
     worker = TaskWorker()
     done, failed = [], []
-    worker.done.connect(lambda task, result: done.append((task.kind, result)))
-    worker.failed.connect(lambda task, exc: failed.append((task.kind, type(exc))))
+    worker.returned.connect(lambda task, result: done.append((task.kind, result)))
+    worker.errored.connect(lambda task, exc: failed.append((task.kind, type(exc))))
     worker.run(Task(TaskKind.SCAN, lambda: [1, 2]))
     worker.run(Task(TaskKind.EXPORT, lambda: {}["missing"]))
     assert done == [(TaskKind.SCAN, [1, 2])] and failed == [(TaskKind.EXPORT, KeyError)]
@@ -152,3 +152,90 @@ def test_the_main_window_lists_the_store_in_the_task_thread(qtbot, window, monke
     with qtbot.waitSignal(window.models_listed, timeout=10_000):
         window.tabs.setCurrentWidget(window.training_tab)  # showing the tab asks for a fresh list
     assert len(scanned_in) == 2 and threading.main_thread() not in scanned_in
+
+
+def test_the_generator_worker_emits_each_item_then_the_return_value_or_the_exception():
+    from translator_app.workers import GeneratorWorker
+
+    def count(n):
+        yield from range(n)
+        return "done"
+
+    worker = GeneratorWorker(count, 3)
+    seen = []
+    worker.yielded.connect(lambda v: seen.append(("yielded", v)))
+    worker.returned.connect(lambda v: seen.append(("returned", v)))
+    worker.errored.connect(lambda exc: seen.append(("errored", exc)))
+    worker.finished.connect(lambda: seen.append(("finished", None)))
+    worker.run()  # in this thread: signals arrive at once
+    assert seen == [("yielded", 0), ("yielded", 1), ("yielded", 2), ("returned", "done"), ("finished", None)]
+
+    def broken():
+        yield 1
+        raise KeyError("missing")
+
+    failing, failures, finished = GeneratorWorker(broken), [], []
+    failing.errored.connect(failures.append)
+    failing.finished.connect(lambda: finished.append(True))
+    failing.run()
+    assert len(failures) == 1 and isinstance(failures[0], KeyError) and finished == [True]
+
+
+def test_quitting_a_generator_worker_stops_it_between_items_and_passes_its_token():
+    from translator_app.core.cancel import CancelToken
+    from translator_app.workers import GeneratorWorker
+
+    tokens, closed = [], []
+
+    def endless(should_stop):
+        tokens.append(should_stop)
+        try:
+            i = 0
+            while True:
+                yield i
+                i += 1
+        finally:
+            closed.append(True)
+
+    worker = GeneratorWorker(endless, cancel_kwarg="should_stop")
+    items, aborted, returned = [], [], []
+    worker.yielded.connect(lambda v: (items.append(v), v == 4 and worker.quit()))
+    worker.aborted.connect(lambda: aborted.append(True))
+    worker.returned.connect(returned.append)
+    worker.run()
+    assert items == [0, 1, 2, 3, 4] and aborted == [True] and returned == [] and closed == [True]
+    assert isinstance(tokens[0], CancelToken) and tokens[0].cancelled
+    items.clear()
+    worker.run()  # the token is reset at each start: it runs again, and stops again at 4
+    assert items == [0, 1, 2, 3, 4] and aborted == [True, True]
+
+
+def test_the_error_relay_turns_every_failure_into_one_message_in_its_place(qapp):
+    from translator_app.core.corpus import CorpusError
+    from translator_app.gui.errors import ErrorRelay
+
+    shown, elsewhere, relayed = [], [], []
+    relay = ErrorRelay(shown.append)
+    relay.relayed.connect(lambda text, exc: relayed.append((text, type(exc))))
+    assert relay.relay(CorpusError("a.tsv", 3, "a NUL byte"), "Cannot read the corpus") == (
+        "Cannot read the corpus: a.tsv, line 3: a NUL byte"
+    )
+    relay.to(elsewhere.append)(ZeroDivisionError("division by zero"))
+    assert shown == ["Cannot read the corpus: a.tsv, line 3: a NUL byte"]
+    assert elsewhere == ["Unexpected error: ZeroDivisionError: division by zero"]
+    assert relayed == [(shown[0], CorpusError), (elsewhere[0], ZeroDivisionError)]
+
+
+def test_a_task_without_a_failure_callback_fails_on_the_runners_one_error_signal(qtbot):
+    runner = TaskRunner("test-tasks")
+    try:
+        handled = Task(TaskKind.IMPORT, lambda: {}["x"]).failure(lambda exc: None)
+        unhandled = Task(TaskKind.EXPORT, lambda: 1 / 0)
+        errors = []
+        runner.errored.connect(lambda task, exc: errors.append((task, type(exc))))
+        runner.run(handled)
+        with qtbot.waitSignal(runner.finished, timeout=10_000, check_params_cb=lambda task, _ok: task is unhandled):
+            runner.run(unhandled)
+        assert errors == [(unhandled, ZeroDivisionError)]  # the handled one never reaches the relay
+    finally:
+        assert runner.stop(10_000)

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from translator_app.core.cancel import Cancelled
 from translator_app.core.child import child_command
 from translator_app.core.memory import TranslationMemory, match_key
 from translator_app.core.runfolder import SHIPPED_TEST_FILE, RunFolder
@@ -279,7 +280,7 @@ def adapt(
         try:
             for line in proc.stdout:
                 if should_stop():
-                    raise InterruptedError("adaptation cancelled")
+                    raise Cancelled("The adaptation was cancelled; no new version was made.")
                 try:
                     last = json.loads(line)
                 except ValueError:

@@ -3,9 +3,11 @@
 Threads (all QObjects moved to QThreads with :func:`workers.start_thread`):
   translation  TranslationWorker: owns the model, translates the latest request
   training     TrainingWorker: runs the training generator
-  preview      CorpusPreviewWorker: reads a corpus for the preview
-  tasks        TaskRunner's TaskWorker: listing the model store, model import / export / delete,
-               the Training tab's corpus checks; each ``workers.Task`` carries its own callbacks
+  preview      a TaskRunner's worker (``gui.corpus_previews``): reads a corpus for the preview
+  tasks        TaskRunner's TaskWorker: listing the model store (``core.model_list``), model import /
+               export / delete, the Training tab's corpus checks; each ``workers.Task`` carries its
+               own callbacks
+Failures it shows go through its one error relay, ``self.errors`` (``gui.errors.ErrorRelay``).
 The GUI thread never runs torch and never reads the store: the models are listed in the task
 thread (:meth:`MainWindow.refresh_models`, ``models_listed``). Closing the window during training
 stops the training (stop flag), waits for its final checkpoint, then closes; :meth:`shutdown`
@@ -30,8 +32,10 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from translator_app import paths
+from translator_app.core.model_list import ModelListing, list_models, model_ref, resolve_model_ref
 from translator_app.core.store import ModelEntry, ModelStore
-from translator_app.gui.errors import user_message
+from translator_app.gui.corpus_previews import CorpusPreviews
+from translator_app.gui.errors import ErrorRelay
 from translator_app.gui.file_actions import FileActions
 from translator_app.gui.file_translate import FileTranslation
 from translator_app.gui.memory_pane import MemoryFeature
@@ -41,34 +45,28 @@ from translator_app.gui.training_tab import TrainingTab
 from translator_app.gui.translate_tab import TranslateTab
 from translator_app.gui.widgets import Level
 from translator_app.workers import (
-    CorpusPreviewWorker,
-    ModelListing,
     Task,
     TaskKind,
     TaskRunner,
     TrainingJob,
     TrainingWorker,
     TranslationWorker,
-    list_models,
-    model_ref,
-    resolve_model_ref,
     start_thread,
     stop_thread,
 )
 
 logger = logging.getLogger(__name__)
-MODEL_KEY = "model/ref"  # the model in use, by store name ("bundled/en-es"), see workers.model_ref
+MODEL_KEY = "model/ref"  # the model in use, by store name ("bundled/en-es"), see core.model_list.model_ref
 
 
 class MainWindow(ModelActions, FileActions, QMainWindow):
     _load_model = Signal(str)
     _run_training = Signal(object)
-    _preview = Signal(int, str, str)
     _translate_file = Signal(str, str, int)  # (see FileActions)
     # GUI-thread notifications (for the status bar, other windows and tests)
     model_changed = Signal(object)  # ModelInfo of the model now in use
     model_error = Signal(str)  # a message: the model could not be loaded
-    models_listed = Signal(object)  # workers.ModelListing, once the picker and the Training tab show it
+    models_listed = Signal(object)  # core.model_list.ModelListing, once the picker and the Training tab show it
     task_finished = Signal(object, bool)  # workers.Task, success (after the task's own callback ran)
 
     def __init__(self, store: ModelStore | None = None, *, loader=None, train_fn=None):
@@ -79,6 +77,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         self.model_path = ""  # the model the translation worker holds
         self.model_info: Any = None
         self.listing = ModelListing((), ())  # the latest listing of the store
+        self.errors = ErrorRelay(self._show_error, self)  # the one place failures become messages
         self._closing = False
         self._shut_down = False
         self._deferred = ""  # the model start(defer_load=True) chose, loaded by load_deferred()
@@ -104,16 +103,13 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         # workers, each in its own thread
         self.translation_worker = TranslationWorker(loader)
         self.training_worker = TrainingWorker(train_fn)
-        self.preview_worker = CorpusPreviewWorker()
         self.tasks = TaskRunner("tasks", self)
         self.threads = {
             name: start_thread(worker, name)
-            for name, worker in (
-                ("translation", self.translation_worker),
-                ("training", self.training_worker),
-                ("preview", self.preview_worker),
-            )
+            for name, worker in (("translation", self.translation_worker), ("training", self.training_worker))
         }
+        self.previews = CorpusPreviews(self.training_tab, self)
+        self.threads["preview"] = self.previews.runner.worker_thread
         self.threads["tasks"] = self.tasks.worker_thread
         self._wire()
         self._restore_settings()
@@ -121,7 +117,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
 
     # ---- construction ------------------------------------------------------------------------
     def _wire(self) -> None:
-        tw, tr, pv = self.translation_worker, self.training_worker, self.preview_worker
+        tw, tr = self.translation_worker, self.training_worker
         self._load_model.connect(tw.load_model)
         tw.model_loaded.connect(self._model_loaded)
         tw.model_failed.connect(self._model_failed)
@@ -153,11 +149,12 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         tr.failed.connect(tab.on_failed)
         tr.finished.connect(self._training_finished)
         tr.stopped_running.connect(self._training_stopped)
-        self._preview.connect(pv.preview)
-        tab.preview_requested.connect(self._preview)
-        pv.preview_ready.connect(tab.on_preview_ready)
-        pv.failed.connect(tab.on_preview_failed)
         self.tasks.finished.connect(self.task_finished)
+        for runner in (self.tasks, self.previews.runner):  # failures no task handles itself
+            runner.errored.connect(lambda task, exc: self.errors.relay(exc, f"{task.kind.title} failed"))
+
+    def _show_error(self, message: str) -> None:
+        self.translate_tab.show_message(message, Level.ERROR)
 
     # ---- models ------------------------------------------------------------------------------
     def refresh_models(self, select: str | None = None, then: Callable[[ModelListing], None] | None = None) -> Task:
@@ -170,7 +167,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
                 then(listing)
 
         def failed(exc: BaseException) -> None:
-            self.translate_tab.show_message(f"Cannot list the models: {user_message(exc)}", Level.ERROR)
+            self.errors.relay(exc, "Cannot list the models")
             if then is not None:
                 then(self.listing)
 
@@ -224,7 +221,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
 
     def _start_failed(self, exc: BaseException) -> None:
         self.model_status.setText("No model")
-        self.translate_tab.set_model_missing(f"Cannot list the models: {user_message(exc)}")
+        self.errors.relay(exc, "Cannot list the models", self.translate_tab.set_model_missing)
 
     def load_deferred(self) -> str:
         """Send the model chosen by ``start(defer_load=True)`` to the worker: now, when the list is
@@ -267,7 +264,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
 
     @Slot(str, object)
     def _model_failed(self, path: str, exc: BaseException) -> None:
-        message = f"Cannot load the model in {path}: {user_message(exc)}"
+        message = self.errors.message(exc, f"Cannot load the model in {path}")
         self.picker.select(self.model_path)
         if self.model_info is None:
             self.model_status.setText("No model")
@@ -279,7 +276,9 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
 
     @Slot(str, object)
     def _glossary_failed(self, path: str, exc: BaseException) -> None:
-        self.translate_tab.show_message(f"The glossary is not used: {user_message(exc)}", Level.WARNING)
+        self.errors.relay(
+            exc, "The glossary is not used", lambda text: self.translate_tab.show_message(text, Level.WARNING)
+        )
 
     def _current_entry(self) -> ModelEntry | None:
         """The picker's entry of the model in use, else (a model from outside the store) one from its info."""
@@ -396,5 +395,6 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         self.training_worker.stop()
         self.translation_worker.cancel_file()
         self.tasks.stop()  # outcomes of tasks still queued are dropped
+        self.previews.runner.stop()
         for thread in self.threads.values():
             stop_thread(thread)

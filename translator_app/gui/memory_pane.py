@@ -92,7 +92,7 @@ class MemoryFeature(QObject):
         self.focused = -1
         self.adapter = AdaptationProcess(self)
         self.adapter.done.connect(self._adapted)
-        self.adapter.failed.connect(lambda exc: window.statusBar().showMessage(user_message(exc), 10000))
+        self.adapter.errored.connect(window.errors.to(lambda text: window.statusBar().showMessage(text, 10000)))
         self.adapter.status.connect(lambda text: window.statusBar().showMessage(f"Adaptation: {text}", 5000))
         window.model_changed.connect(self._model_changed)
         self.editor.sentence_focused.connect(self._focused)

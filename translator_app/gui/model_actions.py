@@ -13,10 +13,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Slot
 
+from translator_app.core.model_list import ModelListing
 from translator_app.core.store import ModelEntry
-from translator_app.gui.errors import failure_message
 from translator_app.gui.widgets import Level
-from translator_app.workers import ModelListing, Task, TaskKind
+from translator_app.workers import Task, TaskKind
 
 
 class ModelActions:
@@ -74,4 +74,4 @@ class ModelActions:
     def _task_failed(self, kind: TaskKind, exc: BaseException) -> None:
         self.statusBar().showMessage(f"{kind.title} failed", 5000)
         self.tabs.setCurrentWidget(self.translate_tab)
-        self.translate_tab.show_message(failure_message(kind.title, exc), Level.ERROR)
+        self.errors.relay(exc, f"{kind.title} failed")  # the window's one relay: the Translate tab's banner

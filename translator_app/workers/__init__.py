@@ -6,16 +6,17 @@
   event object on the signal for its class;
 * :mod:`.tasks` — :class:`Task` (a callable with its own ``success``/``failure`` callbacks),
   :class:`TaskWorker` and its GUI-thread end :class:`TaskRunner`: model import / export / delete,
-  store listings, corpus checks;
-* :mod:`.store` — :func:`list_models` (a store listing for a task), :func:`model_dir_for`, and
-  :func:`model_ref` / :func:`resolve_model_ref` (a model as the settings remember it: by store name);
-* :mod:`.corpus` — :class:`CorpusPreviewWorker` and :func:`preview_corpus`;
+  store listings (``core.model_list.list_models``), corpus previews (``core.corpus_preview``) and
+  checks;
+* :mod:`.store` — :func:`model_dir_for` (where a training run of the app writes);
 * :mod:`.documents` — :class:`DocumentWorker` (File ▸ Translate document);
 * :mod:`.base` — :func:`start_thread` / :func:`stop_thread` (quit + wait; every running QThread is
-  referenced, so none is garbage-collected while it runs) and the errors workers raise themselves.
+  referenced, so none is garbage-collected while it runs), the generic :class:`FunctionWorker` and
+  :class:`GeneratorWorker`, and the errors workers raise themselves.
 
-Workers signal failures with the exception object; the GUI alone turns exceptions into messages
-(:func:`translator_app.gui.errors.user_message`).  Nothing here imports torch at import time: the
+Workers signal failures with the exception object, on one ``errored`` signal; the GUI alone turns
+exceptions into messages, in one relay (:class:`translator_app.gui.errors.ErrorRelay`, built on
+:func:`~translator_app.gui.errors.user_message`; how to plug a worker in: :mod:`.base`).  Nothing here imports torch at import time: the
 core modules that need it are imported in the worker threads, so GUI modules may import this package.
 """
 
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 from translator_app.workers.base import (
     FileCancelled,
+    FunctionWorker,
+    GeneratorWorker,
     InputFileError,
     NoModelLoaded,
     WorkerError,
@@ -30,9 +33,8 @@ from translator_app.workers.base import (
     start_thread,
     stop_thread,
 )
-from translator_app.workers.corpus import CorpusPreview, CorpusPreviewWorker, preview_corpus
 from translator_app.workers.documents import DocumentJob, DocumentWorker
-from translator_app.workers.store import ModelListing, list_models, model_dir_for, model_ref, resolve_model_ref
+from translator_app.workers.store import model_dir_for
 from translator_app.workers.tasks import Task, TaskKind, TaskRunner, TaskWorker
 from translator_app.workers.training import EVENT_SIGNALS, TrainingJob, TrainingWorker
 from translator_app.workers.translation import AlternativesRequest, CompletionRequest, TranslationWorker
@@ -41,13 +43,12 @@ __all__ = [
     "EVENT_SIGNALS",
     "AlternativesRequest",
     "CompletionRequest",
-    "CorpusPreview",
-    "CorpusPreviewWorker",
     "DocumentJob",
     "DocumentWorker",
     "FileCancelled",
+    "FunctionWorker",
+    "GeneratorWorker",
     "InputFileError",
-    "ModelListing",
     "NoModelLoaded",
     "Task",
     "TaskKind",
@@ -57,11 +58,7 @@ __all__ = [
     "TrainingWorker",
     "TranslationWorker",
     "WorkerError",
-    "list_models",
     "model_dir_for",
-    "model_ref",
-    "resolve_model_ref",
-    "preview_corpus",
     "running_threads",
     "start_thread",
     "stop_thread",

@@ -4,7 +4,8 @@ A child process (not a thread) because the training must run at low priority and
 torch thread count, neither of which can be set for one thread of the app: the command lowers its
 own priority (nice 10) and trains in a grandchild at nice 19 (:mod:`translator_app.core.adaptation`).
 Its JSON events come back as signals: ``status`` (text), ``progress`` (0..1), ``done`` (the new
-:class:`~translator_app.core.adaptation.Version`) or ``failed`` (the exception).
+:class:`~translator_app.core.adaptation.Version`) or ``errored`` (the exception: the one failure
+path of every worker, see :mod:`translator_app.workers.base`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class AdaptationProcess(QObject):
     status = Signal(str)
     progress = Signal(float)
     done = Signal(object)  # core.adaptation.Version
-    failed = Signal(object)  # the exception
+    errored = Signal(object)  # the exception
     running_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None, program: str | None = None):
@@ -89,7 +90,7 @@ class AdaptationProcess(QObject):
             self.done.emit(self._result)
         else:
             detail = " ".join(err[-3:]) or f"exit code {code}"
-            self.failed.emit(AdaptationFailed(f"The adaptation did not finish: {detail}"))
+            self.errored.emit(AdaptationFailed(f"The adaptation did not finish: {detail}"))
 
     def _read_rest(self, proc: QProcess) -> None:
         self._proc = proc
@@ -102,4 +103,6 @@ class AdaptationProcess(QObject):
             if proc is not None:
                 proc.deleteLater()
             self.running_changed.emit(False)
-            self.failed.emit(AdaptationFailed(f"The adaptation could not start ({child_command([], self.program)[0]})"))
+            self.errored.emit(
+                AdaptationFailed(f"The adaptation could not start ({child_command([], self.program)[0]})")
+            )

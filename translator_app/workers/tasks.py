@@ -7,9 +7,12 @@ A :class:`Task` is what to run plus what to do with its outcome, like Anki's
               .success(lambda zip_file: status_bar.showMessage(f"Exported to {zip_file}"))
               .failure(show_error))
 
-:class:`TaskWorker` runs the callable in its own thread and signals the task back with its result
-or exception; :class:`TaskRunner` (a GUI-thread object owning a TaskWorker thread) then calls the
-task's own callback in the GUI thread.  No code ever switches on what kind of task came back.
+:class:`TaskWorker` (the generic :class:`~translator_app.workers.base.FunctionWorker`) runs the
+callable in its own thread and signals the task back with its result or exception;
+:class:`TaskRunner` (a GUI-thread object owning a TaskWorker thread) then calls the task's own
+callback in the GUI thread.  No code ever switches on what kind of task came back.  A task without
+a failure callback fails on the runner's ``errored(task, exception)``, which the main window
+connects to its one error relay (:class:`translator_app.gui.errors.ErrorRelay`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from translator_app.workers.base import start_thread, stop_thread
+from translator_app.workers.base import FunctionWorker, start_thread, stop_thread
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,7 @@ class TaskKind(enum.Enum):
     EXPORT = "export"
     DELETE = "delete"
     SCAN = "scan"  # listing the model store
+    PREVIEW = "corpus preview"  # reading a corpus for the Training tab's preview
     FIT_CHECK = "corpus check"  # a corpus against a base model (fine-tuning)
     KEEP_CHECKPOINT = "keep checkpoint"  # fine-tuning: the best in-domain checkpoint over the general limit
 
@@ -55,6 +59,11 @@ class Task:
     on_success: Callable[[Any], None] | None = None
     on_failure: Callable[[BaseException], None] | None = None
 
+    @property
+    def name(self) -> str:
+        """What the task does, for the log."""
+        return self.kind.value
+
     def success(self, callback: Callable[[Any], None]) -> Task:
         self.on_success = callback
         return self
@@ -68,29 +77,15 @@ class Task:
         if self.on_success is not None:
             self.on_success(result)
 
-    def fail(self, exc: BaseException) -> None:
-        """Hand ``exc`` to the failure callback, or log it when there is none."""
-        if self.on_failure is not None:
-            self.on_failure(exc)
-        else:
-            logger.warning("Task %s failed without a failure callback: %s", self.kind.value, exc)
+    def fail(self, exc: BaseException) -> bool:
+        """Hand ``exc`` to the failure callback; False when there is none (the runner relays it)."""
+        if self.on_failure is None:
+            return False
+        self.on_failure(exc)
+        return True
 
 
-class TaskWorker(QObject):
-    """Runs tasks in its thread: ``done(task, result)`` or ``failed(task, exception)``."""
-
-    done = Signal(object, object)  # Task, its result
-    failed = Signal(object, object)  # Task, the exception
-
-    @Slot(object)
-    def run(self, task: Task) -> None:
-        try:
-            result = task.fn()
-        except Exception as exc:
-            logger.exception("Task %s failed", task.kind.value)
-            self.failed.emit(task, exc)
-            return
-        self.done.emit(task, result)
+TaskWorker = FunctionWorker  # runs tasks in its thread: ``returned(task, result)`` or ``errored(task, exception)``
 
 
 class TaskRunner(QObject):
@@ -98,16 +93,19 @@ class TaskRunner(QObject):
 
     :meth:`run` queues a task (tasks run one at a time, in order); when it ends, its ``success``
     or ``failure`` callback runs here, in the GUI thread, then ``finished(task, succeeded)`` is
-    emitted.  :meth:`stop` quits and waits for the thread; outcomes arriving later are dropped."""
+    emitted; a failed task without a failure callback is emitted on ``errored(task, exception)``
+    (the one failure path: the main window relays it).  :meth:`stop` quits and waits for the
+    thread; outcomes arriving later are dropped."""
 
     finished = Signal(object, bool)  # Task, succeeded (after its callback ran)
+    errored = Signal(object, object)  # Task, the exception: a failure its task does not handle itself
     _submit = Signal(object)
 
     def __init__(self, name: str = "tasks", parent: QObject | None = None):
         super().__init__(parent)
         self.worker = TaskWorker()
-        self.worker.done.connect(self._done)  # queued: this object lives in the GUI thread
-        self.worker.failed.connect(self._failed)
+        self.worker.returned.connect(self._done)  # queued: this object lives in the GUI thread
+        self.worker.errored.connect(self._failed)
         self._submit.connect(self.worker.run)
         self._stopped = False
         self.worker_thread = start_thread(self.worker, name)
@@ -134,5 +132,7 @@ class TaskRunner(QObject):
     @Slot(object, object)
     def _failed(self, task: Task, exc: BaseException) -> None:
         if not self._stopped:
-            task.fail(exc)
+            if not task.fail(exc):
+                logger.warning("Task %s failed without a failure callback: %s", task.kind.value, exc)
+                self.errored.emit(task, exc)
             self.finished.emit(task, False)

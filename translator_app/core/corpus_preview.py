@@ -1,15 +1,14 @@
-"""The corpus preview: read a corpus like training will, in its own thread, and summarise it."""
+"""The corpus preview: read a corpus like training will and summarise it (counts, skips, languages,
+sentence lengths, a few samples) for the Training tab.  Torch-free and Qt-free; the GUI runs
+:func:`preview_corpus` as a background task."""
 
 from __future__ import annotations
 
-import logging
 import statistics
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal, Slot
-
-logger = logging.getLogger(__name__)
+from translator_app.core.corpus import read_corpus
 
 
 @dataclass(frozen=True)
@@ -33,8 +32,6 @@ class CorpusPreview:
 
 def preview_corpus(path: str, target_path: str | None = None, n_samples: int = 8) -> CorpusPreview:
     """Read a corpus like training will and summarise it (raises CorpusError on hard problems)."""
-    from translator_app.core.corpus import read_corpus
-
     start = time.perf_counter()
     pairs, report = read_corpus(path, target_path or None)
 
@@ -59,28 +56,3 @@ def preview_corpus(path: str, target_path: str | None = None, n_samples: int = 8
         time.perf_counter() - start,
         tuple(report.notes),
     )
-
-
-class CorpusPreviewWorker(QObject):
-    """Previews a corpus in its own thread. Results carry the request id; a queued request
-    older than one already seen is skipped (the GUI ignores results other than its latest)."""
-
-    preview_ready = Signal(int, object)  # request id, CorpusPreview
-    failed = Signal(int, object)  # request id, the exception (CorpusError, OSError, ...)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._latest = -1
-
-    @Slot(int, str, str)
-    def preview(self, request_id: int, path: str, target_path: str = "") -> None:
-        if request_id < self._latest:
-            return
-        self._latest = request_id
-        try:
-            result = preview_corpus(path, target_path or None)
-        except Exception as exc:
-            logger.info("Corpus preview of %s failed: %s", path, exc, exc_info=True)
-            self.failed.emit(request_id, exc)
-            return
-        self.preview_ready.emit(request_id, result)
