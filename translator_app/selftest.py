@@ -90,14 +90,15 @@ def run_self_test() -> int:
     try:
         import torch
 
-        from translator_app.core.quickload import load_translator  # the desktop app's load path
+        from translator_app.core.decoding import DecodeConfig
+        from translator_app.core.translator import Translator  # the one model loader, as the app uses it
     except Exception as exc:  # noqa: BLE001 - a broken frozen runtime shows up here: reported, exit 1
         return _fail(f"cannot import the translation engine: {type(exc).__name__}: {exc}", exc)
     t_import = time.perf_counter() - t0
 
     t1 = time.perf_counter()
     try:
-        translator = load_translator(model_dir)
+        translator = Translator.load(model_dir)
     except Exception as exc:  # noqa: BLE001 - BundleError (corrupt/mismatched bundle), OSError, RuntimeError
         return _fail(f"cannot load the model: {type(exc).__name__}: {exc}", exc)
     t_load = time.perf_counter() - t1
@@ -108,7 +109,7 @@ def run_self_test() -> int:
     results = []
     try:
         for sentence, _ in checks:
-            results.append(translator.translate(sentence, beam_size=BEAM_SIZE))
+            results.append(translator.translate(sentence, DecodeConfig(beam_size=BEAM_SIZE)))
     except Exception as exc:  # noqa: BLE001 - any failure is the self-test's finding: reported, exit 1
         return _fail(f"translation raised {type(exc).__name__}: {exc}", exc)
     t_translate = (time.perf_counter() - t2) / len(checks)

@@ -35,7 +35,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -44,6 +44,7 @@ import torch
 from translator_app.core import pipeline
 from translator_app.core import search as search_mod
 from translator_app.core.corpus import normalize
+from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.core.names import NameRule, common_word_test
 from translator_app.core.segment import base_language
 from translator_app.core.spans import Span, render, restore
@@ -247,14 +248,14 @@ def complete(
     source: str,
     prefix: str,
     *,
-    beam_size: int = 1,
+    decode: DecodeConfig = LIVE,
     src_lang: str = "en",
     tgt_lang: str = "es",
     glossary: Mapping[str, str] | None = None,
     names: NameRule | None = None,
 ) -> Completion:
-    """The best translation of ``source`` that starts with ``prefix`` (greedy, or beam search when
-    ``beam_size`` > 1). ``text`` is ``prefix + suffix``; an empty prefix gives ordinary translation."""
+    """The best translation of ``source`` that starts with ``prefix``, searched as ``decode`` says
+    (its n-best is ignored: one completion). ``text`` is ``prefix + suffix``; an empty prefix gives ordinary translation."""
     parts, shares = _located(tok, source, prefix, src_lang, tgt_lang, glossary, names)
     if not parts:  # nothing to translate
         return Completion(source, prefix, prefix, "", ("</s>",), ("</s>",), np.ones((1, 1), np.float32), 0.0)
@@ -265,11 +266,11 @@ def complete(
         for i, s in enumerate(shares[:j])
     ]
     ctx = _context(tok, parts[j], shares[j], src_lang, tgt_lang)
-    kwargs = {}
+    kwargs, one = {}, replace(decode, n_best=1)
     if not empty:
         forced = [c.forced for c in ctxs] + [ctx.forced] + [()] * (len(parts) - j - 1)
         kwargs = {"prefixes": forced, "constraint": lambda b, after: ctx.constraint(b, after) if b == j else None}
-    hyps = [h[0] for h in search_mod.search(model, [list(p.chunks[0]) for p in parts], beam_size, 1, **kwargs)]
+    hyps = [h[0] for h in search_mod.search(model, [list(p.chunks[0]) for p in parts], one, **kwargs)]
     src = [tuple(tok.source.pieces(p.chunks[0][:-1])) + ("</s>",) for p in parts]
     texts = [
         pipeline._assemble(tok, p, [h], list(s), src_lang, tgt_lang)[0] for p, h, s in zip(parts[j:], hyps[j:], src[j:])

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from translator_app.core.decoding import DOCUMENT, DecodeConfig
 from translator_app.core.documents import (
     FILE_FILTER,
     FORMATS,
@@ -70,7 +71,7 @@ class DocumentDialog(QDialog):
         model_path: str = "",
         loader: Callable | None = None,
         tgt_lang: str = "",
-        beam: int = 5,
+        decode: DecodeConfig = DOCUMENT,
     ):
         super().__init__(parent)
         self.setWindowTitle("Translate a document")
@@ -95,7 +96,8 @@ class DocumentDialog(QDialog):
             self.fmt.addItem(f"{NAMES[key]} ({', '.join(FORMATS[key])})", key)
         self.beam = QSpinBox()
         self.beam.setRange(1, 12)
-        self.beam.setValue(max(1, beam))
+        self.decode = decode  # the other knobs (the Translate tab's settings); the beam is set here
+        self.beam.setValue(decode.beam_size)
         self.beam.setToolTip("1 = greedy (fastest); 5 = better translations, about 1.5× slower")
         self.glossary = QLineEdit(str(settings.value(GLOSSARY_KEY, "") or ""))
         self.glossary.setPlaceholderText("optional: source<TAB>target TSV or TBX")
@@ -217,7 +219,7 @@ class DocumentDialog(QDialog):
             source,
             output,
             self.model_path,
-            self.beam.value(),
+            self.decode.with_beam(self.beam.value()),
             self.fmt.currentData() or None,
             self.glossary.text().strip() or None,
             self.all_units.isChecked(),

@@ -41,7 +41,7 @@ class FileActions:
             model_path=self.model_path,
             loader=self.translation_worker.loader,
             tgt_lang=info.tgt_lang if info else "",
-            beam=self.translate_tab.beam_size(),
+            decode=self.translate_tab.decode_config(),
         )
         if isinstance(source, str) and source:  # (a menu action passes its checked state)
             dialog.set_source(source)
@@ -66,7 +66,7 @@ class FileActions:
     @Slot(str, str)
     def _start_file(self, source: str, output: str) -> None:
         self.statusBar().showMessage(f"Translating {Path(source).name}…")
-        self._translate_file.emit(source, output, self.translate_tab.beam_size())
+        self._translate_file.emit(source, output, self.translate_tab.decode_config())
 
     @Slot()
     def _cancel_file(self) -> None:

@@ -64,7 +64,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
     _load_model = Signal(str)
     _run_training = Signal(object)
     _preview = Signal(int, str, str)
-    _translate_file = Signal(str, str, int)  # (see FileActions)
+    _translate_file = Signal(str, str, object)  # source, output, DecodeConfig (see FileActions)
     # GUI-thread notifications (for the status bar, other windows and tests)
     model_changed = Signal(object)  # ModelInfo of the model now in use
     model_error = Signal(str)  # a message: the model could not be loaded

@@ -29,6 +29,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.workers import memory
 from translator_app.workers.base import FileCancelled, InputFileError, NoModelLoaded
 
@@ -43,7 +44,7 @@ class CompletionRequest:
     sentence: int  # index of the sentence in the shown translation
     source: str  # the source sentence
     prefix: str  # the target text the person typed (up to the cursor)
-    beam: int = 1
+    decode: DecodeConfig = LIVE  # how to search
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class TranslationWorker(QObject):
         self._loader = loader
         self._translator: Any = None
         self._lock = threading.Lock()
-        self._pending: tuple[int, str, int] | None = None
+        self._pending: tuple[int, str, DecodeConfig] | None = None
         self._latest_id = -1
         # interactive requests: one pending slot and the newest id per (kind, sentence)
         self._ia_pending: dict[_Slot, InteractiveRequest] = {}
@@ -102,21 +103,24 @@ class TranslationWorker(QObject):
         return self._loader
 
     # called from the GUI thread ------------------------------------------------------------
-    def submit(self, request_id: int, text: str, beam: int = 1) -> None:
-        """Queue a translation (thread-safe). Only the newest pending request survives."""
+    def submit(self, request_id: int, text: str, decode: DecodeConfig = LIVE) -> None:
+        """Queue a translation searched as ``decode`` says (thread-safe). Only the newest pending
+        request survives."""
         with self._lock:
             replaced = self._pending
-            self._pending = (request_id, text, beam)
+            self._pending = (request_id, text, decode)
             self._latest_id = max(self._latest_id, request_id)
         if replaced is not None:
             self.dropped.emit(replaced[0])
         else:
             self._wake.emit()
 
-    def submit_completion(self, request_id: int, sentence: int, source: str, prefix: str, beam: int = 1) -> None:
+    def submit_completion(
+        self, request_id: int, sentence: int, source: str, prefix: str, decode: DecodeConfig = LIVE
+    ) -> None:
         """Queue "complete this sentence from ``prefix``" (thread-safe); replaces an older pending
         completion of the same sentence (that one is dropped)."""
-        self._submit_interactive(CompletionRequest(request_id, sentence, source, prefix, max(1, int(beam))))
+        self._submit_interactive(CompletionRequest(request_id, sentence, source, prefix, decode))
 
     def submit_alternatives(self, request_id: int, sentence: int, source: str, prefix: str, k: int = 5) -> None:
         """Queue "the top ``k`` words after ``prefix``" (thread-safe), newest per sentence wins."""
@@ -164,11 +168,6 @@ class TranslationWorker(QObject):
         """Stop a running file translation after the current batch (thread-safe)."""
         self._cancel_file.set()
 
-    @property
-    def latest_request(self) -> int:
-        with self._lock:
-            return self._latest_id
-
     # slots, run in the worker thread ----------------------------------------------------------
     @Slot(str)
     def load_model(self, path: str) -> None:
@@ -188,8 +187,8 @@ class TranslationWorker(QObject):
         self.model_loaded.emit(translator.info)
         self._drain()  # text typed while the model loaded
 
-    @Slot(int, str, int)
-    def translate(self, request_id: int, text: str, beam: int = 1) -> None:
+    @Slot(int, str, object)
+    def translate(self, request_id: int, text: str, decode: DecodeConfig = LIVE) -> None:
         """Translate now unless a newer request is already known (then it is dropped)."""
         with self._lock:
             stale = request_id < self._latest_id
@@ -202,15 +201,15 @@ class TranslationWorker(QObject):
             return
         self.started.emit(request_id)
         try:
-            result = self._translator.translate(text, beam_size=max(1, int(beam)), **self._terms())
+            result = self._translator.translate(text, decode, **self._terms())
         except Exception as exc:
             logger.info("Translation %d failed: %s", request_id, exc, exc_info=True)
             self.translation_failed.emit(request_id, exc)
             return
         self.translation_ready.emit(request_id, result)
 
-    @Slot(str, str, int)
-    def translate_file(self, source: str, output: str, beam: int = 1) -> None:
+    @Slot(str, str, object)
+    def translate_file(self, source: str, output: str, decode: DecodeConfig = LIVE) -> None:
         """Translate a UTF-8 text file line by line into ``output`` (written atomically)."""
         self._cancel_file.clear()
         if self._translator is None:
@@ -230,9 +229,7 @@ class TranslationWorker(QObject):
                     raise FileCancelled(
                         f"Cancelled after {len(out):,} of {len(lines):,} lines; {output} was not written."
                     )
-                out += self._translator.translate_lines(
-                    lines[i : i + self.FILE_CHUNK], beam_size=max(1, beam), **self._terms()
-                )
+                out += self._translator.translate_lines(lines[i : i + self.FILE_CHUNK], decode, **self._terms())
                 self.file_progress.emit(len(out), len(lines))
                 self._drain()  # keep live translation responsive between batches
             from translator_app.core.checkpoint import atomic_write_text
@@ -256,9 +253,7 @@ class TranslationWorker(QObject):
             return
         try:
             if isinstance(request, CompletionRequest):
-                result = self._translator.complete(
-                    request.source, request.prefix, beam_size=request.beam, **self._terms()
-                )
+                result = self._translator.complete(request.source, request.prefix, request.decode, **self._terms())
                 self.completion_ready.emit(request.request_id, result)
             else:
                 choices = list(
@@ -281,9 +276,9 @@ class TranslationWorker(QObject):
                     key = min(self._ia_pending, key=lambda k: self._ia_pending[k].request_id)
                     interactive = self._ia_pending.pop(key)
                 else:
-                    request_id, text, beam = self._pending
+                    request_id, text, decode = self._pending
                     self._pending = None
             if interactive is not None:
                 self._interactive(interactive)
             else:
-                self.translate(request_id, text, beam)
+                self.translate(request_id, text, decode)
