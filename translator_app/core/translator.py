@@ -122,7 +122,7 @@ class Translator:
         if len(text) > MAX_INPUT_CHARS:
             raise InputTooLong(
                 f"The text has {len(text):,} characters; at most {MAX_INPUT_CHARS:,} are "
-                "translated at once. Use File > Translate file for long documents."
+                "translated at once. Use File > Translate file or document for long texts."
             )
         revision = self.memory.revision() if self.memory is not None else None
         key = (text, decode, _glossary_key(glossary), revision)

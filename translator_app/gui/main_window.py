@@ -33,7 +33,6 @@ from translator_app import paths
 from translator_app.core.store import ModelEntry, ModelStore
 from translator_app.gui.errors import user_message
 from translator_app.gui.file_actions import FileActions
-from translator_app.gui.file_translate import FileTranslation
 from translator_app.gui.memory_pane import MemoryFeature
 from translator_app.gui.menus import build_menus
 from translator_app.gui.model_actions import ModelActions
@@ -64,7 +63,6 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
     _load_model = Signal(str)
     _run_training = Signal(object)
     _preview = Signal(int, str, str)
-    _translate_file = Signal(str, str, object)  # source, output, DecodeConfig (see FileActions)
     # GUI-thread notifications (for the status bar, other windows and tests)
     model_changed = Signal(object)  # ModelInfo of the model now in use
     model_error = Signal(str)  # a message: the model could not be loaded
@@ -95,8 +93,6 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         self.setCentralWidget(self.tabs)
         self.model_status = QLabel("No model")
         self.decode_status = QLabel("")
-        self.file_translation = FileTranslation()
-        self.statusBar().addPermanentWidget(self.file_translation)
         self.statusBar().addPermanentWidget(self.decode_status)
         self.statusBar().addPermanentWidget(self.model_status)
         build_menus(self)
@@ -134,7 +130,6 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         self.translate_tab.translated.connect(self._translated)
         self.translate_tab.swap_requested.connect(self.swap_languages)
         self.picker.model_chosen.connect(self.load_model)
-        self._wire_files()
         self.picker.import_requested.connect(self.import_model)
         self.picker.export_requested.connect(self.export_model)
         self.picker.delete_requested.connect(self.delete_model)
@@ -394,7 +389,6 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
             return
         self._shut_down = True
         self.training_worker.stop()
-        self.translation_worker.cancel_file()
         self.tasks.stop()  # outcomes of tasks still queued are dropped
         for thread in self.threads.values():
             stop_thread(thread)

@@ -1,4 +1,5 @@
-"""The translation worker: owns the loaded model, translates live text, files and interactive requests.
+"""The translation worker: owns the loaded model, translates live text and interactive requests
+(files and documents are translated by :mod:`.documents`, in their own thread).
 
 :class:`TranslationWorker` owns the :class:`~translator_app.core.translator.Translator` (not
 thread-safe, so only this worker's thread ever touches it).  The GUI calls
@@ -13,7 +14,7 @@ per (kind, sentence): newer typing in a sentence replaces its older request, whi
 tagged with the request id.
 
 Failures are signalled with the exception object itself (``model_failed``, ``translation_failed``,
-``file_failed``, ``interactive_failed``, ``glossary_failed``); the GUI turns it into a message
+``interactive_failed``, ``glossary_failed``); the GUI turns it into a message
 (``gui.errors.user_message``).
 """
 
@@ -21,17 +22,15 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.workers import memory
-from translator_app.workers.base import FileCancelled, InputFileError, NoModelLoaded
+from translator_app.workers.base import NoModelLoaded
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +71,11 @@ class TranslationWorker(QObject):
     started = Signal(int)  # request id whose translation begins now
     dropped = Signal(int)  # request id skipped because a newer one arrived
     glossary_failed = Signal(str, object)  # glossary path, the exception (the glossary is not used)
-    file_progress = Signal(int, int)  # lines translated, lines in the file
-    file_done = Signal(str, int, float)  # output path, lines, seconds
-    file_failed = Signal(object)  # the exception (FileCancelled, InputFileError, NoModelLoaded, ...)
     completion_ready = Signal(int, object)  # request id, core.interactive.Completion
     alternatives_ready = Signal(int, object)  # request id, list[core.interactive.WordChoice]
     interactive_failed = Signal(int, object)  # request id, the exception
     interactive_dropped = Signal(int)  # interactive request id superseded by newer typing in its sentence
     _wake = Signal()
-    FILE_CHUNK = 64  # lines per batch; live requests are served between batches
 
     def __init__(self, loader: Callable[[str], Any] | None = None):
         super().__init__()
@@ -92,7 +87,6 @@ class TranslationWorker(QObject):
         # interactive requests: one pending slot and the newest id per (kind, sentence)
         self._ia_pending: dict[_Slot, InteractiveRequest] = {}
         self._ia_latest: dict[_Slot, int] = {}
-        self._cancel_file = threading.Event()
         self._glossary_path = ""  # the glossary setting (TSV or TBX); "" for none
         self._glossary: tuple[tuple, dict[str, str] | None] = (("", "", ""), None)  # (path, langs), terms
         self._wake.connect(self._drain)
@@ -139,7 +133,7 @@ class TranslationWorker(QObject):
 
     def set_glossary(self, path: str) -> None:
         """Enforce the terms of this glossary file (TSV or TBX; "" for none) in every later
-        translation, file translation and completion (thread-safe; read in the worker thread)."""
+        translation and completion (thread-safe; read in the worker thread)."""
         with self._lock:
             self._glossary_path = str(path or "")
 
@@ -163,10 +157,6 @@ class TranslationWorker(QObject):
             self._glossary = (key, terms)
         terms = self._glossary[1]
         return {"glossary": terms} if terms else {}
-
-    def cancel_file(self) -> None:
-        """Stop a running file translation after the current batch (thread-safe)."""
-        self._cancel_file.set()
 
     # slots, run in the worker thread ----------------------------------------------------------
     @Slot(str)
@@ -207,42 +197,6 @@ class TranslationWorker(QObject):
             self.translation_failed.emit(request_id, exc)
             return
         self.translation_ready.emit(request_id, result)
-
-    @Slot(str, str, object)
-    def translate_file(self, source: str, output: str, decode: DecodeConfig = LIVE) -> None:
-        """Translate a UTF-8 text file line by line into ``output`` (written atomically)."""
-        self._cancel_file.clear()
-        if self._translator is None:
-            self.file_failed.emit(NoModelLoaded())
-            return
-        start = time.perf_counter()
-        try:
-            try:
-                lines = Path(source).read_text(encoding="utf-8-sig").splitlines()
-            except UnicodeDecodeError as exc:
-                raise InputFileError(f"{source}: not valid UTF-8 text (byte {exc.start})") from exc
-            except OSError as exc:
-                raise InputFileError(f"{source}: cannot read ({exc.strerror or exc})") from exc
-            out: list[str] = []
-            for i in range(0, len(lines), self.FILE_CHUNK):
-                if self._cancel_file.is_set():
-                    raise FileCancelled(
-                        f"Cancelled after {len(out):,} of {len(lines):,} lines; {output} was not written."
-                    )
-                out += self._translator.translate_lines(lines[i : i + self.FILE_CHUNK], decode, **self._terms())
-                self.file_progress.emit(len(out), len(lines))
-                self._drain()  # keep live translation responsive between batches
-            from translator_app.core.checkpoint import atomic_write_text
-
-            atomic_write_text(output, "\n".join(out) + ("\n" if out else ""))
-        except FileCancelled as exc:
-            self.file_failed.emit(exc)
-            return
-        except Exception as exc:
-            logger.exception("Translating the file %s failed", source)
-            self.file_failed.emit(exc)
-            return
-        self.file_done.emit(output, len(lines), time.perf_counter() - start)
 
     def _interactive(self, request: InteractiveRequest) -> None:
         """Run one interactive request (worker thread) unless a newer one for its sentence is known."""

@@ -153,9 +153,7 @@ class Engine:
             batch = [job for plan in chunk for job in plan.jobs if job.kind in ("line", "marked")]
             if batch:
                 outs = list(
-                    self.translator.translate_lines(
-                        [j.text for j in batch], self.decode, glossary=self.glossary
-                    )
+                    self.translator.translate_lines([j.text for j in batch], self.decode, glossary=self.glossary)
                 )
                 if len(outs) != len(batch):
                     raise RuntimeError(f"the translator returned {len(outs)} lines for {len(batch)}")
