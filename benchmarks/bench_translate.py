@@ -275,6 +275,7 @@ _GUI_CHILD = textwrap.dedent("""
     app = make_application(["bench"])
     from translator_app.core import training
     training.preload()
+    from translator_app.core.decoding import DOCUMENT
     from translator_app.gui.main_window import MainWindow
     t0 = time.perf_counter()
     w = MainWindow()
@@ -292,9 +293,9 @@ _GUI_CHILD = textwrap.dedent("""
     def on_loaded(info):
         out["model"] = info.path
         out["load_s"] = round(time.perf_counter() - t0, 2)
-        w._submit_translation(1, sys.argv[2], 5)
+        w._submit_translation(1, sys.argv[2], DOCUMENT)
     w.translation_worker.translation_ready.connect(on_ready)
-    w.translation_worker.translation_failed.connect(lambda i, m: fail(m))
+    w.translation_worker.failed.connect(lambda failure: fail(str(failure.error)))
     w.model_changed.connect(on_loaded)
     w.model_error.connect(fail)
     QTimer.singleShot(120_000, lambda: fail("timeout"))

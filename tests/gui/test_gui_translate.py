@@ -134,7 +134,7 @@ def test_worker_translates_in_its_thread_and_skips_queued_stale_requests(qtbot):
         assert fake.thread is not threading.main_thread()
         # a request older than the newest one known is skipped even when called directly
         QMetaObject.invokeMethod(
-            worker, "translate", Qt.ConnectionType.QueuedConnection, Q_ARG(int, 3), Q_ARG(str, "late"), Q_ARG(int, 1)
+            worker, "translate", Qt.ConnectionType.QueuedConnection, Q_ARG(int, 3), Q_ARG(str, "late")
         )
         qtbot.waitUntil(lambda: len(dropped) == 3, timeout=5000)
         assert dropped[-1] == 3 and fake.calls == ["one", "four"]
@@ -377,7 +377,7 @@ def test_the_glossary_setting_reaches_every_translation(qtbot, tmp_path):
     worker.set_glossary(str(terms))
     worker.translate(2, "Open Writer.")
     failures = []
-    worker.glossary_failed.connect(lambda path, exc: failures.append((path, exc)))
+    worker.failed.connect(lambda failure: failures.append((failure.path, failure.error)))
     worker.set_glossary(str(tmp_path / "missing.tsv"))
     worker.translate(3, "Open Writer.")
     assert fake.seen == [None, {"Writer": "Escritor"}, None]

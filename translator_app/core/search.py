@@ -195,23 +195,24 @@ def greedy_search(
         finished |= y == EOS_ID
         if bool(finished.all()):
             break
+    return _greedy_results(sources, out_tokens, attn_rows, gates, log_probs, alpha)
+
+
+def _greedy_results(
+    sources: list[list[int]], out_tokens: list, attn_rows: list, gates: list, log_probs: Tensor, alpha: float
+) -> list[Hypothesis]:
+    """The hypotheses of a greedy search from its steps: T tensors of ids (B,), of attention (B, S)
+    and of p_gen (B,) (none without copy attention), and the (B,) summed log-probabilities."""
     tokens = torch.stack(out_tokens, dim=1).tolist()  # (B, T)
     attention = torch.stack(attn_rows, dim=1).float().cpu().numpy()  # (B, T, S)
     copy = 1.0 - torch.stack(gates, dim=1).float().cpu().numpy() if gates else None  # (B, T)
     results = []
-    for b in range(batch):
-        seq = tokens[b]
+    for b, seq in enumerate(tokens):
         n = seq.index(EOS_ID) if EOS_ID in seq else len(seq)
         lp = float(log_probs[b])
-        results.append(
-            Hypothesis(
-                tuple(seq[:n]),
-                lp,
-                _length_norm(lp, n + 1, alpha),
-                attention[b, : n + 1, : len(sources[b])].copy(),
-                None if copy is None else copy[b, : n + 1].copy(),
-            )
-        )
+        attn = attention[b, : n + 1, : len(sources[b])].copy()
+        gate = None if copy is None else copy[b, : n + 1].copy()
+        results.append(Hypothesis(tuple(seq[:n]), lp, _length_norm(lp, n + 1, alpha), attn, gate))
     return results
 
 

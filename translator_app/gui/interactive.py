@@ -97,7 +97,7 @@ class InteractiveEditor(EditorInput, QPlainTextEdit):
         self.alternatives_requested.connect(worker.submit_alternatives, direct)
         worker.completion_ready.connect(self.on_completion_ready)
         worker.alternatives_ready.connect(self.on_alternatives_ready)
-        worker.interactive_failed.connect(self.on_failed)
+        # (its failures come through the tab: TranslateTab.on_worker_failed -> on_failed)
 
     # ---- content ----------------------------------------------------------------------------
     def set_translation(self, translation: Any, keep_edits: bool = True) -> None:

@@ -54,6 +54,7 @@ from translator_app.workers import (
     start_thread,
     stop_thread,
 )
+from translator_app.workers.translation import Failure, Step
 
 logger = logging.getLogger(__name__)
 MODEL_KEY = "model/ref"  # the model in use, by store name ("bundled/en-es"), see workers.model_ref
@@ -120,10 +121,8 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         tw, tr, pv = self.translation_worker, self.training_worker, self.preview_worker
         self._load_model.connect(tw.load_model)
         tw.model_loaded.connect(self._model_loaded)
-        tw.model_failed.connect(self._model_failed)
-        tw.glossary_failed.connect(self._glossary_failed)
+        tw.failed.connect(self._model_failed)  # (the tab shows the worker's other failures)
         tw.translation_ready.connect(self.translate_tab.on_translation_ready)
-        tw.translation_failed.connect(self.translate_tab.on_translation_failed)
         self.translate_tab.connect_worker(tw)  # interactive translation: completions and alternatives
         self._apply_glossary()
         self.translate_tab.translate_requested.connect(self._submit_translation)
@@ -260,9 +259,11 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         self.translate_tab.set_model(info)
         self.model_changed.emit(info)
 
-    @Slot(str, object)
-    def _model_failed(self, path: str, exc: BaseException) -> None:
-        message = f"Cannot load the model in {path}: {user_message(exc)}"
+    @Slot(object)
+    def _model_failed(self, failure: Failure) -> None:
+        if failure.step is not Step.MODEL:
+            return
+        message = f"Cannot load the model in {failure.path}: {user_message(failure.error)}"
         self.picker.select(self.model_path)
         if self.model_info is None:
             self.model_status.setText("No model")
@@ -271,10 +272,6 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
             self.model_status.setText(f"Model: {self.model_info.name}")
             self.translate_tab.show_message(f"{message} Still using {self.model_info.name}.", Level.ERROR)
         self.model_error.emit(message)
-
-    @Slot(str, object)
-    def _glossary_failed(self, path: str, exc: BaseException) -> None:
-        self.translate_tab.show_message(f"The glossary is not used: {user_message(exc)}", Level.WARNING)
 
     def _current_entry(self) -> ModelEntry | None:
         """The picker's entry of the model in use, else (a model from outside the store) one from its info."""
@@ -307,8 +304,8 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
 
     # ---- translation ---------------------------------------------------------------------------
     @Slot(int, str, int)
-    def _submit_translation(self, request_id: int, text: str, beam: int) -> None:
-        self.translation_worker.submit(request_id, text, beam)
+    def _submit_translation(self, request_id: int, text: str, decode: Any) -> None:
+        self.translation_worker.submit(request_id, text, decode)  # decode: core.decoding.DecodeConfig
 
     @Slot(object)
     def _translated(self, t: Any) -> None:

@@ -24,16 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLabel,
-    QSplitter,
-    QStyle,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from translator_app.core.decoding import DecodeConfig
 from translator_app.gui.attention_pane import AttentionPane
@@ -44,6 +35,7 @@ from translator_app.gui.language_hint import LanguageHint
 from translator_app.gui.model_picker import ModelPicker
 from translator_app.gui.source_edit import SourceEdit
 from translator_app.gui.widgets import Level, MessageBanner, language_name
+from translator_app.workers.translation import Failure, Step
 
 DEBOUNCE_MS = 300
 
@@ -184,22 +176,14 @@ class TranslateTab(QWidget):
         layout.addWidget(self.vsplit, 1)
 
     def _add_shortcuts(self) -> None:
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(
-                QKeySequence(keys), self, self.translate_now, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
-            )
-        QShortcut(
-            QKeySequence("Ctrl+Shift+C"),
-            self,
-            self.copy_translation,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
-        QShortcut(
-            QKeySequence("Ctrl+Shift+S"),
-            self,
-            self.swap_button.click,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
+        """Ctrl+Enter translates at once, Ctrl+Shift+C copies the translation, Ctrl+Shift+S swaps."""
+        for keys, slot in (
+            ("Ctrl+Return", self.translate_now),
+            ("Ctrl+Enter", self.translate_now),
+            ("Ctrl+Shift+C", self.copy_translation),
+            ("Ctrl+Shift+S", self.swap_button.click),
+        ):
+            QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # ---- messages ---------------------------------------------------------------------------
     @property
@@ -261,6 +245,7 @@ class TranslateTab(QWidget):
         if self._worker is not worker:
             self._worker = worker
             self.target.connect_worker(worker)
+            worker.failed.connect(self.on_worker_failed)
 
     def retranslate_all(self) -> None:
         """Drop every edit of the translation and translate the text again."""
@@ -351,6 +336,15 @@ class TranslateTab(QWidget):
         self.confidence.setText(f"Confidence {translation.confidence:.0%}")
         self.attention.set_translation(translation, self.source.toPlainText(), self.source.textCursor().position())
         self.translated.emit(translation)
+
+    def on_worker_failed(self, failure: Failure) -> None:
+        """The translation worker's one failure signal: each failure, in words (``user_message``), where it belongs."""
+        if failure.step is Step.TRANSLATION:
+            self.on_translation_failed(failure.request_id, failure.error)
+        elif failure.step is Step.INTERACTIVE:
+            self.target.on_failed(failure.request_id, failure.error)
+        elif failure.step is Step.GLOSSARY:
+            self.show_message(f"The glossary is not used: {user_message(failure.error)}", Level.WARNING)
 
     def on_translation_failed(self, request_id: int, error: BaseException) -> None:
         self._show_failure(request_id, user_message(error))

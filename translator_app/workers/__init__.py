@@ -1,7 +1,7 @@
 """The only bridge between Qt and the core: QObjects that live in their own QThreads.
 
 * :mod:`.translation` — :class:`TranslationWorker` owns the loaded model: live translation,
-  file translation, interactive completions and alternatives;
+  interactive completions and alternatives (every failure one ``Failure`` on ``failed``);
 * :mod:`.training` — :class:`TrainingWorker` runs the core ``train()`` generator and emits each
   event object on the signal for its class;
 * :mod:`.tasks` — :class:`Task` (a callable with its own ``success``/``failure`` callbacks),
@@ -10,7 +10,7 @@
 * :mod:`.store` — :func:`list_models` (a store listing for a task), :func:`model_dir_for`, and
   :func:`model_ref` / :func:`resolve_model_ref` (a model as the settings remember it: by store name);
 * :mod:`.corpus` — :class:`CorpusPreviewWorker` and :func:`preview_corpus`;
-* :mod:`.documents` — :class:`DocumentWorker` (File ▸ Translate document);
+* :mod:`.documents` — :class:`DocumentWorker` (File ▸ Translate file or document: every file);
 * :mod:`.base` — :func:`start_thread` / :func:`stop_thread` (quit + wait; every running QThread is
   referenced, so none is garbage-collected while it runs) and the errors workers raise themselves.
 

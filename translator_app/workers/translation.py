@@ -13,13 +13,14 @@ per (kind, sentence): newer typing in a sentence replaces its older request, whi
 (``completion_ready`` with a ``Completion``, ``alternatives_ready`` with a list of ``WordChoice``),
 tagged with the request id.
 
-Failures are signalled with the exception object itself (``model_failed``, ``translation_failed``,
-``interactive_failed``, ``glossary_failed``); the GUI turns it into a message
-(``gui.errors.user_message``).
+Every failure comes on one signal, ``failed``, as a :class:`Failure`: the exception object itself
+with what the GUI needs to place it (which step, the request id or the path); the GUI turns the
+exception into a message (``gui.errors.user_message``).
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 from collections.abc import Callable
@@ -57,6 +58,25 @@ class AlternativesRequest:
     k: int = 5
 
 
+class Step(enum.Enum):
+    """What the translation worker was doing when it failed."""
+
+    MODEL = "model"  # loading a model (the old model stays)
+    GLOSSARY = "glossary"  # reading the glossary file (the glossary is not used)
+    TRANSLATION = "translation"  # a live translation request
+    INTERACTIVE = "interactive"  # a completion or alternatives request
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failure of the translation worker: the exception and where it belongs."""
+
+    step: Step
+    error: BaseException  # InputTooLong, NoModelLoaded, BundleError, DocumentError, ...
+    request_id: int = -1  # TRANSLATION / INTERACTIVE: the request that failed
+    path: str = ""  # MODEL: the model folder; GLOSSARY: the glossary file
+
+
 InteractiveRequest = CompletionRequest | AlternativesRequest
 _Slot = tuple[type, int]  # (request class, sentence): one pending interactive request per slot
 
@@ -65,15 +85,12 @@ class TranslationWorker(QObject):
     """Owns the translation model; lives in its own thread."""
 
     model_loaded = Signal(object)  # core.translator.ModelInfo
-    model_failed = Signal(str, object)  # path, the exception (the old model stays)
     translation_ready = Signal(int, object)  # request id, core.translator.Translation
-    translation_failed = Signal(int, object)  # request id, the exception (InputTooLong, NoModelLoaded, ...)
     started = Signal(int)  # request id whose translation begins now
     dropped = Signal(int)  # request id skipped because a newer one arrived
-    glossary_failed = Signal(str, object)  # glossary path, the exception (the glossary is not used)
     completion_ready = Signal(int, object)  # request id, core.interactive.Completion
     alternatives_ready = Signal(int, object)  # request id, list[core.interactive.WordChoice]
-    interactive_failed = Signal(int, object)  # request id, the exception
+    failed = Signal(object)  # Failure: every failure, with its exception
     interactive_dropped = Signal(int)  # interactive request id superseded by newer typing in its sentence
     _wake = Signal()
 
@@ -139,7 +156,7 @@ class TranslationWorker(QObject):
 
     def _terms(self) -> dict[str, str]:
         """``glossary=`` keyword for the translator: {} without a glossary (worker thread). A file
-        that cannot be read is reported once (``glossary_failed``) and ignored."""
+        that cannot be read is reported once (``failed``) and ignored."""
         with self._lock:
             path = self._glossary_path
         info = getattr(self._translator, "info", None)
@@ -153,7 +170,7 @@ class TranslationWorker(QObject):
                     terms = load_glossary(path, key[1], key[2]) or None
                 except Exception as exc:  # noqa: BLE001 - a bad glossary never stops translation
                     logger.warning("Glossary %s not used: %s", path, exc)
-                    self.glossary_failed.emit(path, exc)
+                    self.failed.emit(Failure(Step.GLOSSARY, exc, path=path))
             self._glossary = (key, terms)
         terms = self._glossary[1]
         return {"glossary": terms} if terms else {}
@@ -171,12 +188,13 @@ class TranslationWorker(QObject):
             memory.attach(translator)  # the translation memory of its pair (workers.memory's setting)
         except Exception as exc:
             logger.exception("Cannot load the model in %s", path)
-            self.model_failed.emit(path, exc)
+            self.failed.emit(Failure(Step.MODEL, exc, path=path))
             return
         self._translator = translator
         self.model_loaded.emit(translator.info)
         self._drain()  # text typed while the model loaded
 
+    @Slot(int, str)
     @Slot(int, str, object)
     def translate(self, request_id: int, text: str, decode: DecodeConfig = LIVE) -> None:
         """Translate now unless a newer request is already known (then it is dropped)."""
@@ -187,14 +205,14 @@ class TranslationWorker(QObject):
             self.dropped.emit(request_id)
             return
         if self._translator is None:
-            self.translation_failed.emit(request_id, NoModelLoaded())
+            self.failed.emit(Failure(Step.TRANSLATION, NoModelLoaded(), request_id))
             return
         self.started.emit(request_id)
         try:
             result = self._translator.translate(text, decode, **self._terms())
         except Exception as exc:
             logger.info("Translation %d failed: %s", request_id, exc, exc_info=True)
-            self.translation_failed.emit(request_id, exc)
+            self.failed.emit(Failure(Step.TRANSLATION, exc, request_id))
             return
         self.translation_ready.emit(request_id, result)
 
@@ -216,7 +234,7 @@ class TranslationWorker(QObject):
                 self.alternatives_ready.emit(request.request_id, choices)
         except Exception as exc:
             logger.info("Interactive request %d failed: %s", request.request_id, exc, exc_info=True)
-            self.interactive_failed.emit(request.request_id, exc)
+            self.failed.emit(Failure(Step.INTERACTIVE, exc, request.request_id))
 
     @Slot()
     def _drain(self) -> None:
