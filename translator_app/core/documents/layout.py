@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Hashable, Sequence
 
-from translator_app.core.documents.common import CODE, SEP, TEXT, Segment
+from translator_app.core.documents.common import CODE, SEP, TEXT, Piece, Segment
 
 MARK_BASE = 1001
 MAX_MARKERS = 24  # the pipeline masks at most 32 spans per sentence
@@ -234,13 +234,18 @@ def tidy(seg: Segment, slots: list[int], placed: list[str], base: Hashable) -> l
     the segment's outer white space as it was."""
     pieces = seg.pieces
     n = len(slots)
-    texts = [_WS.sub(" ", t) for t in placed]
-    sep_before = [
-        k > 0 and any(p.kind == SEP and p.space for p in pieces[slots[k - 1] + 1 : slots[k]]) for k in range(n)
-    ]
+    texts = _rewrapped(pieces, slots, [_WS.sub(" ", t) for t in placed])
     code_before = [any(p.kind == CODE for p in pieces[(slots[k - 1] + 1 if k else 0) : slots[k]]) for k in range(n)]
     code_after = any(p.kind == CODE for p in pieces[slots[-1] + 1 :]) if n else False
-    # slots of one label joined by space-like SEPs only: one text, cut in proportion to the source
+    out = _spaced(pieces, slots, texts, code_before, code_after, base)
+    _keep_outer_space(pieces, slots, out, code_before, code_after)
+    return out
+
+
+def _rewrapped(pieces: list[Piece], slots: list[int], texts: list[str]) -> list[str]:
+    """``texts`` (one per slot), where slots of one label are joined by space-like SEPs only: one
+    text, cut in proportion to the source."""
+    n = len(slots)
     k = 0
     while k < n:
         group = [k]
@@ -265,7 +270,18 @@ def tidy(seg: Segment, slots: list[int], placed: list[str], base: Hashable) -> l
             for g, part in zip(group, parts):
                 texts[g] = part
         k = group[-1] + 1
-    # white space between slots: one space where the translation has one, in a plain slot if possible
+    return texts
+
+
+def _spaced(
+    pieces: list[Piece], slots: list[int], texts: list[str], code_before: list[bool], code_after: bool, base: Hashable
+) -> list[str]:
+    """The slots' texts with the white space between them: one space where the translation has one,
+    in a plain (``base``) slot if possible; beside a code piece, spaces stay where they were."""
+    n = len(slots)
+    sep_before = [
+        k > 0 and any(p.kind == SEP and p.space for p in pieces[slots[k - 1] + 1 : slots[k]]) for k in range(n)
+    ]
     contents = [k for k in range(n) if texts[k].strip()]
     out = [""] * n
     for k in contents:
@@ -297,7 +313,13 @@ def tidy(seg: Segment, slots: list[int], placed: list[str], base: Hashable) -> l
             out[a] += " "
         else:
             out[b] = " " + out[b]
-    # the segment's outer white space (indentation, a newline before the closing tag) stays
+    return out
+
+
+def _keep_outer_space(
+    pieces: list[Piece], slots: list[int], out: list[str], code_before: list[bool], code_after: bool
+) -> None:
+    """Put the segment's outer white space (indentation, a newline before the closing tag) back into ``out``."""
     sources = [pieces[i].text for i in slots]
     src_content = [k for k, s in enumerate(sources) if s.strip()] or [0]
     first, last = src_content[0], src_content[-1]
@@ -310,7 +332,6 @@ def tidy(seg: Segment, slots: list[int], placed: list[str], base: Hashable) -> l
             out[k] = src[: len(src) - len(src.lstrip())] + out[k]
         if k == last and not (code_after or any(code_before[k + 1 :])):
             out[k] = out[k] + src[len(src.rstrip()) :]
-    return out
 
 
 def split_codes(
