@@ -81,8 +81,17 @@ class DocumentDialog(QDialog):
         self.thread: Any = None
         self.report: Any = None
         self._started = 0.0
-        settings = QSettings()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._form(decode))
+        buttons = self._progress_widgets()
+        layout.addWidget(self.bar)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        self.bar.hide()
 
+    def _form(self, decode: DecodeConfig) -> QFormLayout:
+        """The document, output, format, beam, glossary and PO/XLIFF fields, in their form."""
+        settings = QSettings()
         self.source = QLineEdit()
         self.source.setPlaceholderText("the document to translate")
         self.output = QLineEdit()
@@ -115,7 +124,10 @@ class DocumentDialog(QDialog):
         glossary_row.layout().addWidget(clear)
         form.addRow("Glossary", glossary_row)
         form.addRow("", self.all_units)
+        return form
 
+    def _progress_widgets(self) -> QHBoxLayout:
+        """The progress bar, the report and the buttons; returns the buttons' row."""
         self.bar = QProgressBar()
         self.bar.setFormat("%v / %m segments")
         self.eta = QLabel("")
@@ -136,12 +148,7 @@ class DocumentDialog(QDialog):
         buttons.addWidget(self.eta, 1)
         for b in (self.translate_button, self.cancel_button, self.close_button):
             buttons.addWidget(b)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.summary)
-        layout.addLayout(buttons)
-        self.bar.hide()
+        return buttons
 
     def _with_button(self, edit: QLineEdit, text: str, slot) -> QWidget:
         box = QWidget()
