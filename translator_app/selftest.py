@@ -88,7 +88,7 @@ def run_self_test() -> int:
 
     t0 = time.perf_counter()
     try:
-        import torch
+        import torch  # noqa: F401 - imported (and timed) here: a broken runtime fails this step
 
         from translator_app.core.decoding import DecodeConfig
         from translator_app.core.translator import Translator  # the one model loader, as the app uses it
@@ -113,8 +113,16 @@ def run_self_test() -> int:
     except Exception as exc:  # noqa: BLE001 - any failure is the self-test's finding: reported, exit 1
         return _fail(f"translation raised {type(exc).__name__}: {exc}", exc)
     t_translate = (time.perf_counter() - t2) / len(checks)
-    result = results[0]
+    return _report(translator, checks, results, (t_import, t_load, t_translate))
 
+
+def _report(translator, checks: list, results: list, times: tuple[float, float, float]) -> int:
+    """Print what the self-test found (the model, the runtime, each check sentence, the times) and
+    return its verdict: 0, or 1 through :func:`_fail`."""
+    import torch
+
+    t_import, t_load, t_translate = times
+    info, result = translator.info, results[0]
     quantized = sum(1 for m in translator.model.modules() if "quantized" in type(m).__module__)
     langs = f" ({info.src_lang}->{info.tgt_lang})" if info.src_lang and info.tgt_lang else ""
     print(f"model:          {info.name}{langs}, {info.parameters:,} parameters", flush=True)
