@@ -26,6 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from translator_app.core.decoding import DecodeConfig  # noqa: E402
 
 
 def english_sentences(model: Path) -> list[str]:
@@ -144,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     for beam in [int(b) for b in args.beams.split(",") if b.strip()]:
         output = work / f"report-{args.pages}p.beam{beam}.es.docx"
         start = time.perf_counter()
-        report = translate_document(source, output, translator, beam_size=beam)
+        report = translate_document(source, output, translator, decode=DecodeConfig(beam_size=beam))
         seconds = time.perf_counter() - start
         same = shape(source) == shape(output)
         status |= not same

@@ -28,6 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+from translator_app.core.decoding import DecodeConfig  # noqa: E402
 
 # category | English sentence with marked runs | groups of the 1st run || groups of the 2nd run
 CASES = """
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "cases.html", Path(tmp) / "cases.es.html"
         src.write_text(build_html(cases), encoding="utf-8")
-        report = translate_document(src, out, translator, beam_size=args.beam)
+        report = translate_document(src, out, translator, decode=DecodeConfig(beam_size=args.beam))
         root = lhtml.fromstring(out.read_bytes())
     paragraphs = root.findall(".//p")
     if len(paragraphs) != len(cases):

@@ -26,6 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script: the repository (translator_app, the benchmarks package)
 from benchmarks.bench_translate import percentile  # noqa: E402  (one percentile for the benchmarks)
+from translator_app.core.decoding import DecodeConfig  # noqa: E402
 
 EVERYDAY = REPO / "benchmarks" / "dev" / "everyday.en-es.tsv"
 BEAMS = (1, 5)
@@ -45,11 +46,13 @@ def latency(tr, pairs: list[tuple[str, str]], limit: int | None) -> dict:
     picked = picked[:limit] if limit else picked
     out = {"sentences": len(picked)}
     for beam in BEAMS:
-        tr.complete(picked[0][0], picked[0][1][: len(picked[0][1]) // 2], beam_size=beam)  # warm-up
+        tr.complete(
+            picked[0][0], picked[0][1][: len(picked[0][1]) // 2], decode=DecodeConfig(beam_size=beam)
+        )  # warm-up
         times = []
         for src, ref in picked:
             start = time.perf_counter()
-            tr.complete(src, ref[: len(ref) // 2], beam_size=beam)
+            tr.complete(src, ref[: len(ref) // 2], decode=DecodeConfig(beam_size=beam))
             times.append((time.perf_counter() - start) * 1000)
         out[f"beam{beam}"] = {"p50_ms": percentile(times, 50), "p90_ms": percentile(times, 90)}
         print(
@@ -67,7 +70,7 @@ def simulate(tr, src: str, ref: str, beam: int) -> tuple[int, int]:
     typed = 0
     while len(accepted) < len(ref_words):
         prefix = " ".join(accepted) + " " if accepted else ""
-        suggestion = tr.complete(src, prefix, beam_size=beam).text.split()
+        suggestion = tr.complete(src, prefix, decode=DecodeConfig(beam_size=beam)).text.split()
         n = len(accepted)
         while n < len(ref_words) and n < len(suggestion) and suggestion[n] == ref_words[n]:
             n += 1

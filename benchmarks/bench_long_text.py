@@ -29,6 +29,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from translator_app.core.decoding import DecodeConfig
+
 REPO = Path(__file__).resolve().parent.parent
 EVERYDAY = REPO / "benchmarks" / "dev" / "everyday.en-es.tsv"
 _END = re.compile(r"[.!?…](?=[\"'»”)\]]*(\s|$))")
@@ -97,7 +99,7 @@ def main() -> int:
             )
         ok &= report("translator-app translate (stdin)", doc, cli.stdout.splitlines(), time.perf_counter() - start)
     start = time.perf_counter()
-    out = tr.translate_lines(doc, beam_size=args.beam)
+    out = tr.translate_lines(doc, decode=DecodeConfig(beam_size=args.beam))
     ok &= report("Translator.translate_lines (File > Translate file)", doc, out, time.perf_counter() - start)
     return 0 if ok else 1
 

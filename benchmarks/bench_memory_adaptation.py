@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from translator_app.core import adaptation  # noqa: E402
 from translator_app.core.corpus import read_corpus  # noqa: E402
+from translator_app.core.decoding import DecodeConfig  # noqa: E402
 from translator_app.core.memory import TranslationMemory  # noqa: E402
 from translator_app.core.metrics import corpus_scores  # noqa: E402
 from translator_app.core.store import ModelStore  # noqa: E402
@@ -40,8 +41,13 @@ def scores(model: Path, pairs: list[tuple[str, str]], general: list, beam: int) 
     from translator_app.core.translator import Translator
 
     translator = Translator.load(model)
-    domain = corpus_scores(translator.translate_lines([s for s, _ in pairs], beam_size=beam), [[t] for _, t in pairs])
-    gen = corpus_scores(translator.translate_lines([s for s, _ in general], beam_size=beam), [r for _, r in general])
+    domain = corpus_scores(
+        translator.translate_lines([s for s, _ in pairs], decode=DecodeConfig(beam_size=beam)), [[t] for _, t in pairs]
+    )
+    gen = corpus_scores(
+        translator.translate_lines([s for s, _ in general], decode=DecodeConfig(beam_size=beam)),
+        [r for _, r in general],
+    )
     return {"gimp_bleu": domain.bleu, "gimp_chrf": domain.chrf, "general_bleu": gen.bleu, "general_chrf": gen.chrf}
 
 

@@ -34,6 +34,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from translator_app.core.decoding import DecodeConfig
+
 REPO = Path(__file__).resolve().parent.parent
 TARGET_P50_MS = {1: 15.0, 5: 40.0}
 BLEU_TOLERANCE = 0.5
@@ -79,7 +81,7 @@ def time_one_by_one(tr, sentences: list[str], beam: int) -> list[float]:
     for s in sentences:
         tr._cache.clear()
         t0 = time.perf_counter()
-        tr.translate(s, beam_size=beam)
+        tr.translate(s, decode=DecodeConfig(beam_size=beam))
         out.append((time.perf_counter() - t0) * 1000)
     return out
 
@@ -137,12 +139,15 @@ def bench_latency(translators: dict, sentences: list[str], warmup: list[str], re
 def translate_unsorted(tr, lines: list[str], beam: int, batch_size: int) -> list[str]:
     """``translate_lines`` without the length sort: batches in document order."""
     from translator_app.core.corpus import normalize
+    from translator_app.core.pipeline import split_long
+    from translator_app.core.search import search
+    from translator_app.core.tokenizer import EOS_ID
 
-    encoded = [tr._encode(normalize(line))[0] for line in lines]
+    encoded = [split_long(normalize(line), tr.tok.source.encode)[0] + [EOS_ID] for line in lines]
     out = []
     for start in range(0, len(lines), batch_size):
-        for hyp in tr._search(encoded[start : start + batch_size], beam):
-            out.append(tr.tok.target.decode(hyp.tokens))
+        for hyps in search(tr.model, encoded[start : start + batch_size], DecodeConfig(beam_size=beam)):
+            out.append(tr.tok.target.decode(hyps[0].tokens))
     return out
 
 
@@ -151,16 +156,17 @@ def bench_file(tr, lines: list[str], batch_size: int, beams: list[int], results:
     log(f"{'search':8} {'sorted batches':>15} {'unsorted batches':>17} {'one by one':>11}  (sentences/s)")
     rows = []
     for beam in beams:
-        tr.translate_lines(lines[:batch_size], beam, batch_size)  # warm-up
+        decode = DecodeConfig(beam_size=beam)
+        tr.translate_lines(lines[:batch_size], decode, batch_size)  # warm-up
         speeds = {}
         for mode in ("sorted", "unsorted", "one_by_one"):
             t0 = time.perf_counter()
             if mode == "sorted":
-                tr.translate_lines(lines, beam, batch_size)
+                tr.translate_lines(lines, decode, batch_size)
             elif mode == "unsorted":
                 translate_unsorted(tr, lines, beam, batch_size)
             else:
-                tr.translate_lines(lines, beam, 1)
+                tr.translate_lines(lines, decode, 1)
             speeds[mode] = len(lines) / (time.perf_counter() - t0)
         search = "greedy" if beam == 1 else f"beam {beam}"
         log(
@@ -184,7 +190,7 @@ def bench_bleu(translators: dict, sources: list[str], refs: list[list[str]], bea
         t0 = time.perf_counter()
         hyps: list[str] = []
         for start in range(0, len(sources), 64):  # as `translator-app evaluate`
-            hyps += tr.translate_lines(sources[start : start + 64], beam_size=beam)
+            hyps += tr.translate_lines(sources[start : start + 64], decode=DecodeConfig(beam_size=beam))
         secs = time.perf_counter() - t0
         multi = corpus_scores(hyps, refs)
         single = corpus_scores(hyps, [r[:1] for r in refs])
@@ -219,12 +225,13 @@ def bench_bleu(translators: dict, sources: list[str], refs: list[list[str]], bea
 _RSS_CHILD = textwrap.dedent("""
     import json, resource, sys, time
     t0 = time.perf_counter()
+    from translator_app.core.decoding import DecodeConfig
     from translator_app.core.translator import Translator
     tr = Translator.load(sys.argv[1], quantize=sys.argv[2] == "int8")
     load_s = time.perf_counter() - t0
     for i, s in enumerate(json.loads(sys.argv[3])):
-        tr.translate(s, beam_size=5)
-        tr.translate(s, beam_size=1)
+        tr.translate(s, decode=DecodeConfig(beam_size=5))
+        tr.translate(s, decode=DecodeConfig(beam_size=1))
     status = open("/proc/self/status").read()
     rss = int(status.split("VmRSS:")[1].split()[0])
     hwm = int(status.split("VmHWM:")[1].split()[0])  # ru_maxrss would include the forking parent's peak
@@ -268,6 +275,7 @@ _GUI_CHILD = textwrap.dedent("""
     app = make_application(["bench"])
     from translator_app.core import training
     training.preload()
+    from translator_app.core.decoding import DOCUMENT
     from translator_app.gui.main_window import MainWindow
     t0 = time.perf_counter()
     w = MainWindow()
@@ -285,9 +293,9 @@ _GUI_CHILD = textwrap.dedent("""
     def on_loaded(info):
         out["model"] = info.path
         out["load_s"] = round(time.perf_counter() - t0, 2)
-        w._submit_translation(1, sys.argv[2], 5)
+        w._submit_translation(1, sys.argv[2], DOCUMENT)
     w.translation_worker.translation_ready.connect(on_ready)
-    w.translation_worker.translation_failed.connect(lambda i, m: fail(m))
+    w.translation_worker.failed.connect(lambda failure: fail(str(failure.error)))
     w.model_changed.connect(on_loaded)
     w.model_error.connect(fail)
     QTimer.singleShot(120_000, lambda: fail("timeout"))

@@ -22,6 +22,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from translator_app.core.decoding import DecodeConfig
+
 LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) - \w+ - [\w.]+ - (.*)$")
 STEP = re.compile(r"Step:\s+(\d+), Batch Loss:\s+([\d.]+), Batch Acc: ([\d.]+), Tokens per Sec:\s+(\d+)")
 
@@ -91,7 +93,7 @@ def evaluate_ours(run: Path, sources: list[str], refs: list[list[str]], beam: in
         t0 = time.perf_counter()
         hyps: list[str] = []
         for start in range(0, len(sources), 64):
-            hyps += tr.translate_lines(sources[start : start + 64], beam_size=beam)
+            hyps += tr.translate_lines(sources[start : start + 64], decode=DecodeConfig(beam_size=beam))
         out[name] = {**score(hyps, refs), "decode_s": round(time.perf_counter() - t0, 1)}
         (run / f"test.hyps.{name}.txt").write_text("\n".join(hyps) + "\n", encoding="utf-8")
     return out

@@ -58,6 +58,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+from translator_app.core.decoding import DecodeConfig  # noqa: E402
 
 DEFAULT_SETS = [REPO / "benchmarks" / "dev" / "everyday.en-es.tsv", REPO / "models" / "en-es" / "test.tsv"]
 VERBATIM_SEP = " | "
@@ -257,7 +258,7 @@ def model_system(spec: str, beam: int, direction: str) -> System:
     name = f"{label or info.name} (beam {beam}, {'int8' if translator.quantized else 'fp32'})"
     return System(
         name,
-        lambda lines: translator.translate_lines(lines, beam_size=beam),
+        lambda lines: translator.translate_lines(lines, decode=DecodeConfig(beam_size=beam)),
         load_s,
         {"kind": "model", "path": str(path), "beam": beam, "parameters": info.parameters, "languages": pair},
     )

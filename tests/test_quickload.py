@@ -1,8 +1,9 @@
-"""core.quickload: the desktop app's model load skips parameter initialisation (and with it the
-~830-module torch._dynamo import the meta-device shape check caused) and gives the same model."""
+"""core.quickload: the one model loader (Translator.load) skips parameter initialisation (and with it
+the ~830-module torch._dynamo import the meta-device shape check caused) and gives the same model."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import threading
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import torch
 
-from translator_app.core.quickload import load_translator, skip_init
+from translator_app.core.decoding import DecodeConfig
+from translator_app.core.quickload import skip_init
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -30,16 +32,21 @@ def _weights(translator) -> list[torch.Tensor]:
     return out
 
 
-def test_quick_load_gives_the_same_model_and_translations(tiny_model_dir):
+def test_quick_load_gives_the_same_model_and_translations(tiny_model_dir, monkeypatch):
+    from translator_app.core import translator as translator_mod
     from translator_app.core.translator import Translator
 
-    quick, normal = load_translator(tiny_model_dir), Translator.load(tiny_model_dir)
+    quick = Translator.load(tiny_model_dir)
+    monkeypatch.setattr(translator_mod, "skip_init", contextlib.nullcontext)  # initialised, then loaded
+    normal = Translator.load(tiny_model_dir)
     a, b = _weights(quick), _weights(normal)
     assert len(a) == len(b) > 10
     assert all(torch.equal(x, y) for x, y in zip(a, b))
     assert quick.quantized and quick.info == normal.info
     lines = ["Hello, how are you?", "Where is the station?", "I have 3 cats and 2 dogs."]
-    assert quick.translate_lines(lines, beam_size=3) == normal.translate_lines(lines, beam_size=3)
+    assert quick.translate_lines(lines, decode=DecodeConfig(beam_size=3)) == normal.translate_lines(
+        lines, decode=DecodeConfig(beam_size=3)
+    )
 
 
 def test_skip_init_is_thread_local():
@@ -67,8 +74,8 @@ def test_skip_init_is_thread_local():
 def test_quick_load_does_not_import_torch_dynamo(tiny_model_dir):
     code = (
         "import sys\n"
-        "from translator_app.core.quickload import load_translator\n"
-        f"t = load_translator({str(tiny_model_dir)!r})\n"
+        "from translator_app.core.translator import Translator\n"
+        f"t = Translator.load({str(tiny_model_dir)!r})\n"
         "t.translate('Hello.')\n"
         "assert 'torch._dynamo' not in sys.modules, 'the shape check imported torch._dynamo'\n"
     )

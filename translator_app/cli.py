@@ -14,7 +14,7 @@ import logging
 import sys
 
 from translator_app import __version__
-from translator_app.cli_input import width
+from translator_app.cli_input import add_decode_flags, width
 from translator_app.cli_memory import add_memory_flag, add_memory_parser, cmd_memory
 from translator_app.cli_settings import add_finetune_flags, add_settings
 from translator_app.cli_train import cmd_train
@@ -22,12 +22,10 @@ from translator_app.cli_translate import cmd_evaluate, cmd_translate, cmd_transl
 from translator_app.core.documents import FORMATS
 from translator_app.core.filenames import TRAIN_STATE_FILE
 
-DEFAULT_BEAM = 5
 DESCRIPTION = (
     "A neural machine translator that runs on your computer. Without a command the desktop app "
     "starts; each command below has its own --help."
 )
-_BEAM_HELP = f"beam size (default {DEFAULT_BEAM}; 1 = greedy search)"
 
 
 def _add_train(sub) -> None:
@@ -65,7 +63,7 @@ def _add_translate(sub) -> None:
         help='text to translate, one line per argument (quote a sentence: "Hello there."); stdin when absent',
     )
     p.add_argument("--model", help="model folder (default: the bundled default model)")
-    p.add_argument("--beam", type=width, default=DEFAULT_BEAM, help=_BEAM_HELP)
+    add_decode_flags(p)
     p.add_argument("--no-quantize", action="store_true", help="decode in fp32 instead of int8")
     p.add_argument("--show-attention", action="store_true", help="print the alignment under each line")
     p.add_argument("--n-best", type=width, default=0, help="also print the N best alternatives with scores")
@@ -87,7 +85,7 @@ def _add_evaluate(sub) -> None:
     p = sub.add_parser("evaluate", help="BLEU and chrF of a model on a TSV test file")
     p.add_argument("testfile", help="TSV test file; repeated sources count as multiple references")
     p.add_argument("--model", help="model folder (default: the bundled default model)")
-    p.add_argument("--beam", type=width, default=DEFAULT_BEAM, help=_BEAM_HELP)
+    add_decode_flags(p)
     p.add_argument("--no-quantize", action="store_true", help="decode in fp32 instead of int8 (the app's default)")
     p.add_argument("--limit", type=int, help="only the first N distinct sources")
     p.add_argument("--output", help="write the hypotheses here")
@@ -98,7 +96,7 @@ def _add_translate_file(sub) -> None:
     p.add_argument("input", help="the document to translate (never modified)")
     p.add_argument("output", help="where to write the translation (same format; not the input)")
     p.add_argument("--model", help="model folder (default: the bundled default model)")
-    p.add_argument("--beam", type=width, default=DEFAULT_BEAM, help=_BEAM_HELP)
+    add_decode_flags(p)
     p.add_argument("--format", dest="fmt", metavar="FMT", help=f"{', '.join(FORMATS)} (default: from the extension)")
     p.add_argument("--glossary", metavar="FILE", help="two-column TSV (source term, target term) or TBX")
     p.add_argument(

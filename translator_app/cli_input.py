@@ -1,17 +1,19 @@
 """Text entry of the command line: stdin read as bytes and decoded strictly (core.textin), raw
-output of lines kept as they were, and the range check of --beam / --n-best (core.search's)."""
+output of lines kept as they were, and the decoding flags (--beam, --n-best, --alpha, --max-ratio,
+--no-repeat-ngram), checked by core.decoding's own range checks and made into one DecodeConfig."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from translator_app.core.textin import decode_lines
 
 
 def width(text: str) -> int:
-    """--beam / --n-best: checked by the decoder's own range check (core.search.check_beam)."""
-    from translator_app.core.search import check_beam  # imports torch: only when the flag is given
+    """--beam / --n-best: checked by the decoder's own range check (core.decoding.check_beam)."""
+    from translator_app.core.decoding import check_beam
 
     try:
         value = int(text)
@@ -22,6 +24,63 @@ def width(text: str) -> int:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc).replace("beam size", "the value")) from None
     return value
+
+
+def _knob(field: str, kind: type):
+    """An argparse type for one DecodeConfig field: the value, checked by DecodeConfig itself."""
+
+    def parse(text: str):
+        from translator_app.core.decoding import DecodeConfig
+
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {'whole ' if kind is int else ''}number: {text!r}") from None
+        try:
+            DecodeConfig(**{field: value})
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return value
+
+    return parse
+
+
+def add_decode_flags(parser: argparse.ArgumentParser) -> None:
+    """--beam, --alpha, --max-ratio, --no-repeat-ngram, their defaults the command line's DecodeConfig
+    (core.decoding.DOCUMENT); :func:`decode_config` reads them back."""
+    from translator_app.core.decoding import DOCUMENT
+
+    parser.add_argument(
+        "--beam", type=width, default=DOCUMENT.beam_size, help=f"beam size (default {DOCUMENT.beam_size}; 1 = greedy)"
+    )
+    parser.add_argument(
+        "--alpha",
+        type=_knob("alpha", float),
+        default=DOCUMENT.alpha,
+        help=f"length penalty: scores are log-probability / length^ALPHA (default {DOCUMENT.alpha:g}; 0 = none)",
+    )
+    parser.add_argument(
+        "--max-ratio",
+        type=_knob("max_ratio", float),
+        default=DOCUMENT.max_ratio,
+        help=f"output length bound: RATIO x the source subwords + 10 (default {DOCUMENT.max_ratio:g})",
+    )
+    parser.add_argument(
+        "--no-repeat-ngram",
+        type=_knob("no_repeat_ngram", int),
+        default=DOCUMENT.no_repeat_ngram,
+        metavar="N",
+        help=f"no N-subword sequence twice in one output (default {DOCUMENT.no_repeat_ngram}; 0 = off)",
+    )
+
+
+def decode_config(args: argparse.Namespace) -> Any:
+    """The core.decoding.DecodeConfig of the flags :func:`add_decode_flags` added."""
+    from translator_app.core.decoding import DecodeConfig
+
+    return DecodeConfig(
+        beam_size=args.beam, alpha=args.alpha, max_ratio=args.max_ratio, no_repeat_ngram=args.no_repeat_ngram
+    )
 
 
 def stdin_bytes(line: bool = False) -> bytes:

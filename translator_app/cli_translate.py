@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from translator_app import paths
-from translator_app.cli_input import checked_stdin_lines, stdin_bytes, write_raw
+from translator_app.cli_input import checked_stdin_lines, decode_config, stdin_bytes, write_raw
 from translator_app.cli_memory import attach_memory, print_fuzzy
 from translator_app.core.textin import argument_problem, decode_lines
 
@@ -72,6 +72,7 @@ def cmd_translate(args) -> int:
     if getattr(args, "prefix", None) is not None:
         return _translate_prefix(args, translator, glossary)
     memory = attach_memory(translator, args)
+    decode = decode_config(args)
     if not args.text and not sys.stdin.isatty() and not (args.n_best or args.show_attention):
         entries = decode_lines(stdin_bytes())  # a pipe: batched, one output line per line
         good = [e for e in entries if e.text is not None]
@@ -83,7 +84,7 @@ def cmd_translate(args) -> int:
             outs.update(
                 zip(
                     (e.number for e in batch),
-                    translator.translate_lines([e.text for e in batch], beam_size=args.beam, glossary=glossary),
+                    translator.translate_lines([e.text for e in batch], decode, glossary=glossary),
                 )
             )
         for e in entries:  # a bad line is copied as it was, and named on stderr
@@ -100,12 +101,12 @@ def cmd_translate(args) -> int:
     warned = False
     for line in lines:
         warned = warned or _warn_if_reversed(translator, line)
-        result = translator.translate(line, beam_size=args.beam, glossary=glossary)
+        result = translator.translate(line, decode, glossary=glossary)
         print(result.text, flush=True)
         print_fuzzy(result)
         if args.n_best:
             for sent in result.sentences:
-                for text, score in translator.alternatives(sent.source, args.n_best, args.beam, glossary=glossary):
+                for text, score in translator.alternatives(sent.source, args.n_best, decode, glossary=glossary):
                     print(f"    {score:8.3f}  {text}")
         if args.show_attention:
             for sent in result.sentences:
@@ -124,7 +125,7 @@ def _translate_prefix(args, translator, glossary) -> int:
     else:
         source = " ".join(line.strip() for line in sys.stdin.read().splitlines() if line.strip())
     _warn_if_reversed(translator, source)
-    completion = translator.complete(source, args.prefix, beam_size=args.beam, glossary=glossary)
+    completion = translator.complete(source, args.prefix, decode_config(args), glossary=glossary)
     print(completion.text, flush=True)
     if args.show_attention:
         for tok, row in zip(completion.tgt_tokens, completion.attention):
@@ -145,8 +146,9 @@ def cmd_evaluate(args) -> int:
     if args.limit:
         sources, refs = sources[: args.limit], refs[: args.limit]
     hyps: list[str] = []
+    decode = decode_config(args)
     for start in tqdm(range(0, len(sources), 64), unit="batch", leave=False):
-        hyps += translator.translate_lines(sources[start : start + 64], beam_size=args.beam)
+        hyps += translator.translate_lines(sources[start : start + 64], decode)
     if args.output:
         Path(args.output).write_text("\n".join(hyps) + "\n", encoding="utf-8")
     multi = corpus_scores(hyps, refs)
@@ -185,7 +187,7 @@ def cmd_translate_file(args) -> int:
             out,
             translator,
             fmt=fmt,
-            beam_size=args.beam,
+            decode=decode_config(args),
             glossary=glossary,
             all_units=args.all_units,
             encoding=args.encoding,

@@ -88,16 +88,17 @@ def run_self_test() -> int:
 
     t0 = time.perf_counter()
     try:
-        import torch
+        import torch  # noqa: F401 - imported (and timed) here: a broken runtime fails this step
 
-        from translator_app.core.quickload import load_translator  # the desktop app's load path
+        from translator_app.core.decoding import DecodeConfig
+        from translator_app.core.translator import Translator  # the one model loader, as the app uses it
     except Exception as exc:  # noqa: BLE001 - a broken frozen runtime shows up here: reported, exit 1
         return _fail(f"cannot import the translation engine: {type(exc).__name__}: {exc}", exc)
     t_import = time.perf_counter() - t0
 
     t1 = time.perf_counter()
     try:
-        translator = load_translator(model_dir)
+        translator = Translator.load(model_dir)
     except Exception as exc:  # noqa: BLE001 - BundleError (corrupt/mismatched bundle), OSError, RuntimeError
         return _fail(f"cannot load the model: {type(exc).__name__}: {exc}", exc)
     t_load = time.perf_counter() - t1
@@ -108,12 +109,20 @@ def run_self_test() -> int:
     results = []
     try:
         for sentence, _ in checks:
-            results.append(translator.translate(sentence, beam_size=BEAM_SIZE))
+            results.append(translator.translate(sentence, DecodeConfig(beam_size=BEAM_SIZE)))
     except Exception as exc:  # noqa: BLE001 - any failure is the self-test's finding: reported, exit 1
         return _fail(f"translation raised {type(exc).__name__}: {exc}", exc)
     t_translate = (time.perf_counter() - t2) / len(checks)
-    result = results[0]
+    return _report(translator, checks, results, (t_import, t_load, t_translate))
 
+
+def _report(translator, checks: list, results: list, times: tuple[float, float, float]) -> int:
+    """Print what the self-test found (the model, the runtime, each check sentence, the times) and
+    return its verdict: 0, or 1 through :func:`_fail`."""
+    import torch
+
+    t_import, t_load, t_translate = times
+    info, result = translator.info, results[0]
     quantized = sum(1 for m in translator.model.modules() if "quantized" in type(m).__module__)
     langs = f" ({info.src_lang}->{info.tgt_lang})" if info.src_lang and info.tgt_lang else ""
     print(f"model:          {info.name}{langs}, {info.parameters:,} parameters", flush=True)

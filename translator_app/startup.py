@@ -216,15 +216,15 @@ def gc_paused() -> Iterator[None]:
 def load_translator(path: str) -> Any:
     """Load the model in ``path`` for the translation worker (runs in that worker's thread):
     waits (GIL released) for the libtorch preload, then imports torch and loads the model
-    (:func:`translator_app.core.quickload.load_translator`) with the garbage collector paused."""
+    (:meth:`translator_app.core.translator.Translator.load`) with the garbage collector paused."""
     waited = time.perf_counter()
     wait_for_preload()
     waited = time.perf_counter() - waited
     start = time.perf_counter()
     with gc_paused():
-        from translator_app.core.quickload import load_translator as load
+        from translator_app.core.translator import Translator
 
-        translator = load(path)
+        translator = Translator.load(path)
     logger.info(
         "model %s ready in %.2f s (waited %.2f s for libtorch; its dlopen took %s s)",
         path,

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from translator_app.core.checkpoint import BundleError, load_bundle, read_config
-from translator_app.core.translator import InputTooLong, Translator, split_sentences
+from translator_app.core.decoding import DecodeConfig
+from translator_app.core.translator import InputTooLong, Translator
 
 
 def test_bundle_is_self_describing(tiny_model_dir):
@@ -27,7 +28,10 @@ def test_save_load_round_trip_gives_identical_output(tiny_model_dir, tmp_path):
     a = Translator.load(tiny_model_dir, quantize=False)
     b = Translator.load(copy, quantize=False)
     for text in ["I like cats.", "Where is the station? It is late."]:
-        ra, rb = a.translate(text, beam_size=3), b.translate(text, beam_size=3)
+        ra, rb = (
+            a.translate(text, decode=DecodeConfig(beam_size=3)),
+            b.translate(text, decode=DecodeConfig(beam_size=3)),
+        )
         assert ra.text == rb.text
         for sa, sb in zip(ra.sentences, rb.sentences):
             np.testing.assert_array_equal(sa.attention, sb.attention)
@@ -44,19 +48,19 @@ def test_int8_translator_keeps_one_copy_of_the_weights(tiny_model_dir):
     float_linears = [m for m in tr.model.modules() if type(m) in (torch.nn.Linear, torch.nn.LSTMCell)]
     assert float_linears == [] and not hasattr(tr, "float_model")
     assert tr.info.parameters == Translator(bundle, quantize=False).info.parameters
-    assert tr.translate("I like cats.", beam_size=2).text
+    assert tr.translate("I like cats.", decode=DecodeConfig(beam_size=2)).text
 
 
 def test_translation_carries_tokens_scores_and_attention(tiny_model_dir):
     tr = Translator.load(tiny_model_dir)
-    result = tr.translate("Tom is here. I like it!", beam_size=1)
+    result = tr.translate("Tom is here. I like it!", decode=DecodeConfig(beam_size=1))
     assert len(result.sentences) == 2 and result.text
     for sent in result.sentences:
         assert sent.source_tokens[-1] == "</s>" and sent.target_tokens[-1] == "</s>"
         assert sent.attention.shape == (len(sent.target_tokens), len(sent.source_tokens))
         np.testing.assert_allclose(sent.attention.sum(axis=1), 1.0, atol=1e-4)
         assert 0.0 < sent.confidence <= 1.0 and sent.score <= 0.0
-    beam = tr.translate("Tom is here.", beam_size=4)
+    beam = tr.translate("Tom is here.", decode=DecodeConfig(beam_size=4))
     assert beam.sentences[0].score >= result.sentences[0].score - 1e-4  # beam finds at least greedy's score
 
 
@@ -71,20 +75,9 @@ def test_empty_and_huge_input(tiny_model_dir):
 def test_translate_lines_matches_translate(tiny_model_dir):
     tr = Translator.load(tiny_model_dir)
     lines = ["I see a dog.", "", "We are happy.", "Come here."]
-    out = tr.translate_lines(lines, beam_size=1)
+    out = tr.translate_lines(lines, decode=DecodeConfig(beam_size=1))
     assert out[1] == ""
     assert out[0] == tr.translate(lines[0]).text and out[3] == tr.translate(lines[3]).text
-
-
-def test_split_sentences():
-    assert split_sentences("Hi there. How are you? Fine!\nNext line") == [
-        "Hi there.",
-        "How are you?",
-        "Fine!",
-        "Next line",
-    ]
-    assert split_sentences("Mr. smith is 3.5 m tall.") == ["Mr. smith is 3.5 m tall."]
-    assert split_sentences("") == []
 
 
 def test_corrupt_bundles_give_clear_errors(tiny_model_dir, tmp_path):

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from translator_app.core import documents
+from translator_app.core.decoding import DecodeConfig
 from translator_app.core.documents import Cancelled, DocumentError, translate_document
-from translator_app.core.documents.engine import distribute
+from translator_app.core.documents.layout import distribute
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL = REPO / "models" / "en-es"
@@ -34,7 +35,7 @@ class FakeES:
         self.calls: list[list[str]] = []
         self.glossaries: list = []
 
-    def translate_lines(self, lines, beam_size=1, batch_size=64, *, glossary=None):
+    def translate_lines(self, lines, decode=None, batch_size=64, *, glossary=None):
         self.calls.append(list(lines))
         self.glossaries.append(glossary)
         return ["ES:" + line for line in lines]
@@ -374,7 +375,7 @@ def test_markdown_escapes_markup_in_translations(tmp_path):
     src.write_text("Plain words here.\n")
 
     class Star(FakeES):
-        def translate_lines(self, lines, beam_size=1, batch_size=64, *, glossary=None):
+        def translate_lines(self, lines, decode=None, batch_size=64, *, glossary=None):
             return ["# 5 * 3 = _x_ [y] <b>" for _ in lines]
 
     out, _ = run(src, tmp_path, Star())
@@ -664,7 +665,7 @@ def test_batches_go_through_translate_lines_with_the_glossary(samples, tmp_path)
 
 def test_a_translator_that_loses_markers_keeps_all_text(samples, tmp_path):
     class Lossy(FakeES):
-        def translate_lines(self, lines, beam_size=1, batch_size=64, *, glossary=None):
+        def translate_lines(self, lines, decode=None, batch_size=64, *, glossary=None):
             return [re.sub("\u27e6\\d+\u27e7", "", line).upper() for line in lines]
 
     out, report = run(samples["html"], tmp_path, Lossy())
@@ -687,7 +688,7 @@ def test_attention_places_formatting_for_models_without_markers(tmp_path):
     class Aligned(FakeES):
         preserves_markers = False
 
-        def translate(self, text, beam_size=1, *, glossary=None):
+        def translate(self, text, decode=None, *, glossary=None):
             assert text == "the red car"
             att = np.zeros((4, 4), dtype=np.float32)
             for t, s in ((0, 0), (1, 2), (2, 1), (3, 3)):  # el<-the coche<-car rojo<-red
@@ -740,7 +741,7 @@ def real_translator():
 
 @pytest.mark.parametrize("fmt", ["docx", "html"])
 def test_bundled_model_end_to_end(fmt, samples, tmp_path, real_translator):
-    out, report = run(samples[fmt], tmp_path, real_translator, beam_size=2)
+    out, report = run(samples[fmt], tmp_path, real_translator, decode=DecodeConfig(beam_size=2))
     assert report.translated >= 5 and report.left <= 6
     if fmt == "docx":
         _, n_in, runs_in, fmt_in, tables_in = _docx_shape(samples["docx"])

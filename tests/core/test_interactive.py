@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import REPO
 from translator_app.core import interactive
+from translator_app.core.decoding import DecodeConfig
 from translator_app.core.translator import Translator
 
 BUNDLED = REPO / "models" / "en-es"
@@ -37,7 +38,7 @@ def _spelled(c: interactive.Completion) -> str:
 @pytest.mark.parametrize("prefix", ["Hola, me lla", "Hola, me ", "Hola", "Buenos  días", "hOLA,", "Mi casa es "])
 @pytest.mark.parametrize("beam", [1, 5])
 def test_completion_starts_with_the_prefix(tr, prefix, beam):
-    c = tr.complete(SENTENCES[0], prefix, beam_size=beam)
+    c = tr.complete(SENTENCES[0], prefix, decode=DecodeConfig(beam_size=beam))
     assert c.text.startswith(prefix) and c.suffix == c.text[len(prefix) :] and c.prefix == prefix
     assert len(c.text) > len(prefix)
     assert c.attention.shape == (len(c.tgt_tokens), len(c.src_tokens))
@@ -58,8 +59,8 @@ def test_mid_word_prefix_continues_the_typed_letters(tr):
 @pytest.mark.parametrize("beam", [1, 5])
 def test_empty_prefix_is_ordinary_translation(tr, beam):
     for s in SENTENCES + [f"Please visit {URL} for more details."]:
-        expected = tr.translate_lines([s], beam_size=beam)[0]
-        assert tr.complete(s, "", beam_size=beam).text == expected
+        expected = tr.translate_lines([s], decode=DecodeConfig(beam_size=beam))[0]
+        assert tr.complete(s, "", decode=DecodeConfig(beam_size=beam)).text == expected
 
 
 def test_forcing_the_greedy_output_gives_it_back(tr):
@@ -196,7 +197,7 @@ def test_search_forces_the_prefix_and_scores_it(beam):
     sources = [[5, 6, 7, 8, 3], [9, 10, 3]]
     prefixes = [(40, 41, 40), (7,)]
     for model in _random_models():
-        hyps = [h[0] for h in search(model, sources, beam, prefixes=prefixes)]
+        hyps = [h[0] for h in search(model, sources, DecodeConfig(beam_size=beam), prefixes=prefixes)]
         for src, prefix, hyp in zip(sources, prefixes, hyps):
             assert hyp.tokens[: len(prefix)] == prefix
             with torch.no_grad():  # the score is the model's log-probability of the whole output
@@ -213,7 +214,7 @@ def test_search_forces_the_prefix_and_scores_it(beam):
             for h in search(
                 model,
                 sources,
-                beam,
+                DecodeConfig(beam_size=beam),
                 prefixes=prefixes,
                 constraint=lambda b, after, even=even: even if len(after) < 3 else None,
             )

@@ -125,10 +125,10 @@ class FakeTranslator:
     def __init__(self, path: str, src: str = "en", tgt: str = "es"):
         self.info = SimpleNamespace(path=path, name="fake", src_lang=src, tgt_lang=tgt, parameters=1, meta={})
 
-    def translate(self, text, beam_size=1, glossary=None):
+    def translate(self, text, decode=None, glossary=None):
         return SimpleNamespace(text=text.upper(), sentences=())
 
-    def translate_lines(self, lines, beam_size=1, glossary=None):
+    def translate_lines(self, lines, decode=None, glossary=None):
         return [line.upper() for line in lines]
 
 

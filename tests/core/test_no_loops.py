@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+from translator_app.core.decoding import DecodeConfig
 from translator_app.core.search import greedy_search
 from translator_app.core.translator import Translator
 
@@ -68,7 +69,7 @@ def test_generated_inputs_never_loop(tiny_model_dir):
     tr = Translator.load(tiny_model_dir)
     sources = generated_inputs(1000)
     for beam in (1, 3):
-        outputs = tr.translate_lines(sources, beam_size=beam)
+        outputs = tr.translate_lines(sources, decode=DecodeConfig(beam_size=beam))
         assert len(outputs) == len(sources)
         looping = [(s, t) for s, t in zip(sources, outputs) if max_trigram(t) >= 3 and max_trigram(s) < 3]
         assert not looping, looping[:3]

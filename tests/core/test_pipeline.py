@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import REPO, TATOEBA
 from translator_app.core import pipeline
 from translator_app.core.corpus import normalize
+from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.core.search import Hypothesis, greedy_search
 from translator_app.core.segment import split_sentences, split_text
 from translator_app.core.spans import find_spans, mask, unspellable
@@ -157,13 +158,13 @@ def test_beam_one_is_greedy_through_the_pipeline(tiny_model_dir):
     tr = Translator.load(tiny_model_dir, quantize=False)
     sentences = ["I like cats.", "Where is Tom?", "We are happy.", "Come here."]
     direct = greedy_search(tr.model, [tr.tok.source.encode(s) + [EOS_ID] for s in sentences])
-    results = pipeline.translate_texts(tr.model, tr.tok, sentences, beam_size=1)
+    results = pipeline.translate_texts(tr.model, tr.tok, sentences, decode=LIVE)
     for hyp, result in zip(direct, results):
         assert result.text == tr.tok.target.decode(hyp.tokens)
         np.testing.assert_allclose(result.sentences[0].attention, hyp.attention, atol=1e-5)
     # the Translator adds its bundle's name rule ("Tom" becomes a placeholder): the same path with it
-    named = pipeline.translate_texts(tr.model, tr.tok, sentences, beam_size=1, names=tr.names)
-    assert tr.translate_lines(sentences, beam_size=1) == [r.text for r in named]
+    named = pipeline.translate_texts(tr.model, tr.tok, sentences, decode=LIVE, names=tr.names)
+    assert tr.translate_lines(sentences, decode=DecodeConfig(beam_size=1)) == [r.text for r in named]
 
 
 def test_blank_lines_stay_blank(tiny_model_dir):
@@ -210,7 +211,7 @@ def test_translate_sources_restores_and_validates(tiny_model_dir):
 
 def test_alternatives_are_ranked_and_distinct(tiny_model_dir):
     tr = Translator.load(tiny_model_dir)
-    alts = tr.alternatives("I see.", 3, 4)
+    alts = tr.alternatives("I see.", 3, DecodeConfig(beam_size=4))
     assert len(alts) == 3 and [s for _, s in alts] == sorted((s for _, s in alts), reverse=True)
     assert len(tr.alternatives("I see.", 1)) == 1
 

@@ -154,10 +154,10 @@ def test_documents_carry_bold_onto_the_reordered_phrase(tmp_path):
     class Aligned:
         preserves_markers = False
 
-        def translate_lines(self, lines, beam_size=1, *, glossary=None):
+        def translate_lines(self, lines, decode=None, *, glossary=None):
             return [line.upper() for line in lines]
 
-        def translate(self, text, beam_size=1, *, glossary=None):
+        def translate(self, text, decode=None, *, glossary=None):
             assert text == "We sell fresh bread."
             sent = sentence(
                 text,

@@ -71,3 +71,11 @@ def test_a_short_typed_sentence_skips_pysbd():
     for _ in range(1000):
         split_sentences("Where is the station, and is it 3.5 km away?", "en")
     assert (time.perf_counter() - start) / 1000 < 50e-6
+
+
+def test_split_text_splits_lines_then_sentences():
+    """(Moved from the Translator's test-only ``split_sentences``: every sentence, line by line.)"""
+    sentences = [s for line in split_text("Hi there. How are you? Fine!\nNext line") for s in line]
+    assert sentences == ["Hi there.", "How are you?", "Fine!", "Next line"]
+    assert split_text("Mr. smith is 3.5 m tall.") == [["Mr. smith is 3.5 m tall."]]
+    assert [s for line in split_text("") for s in line] == []

@@ -18,7 +18,7 @@ class SlowFake:
         self.threads = set()
         self.info = type("Info", (), {"src_lang": "en", "tgt_lang": "es", "name": "fake", "path": "fake"})()
 
-    def translate_lines(self, lines, beam_size=1, batch_size=64, *, glossary=None):
+    def translate_lines(self, lines, decode=None, batch_size=64, *, glossary=None):
         self.threads.add(threading.current_thread().name)
         self.glossaries.append(glossary)
         time.sleep(self.delay)

@@ -78,7 +78,7 @@ class FakeTranslator:
         self.threads.add(threading.current_thread())
         time.sleep(self.delay)
 
-    def translate(self, text, beam_size=1):
+    def translate(self, text, decode=None):
         self._note("translate", text)
         sentences = []
         for n, line in enumerate(text.split("\n")):
@@ -104,12 +104,12 @@ class FakeTranslator:
             source=text,
             text="\n".join(" ".join(p) for p in lines) if sentences else "",
             sentences=tuple(sentences),
-            beam_size=beam_size,
+            beam_size=getattr(decode, "beam_size", 1),
             elapsed_ms=1.0,
             confidence=0.6,
         )
 
-    def complete(self, source, prefix, beam_size=1):
+    def complete(self, source, prefix, decode=None):
         self._note("complete", source, prefix)
         full = self.machine(source)
         if full.startswith(prefix):

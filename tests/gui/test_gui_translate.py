@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication
 
 from tests.gui.conftest import GapMonitor, close_window
 from translator_app.gui.errors import user_message
-from translator_app.gui.file_translate import FileOutcome
 from translator_app.gui.translate_tab import ModelState
 
 
@@ -94,12 +93,17 @@ class SlowTranslator:
         self.calls: list[str] = []
         self.thread = None
 
-    def translate(self, text, beam_size=1):
+    def translate(self, text, decode=None):
         self.thread = threading.current_thread()
         self.calls.append(text)
         time.sleep(0.2)
         return SimpleNamespace(
-            source=text, text=text.upper(), sentences=(), beam_size=beam_size, elapsed_ms=200.0, confidence=1.0
+            source=text,
+            text=text.upper(),
+            sentences=(),
+            beam_size=getattr(decode, "beam_size", 1),
+            elapsed_ms=200.0,
+            confidence=1.0,
         )
 
 
@@ -130,7 +134,7 @@ def test_worker_translates_in_its_thread_and_skips_queued_stale_requests(qtbot):
         assert fake.thread is not threading.main_thread()
         # a request older than the newest one known is skipped even when called directly
         QMetaObject.invokeMethod(
-            worker, "translate", Qt.ConnectionType.QueuedConnection, Q_ARG(int, 3), Q_ARG(str, "late"), Q_ARG(int, 1)
+            worker, "translate", Qt.ConnectionType.QueuedConnection, Q_ARG(int, 3), Q_ARG(str, "late")
         )
         qtbot.waitUntil(lambda: len(dropped) == 3, timeout=5000)
         assert dropped[-1] == 3 and fake.calls == ["one", "four"]
@@ -320,25 +324,34 @@ def test_window_geometry_and_choices_persist(qtbot, window, tmp_path):
 
 
 def test_translate_file_writes_one_line_per_input_line(qtbot, window, tmp_path):
+    """File ▸ Translate file or document: a text file goes through the document path (the dialog's
+    progress, Cancel and report), one output line per input line."""
     src, dst = tmp_path / "doc.txt", tmp_path / "out" / "doc.es.txt"
     src.write_text("\n".join(["The cat sleeps."] * 70 + ["", "Good night."]) + "\n", encoding="utf-8")
-    with qtbot.waitSignal(window.file_translation.finished, timeout=120_000) as blocker:
-        window.translate_file(str(src), str(dst))
-    assert blocker.args[0].startswith("Translated 72 lines"), blocker.args[0]
-    assert blocker.args[1] is FileOutcome.DONE and window.translate_tab.banner.text() == ""
+    dialog = window.translate_file(str(src), str(dst))
+    assert dialog.running() and dialog.output.text() == str(dst)
+    with qtbot.waitSignal(dialog.translated, timeout=120_000) as blocker:
+        pass
+    assert blocker.args[0].translated == 71 and window.translate_tab.banner.text() == ""
+    qtbot.waitUntil(lambda: not dialog.running(), timeout=10_000)
+    assert window.statusBar().currentMessage().startswith("71 of 71 segments translated")
     lines = dst.read_text(encoding="utf-8").split("\n")
     assert len(lines) == 73 and lines[-1] == "" and lines[70] == "" and lines[0] == lines[69]
+    dialog.close()
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"ok\n\xff\xfe broken\n")
-    with qtbot.waitSignal(window.file_translation.finished, timeout=60_000) as blocker:
-        window.translate_file(str(bad), str(tmp_path / "bad.out.txt"))
-    assert blocker.args[1] is FileOutcome.FAILED
-    assert "not valid UTF-8" in blocker.args[0] and "not valid UTF-8" in window.translate_tab.banner.text()
+    dialog = window.translate_file(str(bad), str(tmp_path / "bad.out.txt"))
+    with qtbot.waitSignal(dialog.translation_failed, timeout=60_000) as blocker:
+        pass
+    assert "not valid utf-8" in blocker.args[0] and "not valid utf-8" in dialog.summary.toPlainText()
+    qtbot.waitUntil(lambda: not dialog.running(), timeout=10_000)
     assert not (tmp_path / "bad.out.txt").exists()
+    dialog.close()
 
 
 def test_the_glossary_setting_reaches_every_translation(qtbot, tmp_path):
-    """The glossary chosen in the document dialog is enforced in live and file translation too."""
+    """The glossary chosen in the document dialog is enforced in live translation too (files go through
+    the document dialog, which passes it itself: tests/gui/test_gui_documents.py)."""
     from translator_app import workers
 
     class Fake:
@@ -347,11 +360,11 @@ def test_the_glossary_setting_reaches_every_translation(qtbot, tmp_path):
         def __init__(self):
             self.seen = []
 
-        def translate(self, text, beam_size=1, glossary=None):
+        def translate(self, text, decode=None, glossary=None):
             self.seen.append(glossary)
             return type("T", (), {"text": text, "sentences": ()})()
 
-        def translate_lines(self, lines, beam_size=1, glossary=None):
+        def translate_lines(self, lines, decode=None, glossary=None):
             self.seen.append(glossary)
             return list(lines)
 
@@ -363,13 +376,10 @@ def test_the_glossary_setting_reaches_every_translation(qtbot, tmp_path):
     worker.translate(1, "Open Writer.")
     worker.set_glossary(str(terms))
     worker.translate(2, "Open Writer.")
-    source, output = tmp_path / "in.txt", tmp_path / "out.txt"
-    source.write_text("Open Writer.\n", encoding="utf-8")
-    worker.translate_file(str(source), str(output))
     failures = []
-    worker.glossary_failed.connect(lambda path, exc: failures.append((path, exc)))
+    worker.failed.connect(lambda failure: failures.append((failure.path, failure.error)))
     worker.set_glossary(str(tmp_path / "missing.tsv"))
     worker.translate(3, "Open Writer.")
-    assert fake.seen == [None, {"Writer": "Escritor"}, {"Writer": "Escritor"}, None]
+    assert fake.seen == [None, {"Writer": "Escritor"}, None]
     assert failures and failures[0][0].endswith("missing.tsv") and isinstance(failures[0][1], Exception)
     assert "missing.tsv" in user_message(failures[0][1])

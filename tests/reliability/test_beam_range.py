@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from translator_app.core.search import MAX_BEAM, check_beam, search
+from translator_app.core.decoding import MAX_BEAM, DecodeConfig, check_beam
 
 
 @pytest.mark.parametrize(
@@ -17,7 +17,9 @@ def test_out_of_range_widths_are_refused_with_a_message(beam, n_best):
 
 def test_the_search_refuses_them_before_touching_the_model():
     with pytest.raises(ValueError, match="beam size"):
-        search(object(), [[5, 6, 3]], beam_size=100_000)  # the model is never used
+        DecodeConfig(beam_size=100_000)  # a search is given a DecodeConfig: it never exists with this width
+    with pytest.raises(ValueError, match="n-best"):
+        DecodeConfig(n_best=0)
     check_beam(1)
     check_beam(MAX_BEAM, MAX_BEAM)
 

@@ -82,7 +82,7 @@ NOISE = [
 class Upper:
     """translate_lines with the Translator's signature: upper-cases every line."""
 
-    def translate_lines(self, lines, beam_size=1, batch_size=64, *, glossary=None):
+    def translate_lines(self, lines, decode=None, batch_size=64, *, glossary=None):
         return [line.upper() for line in lines]
 
 

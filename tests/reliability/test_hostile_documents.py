@@ -12,7 +12,7 @@ from translator_app.core.documents import DocumentError, translate_document
 
 
 class FakeES:
-    def translate_lines(self, lines, beam_size=1, batch_size=64, *, glossary=None):
+    def translate_lines(self, lines, decode=None, batch_size=64, *, glossary=None):
         return ["ES:" + line for line in lines]
 
 

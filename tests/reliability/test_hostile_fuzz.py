@@ -65,7 +65,7 @@ class Echo:
 
     preserves_markers = True
 
-    def translate_lines(self, lines, beam_size=1, batch_size=64, *, glossary=None):
+    def translate_lines(self, lines, decode=None, batch_size=64, *, glossary=None):
         return list(lines)
 
 

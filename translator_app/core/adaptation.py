@@ -30,6 +30,7 @@ from typing import Any
 
 from translator_app.core.cancel import Cancelled
 from translator_app.core.child import child_command
+from translator_app.core.decoding import DecodeConfig
 from translator_app.core.memory import TranslationMemory, match_key
 from translator_app.core.runfolder import SHIPPED_TEST_FILE, RunFolder
 
@@ -201,7 +202,7 @@ def score(model: str | Path, held: Sequence[tuple[str, str]], general, beam: int
     def run(sources, refs):
         if not sources:
             return None
-        return corpus_scores(translator.translate_lines(list(sources), beam_size=beam), refs)
+        return corpus_scores(translator.translate_lines(list(sources), decode=DecodeConfig(beam_size=beam)), refs)
 
     h = run([s for s, _ in held], [[t] for _, t in held])
     g = run([s for s, _ in general], [r for _, r in general])

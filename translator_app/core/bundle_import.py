@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from translator_app.core.decoding import DecodeConfig
 from translator_app.core.filenames import BUNDLE_NAMES, CONFIG_FILE, WEIGHTS_FILE
 
 MAX_IMPORT_BYTES = 4 * 1024**3  # a zip that inflates to more than this is refused
@@ -34,7 +35,9 @@ def test_translation(bundle: Any) -> None:
     """A bundle is accepted only if it translates: built, loaded and run once on a sentence."""
     from translator_app.core.translator import Translator
 
-    out = Translator(bundle, quantize=False).translate_lines(["Hello, world. 2 cats."], beam_size=2)
+    out = Translator(bundle, quantize=False).translate_lines(
+        ["Hello, world. 2 cats."], decode=DecodeConfig(beam_size=2)
+    )
     if len(out) != 1 or not isinstance(out[0], str):
         raise StoreError(f"{bundle.path}: the model does not translate")
 

@@ -35,7 +35,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -44,6 +44,7 @@ import torch
 from translator_app.core import pipeline
 from translator_app.core import search as search_mod
 from translator_app.core.corpus import normalize
+from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.core.names import NameRule, common_word_test
 from translator_app.core.segment import base_language
 from translator_app.core.spans import Span, render, restore
@@ -247,14 +248,14 @@ def complete(
     source: str,
     prefix: str,
     *,
-    beam_size: int = 1,
+    decode: DecodeConfig = LIVE,
     src_lang: str = "en",
     tgt_lang: str = "es",
     glossary: Mapping[str, str] | None = None,
     names: NameRule | None = None,
 ) -> Completion:
-    """The best translation of ``source`` that starts with ``prefix`` (greedy, or beam search when
-    ``beam_size`` > 1). ``text`` is ``prefix + suffix``; an empty prefix gives ordinary translation."""
+    """The best translation of ``source`` that starts with ``prefix``, searched as ``decode`` says
+    (its n-best is ignored: one completion). ``text`` is ``prefix + suffix``; an empty prefix gives ordinary translation."""
     parts, shares = _located(tok, source, prefix, src_lang, tgt_lang, glossary, names)
     if not parts:  # nothing to translate
         return Completion(source, prefix, prefix, "", ("</s>",), ("</s>",), np.ones((1, 1), np.float32), 0.0)
@@ -265,11 +266,11 @@ def complete(
         for i, s in enumerate(shares[:j])
     ]
     ctx = _context(tok, parts[j], shares[j], src_lang, tgt_lang)
-    kwargs = {}
+    kwargs, one = {}, replace(decode, n_best=1)
     if not empty:
         forced = [c.forced for c in ctxs] + [ctx.forced] + [()] * (len(parts) - j - 1)
         kwargs = {"prefixes": forced, "constraint": lambda b, after: ctx.constraint(b, after) if b == j else None}
-    hyps = [h[0] for h in search_mod.search(model, [list(p.chunks[0]) for p in parts], beam_size, 1, **kwargs)]
+    hyps = [h[0] for h in search_mod.search(model, [list(p.chunks[0]) for p in parts], one, **kwargs)]
     src = [tuple(tok.source.pieces(p.chunks[0][:-1])) + ("</s>",) for p in parts]
     texts = [
         pipeline._assemble(tok, p, [h], list(s), src_lang, tgt_lang)[0] for p, h, s in zip(parts[j:], hyps[j:], src[j:])
@@ -334,41 +335,34 @@ def next_words(
     device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
     src, lengths = search_mod.pad_batch([list(ctx.chunk)], device)
     enc, state = model.encode(src, lengths)
-    y = torch.tensor([BOS_ID], device=device)
-    for tok_id in ctx.forced:  # teacher forcing through the prefix's complete words
-        _, _, state = model.decode_step(y, state, enc)
-        y = torch.tensor([tok_id], device=device)
-    logp, _, state = model.decode_step(y, state, enc)  # (1, V) the next piece
-    texts = ctx.texts
-    starts = torch.tensor([t.startswith(b" ") for t in texts], dtype=torch.bool, device=device)  # (V,)
-    nonempty = torch.tensor([bool(t) for t in texts], dtype=torch.bool, device=device)
+    for tok_id in (BOS_ID, *ctx.forced):  # teacher forcing through the prefix's complete words
+        logp, _, state = model.decode_step(torch.tensor([tok_id], device=device), state, enc)  # (1, V) next piece
+    found = _word_probabilities(model, ctx, enc, state, logp, k, device)
+    merged: dict[str, float] = {}  # "Berlin." and "Berlin" are one word (what a click replaces is the word)
+    for text, prob in found.items():
+        word = text.strip(_PUNCTUATION) or text
+        merged[word] = merged.get(word, 0.0) + prob
+    ranked = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)[:k]
+    return [WordChoice(word, min(1.0, prob)) for word, prob in ranked]
+
+
+def _word_probabilities(model, ctx: _Context, enc, state, logp: torch.Tensor, k: int, device) -> dict[str, float]:
+    """Each next word's probability (text -> p), from the decoder ``state`` after the prefix's words and
+    ``logp`` (1, V): a beam over the word's pieces, pruned once the ``k`` best words outweigh a candidate."""
+    starts = torch.tensor([t.startswith(b" ") for t in ctx.texts], dtype=torch.bool, device=device)  # (V,)
+    nonempty = torch.tensor([bool(t) for t in ctx.texts], dtype=torch.bool, device=device)  # (V,)
     boundary = starts.clone()
     boundary[EOS_ID] = True
-    continuation = nonempty & ~starts
+    masks = (boundary, nonempty, nonempty & ~starts)  # each (V,): ends a word, has text, continues a word
     width = max(3 * k, 8)
-    live: list[tuple[tuple[int, ...], float]] = [((), 0.0)]
+    live: list[tuple[tuple[int, ...], float]] = [((), 0.0)]  # (piece ids so far, their log-prob)
     found: dict[str, float] = {}
     for _ in range(len(ctx.rest) + _MAX_WORD_PIECES):
         cands: list[tuple[float, int, int]] = []  # (log-prob, live row, next id)
         for r, (ids, lp) in enumerate(live):
-            row = logp[r]  # (V,)
-            covered = b"".join(texts[i] for i in ids)
-            if len(covered) < len(ctx.rest):  # still spelling the typed letters
-                allowed = ctx.compatible(ctx.rest[len(covered) :])
-                if allowed is None:
-                    continue
-                allowed = allowed.to(device)
-                masked = row.masked_fill(~allowed, float("-inf"))
-                row = masked - torch.logsumexp(masked, 0)  # given the typed letters: renormalised over them
-            elif not ids:  # empty prefix: the sentence's first word
-                allowed = nonempty
-            else:
-                word, _ = ctx.spell(ids)
-                text = word.decode("utf-8", errors="replace").strip()
-                if text and "\ufffd" not in text:
-                    end = float(torch.logsumexp(row.masked_fill(~boundary, float("-inf")), 0))
-                    found[text] = found.get(text, 0.0) + math.exp(lp + end)
-                allowed = continuation
+            allowed, row = _allowed(ctx, masks, ids, lp, logp[r], found, device)
+            if allowed is None:
+                continue
             vals, idx = row.masked_fill(~allowed, float("-inf")).topk(min(width, row.numel()))
             cands += [(lp + v, r, i) for v, i in zip(vals.tolist(), idx.tolist()) if v > float("-inf")]
         best = sorted(found.values(), reverse=True)
@@ -381,9 +375,26 @@ def next_words(
         live = [(live[r][0] + (i,), lp) for lp, r, i in cands]
         zeros = torch.zeros(len(cands), dtype=torch.long, device=device)
         logp, _, state = model.decode_step(y, state.index_select(rows), enc.index_select(zeros))  # (N, V)
-    merged: dict[str, float] = {}  # "Berlin." and "Berlin" are one word (what a click replaces is the word)
-    for text, prob in found.items():
-        word = text.strip(_PUNCTUATION) or text
-        merged[word] = merged.get(word, 0.0) + prob
-    ranked = sorted(merged.items(), key=lambda kv: kv[1], reverse=True)[:k]
-    return [WordChoice(word, min(1.0, prob)) for word, prob in ranked]
+    return found
+
+
+def _allowed(ctx: _Context, masks: tuple, ids: tuple[int, ...], lp: float, row: torch.Tensor, found: dict, device):
+    """The pieces (V,) that may follow the live pieces ``ids`` (log-prob ``lp``; None: none fits the typed
+    letters) and the (V,) log-probabilities to rank them by; a complete word goes into ``found``."""
+    covered = b"".join(ctx.texts[i] for i in ids)
+    if len(covered) < len(ctx.rest):  # still spelling the typed letters
+        allowed = ctx.compatible(ctx.rest[len(covered) :])
+        if allowed is None:
+            return None, row
+        allowed = allowed.to(device)
+        masked = row.masked_fill(~allowed, float("-inf"))
+        return allowed, masked - torch.logsumexp(masked, 0)  # given the typed letters: renormalised over them
+    boundary, nonempty, continuation = masks
+    if not ids:  # empty prefix: the sentence's first word
+        return nonempty, row
+    word, _ = ctx.spell(ids)
+    text = word.decode("utf-8", errors="replace").strip()
+    if text and "\ufffd" not in text:
+        end = float(torch.logsumexp(row.masked_fill(~boundary, float("-inf")), 0))
+        found[text] = found.get(text, 0.0) + math.exp(lp + end)
+    return continuation, row

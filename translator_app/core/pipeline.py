@@ -20,6 +20,7 @@ import numpy as np
 
 from translator_app.core import search as search_mod
 from translator_app.core.corpus import normalize
+from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.core.names import NameRule, common_word_test
 from translator_app.core.segment import base_language, split_sentences
 from translator_app.core.spans import Span, find_spans, mask, render, restore, unspellable
@@ -198,16 +199,15 @@ def translate_texts(
     *,
     src_lang: str = "en",
     tgt_lang: str = "es",
-    beam_size: int = 1,
-    n_best: int = 1,
+    decode: DecodeConfig = LIVE,
     glossary: Mapping[str, str] | None = None,
     batch_size: int = 64,
     names: NameRule | None = None,
     memory: Any = None,
 ) -> list[Translation]:
-    """Translate each text; its Translation keeps one output line per input line. ``memory``: a
-    translation memory whose exact matches replace the model's output (``origin="memory"``)."""
-    search_mod.check_beam(beam_size, n_best)  # before any work: a clear message, never an allocator error
+    """Translate each text with the search ``decode`` describes (checked when it was made); its
+    Translation keeps one output line per input line. ``memory``: a translation memory whose exact
+    matches replace the model's output (``origin="memory"``)."""
     start = time.perf_counter()
     sentences, line_counts = prepare(tok, texts, src_lang, glossary, names, memory)
     pieces = [(si, ci) for si, s in enumerate(sentences) for ci in range(len(s.chunks))]
@@ -216,11 +216,11 @@ def translate_texts(
     for b in range(0, len(pieces), batch_size):
         batch = pieces[b : b + batch_size]
         for key, found in zip(
-            batch, search_mod.search(model, [list(sentences[si].chunks[ci]) for si, ci in batch], beam_size, n_best)
+            batch, search_mod.search(model, [list(sentences[si].chunks[ci]) for si, ci in batch], decode)
         ):
             hyps[key] = found
     results = [
-        _sentence_result(tok, s, [hyps[(si, ci)] for ci in range(len(s.chunks))], src_lang, tgt_lang, n_best)
+        _sentence_result(tok, s, [hyps[(si, ci)] for ci in range(len(s.chunks))], src_lang, tgt_lang, decode.n_best)
         if s.chunks
         else _memory_result(tok, s)
         for si, s in enumerate(sentences)
@@ -234,7 +234,7 @@ def translate_texts(
         for r in mine:
             lines[r.line].append(r.text)
         joined = "\n".join(joiner.join(parts) for parts in lines) if mine else ""
-        out.append(Translation(text, joined, tuple(mine), beam_size, elapsed))
+        out.append(Translation(text, joined, tuple(mine), decode.beam_size, elapsed))
     return out
 
 

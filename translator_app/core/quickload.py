@@ -1,9 +1,10 @@
-"""Loading a model for the desktop app: :func:`load_translator`, run in the translation worker.
+"""Loading a model without initialising it: :func:`skip_init`, used by the one model loader
+(:meth:`translator_app.core.translator.Translator.load` and the Translator's constructor).
 
-:meth:`Translator.load` spends most of a cold start on parameter *initialisation* that the
+Without it a load spends most of a cold start on parameter *initialisation* that the
 loaded weights overwrite anyway:
 
-* ``_check_shapes`` builds the model on the meta device; ``nn.init.normal_`` on a meta tensor
+* the shape check (``checkpoint.expected_shapes``) builds the model on the meta device; ``nn.init.normal_`` on a meta tensor
   runs ``torch._refs.normal_``, whose ``_disable_dynamo`` wrapper imports ``torch._dynamo`` and
   with it ~830 modules (sympy, mpmath, …): 1.3–1.4 s on 2 cores, on every start;
 * the real model is then randomly initialised (uniform/normal over 5M parameters) before
@@ -16,17 +17,12 @@ construction cost milliseconds; every parameter and persistent buffer still come
 bundle (``load_state_dict`` is strict), so the model is the same, bit for bit
 (``tests/test_quickload.py``).  Measured on the 2-core machine, ``models/en-es``: a cold load
 0.66 s instead of 2.1 s, a warm one 0.29 s instead of 0.59 s.
-
-The same mode belongs in ``translator._check_shapes`` itself (its owner may move it there);
-until then the desktop app and the document dialog load through here.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 _FILLS = frozenset(
     {
@@ -63,10 +59,3 @@ def skip_init() -> Iterator[None]:
     around code that then loads every parameter from a state dict."""
     with _mode_class()():
         yield
-
-
-def load_translator(path: str | Path, *, quantize: bool = True) -> Any:
-    from translator_app.core.translator import Translator
-
-    with skip_init():
-        return Translator.load(path, quantize=quantize)

@@ -8,7 +8,8 @@ copy probability (1 - p_gen) of every output token.
 
 Degenerate output is blocked in both searches: no n-gram of ``no_repeat_ngram`` subwords
 occurs twice in one output, no 3-gram three times, and the output is at most ``max_ratio`` x
-the source length + 10.
+the source length + 10. Their settings, and the choice between them, are one
+:class:`~translator_app.core.decoding.DecodeConfig` given to :func:`search`.
 
 Both searches can continue a given start (interactive translation, :mod:`.interactive`):
 ``prefixes`` are ids decoded first whatever the model prefers (their log-probabilities count in
@@ -19,19 +20,17 @@ typed word. The length bound becomes at least the prefix length + 10.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from translator_app.core.decoding import DOCUMENT, LIVE, DecodeConfig
 from translator_app.core.tokenizer import BOS_ID, EOS_ID, PAD_ID
 
 MAX_OUTPUT_LEN = 256
-NO_REPEAT_NGRAM = 4  # subwords; a looping word trigram repeats a 4-subword sequence at the latest
 
 
 @dataclass(frozen=True)
@@ -93,6 +92,24 @@ def block_degenerate(logp: Tensor, history: Tensor, no_repeat_ngram: int) -> Non
 Constraint = Callable[[int, Sequence[int]], "Tensor | None"]  # (source index, ids after the prefix) -> (V,) bool
 
 
+@dataclass(frozen=True)
+class _Guide:
+    """The forced start of each source (empty: none) and the constraint after it."""
+
+    forced: list[tuple[int, ...]]
+    constraint: Constraint | None
+    active: bool  # prefixes or a constraint were given: rows are guided step by step
+
+    @classmethod
+    def of(cls, batch: int, prefixes: Sequence[Sequence[int]] | None, constraint: Constraint | None) -> _Guide:
+        forced = [tuple(p) for p in prefixes] if prefixes is not None else [()] * batch
+        return cls(forced, constraint, prefixes is not None or constraint is not None)
+
+
+def _device(model) -> torch.device | str:
+    return next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
+
+
 def _limits(sources: list[list[int]], forced: list[tuple[int, ...]], max_ratio: float) -> list[int]:
     return [
         max(max_output_length(len(s), max_ratio), len(p) + 10) if p else max_output_length(len(s), max_ratio)
@@ -132,20 +149,20 @@ def greedy_search(
     model,
     sources: list[list[int]],
     *,
-    alpha: float = 1.0,
-    max_ratio: float = 2.0,
-    no_repeat_ngram: int = NO_REPEAT_NGRAM,
+    alpha: float = LIVE.alpha,
+    max_ratio: float = LIVE.max_ratio,
+    no_repeat_ngram: int = LIVE.no_repeat_ngram,
     prefixes: Sequence[Sequence[int]] | None = None,
     constraint: Constraint | None = None,
 ) -> list[Hypothesis]:
     """sources: B lists of source ids (ending in </s>) -> B best hypotheses (their tokens start
     with ``prefixes[b]`` when given; see the module docstring)."""
-    device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
+    device = _device(model)
     src, lengths = pad_batch(sources, device)
     enc, state = model.encode(src, lengths)
     batch = src.size(0)
-    forced = [tuple(p) for p in prefixes] if prefixes is not None else [()] * batch
-    guided = prefixes is not None or constraint is not None
+    guide = _Guide.of(batch, prefixes, constraint)
+    forced, guided = guide.forced, guide.active
     emitted: list[list[int]] = [[] for _ in range(batch)]  # per row, only kept when guided
     limits = torch.tensor(_limits(sources, forced, max_ratio), device=device)
     y = torch.full((batch,), BOS_ID, dtype=torch.long, device=device)
@@ -178,36 +195,149 @@ def greedy_search(
         finished |= y == EOS_ID
         if bool(finished.all()):
             break
+    return _greedy_results(sources, out_tokens, attn_rows, gates, log_probs, alpha)
+
+
+def _greedy_results(
+    sources: list[list[int]], out_tokens: list, attn_rows: list, gates: list, log_probs: Tensor, alpha: float
+) -> list[Hypothesis]:
+    """The hypotheses of a greedy search from its steps: T tensors of ids (B,), of attention (B, S)
+    and of p_gen (B,) (none without copy attention), and the (B,) summed log-probabilities."""
     tokens = torch.stack(out_tokens, dim=1).tolist()  # (B, T)
     attention = torch.stack(attn_rows, dim=1).float().cpu().numpy()  # (B, T, S)
     copy = 1.0 - torch.stack(gates, dim=1).float().cpu().numpy() if gates else None  # (B, T)
     results = []
-    for b in range(batch):
-        seq = tokens[b]
+    for b, seq in enumerate(tokens):
         n = seq.index(EOS_ID) if EOS_ID in seq else len(seq)
         lp = float(log_probs[b])
-        results.append(
-            Hypothesis(
-                tuple(seq[:n]),
-                lp,
-                _length_norm(lp, n + 1, alpha),
-                attention[b, : n + 1, : len(sources[b])].copy(),
-                None if copy is None else copy[b, : n + 1].copy(),
-            )
-        )
+        attn = attention[b, : n + 1, : len(sources[b])].copy()
+        gate = None if copy is None else copy[b, : n + 1].copy()
+        results.append(Hypothesis(tuple(seq[:n]), lp, _length_norm(lp, n + 1, alpha), attn, gate))
     return results
+
+
+@dataclass
+class _Beams:
+    """The live beams of a batched beam search: B sentences x K rows, row b*K + i is beam i of b."""
+
+    scores: Tensor  # (B, K) total log-probability of each beam, -inf for a dead one
+    history: Tensor  # (B*K, t) output ids so far
+    attn_hist: Tensor  # (B*K, t, S) attention of every output id so far
+    gate_hist: Tensor  # (B*K, t) p_gen so far (copy attention)
+
+    @classmethod
+    def start(cls, batch: int, k: int, src_len: int, device) -> _Beams:
+        scores = torch.full((batch, k), float("-inf"), device=device)
+        scores[:, 0] = 0.0  # only the first beam is alive at the start
+        history = torch.zeros(batch * k, 0, dtype=torch.long, device=device)
+        return cls(scores, history, torch.zeros(batch * k, 0, src_len, device=device), history.float())
+
+    def alive(self, b: int, bi: int) -> bool:
+        return float(self.scores[b, bi]) > float("-inf")
+
+    def advance(self, rows: Tensor, y: Tensor, scores: Tensor, weights: Tensor, gate: Tensor) -> None:
+        """Keep ``rows`` (B*K,), each extended by its id in ``y`` (B*K,) with this step's attention and gate."""
+        self.scores = scores
+        self.history = torch.cat([self.history.index_select(0, rows), y.unsqueeze(1)], dim=1)
+        attn = weights.index_select(0, rows).unsqueeze(1)  # (B*K, 1, S)
+        self.attn_hist = torch.cat([self.attn_hist.index_select(0, rows), attn], dim=1)
+        self.gate_hist = torch.cat([self.gate_hist.index_select(0, rows), gate.index_select(0, rows).unsqueeze(1)], 1)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One decoding step of every row: what a hypothesis that ends here takes from it."""
+
+    logp: Tensor  # (B*K, V) next-token log-probabilities (blocked, guided)
+    weights: Tensor  # (B*K, S) attention of this step
+    gate: Tensor  # (B*K,) p_gen of this step (1 without copy attention)
+    alpha: float
+    copy_on: bool
+
+    def finish(self, beams: _Beams, row: int, total: float, src_len: int) -> Hypothesis:
+        toks = tuple(beams.history[row].tolist())
+        attn = torch.cat([beams.attn_hist[row], self.weights[row].unsqueeze(0)], 0)[:, :src_len]
+        copy = None
+        if self.copy_on:
+            copy = (1.0 - torch.cat([beams.gate_hist[row], self.gate[row].view(1)])).float().cpu().numpy()
+        score = _length_norm(total, len(toks) + 1, self.alpha)
+        return Hypothesis(toks, total, score, attn.float().cpu().numpy(), copy)
+
+
+def _close_all(beams: _Beams, step: _Step, b: int, k: int, src_len: int) -> list[Hypothesis]:
+    """Length guard: every live beam of sentence ``b`` ends here with </s>."""
+    return [
+        step.finish(beams, b * k + bi, float(beams.scores[b, bi]) + float(step.logp[b * k + bi, EOS_ID]), src_len)
+        for bi in range(k)
+        if beams.alive(b, bi)
+    ]
+
+
+def _extend(
+    beams: _Beams, step: _Step, b: int, k: int, src_len: int, top: tuple[list, list, list], finished: list[Hypothesis]
+) -> list[tuple[int, int, float]]:
+    """Sentence ``b``'s next beams (row, token, score), at most K, from its 2K best candidates ``top``
+    (scores, beam indices, tokens; best first); one ending in </s> among the top K joins ``finished``."""
+    alive: list[tuple[int, int, float]] = []
+    for rank, (sc, bi, tok) in enumerate(zip(*top)):
+        if sc == float("-inf"):
+            break
+        row = b * k + bi
+        if tok == EOS_ID:
+            if rank < k:  # a finished beam only counts if it ranks among the top K
+                finished.append(step.finish(beams, row, sc, src_len))
+            continue
+        alive.append((row, tok, sc))
+        if len(alive) == k:
+            break
+    return alive
+
+
+def _guide_beams(logp: Tensor, raw: Tensor, beams: _Beams, guide: _Guide, t: int, done: list[bool], k: int) -> None:
+    """Apply the prefixes / constraint to every live row (see :func:`_guide`)."""
+    for b in range(len(done)):
+        for bi in range(k):
+            row = b * k + bi
+            if not done[b] and beams.alive(b, bi):
+                after = beams.history[row, len(guide.forced[b]) :].tolist()
+                _guide(logp, raw, row, guide.forced[b], t, guide.constraint, b, after)
+
+
+def _select(
+    beams: _Beams, step: _Step, t: int, sources: list[list[int]], limits: list[int], finished, done: list[bool]
+) -> list[tuple[int, int, float]]:
+    """The next (row, token, score) of every row (B*K): each sentence's best extensions, padded with
+    dead rows; sentences that end (K finished, nothing alive, the length bound) are marked ``done``."""
+    batch, k = beams.scores.shape
+    vocab = step.logp.size(-1)
+    cand = (beams.scores.unsqueeze(-1) + step.logp.view(batch, k, vocab)).view(batch, k * vocab)
+    top_scores, top_idx = cand.topk(2 * k, dim=-1)  # (B, 2K)
+    top = (top_scores.tolist(), (top_idx // vocab).tolist(), (top_idx % vocab).tolist())
+    chosen: list[tuple[int, int, float]] = []
+    for b in range(batch):
+        alive: list[tuple[int, int, float]] = []
+        if not done[b] and t + 1 >= limits[b]:  # length guard: close every live beam with </s>
+            finished[b] += _close_all(beams, step, b, k, len(sources[b]))
+            done[b] = True
+        elif not done[b]:
+            alive = _extend(beams, step, b, k, len(sources[b]), (top[0][b], top[1][b], top[2][b]), finished[b])
+            done[b] = len(finished[b]) >= k or not alive
+        if done[b]:
+            alive = []
+        chosen += alive + [(b * k, PAD_ID, float("-inf"))] * (k - len(alive))
+    return chosen
 
 
 @torch.inference_mode()
 def beam_search(
     model,
     sources: list[list[int]],
-    beam_size: int = 5,
+    beam_size: int = DOCUMENT.beam_size,
     *,
-    n_best: int = 1,
-    alpha: float = 1.0,
-    max_ratio: float = 2.0,
-    no_repeat_ngram: int = NO_REPEAT_NGRAM,
+    n_best: int = DOCUMENT.n_best,
+    alpha: float = DOCUMENT.alpha,
+    max_ratio: float = DOCUMENT.max_ratio,
+    no_repeat_ngram: int = DOCUMENT.no_repeat_ngram,
     prefixes: Sequence[Sequence[int]] | None = None,
     constraint: Constraint | None = None,
 ) -> list[list[Hypothesis]]:
@@ -219,143 +349,51 @@ def beam_search(
     """
     if beam_size < 1 or n_best < 1 or n_best > beam_size:
         raise ValueError("need 1 <= n_best <= beam_size")
-    device = next(model.parameters()).device if any(True for _ in model.parameters()) else "cpu"
+    device = _device(model)
     src, lengths = pad_batch(sources, device)
     batch, k = src.size(0), beam_size
     enc, state = model.encode(src, lengths)
     expand = torch.arange(batch, device=device).repeat_interleave(k)  # (B*K,)
     enc, state = enc.index_select(expand), state.index_select(expand)
-    forced = [tuple(p) for p in prefixes] if prefixes is not None else [()] * batch
-    guided = prefixes is not None or constraint is not None
-    limits = _limits(sources, forced, max_ratio)
-    scores = torch.full((batch, k), float("-inf"), device=device)
-    scores[:, 0] = 0.0  # only the first beam is alive at the start
+    guide = _Guide.of(batch, prefixes, constraint)
+    limits = _limits(sources, guide.forced, max_ratio)
+    beams = _Beams.start(batch, k, src.size(1), device)
     y = torch.full((batch * k,), BOS_ID, dtype=torch.long, device=device)
-    history = torch.zeros(batch * k, 0, dtype=torch.long, device=device)  # (B*K, t)
-    attn_hist = torch.zeros(batch * k, 0, src.size(1), device=device)  # (B*K, t, S)
-    gate_hist = torch.zeros(batch * k, 0, device=device)  # (B*K, t) p_gen so far (copy attention)
     finished: list[list[Hypothesis]] = [[] for _ in range(batch)]
     done = [False] * batch
     copy_on = getattr(getattr(model, "cfg", None), "copy_attention", False)
     for t in range(max(limits)):
         logp, weights, state = model.decode_step(y, state, enc)  # (B*K, V), (B*K, S)
         gate = state.gate if state.gate is not None else torch.ones(batch * k, device=device)  # (B*K,)
-        raw = logp.clone() if guided else logp
-        block_degenerate(logp, history, no_repeat_ngram)
-        if guided:
-            for b in range(batch):
-                for bi in range(k):
-                    row = b * k + bi
-                    if not done[b] and float(scores[b, bi]) > float("-inf"):
-                        _guide(logp, raw, row, forced[b], t, constraint, b, history[row, len(forced[b]) :].tolist())
-        vocab = logp.size(-1)
-        cand = (scores.unsqueeze(-1) + logp.view(batch, k, vocab)).view(batch, k * vocab)
-        top_scores, top_idx = cand.topk(2 * k, dim=-1)  # (B, 2K)
-        beam_idx, tok_idx = top_idx // vocab, top_idx % vocab
-        top_scores_l, beam_l, tok_l = top_scores.tolist(), beam_idx.tolist(), tok_idx.tolist()
-        next_rows, next_tok, next_scores = [], [], []
-        for b in range(batch):
-            row_base = b * k
-            alive: list[tuple[int, int, float]] = []
-            if not done[b] and t + 1 >= limits[b]:  # length guard: close every live beam with </s>
-                for bi in range(k):
-                    row = row_base + bi
-                    if float(scores[b, bi]) > float("-inf"):
-                        total = float(scores[b, bi]) + float(logp[row, EOS_ID])
-                        finished[b].append(
-                            _finish(
-                                history[row],
-                                attn_hist[row],
-                                weights[row],
-                                total,
-                                len(sources[b]),
-                                alpha,
-                                gate_hist[row],
-                                gate[row],
-                                copy_on,
-                            )
-                        )
-                done[b] = True
-            elif not done[b]:
-                for rank in range(2 * k):
-                    sc, bi, tok = top_scores_l[b][rank], beam_l[b][rank], tok_l[b][rank]
-                    if sc == float("-inf"):
-                        break
-                    row = row_base + bi
-                    if tok == EOS_ID:
-                        if rank < k:  # a finished beam only counts if it ranks among the top K
-                            finished[b].append(
-                                _finish(
-                                    history[row],
-                                    attn_hist[row],
-                                    weights[row],
-                                    sc,
-                                    len(sources[b]),
-                                    alpha,
-                                    gate_hist[row],
-                                    gate[row],
-                                    copy_on,
-                                )
-                            )
-                        continue
-                    alive.append((row, tok, sc))
-                    if len(alive) == k:
-                        break
-                if len(finished[b]) >= k or not alive:
-                    done[b] = True
-            if done[b]:
-                alive = [(row_base, PAD_ID, float("-inf"))] * k
-            alive += [(row_base, PAD_ID, float("-inf"))] * (k - len(alive))
-            for row, tok, sc in alive:
-                next_rows.append(row)
-                next_tok.append(tok)
-                next_scores.append(sc)
+        raw = logp.clone() if guide.active else logp
+        block_degenerate(logp, beams.history, no_repeat_ngram)
+        if guide.active:
+            _guide_beams(logp, raw, beams, guide, t, done, k)
+        chosen = _select(beams, _Step(logp, weights, gate, alpha, copy_on), t, sources, limits, finished, done)
         if all(done):
             break
-        rows = torch.tensor(next_rows, device=device)
-        y = torch.tensor(next_tok, device=device)
-        scores = torch.tensor(next_scores, device=device).view(batch, k)
+        rows = torch.tensor([c[0] for c in chosen], device=device)
+        y = torch.tensor([c[1] for c in chosen], device=device)
         state = state.index_select(rows)
-        history = torch.cat([history.index_select(0, rows), y.unsqueeze(1)], dim=1)
-        attn_hist = torch.cat([attn_hist.index_select(0, rows), weights.index_select(0, rows).unsqueeze(1)], dim=1)
-        gate_hist = torch.cat([gate_hist.index_select(0, rows), gate.index_select(0, rows).unsqueeze(1)], dim=1)
+        beams.advance(rows, y, torch.tensor([c[2] for c in chosen], device=device).view(batch, k), weights, gate)
     return [sorted(hyps, key=lambda h: h.score, reverse=True)[:n_best] for hyps in finished]
 
 
-def _finish(
-    history: Tensor,
-    attn_hist: Tensor,
-    last_attn: Tensor,
-    total: float,
-    src_len: int,
-    alpha: float,
-    gate_hist: Tensor,
-    last_gate: Tensor,
-    copy_on: bool,
-) -> Hypothesis:
-    toks = tuple(history.tolist())
-    attn = torch.cat([attn_hist, last_attn.unsqueeze(0)], 0)[:, :src_len]
-    copy = (1.0 - torch.cat([gate_hist, last_gate.view(1)])).float().cpu().numpy() if copy_on else None
-    return Hypothesis(toks, total, _length_norm(total, len(toks) + 1, alpha), attn.float().cpu().numpy(), copy)
-
-
-MAX_BEAM = 64  # beam size and n-best: wider costs memory (beam x batch x vocabulary) for nothing
-
-
-def check_beam(beam_size: Any, n_best: Any = 1) -> None:
-    """The one range check of the decoding widths (CLI flags, worker requests, every search):
-    ValueError with a clear message instead of an allocator traceback or a silent 0."""
-    for what, value in (("beam size", beam_size), ("n-best", n_best)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 1 <= value <= MAX_BEAM:
-            raise ValueError(f"{what} must be a whole number from 1 to {MAX_BEAM} (got {value!r})")
-
-
-def search(model, sources: list[list[int]], beam_size: int = 1, n_best: int = 1, **kwargs) -> list[list[Hypothesis]]:
-    """The ``n_best`` hypotheses of each source, best first: greedy for beam 1 and one
-    hypothesis, beam search (at least ``n_best`` wide) otherwise."""
-    check_beam(beam_size, n_best)
+def search(
+    model,
+    sources: list[list[int]],
+    config: DecodeConfig = LIVE,
+    *,
+    prefixes: Sequence[Sequence[int]] | None = None,
+    constraint: Constraint | None = None,
+) -> list[list[Hypothesis]]:
+    """The ``config.n_best`` hypotheses of each source, best first: greedy for beam 1 and one
+    hypothesis, beam search (at least ``n_best`` wide) otherwise. ``prefixes`` / ``constraint``:
+    see the module docstring."""
     if not sources:
         return []
-    if beam_size <= 1 and n_best <= 1:
-        return [[h] for h in greedy_search(model, sources, **kwargs)]
-    return beam_search(model, sources, max(beam_size, n_best), n_best=n_best, **kwargs)
+    options = config.search_options()
+    if config.beam_size <= 1 and config.n_best <= 1:
+        return [[h] for h in greedy_search(model, sources, prefixes=prefixes, constraint=constraint, **options)]
+    width = max(config.beam_size, config.n_best)
+    return beam_search(model, sources, width, n_best=config.n_best, prefixes=prefixes, constraint=constraint, **options)

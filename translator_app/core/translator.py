@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from translator_app.core import interactive, pipeline
-from translator_app.core.checkpoint import Bundle, BundleError, load_bundle
+from translator_app.core.checkpoint import Bundle, BundleError, check_weights, expected_shapes, load_bundle
+from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.core.model import Seq2Seq, quantize_for_inference
 from translator_app.core.names import NameRule
 from translator_app.core.pipeline import (  # noqa: F401  (re-exported: the public result types)
@@ -24,9 +23,7 @@ from translator_app.core.pipeline import (  # noqa: F401  (re-exported: the publ
     SentenceTranslation,
     Translation,
 )
-from translator_app.core.search import search
-from translator_app.core.segment import split_text
-from translator_app.core.tokenizer import EOS_ID
+from translator_app.core.quickload import skip_init
 
 MAX_INPUT_CHARS = 20_000  # a longer paste is refused with a clear message
 
@@ -45,11 +42,6 @@ class ModelInfo:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def split_sentences(text: str, lang: str = "en") -> list[str]:
-    """Every sentence of ``text``, line by line (line breaks always split)."""
-    return [s for line in split_text(text, lang) for s in line]
-
-
 def _glossary_key(glossary: Mapping[str, str] | None) -> tuple:
     return tuple(sorted(glossary.items())) if glossary else ()
 
@@ -59,8 +51,10 @@ class Translator:
 
     def __init__(self, bundle: Bundle, *, quantize: bool = True, cache_size: int = 256):
         self.tok = bundle.tokenizers
-        _check_shapes(bundle)  # before allocating: an untrusted config may ask for absurd sizes
-        model = Seq2Seq(bundle.model_config)
+        with skip_init():  # every parameter comes from the bundle: initialising them is wasted time
+            # before allocating: an untrusted config may ask for absurd sizes
+            check_weights(bundle.path, bundle.state_dict, expected_shapes(bundle.path, bundle.model_config))
+            model = Seq2Seq(bundle.model_config)
         state = {k: v.float() if v.is_floating_point() else v for k, v in bundle.state_dict.items()}
         try:
             model.load_state_dict(state)
@@ -96,15 +90,15 @@ class Translator:
 
     @classmethod
     def load(cls, path: str | Path, *, quantize: bool = True) -> Translator:
-        return cls(load_bundle(path), quantize=quantize)
+        """The one model loader (the app, the document dialog, the command line, the benchmarks):
+        the bundle in ``path``, checked (:func:`.checkpoint.load_bundle`), its parameters never
+        initialised before they are loaded (:func:`.quickload.skip_init`)."""
+        with skip_init():  # (the meta-device shape check would otherwise import torch._dynamo)
+            bundle = load_bundle(path)
+        return cls(bundle, quantize=quantize)
 
     def _translate(
-        self,
-        texts: Sequence[str],
-        beam_size: int,
-        n_best: int = 1,
-        glossary: Mapping[str, str] | None = None,
-        batch_size: int = 64,
+        self, texts: Sequence[str], decode: DecodeConfig, glossary: Mapping[str, str] | None, batch_size: int = 64
     ) -> list[Translation]:
         return pipeline.translate_texts(
             self.model,
@@ -112,43 +106,46 @@ class Translator:
             texts,
             src_lang=self.src_lang,
             tgt_lang=self.tgt_lang,
-            beam_size=beam_size,
-            n_best=n_best,
+            decode=decode,
             glossary=glossary,
             batch_size=batch_size,
             names=self.names,
-            memory=self.memory if n_best == 1 else None,  # alternatives are the model's own
+            memory=self.memory if decode.n_best == 1 else None,  # alternatives are the model's own
         )
 
-    def translate(self, text: str, beam_size: int = 1, *, glossary: Mapping[str, str] | None = None) -> Translation:
+    def translate(
+        self, text: str, decode: DecodeConfig = LIVE, *, glossary: Mapping[str, str] | None = None
+    ) -> Translation:
         """Translate ``text`` sentence by sentence, one output line per input line.
 
         A text of blank lines only gives an empty translation."""
         if len(text) > MAX_INPUT_CHARS:
             raise InputTooLong(
                 f"The text has {len(text):,} characters; at most {MAX_INPUT_CHARS:,} are "
-                "translated at once. Use File > Translate file for long documents."
+                "translated at once. Use File > Translate file or document for long texts."
             )
         revision = self.memory.revision() if self.memory is not None else None
-        key = (text, beam_size, _glossary_key(glossary), revision)
+        key = (text, decode, _glossary_key(glossary), revision)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        out = self._translate([text], beam_size, glossary=glossary)[0]
+        out = self._translate([text], decode, glossary)[0]
         self._cache[key] = out
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return out
 
     def alternatives(
-        self, sentence: str, n: int = 5, beam_size: int = 0, *, glossary: Mapping[str, str] | None = None
+        self, sentence: str, n: int = 5, decode: DecodeConfig = LIVE, *, glossary: Mapping[str, str] | None = None
     ) -> list[tuple[str, float]]:
-        """The n best translations of one sentence, (text, length-normalised log-probability), best first.
+        """The n best translations of one sentence, (text, length-normalised log-probability), best
+        first, from a beam at least n wide (``decode``'s other settings kept).
 
         (A text of several sentences gets the rank-wise joins of its sentences' alternatives.)"""
         n = max(1, n)
         k = max(n, 2)  # n_best >= 2 makes the pipeline keep every sentence's alternatives
-        result = self._translate([" ".join(sentence.splitlines())], max(beam_size, k), n_best=k, glossary=glossary)[0]
+        wide = dataclasses.replace(decode, beam_size=max(decode.beam_size, k), n_best=k)
+        result = self._translate([" ".join(sentence.splitlines())], wide, glossary)[0]
         sents = result.sentences
         if not sents:
             return []
@@ -163,7 +160,7 @@ class Translator:
     def translate_lines(
         self,
         lines: Sequence[str],
-        beam_size: int = 1,
+        decode: DecodeConfig = LIVE,
         batch_size: int = 64,
         *,
         glossary: Mapping[str, str] | None = None,
@@ -171,10 +168,10 @@ class Translator:
         """Translate many independent lines in length-sorted batches (file translation): one output
         line per input line, each sentence-split and span-protected like ``translate``."""
         texts = [" ".join(line.splitlines()) for line in lines]  # a line never becomes two
-        return [t.text for t in self._translate(texts, beam_size, glossary=glossary, batch_size=batch_size)]
+        return [t.text for t in self._translate(texts, decode, glossary, batch_size)]
 
     def complete(
-        self, source: str, prefix: str, beam_size: int = 1, *, glossary: Mapping[str, str] | None = None
+        self, source: str, prefix: str, decode: DecodeConfig = LIVE, *, glossary: Mapping[str, str] | None = None
     ) -> interactive.Completion:
         """The translation of one sentence that starts with ``prefix`` exactly (see :mod:`.interactive`)."""
         return interactive.complete(
@@ -182,7 +179,7 @@ class Translator:
             self.tok,
             source,
             prefix,
-            beam_size=beam_size,
+            decode=decode,
             src_lang=self.src_lang,
             tgt_lang=self.tgt_lang,
             glossary=glossary,
@@ -204,24 +201,3 @@ class Translator:
             glossary=glossary,
             names=self.names,
         )
-
-    # kept for benchmarks/bench_translate.py: the raw encode and search steps
-    def _encode(self, sentence: str) -> list[list[int]]:
-        return [ids + [EOS_ID] for ids in pipeline.split_long(sentence, self.tok.source.encode)]
-
-    def _search(self, sources: list[list[int]], beam_size: int):
-        return [h[0] for h in search(self.model, sources, beam_size)]
-
-
-def _check_shapes(bundle: Bundle) -> None:
-    """Compare the weights with the model the config describes, built on the meta device (no memory)."""
-    try:
-        with torch.device("meta"):
-            expected = {k: tuple(v.shape) for k, v in Seq2Seq(bundle.model_config).state_dict().items()}
-    except (AssertionError, ValueError, RuntimeError, IndexError, TypeError) as exc:
-        raise BundleError(f"{bundle.path}: invalid model config ({type(exc).__name__}: {exc})") from exc
-    found = {k: tuple(v.shape) for k, v in bundle.state_dict.items()}
-    if expected != found:
-        bad = sorted(k for k in expected.keys() | found.keys() if expected.get(k) != found.get(k))[:3]
-        detail = ", ".join(f"{k}: expected {expected.get(k)}, found {found.get(k)}" for k in bad)
-        raise BundleError(f"{bundle.path}: weights do not match the model config ({detail})")

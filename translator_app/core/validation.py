@@ -7,6 +7,7 @@ import torch
 from translator_app.core import corpus as corpus_mod
 from translator_app.core.batching import EncodedCorpus, bucket_batches, make_batch
 from translator_app.core.config import TrainConfig
+from translator_app.core.decoding import LIVE
 from translator_app.core.events import Sample
 from translator_app.core.metrics import Scores, corpus_scores
 from translator_app.core.model import Seq2Seq
@@ -31,7 +32,7 @@ def translate_sources(
     """Greedy-translate sources through the one decoding path (sentences, spans, length-sorted
     chunks, restore); returns Translations in input order."""
     model.eval()
-    return translate_texts(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, beam_size=1, batch_size=chunk)
+    return translate_texts(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, decode=LIVE, batch_size=chunk)
 
 
 def validate(

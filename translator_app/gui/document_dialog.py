@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from translator_app.core.decoding import DOCUMENT, DecodeConfig
 from translator_app.core.documents import (
     FILE_FILTER,
     FORMATS,
@@ -70,7 +71,7 @@ class DocumentDialog(QDialog):
         model_path: str = "",
         loader: Callable | None = None,
         tgt_lang: str = "",
-        beam: int = 5,
+        decode: DecodeConfig = DOCUMENT,
     ):
         super().__init__(parent)
         self.setWindowTitle("Translate a document")
@@ -80,8 +81,17 @@ class DocumentDialog(QDialog):
         self.thread: Any = None
         self.report: Any = None
         self._started = 0.0
-        settings = QSettings()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._form(decode))
+        buttons = self._progress_widgets()
+        layout.addWidget(self.bar)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        self.bar.hide()
 
+    def _form(self, decode: DecodeConfig) -> QFormLayout:
+        """The document, output, format, beam, glossary and PO/XLIFF fields, in their form."""
+        settings = QSettings()
         self.source = QLineEdit()
         self.source.setPlaceholderText("the document to translate")
         self.output = QLineEdit()
@@ -95,7 +105,8 @@ class DocumentDialog(QDialog):
             self.fmt.addItem(f"{NAMES[key]} ({', '.join(FORMATS[key])})", key)
         self.beam = QSpinBox()
         self.beam.setRange(1, 12)
-        self.beam.setValue(max(1, beam))
+        self.decode = decode  # the other knobs (the Translate tab's settings); the beam is set here
+        self.beam.setValue(decode.beam_size)
         self.beam.setToolTip("1 = greedy (fastest); 5 = better translations, about 1.5× slower")
         self.glossary = QLineEdit(str(settings.value(GLOSSARY_KEY, "") or ""))
         self.glossary.setPlaceholderText("optional: source<TAB>target TSV or TBX")
@@ -113,7 +124,10 @@ class DocumentDialog(QDialog):
         glossary_row.layout().addWidget(clear)
         form.addRow("Glossary", glossary_row)
         form.addRow("", self.all_units)
+        return form
 
+    def _progress_widgets(self) -> QHBoxLayout:
+        """The progress bar, the report and the buttons; returns the buttons' row."""
         self.bar = QProgressBar()
         self.bar.setFormat("%v / %m segments")
         self.eta = QLabel("")
@@ -134,12 +148,7 @@ class DocumentDialog(QDialog):
         buttons.addWidget(self.eta, 1)
         for b in (self.translate_button, self.cancel_button, self.close_button):
             buttons.addWidget(b)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.summary)
-        layout.addLayout(buttons)
-        self.bar.hide()
+        return buttons
 
     def _with_button(self, edit: QLineEdit, text: str, slot) -> QWidget:
         box = QWidget()
@@ -217,7 +226,7 @@ class DocumentDialog(QDialog):
             source,
             output,
             self.model_path,
-            self.beam.value(),
+            self.decode.with_beam(self.beam.value()),
             self.fmt.currentData() or None,
             self.glossary.text().strip() or None,
             self.all_units.isChecked(),

@@ -24,6 +24,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolButton, QWidget
 
+from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.gui.editor_input import EditorInput
 from translator_app.gui.edits import Segment, Suggestion, alignment_of, carry_edits, locate, text_diff
 
@@ -43,7 +44,7 @@ _WORD = re.compile(r"\w+")
 
 
 class InteractiveEditor(EditorInput, QPlainTextEdit):
-    completion_requested = Signal(int, int, str, str, int)  # request id, sentence, source, prefix, beam
+    completion_requested = Signal(int, int, str, str, object)  # request id, sentence, source, prefix, DecodeConfig
     alternatives_requested = Signal(int, int, str, str, int)  # request id, sentence, source, prefix, k
     sentence_focused = Signal(int)  # the cursor is in this sentence
     alignment_changed = Signal(int)  # this sentence's heat-map data changed
@@ -55,7 +56,7 @@ class InteractiveEditor(EditorInput, QPlainTextEdit):
         super().__init__(parent)
         self.segments: list[Segment] = []
         self.suggestion: Suggestion | None = None
-        self.beam: Callable[[], int] = lambda: 1
+        self.decode: Callable[[], DecodeConfig] = lambda: LIVE  # the search settings of a completion
         self.stale_results = 0
         self._translation: Any = None
         self._text = ""  # the document text as last seen
@@ -96,7 +97,7 @@ class InteractiveEditor(EditorInput, QPlainTextEdit):
         self.alternatives_requested.connect(worker.submit_alternatives, direct)
         worker.completion_ready.connect(self.on_completion_ready)
         worker.alternatives_ready.connect(self.on_alternatives_ready)
-        worker.interactive_failed.connect(self.on_failed)
+        # (its failures come through the tab: TranslateTab.on_worker_failed -> on_failed)
 
     # ---- content ----------------------------------------------------------------------------
     def set_translation(self, translation: Any, keep_edits: bool = True) -> None:
@@ -196,7 +197,7 @@ class InteractiveEditor(EditorInput, QPlainTextEdit):
         prefix = self.segment_text(index)[:offset]
         self._next_id += 1
         self._latest[("complete", index)] = (self._next_id, offset, prefix)
-        self.completion_requested.emit(self._next_id, index, self.segments[index].source, prefix, int(self.beam()))
+        self.completion_requested.emit(self._next_id, index, self.segments[index].source, prefix, self.decode())
 
     def request_alternatives(self, position: int) -> bool:
         """Ask for the alternatives of the word at document ``position``; False when there is none."""

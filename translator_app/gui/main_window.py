@@ -37,7 +37,6 @@ from translator_app.core.store import ModelEntry, ModelStore
 from translator_app.gui.corpus_previews import CorpusPreviews
 from translator_app.gui.errors import ErrorRelay
 from translator_app.gui.file_actions import FileActions
-from translator_app.gui.file_translate import FileTranslation
 from translator_app.gui.memory_pane import MemoryFeature
 from translator_app.gui.menus import build_menus
 from translator_app.gui.model_actions import ModelActions
@@ -54,6 +53,7 @@ from translator_app.workers import (
     start_thread,
     stop_thread,
 )
+from translator_app.workers.translation import Failure, Step
 
 logger = logging.getLogger(__name__)
 MODEL_KEY = "model/ref"  # the model in use, by store name ("bundled/en-es"), see core.model_list.model_ref
@@ -62,7 +62,6 @@ MODEL_KEY = "model/ref"  # the model in use, by store name ("bundled/en-es"), se
 class MainWindow(ModelActions, FileActions, QMainWindow):
     _load_model = Signal(str)
     _run_training = Signal(object)
-    _translate_file = Signal(str, str, int)  # (see FileActions)
     # GUI-thread notifications (for the status bar, other windows and tests)
     model_changed = Signal(object)  # ModelInfo of the model now in use
     model_error = Signal(str)  # a message: the model could not be loaded
@@ -94,8 +93,6 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         self.setCentralWidget(self.tabs)
         self.model_status = QLabel("No model")
         self.decode_status = QLabel("")
-        self.file_translation = FileTranslation()
-        self.statusBar().addPermanentWidget(self.file_translation)
         self.statusBar().addPermanentWidget(self.decode_status)
         self.statusBar().addPermanentWidget(self.model_status)
         build_menus(self)
@@ -120,17 +117,14 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         tw, tr = self.translation_worker, self.training_worker
         self._load_model.connect(tw.load_model)
         tw.model_loaded.connect(self._model_loaded)
-        tw.model_failed.connect(self._model_failed)
-        tw.glossary_failed.connect(self._glossary_failed)
+        tw.failed.connect(self._model_failed)  # (the tab shows the worker's other failures)
         tw.translation_ready.connect(self.translate_tab.on_translation_ready)
-        tw.translation_failed.connect(self.translate_tab.on_translation_failed)
         self.translate_tab.connect_worker(tw)  # interactive translation: completions and alternatives
         self._apply_glossary()
         self.translate_tab.translate_requested.connect(self._submit_translation)
         self.translate_tab.translated.connect(self._translated)
         self.translate_tab.swap_requested.connect(self.swap_languages)
         self.picker.model_chosen.connect(self.load_model)
-        self._wire_files()
         self.picker.import_requested.connect(self.import_model)
         self.picker.export_requested.connect(self.export_model)
         self.picker.delete_requested.connect(self.delete_model)
@@ -262,9 +256,11 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
         self.translate_tab.set_model(info)
         self.model_changed.emit(info)
 
-    @Slot(str, object)
-    def _model_failed(self, path: str, exc: BaseException) -> None:
-        message = self.errors.message(exc, f"Cannot load the model in {path}")
+    @Slot(object)
+    def _model_failed(self, failure: Failure) -> None:
+        if failure.step is not Step.MODEL:
+            return
+        message = self.errors.message(failure.error, f"Cannot load the model in {failure.path}")
         self.picker.select(self.model_path)
         if self.model_info is None:
             self.model_status.setText("No model")
@@ -273,12 +269,6 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
             self.model_status.setText(f"Model: {self.model_info.name}")
             self.translate_tab.show_message(f"{message} Still using {self.model_info.name}.", Level.ERROR)
         self.model_error.emit(message)
-
-    @Slot(str, object)
-    def _glossary_failed(self, path: str, exc: BaseException) -> None:
-        self.errors.relay(
-            exc, "The glossary is not used", lambda text: self.translate_tab.show_message(text, Level.WARNING)
-        )
 
     def _current_entry(self) -> ModelEntry | None:
         """The picker's entry of the model in use, else (a model from outside the store) one from its info."""
@@ -311,8 +301,8 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
 
     # ---- translation ---------------------------------------------------------------------------
     @Slot(int, str, int)
-    def _submit_translation(self, request_id: int, text: str, beam: int) -> None:
-        self.translation_worker.submit(request_id, text, beam)
+    def _submit_translation(self, request_id: int, text: str, decode: Any) -> None:
+        self.translation_worker.submit(request_id, text, decode)  # decode: core.decoding.DecodeConfig
 
     @Slot(object)
     def _translated(self, t: Any) -> None:
@@ -393,7 +383,6 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
             return
         self._shut_down = True
         self.training_worker.stop()
-        self.translation_worker.cancel_file()
         self.tasks.stop()  # outcomes of tasks still queued are dropped
         self.previews.runner.stop()
         for thread in self.threads.values():

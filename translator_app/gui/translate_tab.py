@@ -1,6 +1,6 @@
 """The Translate tab: source and target panes, live translation, attention heat map.
 
-The tab never translates itself: it emits ``translate_requested(request_id, text, beam)``
+The tab never translates itself: it emits ``translate_requested(request_id, text, DecodeConfig)``
 (debounced while typing, at once on Ctrl+Enter) with a growing request id, and shows only
 the result of its latest request (older results that still arrive are counted in
 ``stale_results`` and ignored).
@@ -22,27 +22,20 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLabel,
-    QSpinBox,
-    QSplitter,
-    QStyle,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget
 
+from translator_app.core.decoding import DecodeConfig
 from translator_app.gui.attention_pane import AttentionPane
+from translator_app.gui.decode_settings import DecodeControls
 from translator_app.gui.errors import user_message
 from translator_app.gui.interactive import InteractiveEditor
 from translator_app.gui.language_hint import LanguageHint
 from translator_app.gui.model_picker import ModelPicker
 from translator_app.gui.source_edit import SourceEdit
 from translator_app.gui.widgets import Level, MessageBanner, language_name
+from translator_app.workers.translation import Failure, Step
 
 DEBOUNCE_MS = 300
 
@@ -64,7 +57,7 @@ class Notice(enum.Enum):
 
 
 class TranslateTab(QWidget):
-    translate_requested = Signal(int, str, int)  # request id, text, beam size
+    translate_requested = Signal(int, str, object)  # request id, text, core.decoding.DecodeConfig
     swap_requested = Signal()
     translated = Signal(object)  # the Translation now shown
 
@@ -92,7 +85,11 @@ class TranslateTab(QWidget):
         self.lang_hint.swap_clicked.connect(self._swap_keeping_text)
         self.lang_hint.recheck.connect(self.check_language)
 
-        # source pane
+        self._build_layout(self._build_source_pane(), self._build_target_pane())
+        self._add_shortcuts()
+
+    def _build_source_pane(self) -> QHBoxLayout:
+        """The source pane's widgets; returns its head row."""
         self.source_lang = QLabel("?")
         self.source_lang.setToolTip("Source language of the model")
         self.swap_button = QToolButton()
@@ -116,20 +113,18 @@ class TranslateTab(QWidget):
         source_head.addStretch(1)
         source_head.addWidget(self.char_count)
         source_head.addWidget(self.swap_button)
+        return source_head
 
-        # target pane
+    def _build_target_pane(self) -> QHBoxLayout:
+        """The target pane's widgets (the editable output, beam, copy); returns its head row."""
         self.target_lang = QLabel("?")
         self.target_lang.setToolTip("Target language of the model")
         self.busy = QLabel("")
         self.confidence = QLabel("")
         self.confidence.setToolTip("Model confidence: geometric mean of the output token probabilities")
-        beam_label = QLabel("&Beam:")
-        self.beam = QSpinBox()
-        self.beam.setRange(1, 12)
-        self.beam.setSpecialValueText("1 (greedy)")
-        self.beam.setToolTip("Beam size: 1 is fastest (greedy); larger beams search more translations")
-        beam_label.setBuddy(self.beam)
-        self.beam.valueChanged.connect(lambda _v: self.translate_now())
+        self.decoding = DecodeControls()
+        self.decoding.changed.connect(self.translate_now)
+        self.beam = self.decoding.beam
         self.copy_button = QToolButton()
         self.copy_button.setText("Copy")
         self.copy_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
@@ -137,7 +132,7 @@ class TranslateTab(QWidget):
         self.copy_button.setToolTip("Copy the translation to the clipboard (Ctrl+Shift+C)")
         self.copy_button.clicked.connect(self.copy_translation)
         self.target = InteractiveEditor()
-        self.target.beam = self.beam.value
+        self.target.decode = self.decoding.config
         self.target.retranslate_all_requested.connect(self.retranslate_all)
         self.target.failed.connect(lambda exc: self._notify(user_message(exc), Level.WARNING, Notice.TRANSLATION))
         self.reset_button = self.target.reset_button
@@ -145,9 +140,12 @@ class TranslateTab(QWidget):
         for widget in (self.target_lang, self.busy):
             target_head.addWidget(widget)
         target_head.addStretch(1)
-        for widget in (self.confidence, beam_label, self.beam, self.reset_button, self.copy_button):
+        for widget in (self.confidence, self.decoding, self.reset_button, self.copy_button):
             target_head.addWidget(widget)
+        return target_head
 
+    def _build_layout(self, source_head: QHBoxLayout, target_head: QHBoxLayout) -> None:
+        """The panes side by side above the heat map, under the picker, banner and language bar."""
         self.panes = QSplitter(Qt.Orientation.Horizontal)
         for head, edit in ((source_head, self.source), (target_head, self.target)):
             box = QWidget()
@@ -177,22 +175,15 @@ class TranslateTab(QWidget):
         layout.addWidget(self.lang_hint)
         layout.addWidget(self.vsplit, 1)
 
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(
-                QKeySequence(keys), self, self.translate_now, context=Qt.ShortcutContext.WidgetWithChildrenShortcut
-            )
-        QShortcut(
-            QKeySequence("Ctrl+Shift+C"),
-            self,
-            self.copy_translation,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
-        QShortcut(
-            QKeySequence("Ctrl+Shift+S"),
-            self,
-            self.swap_button.click,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
+    def _add_shortcuts(self) -> None:
+        """Ctrl+Enter translates at once, Ctrl+Shift+C copies the translation, Ctrl+Shift+S swaps."""
+        for keys, slot in (
+            ("Ctrl+Return", self.translate_now),
+            ("Ctrl+Enter", self.translate_now),
+            ("Ctrl+Shift+C", self.copy_translation),
+            ("Ctrl+Shift+S", self.swap_button.click),
+        ):
+            QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # ---- messages ---------------------------------------------------------------------------
     @property
@@ -225,8 +216,9 @@ class TranslateTab(QWidget):
     def set_source_text(self, text: str) -> None:
         self.source.setPlainText(text)
 
-    def beam_size(self) -> int:
-        return self.beam.value()
+    def decode_config(self) -> DecodeConfig:
+        """How to search: the beam set here and the other knobs of Decoding… (:mod:`.decode_settings`)."""
+        return self.decoding.config()
 
     # ---- model -----------------------------------------------------------------------------
     def show_loading(self) -> None:
@@ -253,6 +245,7 @@ class TranslateTab(QWidget):
         if self._worker is not worker:
             self._worker = worker
             self.target.connect_worker(worker)
+            worker.failed.connect(self.on_worker_failed)
 
     def retranslate_all(self) -> None:
         """Drop every edit of the translation and translate the text again."""
@@ -293,7 +286,7 @@ class TranslateTab(QWidget):
             self.busy.setText("waiting for the model…")
             return
         self.busy.setText("translating…")
-        self.translate_requested.emit(self.latest_id, text, self.beam.value())
+        self.translate_requested.emit(self.latest_id, text, self.decode_config())
         self.check_language(text)
 
     # ---- language check ------------------------------------------------------------------------
@@ -327,7 +320,7 @@ class TranslateTab(QWidget):
         self.latest_id = self._next_id
         self._note = f"The pasted text ({len(text):,} characters) was not inserted."
         if self.model_ready:
-            self.translate_requested.emit(self.latest_id, text, self.beam.value())
+            self.translate_requested.emit(self.latest_id, text, self.decode_config())
         else:
             self._show_failure(self.latest_id, "The text is too long to translate at once.")
 
@@ -343,6 +336,15 @@ class TranslateTab(QWidget):
         self.confidence.setText(f"Confidence {translation.confidence:.0%}")
         self.attention.set_translation(translation, self.source.toPlainText(), self.source.textCursor().position())
         self.translated.emit(translation)
+
+    def on_worker_failed(self, failure: Failure) -> None:
+        """The translation worker's one failure signal: each failure, in words (``user_message``), where it belongs."""
+        if failure.step is Step.TRANSLATION:
+            self.on_translation_failed(failure.request_id, failure.error)
+        elif failure.step is Step.INTERACTIVE:
+            self.target.on_failed(failure.request_id, failure.error)
+        elif failure.step is Step.GLOSSARY:
+            self.show_message(f"The glossary is not used: {user_message(failure.error)}", Level.WARNING)
 
     def on_translation_failed(self, request_id: int, error: BaseException) -> None:
         self._show_failure(request_id, user_message(error))
@@ -380,13 +382,12 @@ class TranslateTab(QWidget):
 
     # ---- settings ------------------------------------------------------------------------------
     def save_settings(self, settings: QSettings) -> None:
-        settings.setValue("translate/beam", self.beam.value())
+        self.decoding.save(settings)
         settings.setValue("translate/panes", self.panes.saveState())
         settings.setValue("translate/vsplit", self.vsplit.saveState())
 
     def restore_settings(self, settings: QSettings) -> None:
-        with QSignalBlocker(self.beam):
-            self.beam.setValue(int(settings.value("translate/beam", 1)))
+        self.decoding.restore(settings)
         for key, splitter in (("translate/panes", self.panes), ("translate/vsplit", self.vsplit)):
             state = settings.value(key)
             if state is not None:

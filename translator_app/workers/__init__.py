@@ -1,7 +1,7 @@
 """The only bridge between Qt and the core: QObjects that live in their own QThreads.
 
 * :mod:`.translation` — :class:`TranslationWorker` owns the loaded model: live translation,
-  file translation, interactive completions and alternatives;
+  interactive completions and alternatives (every failure one ``Failure`` on ``failed``);
 * :mod:`.training` — :class:`TrainingWorker` runs the core ``train(request)`` generator and emits each
   event object on the signal for its class;
 * :mod:`.tasks` — :class:`Task` (a callable with its own ``success``/``failure`` callbacks),
@@ -9,7 +9,7 @@
   store listings (``core.model_list.list_models``), corpus previews (``core.corpus_preview``) and
   checks;
 * :mod:`.store` — :func:`model_dir_for` (where a training run of the app writes);
-* :mod:`.documents` — :class:`DocumentWorker` (File ▸ Translate document);
+* :mod:`.documents` — :class:`DocumentWorker` (File ▸ Translate file or document: every file);
 * :mod:`.base` — :func:`start_thread` / :func:`stop_thread` (quit + wait; every running QThread is
   referenced, so none is garbage-collected while it runs), the generic :class:`FunctionWorker` and
   :class:`GeneratorWorker`, and the errors workers raise themselves.

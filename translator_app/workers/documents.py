@@ -9,13 +9,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from translator_app.core.decoding import DOCUMENT, DecodeConfig
+
 
 @dataclass(frozen=True)
 class DocumentJob:
     source: str
     output: str
     model: str  # model folder
-    beam: int = 1
+    decode: DecodeConfig = DOCUMENT  # how to search
     fmt: str | None = None  # None: from the extension
     glossary: str | None = None  # TSV or TBX file
     all_units: bool = False  # PO / XLIFF: retranslate units that already have a translation
@@ -74,7 +76,7 @@ class DocumentWorker(QObject):
                 job.output,
                 translator,
                 fmt=job.fmt,
-                beam_size=max(1, int(job.beam)),
+                decode=job.decode,
                 glossary=glossary,
                 all_units=job.all_units,
                 progress=lambda done, total: self.progress.emit(done, total),

@@ -1,4 +1,5 @@
-"""The translation worker: owns the loaded model, translates live text, files and interactive requests.
+"""The translation worker: owns the loaded model, translates live text and interactive requests
+(files and documents are translated by :mod:`.documents`, in their own thread).
 
 :class:`TranslationWorker` owns the :class:`~translator_app.core.translator.Translator` (not
 thread-safe, so only this worker's thread ever touches it).  The GUI calls
@@ -12,25 +13,25 @@ per (kind, sentence): newer typing in a sentence replaces its older request, whi
 (``completion_ready`` with a ``Completion``, ``alternatives_ready`` with a list of ``WordChoice``),
 tagged with the request id.
 
-Failures are signalled with the exception object itself (``model_failed``, ``translation_failed``,
-``file_failed``, ``interactive_failed``, ``glossary_failed``); the GUI turns it into a message
-(``gui.errors.user_message``).
+Every failure comes on one signal, ``failed``, as a :class:`Failure`: the exception object itself
+with what the GUI needs to place it (which step, the request id or the path); the GUI turns the
+exception into a message (``gui.errors.user_message``).
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.workers import memory
-from translator_app.workers.base import FileCancelled, InputFileError, NoModelLoaded
+from translator_app.workers.base import NoModelLoaded
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class CompletionRequest:
     sentence: int  # index of the sentence in the shown translation
     source: str  # the source sentence
     prefix: str  # the target text the person typed (up to the cursor)
-    beam: int = 1
+    decode: DecodeConfig = LIVE  # how to search
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,25 @@ class AlternativesRequest:
     k: int = 5
 
 
+class Step(enum.Enum):
+    """What the translation worker was doing when it failed."""
+
+    MODEL = "model"  # loading a model (the old model stays)
+    GLOSSARY = "glossary"  # reading the glossary file (the glossary is not used)
+    TRANSLATION = "translation"  # a live translation request
+    INTERACTIVE = "interactive"  # a completion or alternatives request
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failure of the translation worker: the exception and where it belongs."""
+
+    step: Step
+    error: BaseException  # InputTooLong, NoModelLoaded, BundleError, DocumentError, ...
+    request_id: int = -1  # TRANSLATION / INTERACTIVE: the request that failed
+    path: str = ""  # MODEL: the model folder; GLOSSARY: the glossary file
+
+
 InteractiveRequest = CompletionRequest | AlternativesRequest
 _Slot = tuple[type, int]  # (request class, sentence): one pending interactive request per slot
 
@@ -65,33 +85,25 @@ class TranslationWorker(QObject):
     """Owns the translation model; lives in its own thread."""
 
     model_loaded = Signal(object)  # core.translator.ModelInfo
-    model_failed = Signal(str, object)  # path, the exception (the old model stays)
     translation_ready = Signal(int, object)  # request id, core.translator.Translation
-    translation_failed = Signal(int, object)  # request id, the exception (InputTooLong, NoModelLoaded, ...)
     started = Signal(int)  # request id whose translation begins now
     dropped = Signal(int)  # request id skipped because a newer one arrived
-    glossary_failed = Signal(str, object)  # glossary path, the exception (the glossary is not used)
-    file_progress = Signal(int, int)  # lines translated, lines in the file
-    file_done = Signal(str, int, float)  # output path, lines, seconds
-    file_failed = Signal(object)  # the exception (FileCancelled, InputFileError, NoModelLoaded, ...)
     completion_ready = Signal(int, object)  # request id, core.interactive.Completion
     alternatives_ready = Signal(int, object)  # request id, list[core.interactive.WordChoice]
-    interactive_failed = Signal(int, object)  # request id, the exception
+    failed = Signal(object)  # Failure: every failure, with its exception
     interactive_dropped = Signal(int)  # interactive request id superseded by newer typing in its sentence
     _wake = Signal()
-    FILE_CHUNK = 64  # lines per batch; live requests are served between batches
 
     def __init__(self, loader: Callable[[str], Any] | None = None):
         super().__init__()
         self._loader = loader
         self._translator: Any = None
         self._lock = threading.Lock()
-        self._pending: tuple[int, str, int] | None = None
+        self._pending: tuple[int, str, DecodeConfig] | None = None
         self._latest_id = -1
         # interactive requests: one pending slot and the newest id per (kind, sentence)
         self._ia_pending: dict[_Slot, InteractiveRequest] = {}
         self._ia_latest: dict[_Slot, int] = {}
-        self._cancel_file = threading.Event()
         self._glossary_path = ""  # the glossary setting (TSV or TBX); "" for none
         self._glossary: tuple[tuple, dict[str, str] | None] = (("", "", ""), None)  # (path, langs), terms
         self._wake.connect(self._drain)
@@ -102,21 +114,24 @@ class TranslationWorker(QObject):
         return self._loader
 
     # called from the GUI thread ------------------------------------------------------------
-    def submit(self, request_id: int, text: str, beam: int = 1) -> None:
-        """Queue a translation (thread-safe). Only the newest pending request survives."""
+    def submit(self, request_id: int, text: str, decode: DecodeConfig = LIVE) -> None:
+        """Queue a translation searched as ``decode`` says (thread-safe). Only the newest pending
+        request survives."""
         with self._lock:
             replaced = self._pending
-            self._pending = (request_id, text, beam)
+            self._pending = (request_id, text, decode)
             self._latest_id = max(self._latest_id, request_id)
         if replaced is not None:
             self.dropped.emit(replaced[0])
         else:
             self._wake.emit()
 
-    def submit_completion(self, request_id: int, sentence: int, source: str, prefix: str, beam: int = 1) -> None:
+    def submit_completion(
+        self, request_id: int, sentence: int, source: str, prefix: str, decode: DecodeConfig = LIVE
+    ) -> None:
         """Queue "complete this sentence from ``prefix``" (thread-safe); replaces an older pending
         completion of the same sentence (that one is dropped)."""
-        self._submit_interactive(CompletionRequest(request_id, sentence, source, prefix, max(1, int(beam))))
+        self._submit_interactive(CompletionRequest(request_id, sentence, source, prefix, decode))
 
     def submit_alternatives(self, request_id: int, sentence: int, source: str, prefix: str, k: int = 5) -> None:
         """Queue "the top ``k`` words after ``prefix``" (thread-safe), newest per sentence wins."""
@@ -135,13 +150,13 @@ class TranslationWorker(QObject):
 
     def set_glossary(self, path: str) -> None:
         """Enforce the terms of this glossary file (TSV or TBX; "" for none) in every later
-        translation, file translation and completion (thread-safe; read in the worker thread)."""
+        translation and completion (thread-safe; read in the worker thread)."""
         with self._lock:
             self._glossary_path = str(path or "")
 
     def _terms(self) -> dict[str, str]:
         """``glossary=`` keyword for the translator: {} without a glossary (worker thread). A file
-        that cannot be read is reported once (``glossary_failed``) and ignored."""
+        that cannot be read is reported once (``failed``) and ignored."""
         with self._lock:
             path = self._glossary_path
         info = getattr(self._translator, "info", None)
@@ -155,19 +170,10 @@ class TranslationWorker(QObject):
                     terms = load_glossary(path, key[1], key[2]) or None
                 except Exception as exc:  # noqa: BLE001 - a bad glossary never stops translation
                     logger.warning("Glossary %s not used: %s", path, exc)
-                    self.glossary_failed.emit(path, exc)
+                    self.failed.emit(Failure(Step.GLOSSARY, exc, path=path))
             self._glossary = (key, terms)
         terms = self._glossary[1]
         return {"glossary": terms} if terms else {}
-
-    def cancel_file(self) -> None:
-        """Stop a running file translation after the current batch (thread-safe)."""
-        self._cancel_file.set()
-
-    @property
-    def latest_request(self) -> int:
-        with self._lock:
-            return self._latest_id
 
     # slots, run in the worker thread ----------------------------------------------------------
     @Slot(str)
@@ -182,14 +188,15 @@ class TranslationWorker(QObject):
             memory.attach(translator)  # the translation memory of its pair (workers.memory's setting)
         except Exception as exc:
             logger.exception("Cannot load the model in %s", path)
-            self.model_failed.emit(path, exc)
+            self.failed.emit(Failure(Step.MODEL, exc, path=path))
             return
         self._translator = translator
         self.model_loaded.emit(translator.info)
         self._drain()  # text typed while the model loaded
 
-    @Slot(int, str, int)
-    def translate(self, request_id: int, text: str, beam: int = 1) -> None:
+    @Slot(int, str)
+    @Slot(int, str, object)
+    def translate(self, request_id: int, text: str, decode: DecodeConfig = LIVE) -> None:
         """Translate now unless a newer request is already known (then it is dropped)."""
         with self._lock:
             stale = request_id < self._latest_id
@@ -198,54 +205,16 @@ class TranslationWorker(QObject):
             self.dropped.emit(request_id)
             return
         if self._translator is None:
-            self.translation_failed.emit(request_id, NoModelLoaded())
+            self.failed.emit(Failure(Step.TRANSLATION, NoModelLoaded(), request_id))
             return
         self.started.emit(request_id)
         try:
-            result = self._translator.translate(text, beam_size=max(1, int(beam)), **self._terms())
+            result = self._translator.translate(text, decode, **self._terms())
         except Exception as exc:
             logger.info("Translation %d failed: %s", request_id, exc, exc_info=True)
-            self.translation_failed.emit(request_id, exc)
+            self.failed.emit(Failure(Step.TRANSLATION, exc, request_id))
             return
         self.translation_ready.emit(request_id, result)
-
-    @Slot(str, str, int)
-    def translate_file(self, source: str, output: str, beam: int = 1) -> None:
-        """Translate a UTF-8 text file line by line into ``output`` (written atomically)."""
-        self._cancel_file.clear()
-        if self._translator is None:
-            self.file_failed.emit(NoModelLoaded())
-            return
-        start = time.perf_counter()
-        try:
-            try:
-                lines = Path(source).read_text(encoding="utf-8-sig").splitlines()
-            except UnicodeDecodeError as exc:
-                raise InputFileError(f"{source}: not valid UTF-8 text (byte {exc.start})") from exc
-            except OSError as exc:
-                raise InputFileError(f"{source}: cannot read ({exc.strerror or exc})") from exc
-            out: list[str] = []
-            for i in range(0, len(lines), self.FILE_CHUNK):
-                if self._cancel_file.is_set():
-                    raise FileCancelled(
-                        f"Cancelled after {len(out):,} of {len(lines):,} lines; {output} was not written."
-                    )
-                out += self._translator.translate_lines(
-                    lines[i : i + self.FILE_CHUNK], beam_size=max(1, beam), **self._terms()
-                )
-                self.file_progress.emit(len(out), len(lines))
-                self._drain()  # keep live translation responsive between batches
-            from translator_app.core.checkpoint import atomic_write_text
-
-            atomic_write_text(output, "\n".join(out) + ("\n" if out else ""))
-        except FileCancelled as exc:
-            self.file_failed.emit(exc)
-            return
-        except Exception as exc:
-            logger.exception("Translating the file %s failed", source)
-            self.file_failed.emit(exc)
-            return
-        self.file_done.emit(output, len(lines), time.perf_counter() - start)
 
     def _interactive(self, request: InteractiveRequest) -> None:
         """Run one interactive request (worker thread) unless a newer one for its sentence is known."""
@@ -256,9 +225,7 @@ class TranslationWorker(QObject):
             return
         try:
             if isinstance(request, CompletionRequest):
-                result = self._translator.complete(
-                    request.source, request.prefix, beam_size=request.beam, **self._terms()
-                )
+                result = self._translator.complete(request.source, request.prefix, request.decode, **self._terms())
                 self.completion_ready.emit(request.request_id, result)
             else:
                 choices = list(
@@ -267,7 +234,7 @@ class TranslationWorker(QObject):
                 self.alternatives_ready.emit(request.request_id, choices)
         except Exception as exc:
             logger.info("Interactive request %d failed: %s", request.request_id, exc, exc_info=True)
-            self.interactive_failed.emit(request.request_id, exc)
+            self.failed.emit(Failure(Step.INTERACTIVE, exc, request.request_id))
 
     @Slot()
     def _drain(self) -> None:
@@ -281,9 +248,9 @@ class TranslationWorker(QObject):
                     key = min(self._ia_pending, key=lambda k: self._ia_pending[k].request_id)
                     interactive = self._ia_pending.pop(key)
                 else:
-                    request_id, text, beam = self._pending
+                    request_id, text, decode = self._pending
                     self._pending = None
             if interactive is not None:
                 self._interactive(interactive)
             else:
-                self.translate(request_id, text, beam)
+                self.translate(request_id, text, decode)

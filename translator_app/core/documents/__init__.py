@@ -1,6 +1,6 @@
 """Translate whole documents, keeping their structure: txt, Markdown, HTML, DOCX, ODT, SRT, VTT, PO, XLIFF.
 
-    report = translate_document("in.docx", "out.docx", translator, beam_size=5,
+    report = translate_document("in.docx", "out.docx", translator, decode=DOCUMENT,
                                 glossary=load_glossary("terms.tsv"), progress=print, cancel=event)
 
 A reader per format (one module each) turns the file into segments and writes the translation
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.core.documents.common import (  # noqa: F401  (the public names)
     Cancelled,
     Clock,
@@ -138,14 +139,15 @@ def translate_document(
     translator: Any,
     *,
     fmt: str | None = None,
-    beam_size: int = 1,
+    decode: DecodeConfig = LIVE,
     glossary: Mapping[str, str] | None = None,
     all_units: bool = False,
     encoding: str | None = None,
     progress: Callable[[int, int], Any] | None = None,
     cancel: Any = None,
 ) -> DocumentReport:
-    """Translate ``source`` into ``output`` (same format) and say what was done.
+    """Translate ``source`` into ``output`` (same format) and say what was done; ``decode``: how
+    the translator searches (core.decoding: ``LIVE`` greedy, ``DOCUMENT`` beam 5, or any config).
 
     progress(done, total) is called after each batch of segments; a set ``cancel`` stops
     before the next batch (``Cancelled``; nothing is written)."""
@@ -155,8 +157,8 @@ def translate_document(
     src, out = check_paths(source, output)
     fmt = detect_format(src, fmt)
     doc = load_document(src, fmt, all_units=all_units, encoding=encoding)
-    report = DocumentReport(str(src), str(out), fmt, beam_size=max(1, int(beam_size)))
-    engine = Engine(translator, beam_size=beam_size, glossary=glossary, progress=progress, cancel=cancel)
+    report = DocumentReport(str(src), str(out), fmt, beam_size=decode.beam_size)
+    engine = Engine(translator, decode=decode, glossary=glossary, progress=progress, cancel=cancel)
     memory = getattr(translator, "memory", None)  # a translation memory: its matches are reported
     mark = memory.counts() if memory is not None else None
     engine.run(doc.segments, report)

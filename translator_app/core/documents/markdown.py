@@ -193,123 +193,143 @@ def _skip_destination(content: str, c: int) -> int:
 
 
 def _inline(body: str, tok, offsets: list[int], table: bool) -> tuple[list[Piece], list]:
-    content = tok.content
-    pieces: list[Piece] = []
-    ranges: list = []
-    stack: list[tuple] = []
-    c = 0
-    children = tok.children or []
+    """The pieces of an inline token (and each TEXT piece's source range in ``body``; None for the others)."""
+    reader = _InlineReader(body, tok.content, offsets, tok.children or [])
+    while reader.k < len(reader.children):
+        reader.step(reader.children[reader.k])
+        reader.k += 1
+    if reader.content[reader.c :].strip():
+        raise _Mismatch
+    return reader.pieces, reader.ranges
 
-    def expect(s: str) -> None:
-        nonlocal c
-        if not content.startswith(s, c):
+
+_EMPHASIS = ("em", "strong", "s")
+
+
+class _InlineReader:
+    """Walks an inline token's children along its source text ``content`` (position ``c``), each
+    child checked against the text it must come from (else ``_Mismatch``)."""
+
+    def __init__(self, body: str, content: str, offsets: list[int], children: list):
+        self.body, self.content, self.offsets, self.children = body, content, offsets, children
+        self.pieces: list[Piece] = []
+        self.ranges: list = []
+        self.stack: list[tuple] = []  # the open formats: (name, child index)
+        self.c = 0  # position in content
+        self.k = 0  # the child being read
+
+    def expect(self, s: str) -> None:
+        if not self.content.startswith(s, self.c):
             raise _Mismatch
-        c += len(s)
+        self.c += len(s)
 
-    def src(a: int, b: int) -> tuple[int, int]:
-        return (offsets[a], offsets[b - 1] + 1) if b > a else (offsets[a] if a < len(offsets) else len(body),) * 2
+    def src(self, a: int, b: int) -> tuple[int, int]:
+        offsets = self.offsets
+        return (offsets[a], offsets[b - 1] + 1) if b > a else (offsets[a] if a < len(offsets) else len(self.body),) * 2
 
-    def add_text(text: str, a: int, b: int) -> None:
-        start, end = src(a, b)
-        label = tuple(stack)
+    def add_text(self, text: str, a: int, b: int) -> None:
+        start, end = self.src(a, b)
+        label = tuple(self.stack)
+        pieces, ranges = self.pieces, self.ranges
         if pieces and pieces[-1].kind == TEXT and pieces[-1].label == label and ranges[-1][1] == start:
             pieces[-1].text += text
             ranges[-1] = (ranges[-1][0], end, ranges[-1][2])
             return
-        line_start = body[body.rfind("\n", 0, start) + 1 : start].strip(" \t>") == ""
+        line_start = self.body[self.body.rfind("\n", 0, start) + 1 : start].strip(" \t>") == ""
         pieces.append(Piece(TEXT, text, label))
         ranges.append((start, end, line_start))
 
-    def skip_spaces() -> None:
-        nonlocal c
-        while c < len(content) and content[c] in " \t":
-            c += 1
+    def add(self, piece: Piece) -> None:
+        """A piece that is not translated (SEP, CODE)."""
+        self.pieces.append(piece)
+        self.ranges.append(None)
 
-    k = 0
-    while k < len(children):
-        child = children[k]
-        kind = child.type
-        a = c
-        if kind == "text":
-            expect(child.content)
-            add_text(child.content, a, c)
-        elif kind == "text_special":
-            expect(child.markup)
-            add_text(child.content, a, c)
+    def skip_spaces(self) -> None:
+        while self.c < len(self.content) and self.content[self.c] in " \t":
+            self.c += 1
+
+    def close_at(self, pattern: str | re.Pattern) -> None:
+        """Move past the next match of ``pattern`` (a string: its first occurrence)."""
+        if isinstance(pattern, str):
+            end = self.content.find(pattern, self.c)
+            end = -1 if end < 0 else end + len(pattern)
+        else:
+            found = pattern.search(self.content, self.c)
+            end = -1 if found is None else found.end()
+        if end < 0:
+            raise _Mismatch
+        self.c = end
+
+    def step(self, child) -> None:
+        kind, a = child.type, self.c
+        if kind in ("text", "text_special"):
+            self.expect(child.content if kind == "text" else child.markup)
+            self.add_text(child.content, a, self.c)
         elif kind in ("softbreak", "hardbreak"):
-            skip_spaces()
-            if content.startswith("\\\n", c):
-                c += 1
-            expect("\n")
-            skip_spaces()
-            pieces.append(Piece(SEP, content[a:c], space=True))
-            ranges.append(None)
+            self.line_break(a)
         elif kind == "code_inline":
-            expect(child.markup)
-            close = re.compile(rf"(?<!`){re.escape(child.markup)}(?!`)").search(content, c)
-            if close is None:
-                raise _Mismatch
-            c = close.end()
-            pieces.append(Piece(CODE, child.content))
-            ranges.append(None)
-        elif kind in ("em_open", "strong_open", "s_open"):
-            expect(child.markup)
-            stack.append((kind[:-5], k))
-            pieces.append(Piece(SEP, child.markup))
-            ranges.append(None)
-        elif kind in ("em_close", "strong_close", "s_close"):
-            expect(child.markup)
-            if stack:
-                stack.pop()
-            pieces.append(Piece(SEP, child.markup))
-            ranges.append(None)
-        elif kind == "link_open" and (child.markup == "autolink" or child.info == "auto"):
-            expect("<")
-            close = content.find(">", c)
-            if close < 0:
-                raise _Mismatch
-            c = close + 1
-            while k + 1 < len(children) and children[k].type != "link_close":
-                k += 1
-            pieces.append(Piece(CODE, content[a:c]))
-            ranges.append(None)
-        elif kind == "link_open":
-            expect("[")
-            stack.append(("link", k))
-            pieces.append(Piece(SEP, "["))
-            ranges.append(None)
-        elif kind == "link_close":
-            expect("]")
-            c = _skip_destination(content, c)
-            if stack:
-                stack.pop()
-            pieces.append(Piece(SEP, content[a:c]))
-            ranges.append(None)
+            self.expect(child.markup)
+            self.close_at(re.compile(rf"(?<!`){re.escape(child.markup)}(?!`)"))
+            self.add(Piece(CODE, child.content))
+        elif kind.endswith(("_open", "_close")) and kind.rsplit("_", 1)[0] in _EMPHASIS:
+            self.expect(child.markup)
+            if kind.endswith("_open"):
+                self.stack.append((kind[:-5], self.k))
+            elif self.stack:
+                self.stack.pop()
+            self.add(Piece(SEP, child.markup))
+        elif kind in ("link_open", "link_close"):
+            self.link(child, a)
         elif kind == "image":
-            expect("![")
-            depth, i = 1, c
-            while i < len(content) and depth:
-                ch = content[i]
-                i += 2 if ch == "\\" else 1
-                depth += (ch == "[") - (ch == "]")
-            if depth:
-                raise _Mismatch
-            c = _skip_destination(content, i)
-            pieces.append(Piece(CODE, content[a:c]))
-            ranges.append(None)
+            self.image(a)
         elif kind == "html_inline":
-            expect(child.content)
-            raw = child.content
-            if raw.startswith("</"):
-                if stack and stack[-1][0] == "html":
-                    stack.pop()
-            elif not _VOID_HTML.match(raw):
-                stack.append(("html", k))
-            pieces.append(Piece(SEP, raw, space=raw.lower().startswith("<br")))
-            ranges.append(None)
+            self.html(child.content)
         else:
             raise _Mismatch
-        k += 1
-    if content[c:].strip():
-        raise _Mismatch
-    return pieces, ranges
+
+    def line_break(self, a: int) -> None:
+        self.skip_spaces()
+        if self.content.startswith("\\\n", self.c):
+            self.c += 1
+        self.expect("\n")
+        self.skip_spaces()
+        self.add(Piece(SEP, self.content[a : self.c], space=True))
+
+    def link(self, child, a: int) -> None:
+        if child.type == "link_open" and (child.markup == "autolink" or child.info == "auto"):
+            self.expect("<")
+            self.close_at(">")
+            while self.k + 1 < len(self.children) and self.children[self.k].type != "link_close":
+                self.k += 1
+            self.add(Piece(CODE, self.content[a : self.c]))
+        elif child.type == "link_open":
+            self.expect("[")
+            self.stack.append(("link", self.k))
+            self.add(Piece(SEP, "["))
+        else:
+            self.expect("]")
+            self.c = _skip_destination(self.content, self.c)
+            if self.stack:
+                self.stack.pop()
+            self.add(Piece(SEP, self.content[a : self.c]))
+
+    def image(self, a: int) -> None:
+        self.expect("![")
+        depth, i, content = 1, self.c, self.content
+        while i < len(content) and depth:
+            ch = content[i]
+            i += 2 if ch == "\\" else 1
+            depth += (ch == "[") - (ch == "]")
+        if depth:
+            raise _Mismatch
+        self.c = _skip_destination(content, i)
+        self.add(Piece(CODE, content[a : self.c]))
+
+    def html(self, raw: str) -> None:
+        self.expect(raw)
+        if raw.startswith("</"):
+            if self.stack and self.stack[-1][0] == "html":
+                self.stack.pop()
+        elif not _VOID_HTML.match(raw):
+            self.stack.append(("html", self.k))
+        self.add(Piece(SEP, raw, space=raw.lower().startswith("<br")))
