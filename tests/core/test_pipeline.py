@@ -12,7 +12,7 @@ from translator_app.core import pipeline
 from translator_app.core.corpus import normalize
 from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.core.search import Hypothesis, greedy_search
-from translator_app.core.segment import split_sentences, split_text
+from translator_app.core.segment import split_sentences
 from translator_app.core.spans import find_spans, mask, unspellable
 from translator_app.core.tokenizer import EOS_ID, PLACEHOLDERS, Tokenizers
 from translator_app.core.translator import Translator
@@ -242,7 +242,7 @@ def test_bundled_model_keeps_every_line_and_sentence():
     outputs = [r.text for r in results]
     assert len(outputs) == len(lines)
     for line, result in zip(lines, results):
-        expected = split_text(line)[0] if line else []
+        expected = split_sentences(line) if line else []
         assert [s.source for s in result.sentences] == expected  # each sentence translated once, in order
         assert " ".join(s.source for s in result.sentences) == line  # and together they are the line
         assert (result.text == "") == (line == "") and "\n" not in result.text

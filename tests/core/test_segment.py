@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from translator_app.core.segment import needs_split, split_sentences, split_text
+from translator_app.core.segment import needs_split, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -52,6 +52,11 @@ def test_pysbd_alone_splits_spanish_titles_and_urls_wrongly():
 
     seg = pysbd.Segmenter(language="es", clean=False)
     assert seg.segment("El Sr. García llegó.")[0].strip() == "El Sr."
+
+
+def split_text(text: str, lang: str = "en") -> list[list[str]]:
+    """One list of sentences per line, as the pipeline splits a text (blank lines: empty lists)."""
+    return [split_sentences(line, lang) for line in text.splitlines()]
 
 
 def test_lines_always_split_and_blank_lines_stay():

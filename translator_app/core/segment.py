@@ -74,7 +74,7 @@ def needs_split(line: str) -> bool:
 
 
 def split_sentences(line: str, lang: str = "en", protected: Sequence[tuple[int, int]] | None = None) -> list[str]:
-    """The sentences of one line (line breaks inside are treated as spaces; see split_text).
+    """The sentences of one line (line breaks inside are treated as spaces).
 
     ``protected``: (start, end) character ranges of ``line.strip()`` that a boundary must not cut;
     by default the protected spans (URLs, numbers, ...) of the line.
@@ -117,8 +117,3 @@ def _must_merge(text: str, prev: list[int], start: int, end: int, protected, abb
         return True
     m = _LAST_WORD.search(text, prev[0], prev[1])
     return bool(m) and m.group(1).lstrip("\"'«“‘(¿¡") in abbreviations
-
-
-def split_text(text: str, lang: str = "en") -> list[list[str]]:
-    """One list of sentences per line of ``text`` (a blank line gives an empty list)."""
-    return [split_sentences(line, lang) for line in text.splitlines()]
