@@ -47,13 +47,6 @@ _.document_dialog  # gui.file_actions: keeps the open (non-modal) dialog referen
 _.memory_feature  # gui.main_window: keeps the Memory feature (menu, hint, adaptation) referenced
 
 # ---- small public API of the core, tested directly (the documented way to use a module) -----------
-_.raise_if_cancelled  # core.cancel.CancelToken: for the cancellation sites converted at merge (issue 32)
 _.skipped_total  # core.corpus_report.CorpusReport: read by scripts/fuzz_corpus.py and the corpus tests
 _.needs_split  # core.segment: whether a text is long enough to segment; tests/core/test_segment.py
 _.mask_text  # core.spans: mask protected spans in a text; tests/core/test_spans.py
-
-# ---- dead, in files another part of issue 32 rewrites (removed there, then deleted from here) ------
-_._encode  # core.translator.Translator: test-only, removed by the decode part (issue 32)
-_._search  # core.translator.Translator: test-only, removed by the decode part (issue 32)
-_.head_text  # core.documents.html.HtmlDocument: never set nor read; documents/ is the decode part's (issue 32)
-_.latest_request  # workers.translation.TranslationWorker: dead, removed by the decode part (issue 32)

@@ -7,12 +7,12 @@ import dataclasses
 import json
 import os
 import sys
-import threading
 from typing import Any
 
 from translator_app import paths
 from translator_app.cli_guards import check_corpus_paths, expectation_text, refuse_spent_budget, removed_if_failed
 from translator_app.cli_settings import configs, finetune_spec
+from translator_app.core.cancel import CancelToken
 from translator_app.core.request import CorpusSpec, TrainRequest, base_model_config
 from translator_app.core.runfolder import RunFolder
 
@@ -74,8 +74,8 @@ def cmd_train(args) -> int:
 
     request = train_request(args)
     train_cfg, finetune = request.train_cfg, request.finetune
-    stop = threading.Event()
-    events = training.train(request, should_stop=stop.is_set)
+    stop = CancelToken()
+    events = training.train(request, should_stop=stop)
     bar = None
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
         for _ in events:
@@ -119,7 +119,7 @@ def cmd_train(args) -> int:
                 if ev.reason == "budget":
                     print(f"To train longer: translator-app train ... --out {ev.out_dir} --resume --extend-minutes N")
     except KeyboardInterrupt:
-        stop.set()
+        stop.cancel()
         print("\nStopping; the checkpoint is kept (resume with --resume).", file=sys.stderr)
         for _ in events:  # let the generator write its checkpoint
             pass

@@ -3,8 +3,9 @@
 A :class:`CancelToken` is thread-safe (a ``threading.Event`` inside).  The GUI or a signal handler
 calls :meth:`CancelToken.cancel`; the job checks it between steps, either as a callable
 (``should_stop=token``: a token is a ``Callable[[], bool]``, so it fits every ``should_stop``
-parameter of the core) or with :meth:`CancelToken.raise_if_cancelled`, which raises
-:class:`Cancelled` with a message saying how far the job got and what was not written.
+parameter of the core) or as an event (``cancel=token``, documents); a job that stops early raises
+:class:`Cancelled` with a message saying how far it got and what was not written (documents,
+adaptation), or ends with a ``stopped`` event (training).
 It also answers ``set()`` / ``is_set()`` / ``clear()``, so code written for a ``threading.Event``
 accepts it unchanged.
 
@@ -37,11 +38,6 @@ class CancelToken:
     def __call__(self) -> bool:
         """The token as a ``should_stop`` callable."""
         return self._event.is_set()
-
-    def raise_if_cancelled(self, message: str = "Cancelled.") -> None:
-        """Raise :class:`Cancelled` with ``message`` when the job was asked to stop."""
-        if self._event.is_set():
-            raise Cancelled(message)
 
     def reset(self) -> None:
         """Make the token usable for the next job (a worker reuses one token per job it runs)."""

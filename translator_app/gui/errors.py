@@ -22,7 +22,6 @@ from PySide6.QtCore import QObject, Signal
 from translator_app.core.bundlemeta import BundleError
 from translator_app.core.cancel import Cancelled
 from translator_app.core.corpus import CorpusError
-from translator_app.core.documents import Cancelled as DocumentCancelled  # until it is a core.cancel.Cancelled
 from translator_app.core.documents import DocumentError
 from translator_app.core.runlock import FolderBusy
 from translator_app.core.store import StoreError
@@ -53,9 +52,7 @@ def user_message(exc: BaseException) -> str:
     text = str(exc).strip()
     if isinstance(exc, MemoryError):
         return OUT_OF_MEMORY
-    if isinstance(
-        exc, (Cancelled, DocumentCancelled)
-    ):  # "cancelled after 3 of 40 segments" -> "Cancelled after 3 of 40 segments"
+    if isinstance(exc, Cancelled):  # "cancelled after 3 of 40 segments" -> "Cancelled after 3 of 40 segments"
         if not text:
             return "Cancelled."
         return text[:1].upper() + text[1:] if text.lower().startswith("cancel") else f"Cancelled: {text}"

@@ -23,10 +23,8 @@ core modules that need it are imported in the worker threads, so GUI modules may
 from __future__ import annotations
 
 from translator_app.workers.base import (
-    FileCancelled,
     FunctionWorker,
     GeneratorWorker,
-    InputFileError,
     NoModelLoaded,
     WorkerError,
     running_threads,
@@ -45,10 +43,8 @@ __all__ = [
     "CompletionRequest",
     "DocumentJob",
     "DocumentWorker",
-    "FileCancelled",
     "FunctionWorker",
     "GeneratorWorker",
-    "InputFileError",
     "NoModelLoaded",
     "Task",
     "TaskKind",

@@ -37,7 +37,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from translator_app.core.cancel import Cancelled, CancelToken
+from translator_app.core.cancel import CancelToken
 
 logger = logging.getLogger(__name__)
 
@@ -153,11 +153,3 @@ class NoModelLoaded(WorkerError):
 
     def __init__(self, message: str = "No model is loaded yet.") -> None:
         super().__init__(message)
-
-
-class InputFileError(WorkerError):
-    """A text file to translate cannot be read (missing, unreadable, not UTF-8)."""
-
-
-class FileCancelled(WorkerError, Cancelled):
-    """A file translation was cancelled; nothing was written (a :class:`~translator_app.core.cancel.Cancelled`)."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from translator_app.core.cancel import CancelToken
 from translator_app.core.decoding import DOCUMENT, DecodeConfig
 
 
@@ -39,10 +39,10 @@ class DocumentWorker(QObject):
         super().__init__()
         self._loader = loader
         self._translators: dict[str, Any] = {}
-        self._cancel = threading.Event()
+        self._cancel = CancelToken()
 
     def cancel(self) -> None:
-        self._cancel.set()
+        self._cancel.cancel()
 
     def _translator(self, path: str) -> Any:
         if path not in self._translators:
@@ -59,7 +59,7 @@ class DocumentWorker(QObject):
 
     @Slot(object)
     def run(self, job: DocumentJob) -> None:
-        self._cancel.clear()
+        self._cancel.reset()
         try:
             from translator_app.core import documents
 

@@ -10,13 +10,13 @@ training is running is the Training tab's to know: the worker only says when it 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from translator_app.core import events
+from translator_app.core.cancel import CancelToken
 from translator_app.core.request import TrainRequest
 
 logger = logging.getLogger(__name__)
@@ -48,11 +48,11 @@ class TrainingWorker(QObject):
     def __init__(self, train_fn: Callable[..., Any] | None = None):
         super().__init__()
         self._train_fn = train_fn
-        self._stop = threading.Event()
+        self._stop = CancelToken()
 
     def stop(self) -> None:
         """Ask the running training to stop after the current batch (thread-safe)."""
-        self._stop.set()
+        self._stop.cancel()
 
     def emit_event(self, event: Any) -> None:
         """Emit ``event`` on the signal for its class; events of other classes are logged and skipped."""
@@ -64,12 +64,12 @@ class TrainingWorker(QObject):
 
     @Slot(object)
     def run(self, request: TrainRequest) -> None:
-        self._stop.clear()
+        self._stop.reset()
         try:
             from translator_app.core import run_history, training
 
             train = self._train_fn or training.train
-            stream = train(request, should_stop=self._stop.is_set)
+            stream = train(request, should_stop=self._stop)
             for event in run_history.record(stream, request.out_dir):  # training-loss points, how it ended
                 self.emit_event(event)
         except Exception as exc:

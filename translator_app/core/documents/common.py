@@ -27,6 +27,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from translator_app.core.cancel import Cancelled  # noqa: F401  (the one cancellation type, re-exported)
 from translator_app.core.runfolder import atomic_write_bytes  # noqa: F401  (the one atomic writer, re-exported)
 
 TEXT, CODE, SEP = "text", "code", "sep"
@@ -55,10 +56,6 @@ class DocumentError(ValueError):
         self.path = str(path)
         self.detail = message
         super().__init__(f"{path}: {message}")
-
-
-class Cancelled(Exception):
-    """The cancel flag was set; the output was not written."""
 
 
 @dataclass

@@ -91,7 +91,6 @@ class HtmlDocument:
     doctype: str
     results: list
     segments: list[Segment]
-    head_text: str = ""
 
     def render(self) -> bytes:
         from lxml import html
