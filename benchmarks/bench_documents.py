@@ -26,7 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from translator_app.core.decoding import DecodeConfig  # noqa: E402
+from translator_app.core.model.decoding import DecodeConfig  # noqa: E402
 
 
 def english_sentences(model: Path) -> list[str]:
@@ -87,7 +87,7 @@ def shape(path: Path) -> tuple[int, int, int]:
 def count_sentences(doc_path: Path) -> int:
     import docx
 
-    from translator_app.core.segment import split_sentences
+    from translator_app.core.text.segment import split_sentences
 
     doc = docx.Document(doc_path)
     texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from translator_app.core.documents import translate_document
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     if args.threads:
         torch.set_num_threads(args.threads)

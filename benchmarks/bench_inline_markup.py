@@ -28,7 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from translator_app.core.decoding import DecodeConfig  # noqa: E402
+from translator_app.core.model.decoding import DecodeConfig  # noqa: E402
 
 # category | English sentence with marked runs | groups of the 1st run || groups of the 2nd run
 CASES = """
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     from lxml import html as lhtml
 
     from translator_app.core.documents import translate_document
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Interactive-predictive translation benchmarks (``Translator.complete``, core/interactive.py).
+"""Interactive-predictive translation benchmarks (``Translator.complete``, core/translation/interactive.py).
 
 Prints numbers; nothing here is a pass/fail test.  Two sections:
 
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run as a script: the repository (translator_app, the benchmarks package)
 from benchmarks.bench_translate import percentile  # noqa: E402  (one percentile for the benchmarks)
-from translator_app.core.decoding import DecodeConfig  # noqa: E402
+from translator_app.core.model.decoding import DecodeConfig  # noqa: E402
 
 EVERYDAY = REPO / "benchmarks" / "dev" / "everyday.en-es.tsv"
 BEAMS = (1, 5)
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", dest="json_out", metavar="OUT", help="also write the numbers here")
     args = parser.parse_args(argv)
 
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     tr = Translator.load(args.model)  # int8, like the app
     pairs = read_pairs(Path(args.data))

@@ -29,7 +29,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from translator_app.core.decoding import DecodeConfig
+from translator_app.core.model.decoding import DecodeConfig
 
 REPO = Path(__file__).resolve().parent.parent
 EVERYDAY = REPO / "benchmarks" / "dev" / "everyday.en-es.tsv"
@@ -76,7 +76,7 @@ def main() -> int:
     ap.add_argument("--beam", type=int, default=5)
     args = ap.parse_args()
     doc = build_document(args.paragraphs)
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     tr = Translator.load(args.model)
     long_lines = sum(len(tr.tok.source.encode(p)) > 200 for p in doc)

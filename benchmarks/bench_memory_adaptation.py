@@ -29,16 +29,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from translator_app.core import adaptation  # noqa: E402
-from translator_app.core.corpus import read_corpus  # noqa: E402
-from translator_app.core.decoding import DecodeConfig  # noqa: E402
-from translator_app.core.memory import TranslationMemory  # noqa: E402
-from translator_app.core.metrics import corpus_scores  # noqa: E402
-from translator_app.core.store import ModelStore  # noqa: E402
+from translator_app.core.adapt import adaptation  # noqa: E402
+from translator_app.core.adapt.memory import TranslationMemory  # noqa: E402
+from translator_app.core.library.store import ModelStore  # noqa: E402
+from translator_app.core.model.decoding import DecodeConfig  # noqa: E402
+from translator_app.core.text.corpus import read_corpus  # noqa: E402
+from translator_app.core.text.metrics import corpus_scores  # noqa: E402
 
 
 def scores(model: Path, pairs: list[tuple[str, str]], general: list, beam: int) -> dict:
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     translator = Translator.load(model)
     domain = corpus_scores(

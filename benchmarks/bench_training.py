@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Training throughput and peak memory of our trainer (``translator_app.core.training.train``).
+"""Training throughput and peak memory of our trainer (``translator_app.core.train.training.train``).
 
 Each run happens in a fresh subprocess (clean peak-RSS accounting) that drives the training
 generator with PRESETS[--preset] and records its events:
@@ -43,7 +43,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from translator_app.core.config import AMP_MODES, PRESETS
+from translator_app.core.base.config import AMP_MODES, PRESETS
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "tatoeba.en-es.tsv"
@@ -88,8 +88,8 @@ def steady_throughput(windows: list[dict]) -> dict:
 
 
 def child(args) -> int:
-    from translator_app.core import training
-    from translator_app.core.config import DataConfig
+    from translator_app.core.base.config import DataConfig
+    from translator_app.core.train import training
 
     model_cfg, train_cfg, tok_cfg = PRESETS[args.preset]
     train_cfg = replace(

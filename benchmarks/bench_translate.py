@@ -34,7 +34,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from translator_app.core.decoding import DecodeConfig
+from translator_app.core.model.decoding import DecodeConfig
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_P50_MS = {1: 15.0, 5: 40.0}
@@ -59,7 +59,7 @@ def log(msg: str = "") -> None:
 
 
 def load_test(test_path: Path):
-    from translator_app.core.corpus import group_references, read_corpus
+    from translator_app.core.text.corpus import group_references, read_corpus
 
     pairs, _ = read_corpus(test_path, dedupe=False)
     return group_references(pairs)  # distinct sources in first-seen order, all their references
@@ -138,10 +138,10 @@ def bench_latency(translators: dict, sentences: list[str], warmup: list[str], re
 
 def translate_unsorted(tr, lines: list[str], beam: int, batch_size: int) -> list[str]:
     """``translate_lines`` without the length sort: batches in document order."""
-    from translator_app.core.corpus import normalize
-    from translator_app.core.pipeline import split_long
-    from translator_app.core.search import search
-    from translator_app.core.tokenizer import EOS_ID
+    from translator_app.core.model.search import search
+    from translator_app.core.text.corpus import normalize
+    from translator_app.core.text.tokenizer import EOS_ID
+    from translator_app.core.translation.pipeline import split_long
 
     encoded = [split_long(normalize(line), tr.tok.source.encode)[0] + [EOS_ID] for line in lines]
     out = []
@@ -182,7 +182,7 @@ def bench_file(tr, lines: list[str], batch_size: int, beams: list[int], results:
 
 
 def bench_bleu(translators: dict, sources: list[str], refs: list[list[str]], beam: int, results: dict) -> None:
-    from translator_app.core.metrics import corpus_scores
+    from translator_app.core.text.metrics import corpus_scores
 
     log(f"\n== BLEU on the full test split: {len(sources)} distinct sources, beam {beam} ==")
     rows = {}
@@ -225,8 +225,8 @@ def bench_bleu(translators: dict, sources: list[str], refs: list[list[str]], bea
 _RSS_CHILD = textwrap.dedent("""
     import json, resource, sys, time
     t0 = time.perf_counter()
-    from translator_app.core.decoding import DecodeConfig
-    from translator_app.core.translator import Translator
+    from translator_app.core.model.decoding import DecodeConfig
+    from translator_app.core.translation.translator import Translator
     tr = Translator.load(sys.argv[1], quantize=sys.argv[2] == "int8")
     load_s = time.perf_counter() - t0
     for i, s in enumerate(json.loads(sys.argv[3])):
@@ -273,9 +273,9 @@ _GUI_CHILD = textwrap.dedent("""
     from PySide6.QtCore import QEventLoop, QTimer
     from translator_app.app import make_application
     app = make_application(["bench"])
-    from translator_app.core import training
+    from translator_app.core.train import training
     training.preload()
-    from translator_app.core.decoding import DOCUMENT
+    from translator_app.core.model.decoding import DOCUMENT
     from translator_app.gui.main_window import MainWindow
     t0 = time.perf_counter()
     w = MainWindow()
@@ -373,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     if args.threads:
         torch.set_num_threads(args.threads)

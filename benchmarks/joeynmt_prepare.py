@@ -35,9 +35,9 @@ def write_lines(path: Path, lines: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     import sentencepiece as spm
 
-    from translator_app.core.config import DataConfig, from_dict
-    from translator_app.core.corpus import group_references, read_corpus
-    from translator_app.core.filenames import JOINT_TOKENIZER, RUN_FILE
+    from translator_app.core.base.config import DataConfig, from_dict
+    from translator_app.core.folders.filenames import JOINT_TOKENIZER, RUN_FILE
+    from translator_app.core.text.corpus import group_references, read_corpus
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("run", help="our training run folder (has data/ and tokenizer.model)")

@@ -22,7 +22,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from translator_app.core.decoding import DecodeConfig
+from translator_app.core.model.decoding import DecodeConfig
 
 LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) - \w+ - [\w.]+ - (.*)$")
 STEP = re.compile(r"Step:\s+(\d+), Batch Loss:\s+([\d.]+), Batch Acc: ([\d.]+), Tokens per Sec:\s+(\d+)")
@@ -77,7 +77,7 @@ def parse_joey_log(path: Path) -> dict:
 
 
 def score(hyps: list[str], refs: list[list[str]]) -> dict:
-    from translator_app.core.metrics import corpus_scores
+    from translator_app.core.text.metrics import corpus_scores
 
     multi = corpus_scores(hyps, refs)
     single = corpus_scores(hyps, [r[:1] for r in refs])
@@ -85,7 +85,7 @@ def score(hyps: list[str], refs: list[list[str]]) -> dict:
 
 
 def evaluate_ours(run: Path, sources: list[str], refs: list[list[str]], beam: int) -> dict:
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     out = {}
     for name, quantize in (("fp32", False), ("int8", True)):

@@ -25,12 +25,12 @@ from pathlib import Path
 
 import torch
 
-from translator_app.core.batching import EncodedCorpus, bucket_batches, make_batch
-from translator_app.core.config import PRESETS
-from translator_app.core.corpus import read_corpus
-from translator_app.core.heap import retained_heap
-from translator_app.core.model import Seq2Seq
-from translator_app.core.tokenizer import train_tokenizers
+from translator_app.core.base.config import PRESETS
+from translator_app.core.base.heap import retained_heap
+from translator_app.core.model.model import Seq2Seq
+from translator_app.core.text.corpus import read_corpus
+from translator_app.core.text.tokenizer import train_tokenizers
+from translator_app.core.train.batching import EncodedCorpus, bucket_batches, make_batch
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "tatoeba.en-es.tsv"
@@ -116,7 +116,7 @@ def components(model: Seq2Seq, batch, amp: bool, smoothing: float, repeat: int) 
 
     def attention():
         with ac():
-            from translator_app.core.model import attend
+            from translator_app.core.model.model import attend
 
             ctx, w = attend(dec.attention, top, enc)
             a = torch.tanh(dec.combine(torch.cat([top, ctx], dim=-1)))
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch-tokens", type=int, default=0)
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--top", type=int, default=25)
-    p.add_argument("--no-retained-heap", action="store_true", help="glibc's default malloc (core/heap.py off)")
+    p.add_argument("--no-retained-heap", action="store_true", help="glibc's default malloc (core/base/heap.py off)")
     args = p.parse_args(argv)
     with contextlib.ExitStack() as stack:
         return _profile(args, stack)
@@ -170,7 +170,7 @@ def _profile(args, stack: contextlib.ExitStack) -> int:
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     corpus, model_cfg, train_cfg = load_batches(args)
-    if not args.no_retained_heap:  # as train() does (core/heap.py)
+    if not args.no_retained_heap:  # as train() does (core/base/heap.py)
         stack.enter_context(retained_heap())
     model = Seq2Seq(model_cfg)
     model.train()

@@ -58,7 +58,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
-from translator_app.core.decoding import DecodeConfig  # noqa: E402
+from translator_app.core.model.decoding import DecodeConfig  # noqa: E402
 
 DEFAULT_SETS = [REPO / "benchmarks" / "dev" / "everyday.en-es.tsv", REPO / "models" / "en-es" / "test.tsv"]
 VERBATIM_SEP = " | "
@@ -218,7 +218,7 @@ def load_set(path: str | Path, *, reverse: bool = False, limit: int = 0) -> DevS
     if fmt == "everyday":
         rows = parse_everyday(lines)
     else:  # the app's reader, exactly as `translator-app evaluate` reads a test file
-        from translator_app.core.corpus import read_corpus
+        from translator_app.core.text.corpus import read_corpus
 
         pairs, _ = read_corpus(path, dedupe=False)
         rows = [("", en, es, None) for en, es in pairs]
@@ -244,7 +244,7 @@ class System:
 
 def model_system(spec: str, beam: int, direction: str) -> System:
     """``spec``: a bundle folder, or ``FOLDER=LABEL`` to name it in the table (two bundles with one name)."""
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     path, _, label = spec.partition("=")
 
@@ -312,7 +312,7 @@ def apertium_system(pair: str, direction: str) -> System:
 
 
 def score(hyps: Sequence[str], dev: DevSet, idx: Sequence[int] | None = None) -> dict:
-    from translator_app.core.metrics import corpus_scores
+    from translator_app.core.text.metrics import corpus_scores
 
     idx = range(len(dev.sources)) if idx is None else idx
     h = [hyps[i] for i in idx]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Add the name rule (translator_app.core.names) to a bundle trained before training computed it.
+"""Add the name rule (translator_app.core.text.names) to a bundle trained before training computed it.
 
     .venv/bin/python scripts/add_name_rule.py models/en-es data/corpus/en-es.tsv
     .venv/bin/python scripts/add_name_rule.py models/es-en data/corpus/en-es.tsv --reverse
@@ -7,7 +7,7 @@
 Counts, in the corpus the model was trained on (``--reverse``: its columns swapped), which
 capitalised words the target side copies and which it translates, and writes the result into the
 bundle's config.json (``meta["names"]``) atomically. Only config.json changes; training runs
-made since then store the rule themselves (core/run_setup.py).
+made since then store the rule themselves (core/train/run_setup.py).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from translator_app.core.bundlemeta import CONFIG_FILE  # noqa: E402 - after the sys.path line
-from translator_app.core.checkpoint import atomic_write_bytes  # noqa: E402 - after the sys.path line
-from translator_app.core.corpus import read_corpus  # noqa: E402 - after the sys.path line
-from translator_app.core.names import name_rule_from_pairs  # noqa: E402 - after the sys.path line
+from translator_app.core.folders.bundlemeta import CONFIG_FILE  # noqa: E402 - after the sys.path line
+from translator_app.core.model.checkpoint import atomic_write_bytes  # noqa: E402 - after the sys.path line
+from translator_app.core.text.corpus import read_corpus  # noqa: E402 - after the sys.path line
+from translator_app.core.text.names import name_rule_from_pairs  # noqa: E402 - after the sys.path line
 
 
 def main(argv: list[str] | None = None) -> int:

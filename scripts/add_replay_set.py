@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Add a replay set (``replay.tsv.gz``, core/replay.py) to a model bundle: a uniform sample of the
+"""Add a replay set (``replay.tsv.gz``, core/train/replay.py) to a model bundle: a uniform sample of the
 corpus it was trained on, which fine-tuning replays beside a new corpus so the model keeps what it knew.
 
     python scripts/add_replay_set.py models/en-es data/corpus/en-es.tsv [--pairs 40000] [--seed 13]
@@ -24,11 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from translator_app.core.bundlemeta import read_config  # noqa: E402
-from translator_app.core.checkpoint import atomic_write_bytes, atomic_write_text  # noqa: E402
-from translator_app.core.corpus import read_corpus  # noqa: E402
-from translator_app.core.filenames import CONFIG_FILE, REPLAY_FILE  # noqa: E402
-from translator_app.core.replay import (  # noqa: E402
+from translator_app.core.folders.bundlemeta import read_config  # noqa: E402
+from translator_app.core.folders.filenames import CONFIG_FILE, REPLAY_FILE  # noqa: E402
+from translator_app.core.model.checkpoint import atomic_write_bytes, atomic_write_text  # noqa: E402
+from translator_app.core.text.corpus import read_corpus  # noqa: E402
+from translator_app.core.train.replay import (  # noqa: E402
     DEFAULT_PAIRS,
     MAX_CHARS,
     encode_replay,

@@ -531,7 +531,7 @@ NO_LINE_REASONS = ("the file is empty", "no usable sentence pairs", "cannot open
 
 
 def check_case(case: Case, timeout: float) -> dict:
-    from translator_app.core.corpus import CorpusError, read_corpus
+    from translator_app.core.text.corpus import CorpusError, read_corpus
 
     kw = dict(case.kwargs)
     max_line = kw.get("max_line_bytes", 64 * 1024)

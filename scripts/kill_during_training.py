@@ -43,8 +43,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from translator_app.core.config import PRESETS
-from translator_app.core.filenames import CONFIG_FILE, JOINT_TOKENIZER, TRAIN_STATE_FILE, WEIGHTS_FILE
+from translator_app.core.base.config import PRESETS
+from translator_app.core.folders.filenames import CONFIG_FILE, JOINT_TOKENIZER, TRAIN_STATE_FILE, WEIGHTS_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 TATOEBA = REPO.parent / "shared" / "corpora" / "tatoeba.en-es.tsv"
@@ -172,8 +172,8 @@ def make_corpus(dest: Path, lines: int, seed: int) -> Path:
 
 def check_bundle_and_checkpoint(out: Path, max_steps: int, problems: list[str]) -> dict:
     """What is on disk after the kill; appends to ``problems``."""
-    from translator_app.core.checkpoint import load_train_state
-    from translator_app.core.translator import Translator
+    from translator_app.core.model.checkpoint import load_train_state
+    from translator_app.core.translation.translator import Translator
 
     info = {"step": 0, "bundle": False, "partial_bundle": False, "temps": sorted(temp_names(out))}
     ckpt = out / TRAIN_STATE_FILE
@@ -214,8 +214,8 @@ def trial(
     duration: float | None,
     references: dict[int, Path],
 ) -> dict:
-    from translator_app.core.checkpoint import load_train_state
-    from translator_app.core.translator import Translator
+    from translator_app.core.model.checkpoint import load_train_state
+    from translator_app.core.translation.translator import Translator
 
     args = runner.args
     out = runner.work / "home" / "runs" / f"trial-{i:03d}"
@@ -320,7 +320,7 @@ def compare_with_reference(
     runner: Runner, corpus: Path, out: Path, goal: int, state: dict, references: dict[int, Path], problems: list[str]
 ) -> None:
     """The resumed weights must equal those of an uninterrupted run to the same step."""
-    from translator_app.core.checkpoint import load_train_state
+    from translator_app.core.model.checkpoint import load_train_state
 
     ref = references.get(goal)
     if ref is None:

@@ -21,8 +21,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from translator_app.core.checkpoint import atomic_write_text
-from translator_app.core.filenames import CONFIG_FILE
+from translator_app.core.folders.filenames import CONFIG_FILE
+from translator_app.core.model.checkpoint import atomic_write_text
 
 
 def _meta(bundle: Path) -> tuple[dict[str, Any], dict[str, Any]]:

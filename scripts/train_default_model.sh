@@ -15,7 +15,7 @@ TGT=${DIRECTION#*-}
 BASE_CORPUS=${BASE_CORPUS:-data/corpus/en-es.tsv}
 RUN=${RUN:-runs/default-$DIRECTION}
 MINUTES=${MINUTES:-60}
-THREADS=${THREADS:-0}  # 0: measured as the run goes (core/threads.py)
+THREADS=${THREADS:-0}  # 0: measured as the run goes (core/base/threads.py)
 PRESET=${PRESET:-small}
 VOCAB=${VOCAB:-8000}
 AUGMENT=${AUGMENT:-0.3}
@@ -53,7 +53,7 @@ NEW="$DEST.new"
 python - "$RUN" "$NEW" "$BASE_CORPUS" <<'PY'
 import json, shutil, sys
 from pathlib import Path
-from translator_app.core.checkpoint import load_bundle, save_bundle
+from translator_app.core.model.checkpoint import load_bundle, save_bundle
 
 run, tmp, corpus = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 bundle = load_bundle(run)
@@ -81,7 +81,7 @@ translator-app evaluate --model "$NEW" "$NEW/test.tsv" --beam 5 | tee "$RUN/test
 python - "$RUN" "$NEW" "$DEST" <<'PY'
 import shutil, sys
 from pathlib import Path
-from translator_app.core.checkpoint import load_bundle, save_bundle
+from translator_app.core.model.checkpoint import load_bundle, save_bundle
 
 run, tmp, dest = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 bundle = load_bundle(tmp)  # fp16 -> fp16 again: the weights do not change, only the metadata

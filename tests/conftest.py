@@ -43,8 +43,8 @@ def tiny_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tiny_corpus, tmp_path_factory) -> Path:
     """A tiny en->es bundle trained for a few seconds (its translations are poor but real)."""
-    from translator_app.core.config import PRESETS, TokenizerConfig
-    from translator_app.core.training import CorpusSpec, Finished, TrainRequest, train
+    from translator_app.core.base.config import PRESETS, TokenizerConfig
+    from translator_app.core.train.training import CorpusSpec, Finished, TrainRequest, train
 
     model_cfg, train_cfg, _ = PRESETS["tiny"]
     out = tmp_path_factory.mktemp("models") / "tiny-en-es"

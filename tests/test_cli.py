@@ -79,7 +79,7 @@ def test_train_flags_are_the_config_fields(capsys):
     import dataclasses
 
     from translator_app import cli_settings as settings
-    from translator_app.core.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
+    from translator_app.core.base.config import DataConfig, ModelConfig, TokenizerConfig, TrainConfig
 
     flags = settings.train_flags()
     assert len({f.option for f in flags}) == len(flags)
@@ -150,7 +150,7 @@ def test_every_train_flag_lands_in_its_field():
 
 def test_train_flags_leave_the_preset_alone_and_budget_defaults():
     from translator_app import cli_settings as settings
-    from translator_app.core.config import PRESETS, DataConfig
+    from translator_app.core.base.config import PRESETS, DataConfig
 
     model_cfg, train_cfg, tok_cfg, data_cfg = settings.configs(_train_args("--preset", "tiny"))
     assert (model_cfg, tok_cfg, data_cfg) == (PRESETS["tiny"][0], PRESETS["tiny"][2], DataConfig())
@@ -168,7 +168,7 @@ def test_choices_come_from_their_source(capsys):
 
     from translator_app import cli_settings as settings
     from translator_app.cli import build_parser
-    from translator_app.core.config import PRESETS, TrainConfig
+    from translator_app.core.base.config import PRESETS, TrainConfig
 
     assert settings.configs(_train_args("--schedule", "plateau"))[1].schedule == "plateau"
     with pytest.raises(SystemExit):
@@ -205,7 +205,7 @@ def test_train_json_event_records():
     import numpy as np
 
     from translator_app.cli_train import event_record
-    from translator_app.core.events import Finished, Sample, Validation
+    from translator_app.core.base.events import Finished, Sample, Validation
 
     sample = Sample("Hi.", "Hola.", "Hola.", ("▁Hi", "."), ("▁Hola", "."), np.ones((2, 2), dtype=np.float32))
     record = json.loads(json.dumps(event_record(Validation(20, 1.5, np.float32(12.5), 30.0, True, (sample,)))))

@@ -94,8 +94,8 @@ def test_help_texts(capsys):
 
 
 def test_resumed_minutes_count_the_whole_run_unless_extended():
-    from translator_app.core.config import TrainConfig
-    from translator_app.core.run_setup import resumed_minutes
+    from translator_app.core.base.config import TrainConfig
+    from translator_app.core.train.run_setup import resumed_minutes
 
     assert resumed_minutes(TrainConfig(minutes=3.0), 180.0) == 3.0
     assert resumed_minutes(TrainConfig(minutes=3.0, extend_minutes=5.0), 180.0) == 8.0
@@ -106,10 +106,10 @@ def test_extend_minutes_with_nothing_to_resume_is_the_new_runs_budget(tmp_path):
     (not one without any limit: the CLI gives no default epoch limit when --extend-minutes is set)."""
     from dataclasses import replace
 
-    from translator_app.core.config import PRESETS, DataConfig, TrainConfig
-    from translator_app.core.distributed import DistContext
-    from translator_app.core.request import CorpusSpec, TrainRequest
-    from translator_app.core.run_setup import RunSetup, setup
+    from translator_app.core.base.config import PRESETS, DataConfig, TrainConfig
+    from translator_app.core.train.distributed import DistContext
+    from translator_app.core.train.request import CorpusSpec, TrainRequest
+    from translator_app.core.train.run_setup import RunSetup, setup
 
     corpus = take_slice(300, tmp_path / "slice.en-es.tsv", step=60)
     model_cfg, _, tok_cfg = PRESETS["tiny"]

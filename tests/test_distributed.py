@@ -53,7 +53,7 @@ def test_two_process_ddp_training(tmp_path):
     assert check["world_size"] == 2 and check["step"] == 10
     assert len(check["digests"]) == 2 and check["digests"][0] == check["digests"][1]
 
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     result = Translator.load(out).translate("Go.")
     assert result.sentences and result.sentences[0].attention.shape[1] == len(result.sentences[0].source_tokens)

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from translator_app.core.runlock import LOCK_FILE, FolderBusy, Holder, RunLock, holder
+from translator_app.core.folders.runlock import LOCK_FILE, FolderBusy, Holder, RunLock, holder
 
 REPO = Path(__file__).resolve().parents[1]
 HOLD = (
     "import sys, time\n"
-    "from translator_app.core.runlock import RunLock\n"
+    "from translator_app.core.folders.runlock import RunLock\n"
     "lock = RunLock(sys.argv[1], note=sys.argv[2] == 'note').acquire()\n"
     "print('locked', flush=True)\n"
     "time.sleep(120)\n"
@@ -163,7 +163,7 @@ def _fake_model(folder: Path) -> Path:
 
 
 def test_store_refuses_to_delete_a_model_that_is_being_trained(tmp_path):
-    from translator_app.core.store import ModelStore, StoreError
+    from translator_app.core.library.store import ModelStore, StoreError
 
     store = ModelStore(bundled_dir=tmp_path / "bundled", user_dir=tmp_path / "user")
     model = _fake_model(tmp_path / "user" / "en-es-run")
@@ -180,7 +180,7 @@ def test_store_refuses_to_delete_a_model_that_is_being_trained(tmp_path):
 
 
 def test_store_refuses_to_import_a_folder_that_is_being_trained(tmp_path):
-    from translator_app.core.store import ModelStore, StoreError
+    from translator_app.core.library.store import ModelStore, StoreError
 
     store = ModelStore(bundled_dir=tmp_path / "bundled", user_dir=tmp_path / "user")
     run = _fake_model(tmp_path / "elsewhere" / "run")
@@ -193,7 +193,7 @@ def test_store_refuses_to_import_a_folder_that_is_being_trained(tmp_path):
 def test_listing_models_does_not_import_torch(tmp_path):
     code = (
         "import sys\n"
-        "from translator_app.core.store import ModelStore\n"
+        "from translator_app.core.library.store import ModelStore\n"
         f"store = ModelStore(bundled_dir={str(REPO / 'models')!r}, user_dir={str(tmp_path)!r})\n"
         "entries, problems = store.scan()\n"
         "assert entries, problems\n"
@@ -334,7 +334,7 @@ def test_logs_and_cache_folders_follow_translator_app_home(tmp_path, monkeypatch
 def test_a_second_trainer_into_a_busy_run_folder_is_refused_naming_the_holder(child_holder, tmp_path, capsys):
     """train() (the app's worker and the CLI) takes the run folder's lock before touching it."""
     from translator_app import cli
-    from translator_app.core import training
+    from translator_app.core.train import training
 
     folder, proc = child_holder
     corpus = tmp_path / "pairs.tsv"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import torch
 
-from translator_app.core.decoding import DecodeConfig
-from translator_app.core.quickload import skip_init
+from translator_app.core.model.decoding import DecodeConfig
+from translator_app.core.translation.quickload import skip_init
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,8 +33,8 @@ def _weights(translator) -> list[torch.Tensor]:
 
 
 def test_quick_load_gives_the_same_model_and_translations(tiny_model_dir, monkeypatch):
-    from translator_app.core import translator as translator_mod
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation import translator as translator_mod
+    from translator_app.core.translation.translator import Translator
 
     quick = Translator.load(tiny_model_dir)
     monkeypatch.setattr(translator_mod, "skip_init", contextlib.nullcontext)  # initialised, then loaded
@@ -74,7 +74,7 @@ def test_skip_init_is_thread_local():
 def test_quick_load_does_not_import_torch_dynamo(tiny_model_dir):
     code = (
         "import sys\n"
-        "from translator_app.core.translator import Translator\n"
+        "from translator_app.core.translation.translator import Translator\n"
         f"t = Translator.load({str(tiny_model_dir)!r})\n"
         "t.translate('Hello.')\n"
         "assert 'torch._dynamo' not in sys.modules, 'the shape check imported torch._dynamo'\n"

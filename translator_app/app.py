@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None, *, configure_logging: bool = True) -> in
     log.mark("qapp")
     from PySide6.QtCore import QTimer
 
-    from translator_app.core.store import ModelStore
+    from translator_app.core.library.store import ModelStore
     from translator_app.gui.main_window import MainWindow
 
     log.mark("gui_imported")

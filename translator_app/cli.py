@@ -20,7 +20,7 @@ from translator_app.cli_settings import add_finetune_flags, add_settings
 from translator_app.cli_train import cmd_train
 from translator_app.cli_translate import cmd_evaluate, cmd_translate, cmd_translate_file
 from translator_app.core.documents import FORMATS
-from translator_app.core.filenames import TRAIN_STATE_FILE
+from translator_app.core.folders.filenames import TRAIN_STATE_FILE
 
 DESCRIPTION = (
     "A neural machine translator that runs on your computer. Without a command the desktop app "

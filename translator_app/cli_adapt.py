@@ -13,7 +13,7 @@ from translator_app import paths
 
 def _root(pair: tuple[str, str]):
     """The root model of the pair: the bundled one (``models/en-es``)."""
-    from translator_app.core.store import ModelStore
+    from translator_app.core.library.store import ModelStore
 
     store = ModelStore(paths.bundled_models_dir(), paths.user_models_dir())
     for entry in store.entries():
@@ -28,7 +28,7 @@ def _event_record(ev) -> dict:
 
 def run(args, pair: tuple[str, str], memory) -> int:
     """``memory adapt / versions / use`` for the ``pair`` memory (opened by cli_memory, which calls this)."""
-    from translator_app.core import adaptation
+    from translator_app.core.adapt import adaptation
 
     command = args.memory_command
     if command == "versions":
@@ -44,7 +44,7 @@ def run(args, pair: tuple[str, str], memory) -> int:
     store, root = _root(pair)
     base = None
     if args.base:
-        from translator_app.core.finetune import resolve_model
+        from translator_app.core.train.finetune import resolve_model
 
         base = resolve_model(args.base, paths.user_models_dir(), paths.bundled_models_dir())
     settings = adaptation.AdaptSettings(minutes=args.minutes, threads=args.threads)

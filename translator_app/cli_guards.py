@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from translator_app.core.filenames import TRAIN_STATE_FILE
+from translator_app.core.folders.filenames import TRAIN_STATE_FILE
 
 
 def check_corpus_paths(corpus: str, target: str | None) -> None:
@@ -34,7 +34,7 @@ def check_corpus_paths(corpus: str, target: str | None) -> None:
 
 def refuse_spent_budget(out: str, minutes: float) -> None:
     """ValueError when the run in ``out`` ended on its time budget and ``minutes`` gives it no more."""
-    from translator_app.core.run_history import spent_budget
+    from translator_app.core.folders.run_history import spent_budget
 
     finish = spent_budget(out, minutes)
     if finish is not None:
@@ -63,8 +63,8 @@ def removed_if_failed(events: Iterable[Any], out: str | Path) -> Iterator[Any]:
 def expectation_text(ev: Any, preset: str, minutes: float) -> str:
     """The "what to expect" lines for a new run's ``DataReady`` event (see core.expectations)."""
     from translator_app import paths
-    from translator_app.core.expectations import expectation
-    from translator_app.core.store import ModelStore
+    from translator_app.core.library.store import ModelStore
+    from translator_app.core.text.expectations import expectation
 
     try:
         models = ModelStore(paths.bundled_models_dir(), paths.user_models_dir()).entries()

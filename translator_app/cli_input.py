@@ -8,12 +8,12 @@ import argparse
 import sys
 from typing import Any
 
-from translator_app.core.textin import decode_lines
+from translator_app.core.text.textin import decode_lines
 
 
 def width(text: str) -> int:
     """--beam / --n-best: checked by the decoder's own range check (core.decoding.check_beam)."""
-    from translator_app.core.decoding import check_beam
+    from translator_app.core.model.decoding import check_beam
 
     try:
         value = int(text)
@@ -30,7 +30,7 @@ def _knob(field: str, kind: type):
     """An argparse type for one DecodeConfig field: the value, checked by DecodeConfig itself."""
 
     def parse(text: str):
-        from translator_app.core.decoding import DecodeConfig
+        from translator_app.core.model.decoding import DecodeConfig
 
         try:
             value = kind(text)
@@ -48,7 +48,7 @@ def _knob(field: str, kind: type):
 def add_decode_flags(parser: argparse.ArgumentParser) -> None:
     """--beam, --alpha, --max-ratio, --no-repeat-ngram, their defaults the command line's DecodeConfig
     (core.decoding.DOCUMENT); :func:`decode_config` reads them back."""
-    from translator_app.core.decoding import DOCUMENT
+    from translator_app.core.model.decoding import DOCUMENT
 
     parser.add_argument(
         "--beam", type=width, default=DOCUMENT.beam_size, help=f"beam size (default {DOCUMENT.beam_size}; 1 = greedy)"
@@ -76,7 +76,7 @@ def add_decode_flags(parser: argparse.ArgumentParser) -> None:
 
 def decode_config(args: argparse.Namespace) -> Any:
     """The core.decoding.DecodeConfig of the flags :func:`add_decode_flags` added."""
-    from translator_app.core.decoding import DecodeConfig
+    from translator_app.core.model.decoding import DecodeConfig
 
     return DecodeConfig(
         beam_size=args.beam, alpha=args.alpha, max_ratio=args.max_ratio, no_repeat_ngram=args.no_repeat_ngram

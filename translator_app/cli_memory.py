@@ -62,8 +62,8 @@ def add_memory_parser(sub) -> None:
 
 def resolve_pair(args, file: str | None = None) -> tuple[str, str]:
     """--src/--tgt, else the pair in ``file``'s name, else the only memory there is."""
-    from translator_app.core.corpus import languages_from_name
-    from translator_app.core.memory import TMError
+    from translator_app.core.adapt.memory import TMError
+    from translator_app.core.text.corpus import languages_from_name
 
     if args.src and args.tgt:
         return args.src, args.tgt
@@ -80,7 +80,7 @@ def resolve_pair(args, file: str | None = None) -> tuple[str, str]:
 
 
 def open_memory(src: str, tgt: str):
-    from translator_app.core.memory import TranslationMemory
+    from translator_app.core.adapt.memory import TranslationMemory
 
     return TranslationMemory.open(paths.memory_dir(), src, tgt)
 
@@ -116,7 +116,7 @@ def print_fuzzy(result) -> None:
 
 
 def cmd_memory(args) -> int:
-    from translator_app.core import memory_io
+    from translator_app.core.adapt import memory_io
 
     command = args.memory_command
     if command == "import":

@@ -1,6 +1,6 @@
 """The ``train`` settings flags, generated from the config dataclasses, and the configs they give.
 
-The settings ``train`` takes are fields of the frozen config dataclasses (``core/config.py``): each
+The settings ``train`` takes are fields of the frozen config dataclasses (``core/base/config.py``): each
 flag is generated from its field (type and choices from the annotation), and its parsed value is put
 back into that field. A new field is a new flag (with a line in ``HELP``) unless ``NOT_FLAGS`` lists
 it. Only ``core.config`` and the torch-free ``core.request`` are imported here, so
@@ -16,8 +16,8 @@ import typing
 from dataclasses import dataclass, replace
 from typing import Any
 
-from translator_app.core.config import PRESETS, DataConfig, ModelConfig, TokenizerConfig, TrainConfig
-from translator_app.core.request import CONFIG_PARTS, FinetuneSpec, resolve
+from translator_app.core.base.config import PRESETS, DataConfig, ModelConfig, TokenizerConfig, TrainConfig
+from translator_app.core.train.request import CONFIG_PARTS, FinetuneSpec, resolve
 
 # fields that are not flags: set by the preset, the corpus or the tokenizer, or internal
 NOT_FLAGS: dict[type, tuple[str, ...]] = {
@@ -155,7 +155,7 @@ def add_flag(group, flag: TrainFlag) -> None:
 
 def add_finetune_flags(parser: argparse.ArgumentParser) -> None:
     """The fine-tuning flags (with ``--from``): what is replayed and how far the model may drift."""
-    from translator_app.core.forgetting import DEFAULT_MAX_GENERAL_DROP
+    from translator_app.core.train.forgetting import DEFAULT_MAX_GENERAL_DROP
 
     parser.add_argument(
         "--replay",
@@ -195,7 +195,7 @@ FINETUNE_FLAGS = ("replay", "replay_corpus", "anchor", "freeze", "max_general_dr
 
 
 def finetune_spec(args, base) -> FinetuneSpec:
-    """The :class:`~translator_app.core.request.FinetuneSpec` of ``train --from`` (flags left out keep
+    """The :class:`~translator_app.core.train.request.FinetuneSpec` of ``train --from`` (flags left out keep
     its defaults)."""
     given = {k: getattr(args, k, None) for k in ("anchor", "freeze", "max_general_drop")}
     return FinetuneSpec(

@@ -12,9 +12,9 @@ from typing import Any
 from translator_app import paths
 from translator_app.cli_guards import check_corpus_paths, expectation_text, refuse_spent_budget, removed_if_failed
 from translator_app.cli_settings import configs, finetune_spec
-from translator_app.core.cancel import CancelToken
-from translator_app.core.request import CorpusSpec, TrainRequest, base_model_config
-from translator_app.core.runfolder import RunFolder
+from translator_app.core.base.cancel import CancelToken
+from translator_app.core.folders.runfolder import RunFolder
+from translator_app.core.train.request import CorpusSpec, TrainRequest, base_model_config
 
 
 def event_record(ev) -> dict[str, Any]:
@@ -43,13 +43,13 @@ def train_request(args) -> TrainRequest:
         refuse_spent_budget(args.out, train_cfg.minutes)
     finetune = None
     if getattr(args, "base", None):
-        from translator_app.core.finetune import resolve_model
+        from translator_app.core.train.finetune import resolve_model
 
         base = resolve_model(args.base, paths.user_models_dir(), paths.bundled_models_dir())
         model_cfg, train_cfg, tok_cfg, data_cfg = configs(args, base_model_config(base))
         finetune = finetune_spec(args, base)
         if not resuming:
-            from translator_app.core.forgetting import replay_warning
+            from translator_app.core.train.forgetting import replay_warning
 
             warning = replay_warning(base, finetune.replay_share, finetune.replay_corpus)
             if warning:
@@ -70,7 +70,7 @@ def train_request(args) -> TrainRequest:
 def cmd_train(args) -> int:
     from tqdm import tqdm
 
-    from translator_app.core import training
+    from translator_app.core.train import training
 
     request = train_request(args)
     train_cfg, finetune = request.train_cfg, request.finetune
@@ -81,7 +81,7 @@ def cmd_train(args) -> int:
         for _ in events:
             pass
         return 0
-    from translator_app.core.run_history import record
+    from translator_app.core.folders.run_history import record
 
     # training-loss points and how the run ended (for a later resume); nothing left by a failed start
     events = removed_if_failed(record(events, args.out), args.out)

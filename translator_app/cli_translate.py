@@ -9,11 +9,11 @@ from pathlib import Path
 from translator_app import paths
 from translator_app.cli_input import checked_stdin_lines, decode_config, stdin_bytes, write_raw
 from translator_app.cli_memory import attach_memory, print_fuzzy
-from translator_app.core.textin import argument_problem, decode_lines
+from translator_app.core.text.textin import argument_problem, decode_lines
 
 
 def _load_translator(args):
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     path = Path(args.model) if args.model else paths.default_model_dir()
     return Translator.load(path, quantize=not args.no_quantize)
@@ -21,8 +21,8 @@ def _load_translator(args):
 
 def _reverse_hint(info) -> str:
     """What to use instead of the model in ``info``: the reverse model's folder, when one is installed."""
-    from translator_app.core import langid
-    from translator_app.core.store import ModelStore
+    from translator_app.core.library.store import ModelStore
+    from translator_app.core.text import langid
 
     wanted = f"a {langid.name(info.tgt_lang)} → {langid.name(info.src_lang)} model"
     try:
@@ -38,7 +38,7 @@ def _reverse_hint(info) -> str:
 
 def _warn_if_reversed(translator, text: str) -> bool:
     """Print one warning on stderr when ``text`` is in the model's target language; True if it did."""
-    from translator_app.core import langid
+    from translator_app.core.text import langid
 
     info = translator.info
     try:
@@ -57,7 +57,7 @@ def _warn_if_reversed(translator, text: str) -> bool:
 
 
 def cmd_translate(args) -> int:
-    from translator_app.core import langid
+    from translator_app.core.text import langid
 
     for k, arg in enumerate(args.text, 1):  # before the model loads; --prefix's sentence too
         if problem := argument_problem(arg):
@@ -137,8 +137,8 @@ def _translate_prefix(args, translator, glossary) -> int:
 def cmd_evaluate(args) -> int:
     from tqdm import tqdm
 
-    from translator_app.core.corpus import group_references, read_corpus
-    from translator_app.core.metrics import corpus_scores
+    from translator_app.core.text.corpus import group_references, read_corpus
+    from translator_app.core.text.metrics import corpus_scores
 
     translator = _load_translator(args)
     pairs, _ = read_corpus(args.testfile, dedupe=False)

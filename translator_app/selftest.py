@@ -90,8 +90,8 @@ def run_self_test() -> int:
     try:
         import torch  # noqa: F401 - imported (and timed) here: a broken runtime fails this step
 
-        from translator_app.core.decoding import DecodeConfig
-        from translator_app.core.translator import Translator  # the one model loader, as the app uses it
+        from translator_app.core.model.decoding import DecodeConfig
+        from translator_app.core.translation.translator import Translator  # the one model loader, as the app uses it
     except Exception as exc:  # noqa: BLE001 - a broken frozen runtime shows up here: reported, exit 1
         return _fail(f"cannot import the translation engine: {type(exc).__name__}: {exc}", exc)
     t_import = time.perf_counter() - t0

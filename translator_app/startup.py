@@ -104,7 +104,7 @@ class StartupLog:
                 **self.info,
             }
         try:
-            from translator_app.core.runfolder import atomic_write_text  # stdlib only: no torch, no Qt
+            from translator_app.core.folders.runfolder import atomic_write_text  # stdlib only: no torch, no Qt
 
             atomic_write_text(self.path, json.dumps(data, indent=2))
         except OSError as exc:
@@ -216,13 +216,13 @@ def gc_paused() -> Iterator[None]:
 def load_translator(path: str) -> Any:
     """Load the model in ``path`` for the translation worker (runs in that worker's thread):
     waits (GIL released) for the libtorch preload, then imports torch and loads the model
-    (:meth:`translator_app.core.translator.Translator.load`) with the garbage collector paused."""
+    (:meth:`translator_app.core.translation.translator.Translator.load`) with the garbage collector paused."""
     waited = time.perf_counter()
     wait_for_preload()
     waited = time.perf_counter() - waited
     start = time.perf_counter()
     with gc_paused():
-        from translator_app.core.translator import Translator
+        from translator_app.core.translation.translator import Translator
 
         translator = Translator.load(path)
     logger.info(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import TATOEBA
-from translator_app.core import adaptation
-from translator_app.core.memory import TranslationMemory
-from translator_app.core.store import ModelStore
+from translator_app.core.adapt import adaptation
+from translator_app.core.adapt.memory import TranslationMemory
+from translator_app.core.library.store import ModelStore
 
 
 def test_split_holds_back_a_stable_tenth():
@@ -69,7 +69,7 @@ def test_a_cancelled_adaptation_raises_cancelled_and_stops_its_training_child(tm
     import subprocess
     import sys
 
-    from translator_app.core.cancel import Cancelled, CancelToken
+    from translator_app.core.base.cancel import Cancelled, CancelToken
 
     started = []
 

@@ -9,14 +9,14 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import TATOEBA
-from translator_app.core.augment import (
+from translator_app.core.text.augment import (
     EntityAugmenter,
     augment_pairs,
     format_number,
     format_price,
     parse_number,
 )
-from translator_app.core.corpus import read_corpus
+from translator_app.core.text.corpus import read_corpus
 
 WORD_KINDS = {
     "person",
@@ -231,7 +231,7 @@ def test_bad_share_is_refused():
 
 
 def test_speed_on_20k_pairs(tatoeba_slice):
-    from translator_app.core import augment_values
+    from translator_app.core.text import augment_values
 
     pairs = (tatoeba_slice * 10)[:20_000]
     plain = [p for p in pairs if not EntityAugmenter("en", "es").find_slots(*p)]

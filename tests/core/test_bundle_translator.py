@@ -6,9 +6,9 @@ import shutil
 import numpy as np
 import pytest
 
-from translator_app.core.checkpoint import BundleError, load_bundle, read_config
-from translator_app.core.decoding import DecodeConfig
-from translator_app.core.translator import InputTooLong, Translator
+from translator_app.core.model.checkpoint import BundleError, load_bundle, read_config
+from translator_app.core.model.decoding import DecodeConfig
+from translator_app.core.translation.translator import InputTooLong, Translator
 
 
 def test_bundle_is_self_describing(tiny_model_dir):
@@ -20,7 +20,7 @@ def test_bundle_is_self_describing(tiny_model_dir):
 
 
 def test_save_load_round_trip_gives_identical_output(tiny_model_dir, tmp_path):
-    from translator_app.core.checkpoint import save_bundle
+    from translator_app.core.model.checkpoint import save_bundle
 
     bundle = load_bundle(tiny_model_dir)
     copy = tmp_path / "copy"

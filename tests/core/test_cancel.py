@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from translator_app.core.cancel import Cancelled, CancelToken
+from translator_app.core.base.cancel import Cancelled, CancelToken
 
 
 def test_a_token_stops_a_job_once_cancelled_and_can_be_reused():

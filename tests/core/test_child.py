@@ -1,4 +1,4 @@
-"""The child-process command (core/child.py): ``python -m translator_app`` from a checkout, the app
+"""The child-process command (core/base/child.py): ``python -m translator_app`` from a checkout, the app
 binary itself (or its console sibling) in the frozen app, where ``-m`` does not exist."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from translator_app.core import adaptation
-from translator_app.core.child import child_command
+from translator_app.core.adapt import adaptation
+from translator_app.core.base.child import child_command
 
 
 def test_from_a_checkout_python_runs_the_package(monkeypatch):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from translator_app.core.corpus import (
+from translator_app.core.text.corpus import (
     CorpusError,
     group_references,
     languages_from_name,
@@ -103,9 +103,9 @@ def test_languages_from_name():
 
 
 def test_repeated_pairs_weight_training_only_with_keep_duplicates(tmp_path):
-    from translator_app.core.config import DataConfig
-    from translator_app.core.request import CorpusSpec
-    from translator_app.core.train_data import read_and_split
+    from translator_app.core.base.config import DataConfig
+    from translator_app.core.train.request import CorpusSpec
+    from translator_app.core.train.train_data import read_and_split
 
     rows = [f"sentence number {i}\tfrase número {i}" for i in range(60)]
     rows += ["the repeated one\tla repetida"] * 3

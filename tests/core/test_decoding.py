@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from translator_app.core.decoding import DOCUMENT, LIVE, DecodeConfig
+from translator_app.core.model.decoding import DOCUMENT, LIVE, DecodeConfig
 
 
 def test_one_default_per_knob_and_the_named_configs_differ_only_in_the_beam():
@@ -46,7 +46,7 @@ def test_search_options_are_the_knobs_besides_the_widths():
 
 def test_the_config_reaches_the_search(tiny_model_dir):
     """The length bound of the config is the search's: a tiny ratio cuts every output short."""
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     tr = Translator.load(tiny_model_dir)
     line = "I would like to know where the station is, because my train leaves soon."

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from translator_app.core import documents
-from translator_app.core.decoding import DecodeConfig
 from translator_app.core.documents import Cancelled, DocumentError, translate_document
 from translator_app.core.documents.layout import distribute
+from translator_app.core.model.decoding import DecodeConfig
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL = REPO / "models" / "en-es"
@@ -731,7 +731,7 @@ def real_translator():
         pytest.skip("the bundled model is missing")
     import torch
 
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     before = torch.get_num_threads()
     torch.set_num_threads(1)

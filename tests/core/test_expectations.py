@@ -7,7 +7,7 @@ import re
 from types import SimpleNamespace
 
 from tests.conftest import REPO
-from translator_app.core.expectations import FINE_TUNED, FROM_SCRATCH, expectation, nearest
+from translator_app.core.text.expectations import FINE_TUNED, FROM_SCRATCH, expectation, nearest
 
 EN_ES = SimpleNamespace(name="en-es", src_lang="en", tgt_lang="es", bundled=True)
 

@@ -8,10 +8,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from translator_app.core import heap, loss
-from translator_app.core.batching import EncodedCorpus, bucket_batches
-from translator_app.core.config import ModelConfig
-from translator_app.core.model import Dropout, Encoder
+from translator_app.core.base import heap
+from translator_app.core.base.config import ModelConfig
+from translator_app.core.model import loss
+from translator_app.core.model.model import Dropout, Encoder
+from translator_app.core.train.batching import EncodedCorpus, bucket_batches
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.1])

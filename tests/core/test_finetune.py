@@ -1,4 +1,4 @@
-"""Fine-tuning a trained model on another corpus (core/finetune.py through core/training.train)."""
+"""Fine-tuning a trained model on another corpus (core/train/finetune.py through core/training.train)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import take_slice
-from translator_app.core.checkpoint import load_bundle, load_train_state
-from translator_app.core.corpus import CorpusError
-from translator_app.core.finetune import (
+from translator_app.core.model.checkpoint import load_bundle, load_train_state
+from translator_app.core.text.corpus import CorpusError
+from translator_app.core.train.finetune import (
     FINETUNE_PRESET,
     POOR_COVERAGE,
     TRAIN_PRESETS,
@@ -22,7 +22,7 @@ from translator_app.core.finetune import (
     resolve_model,
     tokenizer_coverage,
 )
-from translator_app.core.training import CorpusSpec, Finished, Progress, Status, TrainRequest, Validation, train
+from translator_app.core.train.training import CorpusSpec, Finished, Progress, Status, TrainRequest, Validation, train
 
 FT = replace(TRAIN_PRESETS[FINETUNE_PRESET], valid_max_sentences=20, log_every=2, checkpoint_every=2, num_threads=1)
 GREEK = [
@@ -158,8 +158,8 @@ def test_tokenizer_coverage_flags_a_corpus_in_a_foreign_script(tiny_model_dir, t
 
 
 def test_byte_fallback_pieces_count_as_poor_coverage(tiny_corpus):
-    from translator_app.core.config import TokenizerConfig
-    from translator_app.core.tokenizer import train_subword_model
+    from translator_app.core.base.config import TokenizerConfig
+    from translator_app.core.text.tokenizer import train_subword_model
 
     lines = [line.split("\t")[0] for line in tiny_corpus.read_text(encoding="utf-8").splitlines()]
     model = train_subword_model(lines, TokenizerConfig(vocab_size=600, placeholders=False, byte_fallback=True))
@@ -219,7 +219,7 @@ def test_resolve_model_looks_in_the_folders_it_is_given(tmp_path, monkeypatch):
 
 
 def test_rotating_rows_keep_the_fixed_rows_and_take_each_slice_once():
-    from translator_app.core.batching import rotating_rows
+    from translator_app.core.train.batching import rotating_rows
 
     epochs = rotating_rows(total=25, fixed=5, rounds=4)
     assert len(epochs) == 4
@@ -233,7 +233,7 @@ def test_rotating_rows_keep_the_fixed_rows_and_take_each_slice_once():
 def test_bucket_batches_over_a_subset_uses_only_those_rows(tiny_model_dir):
     import numpy as np
 
-    from translator_app.core.batching import EncodedCorpus, bucket_batches
+    from translator_app.core.train.batching import EncodedCorpus, bucket_batches
 
     tok = load_bundle(tiny_model_dir).tokenizers
     pairs = [(f"sentence {i} " * (1 + i % 4), f"frase {i} " * (1 + i % 4)) for i in range(40)]

@@ -1,5 +1,5 @@
-"""Fine-tuning that keeps what the model knew: frozen parts and the L2-SP anchor (core/anchor.py),
-the checkpoint choice within the general budget and the warning without replay (core/forgetting.py)."""
+"""Fine-tuning that keeps what the model knew: frozen parts and the L2-SP anchor (core/train/anchor.py),
+the checkpoint choice within the general budget and the warning without replay (core/train/forgetting.py)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ import pytest
 import torch
 
 from tests.core.test_replay import bare_copy
-from translator_app.core import anchor
-from translator_app.core.checkpoint import load_bundle, load_train_state
-from translator_app.core.events import OverLimit, Status, Validation
-from translator_app.core.finetune import FINETUNE_PRESET, TRAIN_PRESETS, FinetuneSpec
-from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR, adopt_best_in_domain, judge
-from translator_app.core.model import Seq2Seq
-from translator_app.core.train_loop import _general_limit, general_limit_report
-from translator_app.core.train_state import TrainingState
-from translator_app.core.training import CorpusSpec, Finished, TrainRequest, train
+from translator_app.core.base.events import OverLimit, Status, Validation
+from translator_app.core.model.checkpoint import load_bundle, load_train_state
+from translator_app.core.model.model import Seq2Seq
+from translator_app.core.train import anchor
+from translator_app.core.train.finetune import FINETUNE_PRESET, TRAIN_PRESETS, FinetuneSpec
+from translator_app.core.train.forgetting import BEST_IN_DOMAIN_DIR, adopt_best_in_domain, judge
+from translator_app.core.train.train_loop import _general_limit, general_limit_report
+from translator_app.core.train.train_state import TrainingState
+from translator_app.core.train.training import CorpusSpec, Finished, TrainRequest, train
 
 FT = replace(TRAIN_PRESETS[FINETUNE_PRESET], valid_max_sentences=10, log_every=2, checkpoint_every=2, num_threads=1)
 
@@ -153,7 +153,7 @@ def test_the_best_checkpoint_is_the_best_within_the_general_limit(tiny_model_dir
 def test_none_within_the_limit_keeps_the_base_and_leaves_the_choice(tiny_model_dir, tmp_path):
     run = fake_run(tiny_model_dir, tmp_path / "run", limit=2.0)
     validate(run, 0, 10.0, 30.0)
-    from translator_app.core.train_loop import save_model  # the base model is the run's bundle
+    from translator_app.core.train.train_loop import save_model  # the base model is the run's bundle
 
     run.state.elapsed = lambda: 1.0
     save_model(run, {})
@@ -226,7 +226,7 @@ def test_cli_warns_before_a_fine_tune_with_nothing_to_replay(tiny_model_dir, tmp
 
 def test_the_cli_line_says_why_a_checkpoint_over_the_general_limit_was_not_saved():
     from translator_app.cli_train import _show_validation
-    from translator_app.core.events import Validation
+    from translator_app.core.base.events import Validation
 
     lines: list[str] = []
     common = dict(general_chrf=50.0, base_general_bleu=40.0, max_general_drop=2.0)

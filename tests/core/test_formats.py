@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from translator_app.core import formats
-from translator_app.core.corpus import CorpusError, read_corpus
-from translator_app.core.formats import strip_accelerators
-from translator_app.core.langcodes import base_code
+from translator_app.core.base.langcodes import base_code
+from translator_app.core.text import formats
+from translator_app.core.text.corpus import CorpusError, read_corpus
+from translator_app.core.text.formats import strip_accelerators
 
 
 def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
@@ -366,8 +366,8 @@ def test_tmx_is_read_in_flat_memory(tmp_path):
     code = """if True:
         import os, sys
         from lxml import etree
-        from translator_app.core import formats
-        from translator_app.core.corpus import CorpusReport
+        from translator_app.core.text import formats
+        from translator_app.core.text.corpus import CorpusReport
         rss = lambda: int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
         start = peak = rss()
         n = 0

@@ -1,4 +1,4 @@
-"""Interactive-predictive translation (core/interactive.py) on the bundled en->es model."""
+"""Interactive-predictive translation (core/translation/interactive.py) on the bundled en->es model."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO
-from translator_app.core import interactive
-from translator_app.core.decoding import DecodeConfig
-from translator_app.core.translator import Translator
+from translator_app.core.model.decoding import DecodeConfig
+from translator_app.core.translation import interactive
+from translator_app.core.translation.translator import Translator
 
 BUNDLED = REPO / "models" / "en-es"
 pytestmark = pytest.mark.skipif(not (BUNDLED / "weights.pt").exists(), reason="bundled model missing")
@@ -154,8 +154,8 @@ def test_cli_prefix_from_arguments_and_stdin(monkeypatch, capsys):
 def _random_models():
     import torch
 
-    from translator_app.core.config import ModelConfig
-    from translator_app.core.model import Seq2Seq
+    from translator_app.core.base.config import ModelConfig
+    from translator_app.core.model.model import Seq2Seq
 
     cfgs = [
         ModelConfig(
@@ -192,7 +192,7 @@ def _random_models():
 def test_search_forces_the_prefix_and_scores_it(beam):
     import torch
 
-    from translator_app.core.search import search
+    from translator_app.core.model.search import search
 
     sources = [[5, 6, 7, 8, 3], [9, 10, 3]]
     prefixes = [(40, 41, 40), (7,)]

@@ -11,8 +11,8 @@ import pytest
 
 pytest.importorskip("py3langid")
 
-from translator_app.core import langid
-from translator_app.core.langcodes import base_code
+from translator_app.core.base.langcodes import base_code
+from translator_app.core.text import langid
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from translator_app.core.memory import TMError, TranslationMemory, diff_words, match_key, memory_path
-from translator_app.core.memory_io import export_tmx, import_file
+from translator_app.core.adapt.memory import TMError, TranslationMemory, diff_words, match_key, memory_path
+from translator_app.core.adapt.memory_io import export_tmx, import_file
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def test_import_tsv_po_xliff(tmp_path):
 
 @pytest.fixture(scope="module")
 def translator(tiny_model_dir):
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     return Translator.load(tiny_model_dir)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from translator_app.core.config import ModelConfig
-from translator_app.core.model import Seq2Seq, quantize_for_inference
-from translator_app.core.search import beam_search, greedy_search
+from translator_app.core.base.config import ModelConfig
+from translator_app.core.model.model import Seq2Seq, quantize_for_inference
+from translator_app.core.model.search import beam_search, greedy_search
 
 CONFIGS = [
     ModelConfig(src_vocab_size=50, tgt_vocab_size=60, emb_dim=16, enc_hidden=12, dec_hidden=20, dropout=0.0),

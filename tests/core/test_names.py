@@ -1,4 +1,4 @@
-"""Names to carry over (core/names.py), and the span kinds added with them (versions, measures,
+"""Names to carry over (core/text/names.py), and the span kinds added with them (versions, measures,
 phone numbers, lower-case codes, the dollar sign's place)."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.core.test_pipeline import FakeTokenizers, copy_search
-from translator_app.core import pipeline
-from translator_app.core.names import NameRule, common_word_test, initial, name_rule_from_pairs
-from translator_app.core.spans import find_spans, render
+from translator_app.core.text.names import NameRule, common_word_test, initial, name_rule_from_pairs
+from translator_app.core.text.spans import find_spans, render
+from translator_app.core.translation import pipeline
 
 COMMON = {"the", "report", "reports", "drive", "google", "stone", "games", "mayor", "plaza", "ltd", "prizes"}
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from translator_app.core.decoding import DecodeConfig
-from translator_app.core.search import greedy_search
-from translator_app.core.translator import Translator
+from translator_app.core.model.decoding import DecodeConfig
+from translator_app.core.model.search import greedy_search
+from translator_app.core.translation.translator import Translator
 
 WORDS = (
     "the a I you we Tom Mary house dog cat go went see saw like want is are was not very "

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from tests.conftest import REPO, TATOEBA
-from translator_app.core import pipeline
-from translator_app.core.corpus import normalize
-from translator_app.core.decoding import LIVE, DecodeConfig
-from translator_app.core.search import Hypothesis, greedy_search
-from translator_app.core.segment import split_sentences
-from translator_app.core.spans import find_spans, mask, unspellable
-from translator_app.core.tokenizer import EOS_ID, PLACEHOLDERS, Tokenizers
-from translator_app.core.translator import Translator
+from translator_app.core.model.decoding import LIVE, DecodeConfig
+from translator_app.core.model.search import Hypothesis, greedy_search
+from translator_app.core.text.corpus import normalize
+from translator_app.core.text.segment import split_sentences
+from translator_app.core.text.spans import find_spans, mask, unspellable
+from translator_app.core.text.tokenizer import EOS_ID, PLACEHOLDERS, Tokenizers
+from translator_app.core.translation import pipeline
+from translator_app.core.translation.translator import Translator
 
 BUNDLED = REPO / "models" / "en-es"
 
@@ -201,7 +201,7 @@ def test_a_2000_subword_line_is_translated_whole(tiny_model_dir):
 
 
 def test_translate_sources_restores_and_validates(tiny_model_dir):
-    from translator_app.core.validation import translate_sources
+    from translator_app.core.train.validation import translate_sources
 
     tr = Translator.load(tiny_model_dir, quantize=False)
     out = translate_sources(tr.model, tr.tok, ["I like cats.", "Tom is here. I like it!"], src_lang="en", tgt_lang="es")

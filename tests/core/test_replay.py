@@ -1,4 +1,4 @@
-"""A bundle's replay set (core/replay.py, scripts/add_replay_set.py): written, checked like any
+"""A bundle's replay set (core/train/replay.py, scripts/add_replay_set.py): written, checked like any
 untrusted input, carried by import/export, and replayed by default when fine-tuning from the bundle."""
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from scripts.add_replay_set import add_replay_set
-from translator_app.core import replay
-from translator_app.core.checkpoint import load_bundle
-from translator_app.core.corpus import CorpusError
-from translator_app.core.filenames import REPLAY_FILE
-from translator_app.core.finetune import FINETUNE_PRESET, TRAIN_PRESETS, FinetuneSpec
-from translator_app.core.forgetting import replay_warning
-from translator_app.core.training import CorpusSpec, Finished, Status, TrainRequest, train
+from translator_app.core.folders.filenames import REPLAY_FILE
+from translator_app.core.model.checkpoint import load_bundle
+from translator_app.core.text.corpus import CorpusError
+from translator_app.core.train import replay
+from translator_app.core.train.finetune import FINETUNE_PRESET, TRAIN_PRESETS, FinetuneSpec
+from translator_app.core.train.forgetting import replay_warning
+from translator_app.core.train.training import CorpusSpec, Finished, Status, TrainRequest, train
 
 PAIRS = [("Hello.", "Hola."), ("Good night.", "Buenas noches."), ("Thanks!", "¡Gracias!")]
 
@@ -142,7 +142,7 @@ def test_the_script_swaps_the_columns_for_the_reverse_model(tiny_model_dir, tiny
 
 
 def test_import_and_export_carry_the_set_and_refuse_a_bad_one(tiny_model_dir, tiny_corpus, tmp_path):
-    from translator_app.core.store import ModelStore, StoreError
+    from translator_app.core.library.store import ModelStore, StoreError
 
     base = bare_copy(tiny_model_dir, tmp_path / "with-set")
     add_replay_set(base, tiny_corpus, pairs=100)

@@ -1,4 +1,4 @@
-"""core/request.py: the one way a run's configs are resolved (CLI and app) and the TrainRequest."""
+"""core/train/request.py: the one way a run's configs are resolved (CLI and app) and the TrainRequest."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import dataclasses
 
 import pytest
 
-from translator_app.core.config import FINETUNE_DATA, FINETUNE_PRESET, PRESETS, TRAIN_PRESETS, DataConfig, ModelConfig
-from translator_app.core.request import CorpusSpec, FinetuneSpec, TrainRequest, resolve
+from translator_app.core.base.config import (
+    FINETUNE_DATA,
+    FINETUNE_PRESET,
+    PRESETS,
+    TRAIN_PRESETS,
+    DataConfig,
+    ModelConfig,
+)
+from translator_app.core.train.request import CorpusSpec, FinetuneSpec, TrainRequest, resolve
 
 
 def test_a_preset_with_no_overrides_is_the_preset():

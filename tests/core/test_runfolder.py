@@ -1,4 +1,4 @@
-"""core/runfolder.py: the one atomic writer, run.json (the corpus stored once), data/, tokenizers."""
+"""core/folders/runfolder.py: the one atomic writer, run.json (the corpus stored once), data/, tokenizers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from translator_app.core.runfolder import (
+from translator_app.core.folders.runfolder import (
     RUN_FILE,
     RunFolder,
     atomic_file,
@@ -69,7 +69,7 @@ def test_the_splits_written_are_read_back(tmp_path):
 
 
 def test_one_tokenizer_loader_for_bundles_and_runs(tiny_model_dir, tmp_path):
-    from translator_app.core.checkpoint import load_bundle
+    from translator_app.core.model.checkpoint import load_bundle
 
     bundle = load_bundle(tiny_model_dir)
     loaded = load_tokenizers(tiny_model_dir)
@@ -83,7 +83,7 @@ def test_one_tokenizer_loader_for_bundles_and_runs(tiny_model_dir, tmp_path):
 def test_the_run_folder_request_and_data_modules_load_without_torch():
     code = (
         "import sys\n"
-        "import translator_app.core.runfolder, translator_app.core.request, translator_app.core.train_data\n"
+        "import translator_app.core.folders.runfolder, translator_app.core.train.request, translator_app.core.train.train_data\n"
         "print('torch' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -95,10 +95,14 @@ def test_finetune_and_run_setup_form_no_cycle():
     grimp = pytest.importorskip("grimp")
     graph = grimp.build_graph("translator_app")
     assert (
-        graph.find_shortest_chain(importer="translator_app.core.finetune", imported="translator_app.core.run_setup")
+        graph.find_shortest_chain(
+            importer="translator_app.core.train.finetune", imported="translator_app.core.train.run_setup"
+        )
         is None
     )
-    assert graph.find_shortest_chain(importer="translator_app.core.run_setup", imported="translator_app.core.finetune")
+    assert graph.find_shortest_chain(
+        importer="translator_app.core.train.run_setup", imported="translator_app.core.train.finetune"
+    )
     for low in ("runfolder", "request", "train_data", "forgetting"):
         for high in ("finetune", "run_setup", "training"):
             chain = graph.find_shortest_chain(

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from translator_app.core.segment import needs_split, split_sentences
+from translator_app.core.text.segment import needs_split, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import TATOEBA
-from translator_app.core.numerals import render_numeric
-from translator_app.core.spans import Span, find_spans, mask, mask_pair, mask_text, render, restore
-from translator_app.core.tokenizer import PLACEHOLDERS
+from translator_app.core.text.numerals import render_numeric
+from translator_app.core.text.spans import Span, find_spans, mask, mask_pair, mask_text, render, restore
+from translator_app.core.text.tokenizer import PLACEHOLDERS
 
 EXAMPLES = {
     "url": ["https://example.com/a?b=1", "http://www.libreoffice.org/", "www.python.org/docs"],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from translator_app.core.store import ModelStore, StoreError, sanitize_name
+from translator_app.core.library.store import ModelStore, StoreError, sanitize_name
 
 PAIRS = [
     ("the cat sleeps", "el gato duerme"),
@@ -21,10 +21,10 @@ PAIRS = [
 
 def make_bundle(path: Path, src: str = "en", tgt: str = "es", name: str | None = None, bleu: float = 1.0) -> Path:
     """A tiny, untrained but complete bundle (fast: no training)."""
-    from translator_app.core.checkpoint import save_bundle
-    from translator_app.core.config import ModelConfig, TokenizerConfig
-    from translator_app.core.model import Seq2Seq
-    from translator_app.core.tokenizer import train_tokenizers
+    from translator_app.core.base.config import ModelConfig, TokenizerConfig
+    from translator_app.core.model.checkpoint import save_bundle
+    from translator_app.core.model.model import Seq2Seq
+    from translator_app.core.text.tokenizer import train_tokenizers
 
     tok = train_tokenizers(PAIRS, TokenizerConfig(vocab_size=40))
     cfg = ModelConfig(
@@ -106,7 +106,7 @@ def test_export_then_import_zip_round_trip(store, tmp_path):
         assert sorted(archive.namelist()) == ["mine/config.json", "mine/tokenizer.model", "mine/weights.pt"]
     entry = store.import_bundle(zip_path, name="again")
     assert entry.path == tmp_path / "user" / "again" and entry.src_lang == "en"
-    from translator_app.core.checkpoint import load_bundle
+    from translator_app.core.model.checkpoint import load_bundle
 
     assert load_bundle(entry.path).meta["src_lang"] == "en"
 
@@ -182,6 +182,6 @@ def test_the_folders_are_explicit(tmp_path):
 
 
 def test_importing_the_store_imports_neither_torch_nor_paths():
-    code = "import sys, translator_app.core.store; print('torch' in sys.modules, 'translator_app.paths' in sys.modules)"
+    code = "import sys, translator_app.core.library.store; print('torch' in sys.modules, 'translator_app.paths' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"

@@ -1,9 +1,9 @@
-"""The thread count chosen by measurement (core/threads.py)."""
+"""The thread count chosen by measurement (core/base/threads.py)."""
 
 from __future__ import annotations
 
-from translator_app.core import threads
-from translator_app.core.threads import ThreadChooser
+from translator_app.core.base import threads
+from translator_app.core.base.threads import ThreadChooser
 
 
 def run(chooser: ThreadChooser, speed: dict[int, float], steps: int) -> list[int]:

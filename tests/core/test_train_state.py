@@ -9,10 +9,10 @@ from dataclasses import replace
 import pytest
 import torch
 
-from translator_app.core.checkpoint import BundleError, load_train_state, save_train_state
-from translator_app.core.config import PRESETS, TokenizerConfig
-from translator_app.core.train_state import TrainingState
-from translator_app.core.training import CorpusSpec, Finished, Progress, TrainRequest, train
+from translator_app.core.base.config import PRESETS, TokenizerConfig
+from translator_app.core.model.checkpoint import BundleError, load_train_state, save_train_state
+from translator_app.core.train.train_state import TrainingState
+from translator_app.core.train.training import CorpusSpec, Finished, Progress, TrainRequest, train
 
 # the keys of checkpoint.pt as written before TrainingState existed: the format must not change
 OLD_KEYS = {

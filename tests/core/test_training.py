@@ -4,9 +4,9 @@ from dataclasses import replace
 
 import pytest
 
-from translator_app.core.config import PRESETS, TokenizerConfig, TrainConfig
-from translator_app.core.corpus import CorpusError
-from translator_app.core.training import (
+from translator_app.core.base.config import PRESETS, TokenizerConfig, TrainConfig
+from translator_app.core.text.corpus import CorpusError
+from translator_app.core.train.training import (
     CorpusSpec,
     DataReady,
     Finished,
@@ -86,7 +86,7 @@ def test_stop_flag_and_resume_continue_from_checkpoint(tiny_corpus, tmp_path):
             ),
         )
     )
-    from translator_app.core.checkpoint import load_train_state
+    from translator_app.core.model.checkpoint import load_train_state
 
     steps = [e.step for e in resumed if isinstance(e, Progress)]
     assert steps == [15, 20, 25]  # continues after step 11 (progress every 5 steps, as saved in run.json)

@@ -51,9 +51,9 @@ def gui_model_dir(request, tmp_path_factory, gui_corpus) -> Path:
         pass
     finally:
         torch.set_num_threads(before)
-    from translator_app.core.config import PRESETS, TokenizerConfig
-    from translator_app.core.events import Finished
-    from translator_app.core.training import CorpusSpec, TrainRequest, train
+    from translator_app.core.base.config import PRESETS, TokenizerConfig
+    from translator_app.core.base.events import Finished
+    from translator_app.core.train.training import CorpusSpec, TrainRequest, train
 
     out = tmp_path_factory.mktemp("gui-model") / "tiny-en-es"
     events = list(
@@ -120,7 +120,7 @@ def _torch_ready():
     """What app.main does at startup: import torch and construct Adam once, on the main thread."""
     import torch
 
-    from translator_app.core import training
+    from translator_app.core.train import training
 
     before = torch.get_num_threads()
     torch.set_num_threads(1)  # long trainings share this machine

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from translator_app.core.events import Finished, Progress, Validation
+from translator_app.core.base.events import Finished, Progress, Validation
 
 
 def validation(step: int, loss: float, bleu: float, best: bool) -> Validation:
@@ -50,7 +50,7 @@ def test_a_fine_tune_checkpoint_over_the_general_limit_says_so(qtbot):
 
 
 def test_a_resumed_run_rings_its_saved_validations_again(qtbot, tmp_path):
-    from translator_app.core import run_history
+    from translator_app.core.folders import run_history
     from translator_app.gui.run_monitor import RunMonitor
 
     out = tmp_path / "run"

@@ -6,10 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from translator_app.core.bundlemeta import BundleError
-from translator_app.core.corpus import CorpusError
 from translator_app.core.documents import Cancelled, DocumentError
-from translator_app.core.store import StoreError
+from translator_app.core.folders.bundlemeta import BundleError
+from translator_app.core.library.store import StoreError
+from translator_app.core.text.corpus import CorpusError
 from translator_app.gui.errors import OUT_OF_MEMORY, ErrorRelay, user_message
 from translator_app.gui.widgets import Level
 from translator_app.workers import NoModelLoaded
@@ -45,7 +45,7 @@ def test_user_message_shows_explained_errors_as_they_are_and_names_unexpected_on
 
 
 def test_the_translators_input_too_long_is_shown_as_it_is():
-    from translator_app.core.translator import InputTooLong  # (torch: the GUI itself never imports it)
+    from translator_app.core.translation.translator import InputTooLong  # (torch: the GUI itself never imports it)
 
     assert (
         user_message(InputTooLong("The text has 30,000 characters; at most 20,000"))

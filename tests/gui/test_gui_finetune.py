@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from translator_app.core.finetune import DEFAULT_REPLAY_SHARE, FINETUNE_PRESET, TRAIN_PRESETS
-from translator_app.core.forgetting import BEST_IN_DOMAIN_DIR, DEFAULT_MAX_GENERAL_DROP
+from translator_app.core.train.finetune import DEFAULT_REPLAY_SHARE, FINETUNE_PRESET, TRAIN_PRESETS
+from translator_app.core.train.forgetting import BEST_IN_DOMAIN_DIR, DEFAULT_MAX_GENERAL_DROP
 from translator_app.gui.widgets import Level
 
 GREEK = [
@@ -188,7 +188,7 @@ def test_a_fine_tune_with_nothing_to_replay_asks_first(qtbot, window, gui_corpus
 
 
 def test_over_the_general_limit_the_person_keeps_the_best_in_domain_one(qtbot, window, tmp_path, monkeypatch):
-    from translator_app.core.events import Finished, OverLimit
+    from translator_app.core.base.events import Finished, OverLimit
     from translator_app.gui import finetune_prompts
 
     out = tmp_path / "run"

@@ -19,7 +19,7 @@ from PySide6.QtGui import QPalette, QTextCursor
 from tests.gui.conftest import close_window
 
 try:
-    from translator_app.core.interactive import Completion, WordChoice
+    from translator_app.core.translation.interactive import Completion, WordChoice
 except ImportError:  # the core API is written alongside; same fields
 
     @dataclass(frozen=True)
@@ -356,7 +356,7 @@ def test_edits_stay_inside_their_sentence_and_one_sentence_can_be_reset(qtbot, w
 def test_with_the_real_core_a_typed_prefix_is_completed_and_alternatives_come_back(qtbot, bundled_dir):
     """The same flow through the real Translator (an untrained tiny bundle: its words are noise,
     but the completion must keep the prefix and the alternatives must arrive)."""
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
     from translator_app.gui.main_window import MainWindow
 
     if not hasattr(Translator, "complete"):

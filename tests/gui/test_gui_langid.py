@@ -118,7 +118,7 @@ def test_clicking_swap_on_the_bar_loads_the_reverse_model_and_keeps_the_text(qtb
 
 
 def sentence(copy_probs):
-    from translator_app.core.pipeline import SentenceTranslation, Translation
+    from translator_app.core.translation.pipeline import SentenceTranslation, Translation
 
     src = ("▁Anna", "▁lives", "▁in", "▁Berlin", ".", "</s>")
     tgt = ("▁Anna", "▁vive", "▁en", "▁Berlín", ".", "</s>")
@@ -198,7 +198,7 @@ def test_the_heat_map_shows_a_copy_column_with_tooltips_when_copy_probs_are_set(
 
 def test_corpus_preview_carries_the_report_notes_and_the_panel_shows_them(qtbot, tmp_path):
     pytest.importorskip("lxml")
-    from translator_app.core.corpus_preview import preview_corpus
+    from translator_app.core.text.corpus_preview import preview_corpus
     from translator_app.gui.corpus_panel import CorpusPanel
 
     tus = "".join(

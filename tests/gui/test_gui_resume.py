@@ -7,7 +7,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from tests.gui.test_gui_training import configure
-from translator_app.core import run_history
+from translator_app.core.folders import run_history
 
 
 def answer_extension(minutes: float | None) -> list:

@@ -42,7 +42,7 @@ def test_deferred_start_shows_loading_and_loads_only_when_asked(qtbot):
 
 
 def _real_load(path):
-    from translator_app.core.translator import Translator
+    from translator_app.core.translation.translator import Translator
 
     return Translator.load(path)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import threading
 
-from translator_app.core import events
-from translator_app.core.model_list import list_models
-from translator_app.core.request import CorpusSpec, TrainRequest
+from translator_app.core.base import events
+from translator_app.core.library.model_list import list_models
+from translator_app.core.train.request import CorpusSpec, TrainRequest
 from translator_app.workers import (
     EVENT_SIGNALS,
     Task,
@@ -104,7 +104,7 @@ def test_training_events_are_emitted_as_objects_on_the_signal_for_their_class(qt
 
 
 def test_a_training_failure_is_emitted_as_the_exception(qtbot):
-    from translator_app.core.corpus import CorpusError
+    from translator_app.core.text.corpus import CorpusError
 
     def train(*_args, **_kwargs):
         raise CorpusError("corpus.tsv", None, "empty")
@@ -120,7 +120,7 @@ def test_a_training_failure_is_emitted_as_the_exception(qtbot):
 
 def test_list_models_chooses_the_first_usable_candidate_and_explains_a_damaged_default(tmp_path):
     from tests.core.test_store import make_bundle
-    from translator_app.core.store import ModelStore
+    from translator_app.core.library.store import ModelStore
 
     bundled, user = tmp_path / "bundled", tmp_path / "user"
     (bundled / "en-es").mkdir(parents=True)
@@ -182,7 +182,7 @@ def test_the_generator_worker_emits_each_item_then_the_return_value_or_the_excep
 
 
 def test_quitting_a_generator_worker_stops_it_between_items_and_passes_its_token():
-    from translator_app.core.cancel import CancelToken
+    from translator_app.core.base.cancel import CancelToken
     from translator_app.workers import GeneratorWorker
 
     tokens, closed = [], []
@@ -211,7 +211,7 @@ def test_quitting_a_generator_worker_stops_it_between_items_and_passes_its_token
 
 
 def test_the_error_relay_turns_every_failure_into_one_message_in_its_place(qapp):
-    from translator_app.core.corpus import CorpusError
+    from translator_app.core.text.corpus import CorpusError
     from translator_app.gui.errors import ErrorRelay
 
     shown, elsewhere, relayed = [], [], []

@@ -9,7 +9,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from tests.gui.conftest import GapMonitor, close_window
-from translator_app.core.corpus import CorpusError
+from translator_app.core.text.corpus import CorpusError
 from translator_app.gui.alignment_words import readable_alignment
 from translator_app.gui.widgets import Level
 
@@ -140,7 +140,7 @@ def test_dropping_two_files_previews_pairs_and_skipped_lines(qtbot, window, tmp_
 
 def test_closing_the_window_during_training_stops_it_and_keeps_the_checkpoint(qtbot, window, gui_corpus):
     from translator_app import workers
-    from translator_app.core.checkpoint import load_train_state
+    from translator_app.core.model.checkpoint import load_train_state
 
     tab = window.training_tab
     configure(tab, gui_corpus, "closed-mid-run", max_steps=5000, valid_every=10_000, log_every=2)

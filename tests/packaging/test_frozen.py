@@ -294,7 +294,7 @@ def test_cli_errors_are_reported(exe, tmp_path):
 
 @frozen
 def test_child_commands_run_in_the_frozen_binary(exe, tmp_path):
-    """Background adaptation starts the app binary itself (core/child.py: no ``-m`` when frozen)
+    """Background adaptation starts the app binary itself (core/base/child.py: no ``-m`` when frozen)
     with ``memory adapt ...``, which starts it again with ``train ...``: both must dispatch."""
     for args in (("memory", "adapt", "--help"), ("train", "--help")):
         proc = run(exe, *args, TRANSLATOR_APP_HOME=str(tmp_path))

@@ -6,7 +6,7 @@ import ast
 import fnmatch
 from pathlib import Path
 
-from translator_app.core import filenames
+from translator_app.core.folders import filenames
 
 SPEC = Path(__file__).resolve().parents[2] / "packaging" / "translator_app.spec"
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from scripts.kill_during_training import sha_tree
-from translator_app.core.filenames import CONFIG_FILE, JOINT_TOKENIZER, WEIGHTS_FILE
+from translator_app.core.folders.filenames import CONFIG_FILE, JOINT_TOKENIZER, WEIGHTS_FILE
 
 REPO = Path(__file__).resolve().parents[2]
 

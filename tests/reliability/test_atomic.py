@@ -21,17 +21,17 @@ import pytest
 import torch
 from reliability_helpers import copy_bundle, temp_files, tree_hashes
 
-from translator_app.core.checkpoint import (
+from translator_app.core.base.config import PRESETS, TokenizerConfig
+from translator_app.core.model.checkpoint import (
     atomic_write_bytes,
     load_bundle,
     load_train_state,
     save_bundle,
     save_train_state,
 )
-from translator_app.core.config import PRESETS, TokenizerConfig
-from translator_app.core.model import Seq2Seq
-from translator_app.core.tokenizer import Tokenizers, train_subword_model
-from translator_app.core.translator import Translator
+from translator_app.core.model.model import Seq2Seq
+from translator_app.core.text.tokenizer import Tokenizers, train_subword_model
+from translator_app.core.translation.translator import Translator
 
 ENOSPC = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
@@ -299,7 +299,7 @@ TINY_TRAIN = replace(
 
 
 def test_disk_full_during_training_keeps_the_last_checkpoint_and_resumes(tiny_corpus, tmp_path, monkeypatch):
-    from translator_app.core.training import CorpusSpec, Finished, TrainRequest, train
+    from translator_app.core.train.training import CorpusSpec, Finished, TrainRequest, train
 
     corpus = _small_corpus(tiny_corpus, tmp_path / "pairs.en-es.tsv")
     corpus_hash = tree_hashes(corpus)
@@ -351,7 +351,7 @@ def test_disk_full_during_training_keeps_the_last_checkpoint_and_resumes(tiny_co
 
 
 def test_crash_while_preparing_a_fresh_run_does_not_resume_the_old_run(tiny_corpus, tmp_path, monkeypatch):
-    from translator_app.core.training import CorpusSpec, DataReady, Status, TrainRequest, train
+    from translator_app.core.train.training import CorpusSpec, DataReady, Status, TrainRequest, train
 
     corpus_a = _small_corpus(tiny_corpus, tmp_path / "a.en-es.tsv", 300)
     lines = tiny_corpus.read_text(encoding="utf-8").splitlines()
@@ -366,7 +366,7 @@ def test_crash_while_preparing_a_fresh_run_does_not_resume_the_old_run(tiny_corp
     def crash(*a, **k):  # the process dies while the tokenizer of run B is being trained
         raise SystemExit("killed")
 
-    from translator_app.core import run_setup
+    from translator_app.core.train import run_setup
 
     monkeypatch.setattr(run_setup, "train_tokenizers", crash)
     with pytest.raises(SystemExit):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from translator_app.core.decoding import MAX_BEAM, DecodeConfig, check_beam
+from translator_app.core.model.decoding import MAX_BEAM, DecodeConfig, check_beam
 
 
 @pytest.mark.parametrize(

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from reliability_helpers import REPO, time_limit
 
 from scripts import fuzz_corpus as fuzz
-from translator_app.core import corpus as corpus_mod
-from translator_app.core.corpus import CorpusError, normalize, read_corpus, write_tsv
+from translator_app.core.text import corpus as corpus_mod
+from translator_app.core.text.corpus import CorpusError, normalize, read_corpus, write_tsv
 
 # 200 fixed examples per property in CI; RELIABILITY_EXAMPLES=5000 RELIABILITY_RANDOM=1 to hunt
 SETTINGS = settings(
@@ -300,7 +300,7 @@ def test_write_tsv_then_read_back_is_the_identity(tmp_path, pairs):
 
 
 def test_resume_reads_back_the_same_training_split(tmp_path):
-    from translator_app.core.runfolder import RunFolder
+    from translator_app.core.folders.runfolder import RunFolder
 
     split = corpus_mod.Split(
         train=[("OK", "OK"), ("Hello.", "Hola."), ("Thanks.", "Gracias.")],

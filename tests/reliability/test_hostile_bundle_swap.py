@@ -10,13 +10,13 @@ from dataclasses import replace
 import pytest
 from reliability_helpers import copy_bundle, tree_hashes
 
-from translator_app.core.checkpoint import BundleError, load_bundle, save_bundle
-from translator_app.core.config import PRESETS, TokenizerConfig
-from translator_app.core.events import DataReady
-from translator_app.core.model import Seq2Seq
-from translator_app.core.tokenizer import Tokenizers, train_subword_model
-from translator_app.core.training import CorpusSpec, TrainRequest, train
-from translator_app.core.translator import Translator
+from translator_app.core.base.config import PRESETS, TokenizerConfig
+from translator_app.core.base.events import DataReady
+from translator_app.core.model.checkpoint import BundleError, load_bundle, save_bundle
+from translator_app.core.model.model import Seq2Seq
+from translator_app.core.text.tokenizer import Tokenizers, train_subword_model
+from translator_app.core.train.training import CorpusSpec, TrainRequest, train
+from translator_app.core.translation.translator import Translator
 
 
 @pytest.fixture

@@ -21,12 +21,12 @@ import pytest
 import torch
 from reliability_helpers import copy_bundle, time_limit
 
-from translator_app.core.checkpoint import BundleError, load_bundle
-from translator_app.core.config import PRESETS
-from translator_app.core.store import ModelStore, StoreError
-from translator_app.core.train_loop import TrainingDiverged
-from translator_app.core.training import CorpusSpec, TrainRequest, train
-from translator_app.core.translator import Translator
+from translator_app.core.base.config import PRESETS
+from translator_app.core.library.store import ModelStore, StoreError
+from translator_app.core.model.checkpoint import BundleError, load_bundle
+from translator_app.core.train.train_loop import TrainingDiverged
+from translator_app.core.train.training import CorpusSpec, TrainRequest, train
+from translator_app.core.translation.translator import Translator
 
 
 @pytest.fixture

@@ -36,10 +36,10 @@ from hypothesis import strategies as st
 from reliability_helpers import copy_bundle, time_limit
 
 from tests.core.test_documents import ODT_CONTENT, make_odt
-from translator_app.core.checkpoint import BundleError, load_bundle
-from translator_app.core.corpus import CorpusError, read_corpus
 from translator_app.core.documents import DocumentError, translate_document
-from translator_app.core.store import ModelStore
+from translator_app.core.library.store import ModelStore
+from translator_app.core.model.checkpoint import BundleError, load_bundle
+from translator_app.core.text.corpus import CorpusError, read_corpus
 
 EXAMPLES = int(os.environ.get("HOSTILE_FUZZ_EXAMPLES", "8"))
 RANDOM = os.environ.get("HOSTILE_FUZZ_RANDOM", "") == "1"
@@ -259,7 +259,7 @@ def test_model_folders_load_or_give_a_bundle_error(tiny_model_dir, mutations):
 
 @pytest.fixture(scope="module")
 def tokenizers():
-    from translator_app.core.tokenizer import SubwordModel, Tokenizers
+    from translator_app.core.text.tokenizer import SubwordModel, Tokenizers
 
     model = SubwordModel((Path(__file__).resolve().parents[2] / "models" / "en-es" / "tokenizer.model").read_bytes())
     return Tokenizers(model, model)
@@ -273,8 +273,8 @@ ITEM = st.sampled_from(
 @SETTINGS
 @given(items=st.lists(ITEM, min_size=1, max_size=120))
 def test_every_protected_item_is_masked(tokenizers, items):
-    from translator_app.core import pipeline
-    from translator_app.core.tokenizer import PLACEHOLDERS
+    from translator_app.core.text.tokenizer import PLACEHOLDERS
+    from translator_app.core.translation import pipeline
 
     text = " ".join(items) + "."
     sentences, _ = pipeline.prepare(tokenizers, [text], "en")

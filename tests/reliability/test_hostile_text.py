@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from translator_app.core.textin import argument_problem, decode_lines
-from translator_app.core.translator import Translator
+from translator_app.core.text.textin import argument_problem, decode_lines
+from translator_app.core.translation.translator import Translator
 
 
 @pytest.fixture(scope="module")

@@ -86,9 +86,9 @@ def test_protected_tree_hash_sees_a_one_byte_change(tmp_path):
 def test_resume_cleans_up_temp_files_of_a_killed_write(tiny_model_dir, tmp_path):
     from dataclasses import replace
 
-    from translator_app.core.checkpoint import load_train_state
-    from translator_app.core.config import PRESETS
-    from translator_app.core.training import CorpusSpec, TrainRequest, train
+    from translator_app.core.base.config import PRESETS
+    from translator_app.core.model.checkpoint import load_train_state
+    from translator_app.core.train.training import CorpusSpec, TrainRequest, train
 
     run = tmp_path / "run"
     shutil.copytree(tiny_model_dir, run)

@@ -22,16 +22,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from reliability_helpers import copy_bundle
 
-from translator_app.core.checkpoint import (
+from translator_app.core.base.config import TokenizerConfig
+from translator_app.core.model.checkpoint import (
     BundleError,
     load_bundle,
     load_train_state,
     safe_torch_load,
     save_train_state,
 )
-from translator_app.core.config import TokenizerConfig
-from translator_app.core.tokenizer import train_subword_model
-from translator_app.core.translator import Translator
+from translator_app.core.text.tokenizer import train_subword_model
+from translator_app.core.translation.translator import Translator
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("RELIABILITY_EXAMPLES", "200")),
@@ -154,7 +154,7 @@ def test_checkpoint_with_a_pickle_payload_is_refused_unexecuted(tmp_path, fmt):
 
 
 def test_resuming_from_a_poisoned_checkpoint_is_refused_unexecuted(tiny_model_dir, tmp_path):
-    from translator_app.core.training import CorpusSpec, TrainRequest, train
+    from translator_app.core.train.training import CorpusSpec, TrainRequest, train
 
     run = tmp_path / "run"
     shutil.copytree(tiny_model_dir, run)

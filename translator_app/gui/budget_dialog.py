@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from translator_app.core import run_history
+from translator_app.core.folders import run_history
 from translator_app.gui.widgets import format_duration
 
 DEFAULT_EXTENSION_MIN = 5.0

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Slot
 
-from translator_app.core.corpus_preview import preview_corpus
+from translator_app.core.text.corpus_preview import preview_corpus
 from translator_app.workers import Task, TaskKind, TaskRunner
 
 

@@ -2,7 +2,7 @@
 "Decoding…" button opening :class:`DecodeSettingsDialog`: length penalty, length bound, n-gram
 blocking), stored in QSettings.
 
-The values are one :class:`~translator_app.core.decoding.DecodeConfig` (its defaults are the
+The values are one :class:`~translator_app.core.model.decoding.DecodeConfig` (its defaults are the
 only defaults); the Translate tab adds its beam and passes the config with every request, the
 document dialog starts from it. Stored under ``translate/alpha``, ``translate/max_ratio`` and
 ``translate/no_repeat_ngram`` beside ``translate/beam``.
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from translator_app.core.decoding import LIVE, MAX_RATIO, DecodeConfig
+from translator_app.core.model.decoding import LIVE, MAX_RATIO, DecodeConfig
 
 KEYS = {"alpha": "translate/alpha", "max_ratio": "translate/max_ratio", "no_repeat_ngram": "translate/no_repeat_ngram"}
 

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from translator_app.core.decoding import DOCUMENT, DecodeConfig
 from translator_app.core.documents import (
     FILE_FILTER,
     FORMATS,
@@ -42,6 +41,7 @@ from translator_app.core.documents import (
     check_output_format,
     detect_format,
 )
+from translator_app.core.model.decoding import DOCUMENT, DecodeConfig
 from translator_app.gui.errors import user_message
 from translator_app.workers import DocumentJob, DocumentWorker, start_thread, stop_thread
 

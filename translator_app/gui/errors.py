@@ -19,12 +19,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from translator_app.core.bundlemeta import BundleError
-from translator_app.core.cancel import Cancelled
-from translator_app.core.corpus import CorpusError
+from translator_app.core.base.cancel import Cancelled
 from translator_app.core.documents import DocumentError
-from translator_app.core.runlock import FolderBusy
-from translator_app.core.store import StoreError
+from translator_app.core.folders.bundlemeta import BundleError
+from translator_app.core.folders.runlock import FolderBusy
+from translator_app.core.library.store import StoreError
+from translator_app.core.text.corpus import CorpusError
 from translator_app.workers import WorkerError
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ _EXPLAINED: tuple[type[BaseException], ...] = (
 
 
 def _input_too_long() -> tuple[type[BaseException], ...]:
-    translator = sys.modules.get("translator_app.core.translator")
+    translator = sys.modules.get("translator_app.core.translation.translator")
     cls = getattr(translator, "InputTooLong", None)
     return (cls,) if isinstance(cls, type) else ()
 

@@ -1,5 +1,5 @@
 """The Training tab's "what to expect" note under the corpus preview: what a corpus of this size
-reaches from scratch in the chosen time (measured runs, :mod:`translator_app.core.expectations`),
+reaches from scratch in the chosen time (measured runs, :mod:`translator_app.core.text.expectations`),
 and fine-tuning a model of the same language pair instead when one is installed.
 
 It follows the corpus preview (``CorpusPanel.preview_shown``) and the form (time budget, preset,
@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
-from translator_app.core.expectations import expectation
+from translator_app.core.text.expectations import expectation
 
 
 class ExpectationNote(QLabel):

@@ -1,4 +1,4 @@
-"""The two questions fine-tuning asks the person (core/forgetting.py says what to ask).
+"""The two questions fine-tuning asks the person (core/train/forgetting.py says what to ask).
 
 * Before a start: no general data can be replayed, so the model will forget much of what it knew
   (:func:`confirm_without_replay`; No is the default).
@@ -16,8 +16,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from translator_app.core.forgetting import adopt_best_in_domain, replay_warning
-from translator_app.core.request import FinetuneSpec
+from translator_app.core.train.forgetting import adopt_best_in_domain, replay_warning
+from translator_app.core.train.request import FinetuneSpec
 from translator_app.gui.errors import user_message
 from translator_app.gui.widgets import Level
 from translator_app.workers import Task, TaskKind

@@ -24,7 +24,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QTextEdit, QToolButton, QWidget
 
-from translator_app.core.decoding import LIVE, DecodeConfig
+from translator_app.core.model.decoding import LIVE, DecodeConfig
 from translator_app.gui.editor_input import EditorInput
 from translator_app.gui.edits import Segment, Suggestion, alignment_of, carry_edits, locate, text_diff
 

@@ -16,7 +16,7 @@ import time
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from translator_app.core import langid
+from translator_app.core.text import langid
 from translator_app.gui.widgets import Level, MessageBanner
 
 LANGID_RETRY_MS = 150  # while the language model is still loading

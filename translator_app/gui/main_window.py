@@ -32,8 +32,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from translator_app import paths
-from translator_app.core.model_list import ModelListing, list_models, model_ref, resolve_model_ref
-from translator_app.core.store import ModelEntry, ModelStore
+from translator_app.core.library.model_list import ModelListing, list_models, model_ref, resolve_model_ref
+from translator_app.core.library.store import ModelEntry, ModelStore
 from translator_app.gui.corpus_previews import CorpusPreviews
 from translator_app.gui.errors import ErrorRelay
 from translator_app.gui.file_actions import FileActions

@@ -21,8 +21,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from translator_app import paths
-from translator_app.core import adaptation
-from translator_app.core.memory import TranslationMemory, diff_words, kept_prefix
+from translator_app.core.adapt import adaptation
+from translator_app.core.adapt.memory import TranslationMemory, diff_words, kept_prefix
 from translator_app.gui.errors import user_message
 from translator_app.gui.memory_window import MINUTES_KEY, THREADS_KEY, THRESHOLD_KEY, MemoryWindow
 from translator_app.workers import memory as worker_memory

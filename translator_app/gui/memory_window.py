@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from translator_app.core import adaptation, memory_io
-from translator_app.core.memory import TranslationMemory
+from translator_app.core.adapt import adaptation, memory_io
+from translator_app.core.adapt.memory import TranslationMemory
 from translator_app.gui.errors import user_message
 
 # the adaptation settings this dialog edits and the memory feature (gui/memory_pane.py) reads

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Slot
 
-from translator_app.core.model_list import ModelListing
-from translator_app.core.store import ModelEntry
+from translator_app.core.library.model_list import ModelListing
+from translator_app.core.library.store import ModelEntry
 from translator_app.gui.widgets import Level
 from translator_app.workers import Task, TaskKind
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from translator_app.core.store import ModelEntry
+from translator_app.core.library.store import ModelEntry
 
 
 class ModelPicker(QWidget):

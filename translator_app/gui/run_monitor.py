@@ -4,7 +4,7 @@ the curves, the validation samples and the log.
 :class:`RunMonitor` shows the core's events (``core.events``: ``Status``, ``DataReady``,
 ``Progress``, ``Validation``, ``Finished``) as the Training tab hands them on; the tab keeps the run
 control (start / stop / resume) and its messages. A resumed run's curves start with its
-``history.jsonl`` (:mod:`translator_app.core.run_history`): validations and training-loss points.
+``history.jsonl`` (:mod:`translator_app.core.folders.run_history`): validations and training-loss points.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QProgressBar, QSplitter, QVBoxLayout, QWidget
 
-from translator_app.core import run_history
+from translator_app.core.folders import run_history
 from translator_app.gui.charts import TrainingCharts
 from translator_app.gui.samples_view import SamplesView
 from translator_app.gui.widgets import format_duration

@@ -3,7 +3,7 @@
 "Start from" picks a trained model to fine-tune instead of a new one: the model's tokenizer and
 architecture are then shown read-only, the training settings come from the "finetune" preset
 (a low learning rate), and the share of general data replayed beside the corpus and the general
-BLEU the kept checkpoint may lose (core/forgetting.py) are set here.
+BLEU the kept checkpoint may lose (core/train/forgetting.py) are set here.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from translator_app.core.bundlemeta import BundleError
-from translator_app.core.config import (
+from translator_app.core.base.config import (
     ATTENTION_TYPES,
     FINETUNE_PRESET,
     PRESETS,
@@ -34,9 +33,10 @@ from translator_app.core.config import (
     TokenizerConfig,
     TrainConfig,
 )
-from translator_app.core.finetune import DEFAULT_REPLAY_SHARE
-from translator_app.core.forgetting import DEFAULT_MAX_GENERAL_DROP
-from translator_app.core.request import Configs, FinetuneSpec, base_model_config, resolve
+from translator_app.core.folders.bundlemeta import BundleError
+from translator_app.core.train.finetune import DEFAULT_REPLAY_SHARE
+from translator_app.core.train.forgetting import DEFAULT_MAX_GENERAL_DROP
+from translator_app.core.train.request import Configs, FinetuneSpec, base_model_config, resolve
 
 # field -> (config part, label, minimum, maximum, step, tooltip)
 INT_FIELDS = {

@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from translator_app.core.request import CorpusSpec, TrainRequest
-from translator_app.core.runfolder import RunFolder
-from translator_app.core.store import sanitize_name
+from translator_app.core.folders.runfolder import RunFolder
+from translator_app.core.library.store import sanitize_name
+from translator_app.core.train.request import CorpusSpec, TrainRequest
 from translator_app.gui.budget_dialog import extend_if_spent
 from translator_app.gui.corpus_panel import CorpusPanel
 from translator_app.gui.errors import user_message
@@ -52,7 +52,7 @@ from translator_app.workers import Task, TaskKind, model_dir_for
 
 def _corpus_fit(base: str, path: str, target: str) -> Any:
     """Runs in a worker thread: the core check of a corpus against a base model."""
-    from translator_app.core.finetune import corpus_fit
+    from translator_app.core.train.finetune import corpus_fit
 
     return corpus_fit(base, path, target or None)
 

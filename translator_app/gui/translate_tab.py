@@ -26,7 +26,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSplitter, QStyle, QToolButton, QVBoxLayout, QWidget
 
-from translator_app.core.decoding import DecodeConfig
+from translator_app.core.model.decoding import DecodeConfig
 from translator_app.gui.attention_pane import AttentionPane
 from translator_app.gui.decode_settings import DecodeControls
 from translator_app.gui.errors import user_message

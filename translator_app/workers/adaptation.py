@@ -2,9 +2,9 @@
 
 A child process (not a thread) because the training must run at low priority and with its own
 torch thread count, neither of which can be set for one thread of the app: the command lowers its
-own priority (nice 10) and trains in a grandchild at nice 19 (:mod:`translator_app.core.adaptation`).
+own priority (nice 10) and trains in a grandchild at nice 19 (:mod:`translator_app.core.adapt.adaptation`).
 Its JSON events come back as signals: ``status`` (text), ``progress`` (0..1), ``done`` (the new
-:class:`~translator_app.core.adaptation.Version`) or ``errored`` (the exception: the one failure
+:class:`~translator_app.core.adapt.adaptation.Version`) or ``errored`` (the exception: the one failure
 path of every worker, see :mod:`translator_app.workers.base`).
 """
 
@@ -14,7 +14,7 @@ import json
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
-from translator_app.core.child import child_command
+from translator_app.core.base.child import child_command
 
 
 class AdaptationFailed(RuntimeError):
@@ -74,7 +74,7 @@ class AdaptationProcess(QObject):
             elif kind == "AdaptProgress":
                 self.progress.emit(float(record.get("fraction", 0.0)))
             elif kind == "AdaptDone":
-                from translator_app.core.adaptation import version_from_dict
+                from translator_app.core.adapt.adaptation import version_from_dict
 
                 self._result = version_from_dict(record["version"])
 

@@ -13,7 +13,7 @@ The generic workers (after superqt's ``FunctionWorker`` / ``GeneratorWorker``):
   :class:`~translator_app.workers.tasks.TaskRunner` is its GUI-thread end.
 * :class:`GeneratorWorker` runs one generator function: ``yielded(value)`` for each item,
   ``returned(value)`` with the generator's return value, ``errored(exception)``, or ``aborted()``
-  when :meth:`GeneratorWorker.quit` (a :class:`~translator_app.core.cancel.CancelToken`) stopped it
+  when :meth:`GeneratorWorker.quit` (a :class:`~translator_app.core.base.cancel.CancelToken`) stopped it
   between two items; ``finished()`` after any of them.
 
 **One error path.**  A worker failure is never a message: it is the exception object, on the
@@ -37,7 +37,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from translator_app.core.cancel import CancelToken
+from translator_app.core.base.cancel import CancelToken
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class GeneratorWorker(QObject):
     Each item is emitted on ``yielded``; the generator's return value on ``returned``; an exception
     on ``errored`` (the one failure path); ``aborted`` when :meth:`quit` was called, checked before
     each item (the generator is closed there).  ``finished`` follows any of them.  With
-    ``cancel_kwarg`` the worker's :class:`~translator_app.core.cancel.CancelToken` is also passed to
+    ``cancel_kwarg`` the worker's :class:`~translator_app.core.base.cancel.CancelToken` is also passed to
     ``fn`` under that name (``should_stop=`` for the core's training generators), so that a long
     step can stop inside itself.  :meth:`run` may run again: the token is reset at each start."""
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from translator_app.core.cancel import CancelToken
-from translator_app.core.decoding import DOCUMENT, DecodeConfig
+from translator_app.core.base.cancel import CancelToken
+from translator_app.core.model.decoding import DOCUMENT, DecodeConfig
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class DocumentWorker(QObject):
         if path not in self._translators:
             loader = self._loader
             if loader is None:
-                from translator_app.core.translator import Translator
+                from translator_app.core.translation.translator import Translator
 
                 loader = Translator.load
             self._translators = {path: loader(path)}  # keep one model: a new one replaces the old

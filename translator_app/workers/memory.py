@@ -1,6 +1,6 @@
 """The translation memory setting shared by the workers that load models (live translation,
 documents): the folder of the memories, "" for none. A loaded Translator gets the memory of its
-language pair (:meth:`~translator_app.core.translator.Translator.set_memory`), so its exact matches
+language pair (:meth:`~translator_app.core.translation.translator.Translator.set_memory`), so its exact matches
 replace the model's output everywhere and its fuzzy ones ride along as suggestions."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def attach(translator: Any) -> None:
     info = getattr(translator, "info", None)
     if not where or not hasattr(translator, "set_memory") or info is None or not (info.src_lang and info.tgt_lang):
         return
-    from translator_app.core.memory import TranslationMemory
+    from translator_app.core.adapt.memory import TranslationMemory
 
     try:
         translator.set_memory(TranslationMemory.open(where, info.src_lang, info.tgt_lang))

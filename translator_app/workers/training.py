@@ -1,7 +1,7 @@
 """The training worker: runs the core ``train(request)`` generator in its own thread and forwards its events.
 
 Each event is emitted as the core object itself, on the signal for its class (:data:`EVENT_SIGNALS`,
-keyed by the classes of :mod:`translator_app.core.events`); a failure is emitted as the exception.
+keyed by the classes of :mod:`translator_app.core.base.events`); a failure is emitted as the exception.
 :meth:`TrainingWorker.stop` sets a thread-safe flag the loop polls between batches.  Whether a
 training is running is the Training tab's to know: the worker only says when it is idle again
 (``stopped_running``).
@@ -15,9 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from translator_app.core import events
-from translator_app.core.cancel import CancelToken
-from translator_app.core.request import TrainRequest
+from translator_app.core.base import events
+from translator_app.core.base.cancel import CancelToken
+from translator_app.core.train.request import TrainRequest
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ class TrainingWorker(QObject):
     def run(self, request: TrainRequest) -> None:
         self._stop.reset()
         try:
-            from translator_app.core import run_history, training
+            from translator_app.core.folders import run_history
+            from translator_app.core.train import training
 
             train = self._train_fn or training.train
             stream = train(request, should_stop=self._stop)

@@ -1,7 +1,7 @@
 """The translation worker: owns the loaded model, translates live text and interactive requests
 (files and documents are translated by :mod:`.documents`, in their own thread).
 
-:class:`TranslationWorker` owns the :class:`~translator_app.core.translator.Translator` (not
+:class:`TranslationWorker` owns the :class:`~translator_app.core.translation.translator.Translator` (not
 thread-safe, so only this worker's thread ever touches it).  The GUI calls
 :meth:`TranslationWorker.submit` (thread-safe) for every change of the text; requests replace each
 other in a one-element, lock-protected "pending" slot, so while a translation runs only the newest
@@ -29,7 +29,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from translator_app.core.decoding import LIVE, DecodeConfig
+from translator_app.core.model.decoding import LIVE, DecodeConfig
 from translator_app.workers import memory
 from translator_app.workers.base import NoModelLoaded
 
@@ -181,7 +181,7 @@ class TranslationWorker(QObject):
         try:
             loader = self._loader
             if loader is None:
-                from translator_app.core.translator import Translator
+                from translator_app.core.translation.translator import Translator
 
                 loader = Translator.load
             translator = loader(path)

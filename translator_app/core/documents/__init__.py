@@ -8,8 +8,9 @@ back into its own structure; :mod:`.engine` sends every segment through the tran
 decoding path (``translate_lines`` in batches). ``translator`` is anything with the
 ``Translator.translate_lines`` signature (a fake in tests). The input is only read; the output
 is written atomically and never onto the input. Every problem with a file is a
-:class:`DocumentError` naming it; ``cancel`` (an Event or a callable) raises :class:`Cancelled`.
-Qt-free and torch-free.
+:class:`DocumentError` naming it; ``cancel`` (a core.cancel.CancelToken, an Event or a callable)
+raises :class:`Cancelled`. Qt-free and torch-free. A part of the core beside core.translation (it
+calls a translator it is given): it may import core.folders, core.text and core.base.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.core.documents.common import (  # noqa: F401  (the public names)
     Cancelled,
     Clock,
@@ -31,6 +31,7 @@ from translator_app.core.documents.common import (  # noqa: F401  (the public na
     read_input,
 )
 from translator_app.core.documents.glossary import load_glossary  # noqa: F401 - re-exported: the CLI and workers read glossaries from here
+from translator_app.core.model.decoding import LIVE, DecodeConfig
 
 FORMATS: dict[str, tuple[str, ...]] = {
     "txt": (".txt", ".text"),

@@ -27,8 +27,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from translator_app.core.cancel import Cancelled  # noqa: F401  (the one cancellation type, re-exported)
-from translator_app.core.runfolder import atomic_write_bytes  # noqa: F401  (the one atomic writer, re-exported)
+from translator_app.core.base.cancel import Cancelled  # noqa: F401  (the one cancellation type, re-exported)
+from translator_app.core.folders.runfolder import atomic_write_bytes  # noqa: F401  (the one atomic writer, re-exported)
 
 TEXT, CODE, SEP = "text", "code", "sep"
 MAX_INPUT_BYTES = 256 * 1024 * 1024  # a larger document is refused before it is read

@@ -33,7 +33,6 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from translator_app.core.decoding import LIVE, DecodeConfig
 from translator_app.core.documents.common import (
     CODE,
     EMPTY,
@@ -61,6 +60,7 @@ from translator_app.core.documents.layout import (
     tidy,
 )
 from translator_app.core.documents.placement import char_runs, outer_label, sentence_pieces
+from translator_app.core.model.decoding import LIVE, DecodeConfig
 
 
 def marker_support(translator: Any) -> bool:

@@ -1,15 +1,15 @@
 """Glossaries for document translation: a two-column TSV or a TBX file -> {source term: target term}.
 
 The dict goes to ``Translator.translate_lines(..., glossary=...)``: models with placeholder
-pieces then keep each term as given (see core/spans.py).
+pieces then keep each term as given (see core/text/spans.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from translator_app.core.base.langcodes import base_code as _lang
 from translator_app.core.documents.common import DocumentError, decode_text, read_input
-from translator_app.core.langcodes import base_code as _lang
 
 MAX_GLOSSARY_BYTES = 32 * 1024 * 1024
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
