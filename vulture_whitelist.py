@@ -11,7 +11,7 @@ parsed by vulture, never imported (``_`` stands for any object).  Entries are gr
 # ---- called by Qt, torch or logging, not by our code (overrides keep their framework names) ------
 _.eventFilter  # app._FirstPaint: QObject.eventFilter, installed on the application
 _.handleError  # logs._RotatingFile: logging.Handler.handleError, called by logging on a failed write
-_.forward  # core.loss / core.model: torch.nn.Module.forward, called through module(...)
+_.forward  # core.model.loss / core.model.model: torch.nn.Module.forward, called through module(...)
 _.dragMoveEvent  # gui.corpus_panel: QWidget drag-and-drop override
 _.dropEvent  # gui.corpus_panel: QWidget drag-and-drop override
 _.contextMenuEvent  # gui.editor_input: QWidget override
@@ -21,16 +21,16 @@ _.minimumSizeHint  # gui.heatmap: QWidget layout override
 _.paintEvent  # gui.heatmap: QWidget paint override
 
 # ---- dataclass fields: part of a saved file's (asdict) or an event's schema ----------------------
-_.held_back_bleu  # core.adaptation.Scores: written to the adaptation's versions file (asdict)
-_.unk_id  # core.config.ModelConfig: saved in config.json; the tokenizer's <unk> id
-_.base_general_chrf  # core.events.Validation: filled by core.train_loop at step 0, beside base_general_bleu
+_.held_back_bleu  # core.adapt.adaptation.Scores: written to the adaptation's versions file (asdict)
+_.unk_id  # core.base.config.ModelConfig: saved in config.json; the tokenizer's <unk> id
+_.base_general_chrf  # core.base.events.Validation: filled by core.train.train_loop at step 0, beside base_general_bleu
 
 # ---- public constants read by scripts/ and benchmarks/ (vulture is run on translator_app only) ----
-_.AMP_MODES  # core.config: the --amp choices, read by benchmarks/bench_training.py
-_.DEFAULT_PAIRS  # core.replay: read by scripts/add_replay_set.py
-_.encode_replay  # core.replay: scripts/add_replay_set.py builds a bundle's replay set with it
-_.sample_pairs  # core.replay: scripts/add_replay_set.py
-_.replay_record  # core.replay: scripts/add_replay_set.py
+_.AMP_MODES  # core.base.config: the --amp choices, read by benchmarks/bench_training.py
+_.DEFAULT_PAIRS  # core.train.replay: read by scripts/add_replay_set.py
+_.encode_replay  # core.train.replay: scripts/add_replay_set.py builds a bundle's replay set with it
+_.sample_pairs  # core.train.replay: scripts/add_replay_set.py
+_.replay_record  # core.train.replay: scripts/add_replay_set.py
 
 # ---- a widget's state, read by the GUI tests (screenshots and behaviour checks inspect it) --------
 _.is_shown  # gui.charts: whether a chart is on screen
@@ -47,6 +47,6 @@ _.document_dialog  # gui.file_actions: keeps the open (non-modal) dialog referen
 _.memory_feature  # gui.main_window: keeps the Memory feature (menu, hint, adaptation) referenced
 
 # ---- small public API of the core, tested directly (the documented way to use a module) -----------
-_.skipped_total  # core.corpus_report.CorpusReport: read by scripts/fuzz_corpus.py and the corpus tests
-_.needs_split  # core.segment: whether a text is long enough to segment; tests/core/test_segment.py
-_.mask_text  # core.spans: mask protected spans in a text; tests/core/test_spans.py
+_.skipped_total  # core.text.corpus_report.CorpusReport: read by scripts/fuzz_corpus.py and the corpus tests
+_.needs_split  # core.text.segment: whether a text is long enough to segment; tests/core/test_segment.py
+_.mask_text  # core.text.spans: mask protected spans in a text; tests/core/test_spans.py

@@ -37,7 +37,7 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "tatoeba.en-es.tsv"
 
 
 class StepRunner:
-    """The optimisation step of ``core/train_loop.train_step`` without the run bookkeeping."""
+    """The optimisation step of ``core/train/train_loop.train_step`` without the run bookkeeping."""
 
     def __init__(self, model: Seq2Seq, cfg):
         self.model, self.cfg = model, cfg

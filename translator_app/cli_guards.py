@@ -61,7 +61,7 @@ def removed_if_failed(events: Iterable[Any], out: str | Path) -> Iterator[Any]:
 
 
 def expectation_text(ev: Any, preset: str, minutes: float) -> str:
-    """The "what to expect" lines for a new run's ``DataReady`` event (see core.expectations)."""
+    """The "what to expect" lines for a new run's ``DataReady`` event (see core.text.expectations)."""
     from translator_app import paths
     from translator_app.core.library.store import ModelStore
     from translator_app.core.text.expectations import expectation

@@ -1,6 +1,6 @@
-"""Text entry of the command line: stdin read as bytes and decoded strictly (core.textin), raw
+"""Text entry of the command line: stdin read as bytes and decoded strictly (core.text.textin), raw
 output of lines kept as they were, and the decoding flags (--beam, --n-best, --alpha, --max-ratio,
---no-repeat-ngram), checked by core.decoding's own range checks and made into one DecodeConfig."""
+--no-repeat-ngram), checked by core.model.decoding's own range checks and made into one DecodeConfig."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from translator_app.core.text.textin import decode_lines
 
 
 def width(text: str) -> int:
-    """--beam / --n-best: checked by the decoder's own range check (core.decoding.check_beam)."""
+    """--beam / --n-best: checked by the decoder's own range check (core.model.decoding.check_beam)."""
     from translator_app.core.model.decoding import check_beam
 
     try:
@@ -47,7 +47,7 @@ def _knob(field: str, kind: type):
 
 def add_decode_flags(parser: argparse.ArgumentParser) -> None:
     """--beam, --alpha, --max-ratio, --no-repeat-ngram, their defaults the command line's DecodeConfig
-    (core.decoding.DOCUMENT); :func:`decode_config` reads them back."""
+    (core.model.decoding.DOCUMENT); :func:`decode_config` reads them back."""
     from translator_app.core.model.decoding import DOCUMENT
 
     parser.add_argument(
@@ -75,7 +75,7 @@ def add_decode_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def decode_config(args: argparse.Namespace) -> Any:
-    """The core.decoding.DecodeConfig of the flags :func:`add_decode_flags` added."""
+    """The core.model.decoding.DecodeConfig of the flags :func:`add_decode_flags` added."""
     from translator_app.core.model.decoding import DecodeConfig
 
     return DecodeConfig(
@@ -84,7 +84,7 @@ def decode_config(args: argparse.Namespace) -> Any:
 
 
 def stdin_bytes(line: bool = False) -> bytes:
-    """stdin's bytes (all, or one line), as they came: text is decoded at the entry (core.textin)."""
+    """stdin's bytes (all, or one line), as they came: text is decoded at the entry (core.text.textin)."""
     stream = getattr(sys.stdin, "buffer", None)
     if stream is None:  # a text stream (tests): its undecodable bytes are surrogate escapes
         return (sys.stdin.readline() if line else sys.stdin.read()).encode("utf-8", "surrogateescape")

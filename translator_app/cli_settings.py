@@ -3,7 +3,7 @@
 The settings ``train`` takes are fields of the frozen config dataclasses (``core/base/config.py``): each
 flag is generated from its field (type and choices from the annotation), and its parsed value is put
 back into that field. A new field is a new flag (with a line in ``HELP``) unless ``NOT_FLAGS`` lists
-it. Only ``core.config`` and the torch-free ``core.request`` are imported here, so
+it. Only ``core.base.config`` and the torch-free ``core.train.request`` are imported here, so
 ``translator-app --help`` stays fast.
 """
 
@@ -233,7 +233,7 @@ def _overrides(args, cls: type) -> dict[str, Any]:
 def configs(
     args, base_model: ModelConfig | None = None
 ) -> tuple[ModelConfig, TrainConfig, TokenizerConfig, DataConfig]:
-    """The parsed ``train`` arguments as configs, through ``core.request.resolve`` (the app's path
+    """The parsed ``train`` arguments as configs, through ``core.train.request.resolve`` (the app's path
     too): the preset (or, with ``--from``, the base model's architecture ``base_model`` and the
     fine-tuning presets), each given flag put into its field(s), and a default budget when none is
     given. ``base_model`` left out with ``--from``: the preset's stands in (training reads the

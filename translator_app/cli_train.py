@@ -1,4 +1,4 @@
-"""``translator-app train``: runs core.training.train and shows its events (a progress bar and
+"""``translator-app train``: runs core.train.training.train and shows its events (a progress bar and
 validation lines, or one JSON object per event with ``--json``); the flags are in cli_settings."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def event_record(ev) -> dict[str, Any]:
 
 def train_request(args) -> TrainRequest:
     """The parsed ``train`` arguments as a :class:`TrainRequest` (the configs through
-    ``core.request.resolve``, as in the app); the corpus and budget checked, the replay warning shown."""
+    ``core.train.request.resolve``, as in the app); the corpus and budget checked, the replay warning shown."""
     resuming = args.resume and RunFolder.at(args.out).has_checkpoint()
     model_cfg, train_cfg, tok_cfg, data_cfg = configs(args)  # the flags checked before the base model is read
     if not resuming:

@@ -1,4 +1,4 @@
-"""core/cancel: the one cancellation type (a token and the exception a cancelled job raises)."""
+"""core/base/cancel: the one cancellation type (a token and the exception a cancelled job raises)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""core.decoding.DecodeConfig: one validated home for every search setting, reachable from the CLI."""
+"""core.model.decoding.DecodeConfig: one validated home for every search setting, reachable from the CLI."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fine-tuning a trained model on another corpus (core/train/finetune.py through core/training.train)."""
+"""Fine-tuning a trained model on another corpus (core/train/finetune.py through core/train/training.train)."""
 
 from __future__ import annotations
 

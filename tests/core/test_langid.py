@@ -1,4 +1,4 @@
-"""core.langid: input language detection among the app's languages, and the CLI's warning."""
+"""core.text.langid: input language detection among the app's languages, and the CLI's warning."""
 
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def test_a_stale_request_is_dropped_and_the_newest_text_wins(qtbot, window):
 
 
 class SlowTranslator:
-    """Stands in for core.translator.Translator: records calls, takes 200 ms each."""
+    """Stands in for core.translation.translator.Translator: records calls, takes 200 ms each."""
 
     def __init__(self):
         self.info = SimpleNamespace(path="fake", name="fake", src_lang="en", tgt_lang="es", parameters=1, meta={})

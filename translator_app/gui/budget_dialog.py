@@ -54,7 +54,7 @@ class ExtendBudgetDialog(QDialog):
 
 
 def extend_if_spent(parent: QWidget, job: Any) -> Any | None:
-    """``job`` (a ``core.request.TrainRequest`` with ``resume``) as it should run: unchanged when its budget
+    """``job`` (a ``core.train.request.TrainRequest`` with ``resume``) as it should run: unchanged when its budget
     leaves time; with ``extend_minutes`` when the person extends it in the dialog; None on Cancel."""
     finish = run_history.spent_budget(job.out_dir, job.train_cfg.minutes)
     if finish is None:

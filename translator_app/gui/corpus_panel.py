@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from translator_app.gui.widgets import Level, MessageBanner, language_name
 
-# The formats read_corpus dispatches to core.formats (the gui does not import the core): file
+# The formats read_corpus dispatches to core.text.formats (the gui does not import the core): file
 # suffix -> what the preview's line count counts. tests/core/test_formats.py checks they agree.
 BILINGUAL = {
     ".tmx": "translation units",

@@ -49,7 +49,7 @@ def confirm_without_replay(parent: QWidget | None, spec: FinetuneSpec | None) ->
 
 def keep_over_limit(parent: QWidget | None, over: Any) -> bool:
     """True when the person keeps the best in-domain checkpoint of ``over`` (a
-    ``core.events.OverLimit``) instead of the base model."""
+    ``core.base.events.OverLimit``) instead of the base model."""
     base = f" (the base model: {over.base_bleu:.1f})" if over.base_bleu is not None else ""
     text = (
         f"No checkpoint kept the general BLEU within {over.limit:g} of the base model's, so the model "
@@ -61,7 +61,7 @@ def keep_over_limit(parent: QWidget | None, over: Any) -> bool:
 
 
 def offer_over_limit(tab: Any, ev: Any) -> None:
-    """After a run (``ev``: a ``core.events.Finished``) whose checkpoints all went over the general
+    """After a run (``ev``: a ``core.base.events.Finished``) whose checkpoints all went over the general
     limit: ask, and when the person keeps the best in-domain one, make it the run's model in the
     background (a ``workers.Task`` on ``tab.task_requested``)."""
     over = getattr(ev, "over_limit", None)

@@ -1,6 +1,6 @@
 """The Translate tab's "this looks like <target language>" bar.
 
-With every request the tab has the bar check the language of its text (``core.langid``, a fraction
+With every request the tab has the bar check the language of its text (``core.text.langid``, a fraction
 of a millisecond once its model is loaded; the model loads in a background thread on the first
 keystroke, :meth:`LanguageHint.preload`, and the check is retried until it is in): text that is
 confidently in the model's *target* language gets a non-modal bar, "This looks like Spanish.

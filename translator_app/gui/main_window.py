@@ -4,7 +4,7 @@ Threads (all QObjects moved to QThreads with :func:`workers.start_thread`):
   translation  TranslationWorker: owns the model, translates the latest request
   training     TrainingWorker: runs the training generator
   preview      a TaskRunner's worker (``gui.corpus_previews``): reads a corpus for the preview
-  tasks        TaskRunner's TaskWorker: listing the model store (``core.model_list``), model import /
+  tasks        TaskRunner's TaskWorker: listing the model store (``core.library.model_list``), model import /
                export / delete, the Training tab's corpus checks; each ``workers.Task`` carries its
                own callbacks
 Failures it shows go through its one error relay, ``self.errors`` (``gui.errors.ErrorRelay``).
@@ -56,7 +56,7 @@ from translator_app.workers import (
 from translator_app.workers.translation import Failure, Step
 
 logger = logging.getLogger(__name__)
-MODEL_KEY = "model/ref"  # the model in use, by store name ("bundled/en-es"), see core.model_list.model_ref
+MODEL_KEY = "model/ref"  # the model in use, by store name ("bundled/en-es"), see core.library.model_list.model_ref
 
 
 class MainWindow(ModelActions, FileActions, QMainWindow):
@@ -65,7 +65,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
     # GUI-thread notifications (for the status bar, other windows and tests)
     model_changed = Signal(object)  # ModelInfo of the model now in use
     model_error = Signal(str)  # a message: the model could not be loaded
-    models_listed = Signal(object)  # core.model_list.ModelListing, once the picker and the Training tab show it
+    models_listed = Signal(object)  # core.library.model_list.ModelListing, once the picker and the Training tab show it
     task_finished = Signal(object, bool)  # workers.Task, success (after the task's own callback ran)
 
     def __init__(self, store: ModelStore | None = None, *, loader=None, train_fn=None):
@@ -302,7 +302,7 @@ class MainWindow(ModelActions, FileActions, QMainWindow):
     # ---- translation ---------------------------------------------------------------------------
     @Slot(int, str, int)
     def _submit_translation(self, request_id: int, text: str, decode: Any) -> None:
-        self.translation_worker.submit(request_id, text, decode)  # decode: core.decoding.DecodeConfig
+        self.translation_worker.submit(request_id, text, decode)  # decode: core.model.decoding.DecodeConfig
 
     @Slot(object)
     def _translated(self, t: Any) -> None:

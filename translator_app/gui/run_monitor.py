@@ -1,7 +1,7 @@
 """The Training tab's live view of a run: progress bar and line, data summary, fine-tuning scores,
 the curves, the validation samples and the log.
 
-:class:`RunMonitor` shows the core's events (``core.events``: ``Status``, ``DataReady``,
+:class:`RunMonitor` shows the core's events (``core.base.events``: ``Status``, ``DataReady``,
 ``Progress``, ``Validation``, ``Finished``) as the Training tab hands them on; the tab keeps the run
 control (start / stop / resume) and its messages. A resumed run's curves start with its
 ``history.jsonl`` (:mod:`translator_app.core.folders.run_history`): validations and training-loss points.
@@ -83,7 +83,7 @@ class RunMonitor(QWidget):
         column.addWidget(lower, 1)
 
     def begin(self, job: Any) -> None:
-        """A run of ``job`` (a ``core.request.TrainRequest``) is asked for: fresh curves (a resumed run's
+        """A run of ``job`` (a ``core.train.request.TrainRequest``) is asked for: fresh curves (a resumed run's
         with its history) and counters."""
         self.charts.clear()
         self._best = None  # the best validation BLEU of the run so far: the saved model's
@@ -118,7 +118,7 @@ class RunMonitor(QWidget):
     def show_stopping(self) -> None:
         self.progress_label.setText(self.progress_label.text() + " — stopping after this batch…")
 
-    # ---- events from the training worker (core.events objects) ------------------------------------
+    # ---- events from the training worker (core.base.events objects) ------------------------------------
     def on_status(self, ev: Any) -> None:
         self.log.appendPlainText(ev.message)
         if self.progress_events == 0:
@@ -180,7 +180,7 @@ class RunMonitor(QWidget):
         return f" — not saved: BLEU is not above the best so far{best}; the model is chosen by BLEU, not by loss"
 
     def show_finished(self, ev: Any) -> str:
-        """The run ended (a ``core.events.Finished``); returns the sentence that says how."""
+        """The run ended (a ``core.base.events.Finished``); returns the sentence that says how."""
         self.bar.setRange(0, 1000)
         best = f", best validation BLEU {ev.best_bleu:.1f}" if ev.best_bleu is not None else ""
         text = (

@@ -267,7 +267,7 @@ class HyperparameterForm(QWidget):
         return cfgs.model, cfgs.train, cfgs.tokenizer
 
     def resolved(self) -> Configs:
-        """The form's values through ``core.request.resolve`` (the CLI's path too): the preset, or
+        """The form's values through ``core.train.request.resolve`` (the CLI's path too): the preset, or
         the base model's architecture and the fine-tuning preset, with each field put in."""
         parts = {"model": "model", "train": "train", "tok": "tokenizer"}
         over: dict[str, dict[str, Any]] = {"model": {"attention": self.attention.currentText()}, "train": {}}

@@ -8,7 +8,7 @@ it asks for a run and cleared by :meth:`on_stopped`, when the worker is idle aga
 
 Fine-tuning: the form's "Start from" lists the models of the store (:meth:`set_base_models`, fed
 by the main window with every listing; showing the tab asks for a fresh one). With a model chosen,
-the request carries its ``FinetuneSpec`` (see ``core.request``), and a check of the corpus
+the request carries its ``FinetuneSpec`` (see ``core.train.request``), and a check of the corpus
 against the base model (language pair, tokenizer coverage) runs as a background task; its warning
 appears under the corpus preview. Validations then show the in-domain and the general score
 against the base model's. The live view of a run is :class:`~translator_app.gui.run_monitor.RunMonitor`.
@@ -69,13 +69,13 @@ class TrainingTab(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._training = False
-        self.last_finished: Any = None  # the latest core.events.Finished
+        self.last_finished: Any = None  # the latest core.base.events.Finished
         self.last_error: BaseException | None = None  # why the latest run failed
         self.out_dir = ""
         self._preview_id = 0
         self._name_touched = False
         self._fit_id = 0
-        self.fit: Any = None  # the latest core.finetune.CorpusFit
+        self.fit: Any = None  # the latest core.train.finetune.CorpusFit
 
         self.corpus = CorpusPanel()
         self.corpus.corpus_changed.connect(self._corpus_changed)
@@ -329,7 +329,7 @@ class TrainingTab(QWidget):
         self.stop_button.setEnabled(self._training)
         self.resume_button.setEnabled(not self._training and resumable)
 
-    # ---- events from the training worker (core.events objects) ------------------------------------
+    # ---- events from the training worker (core.base.events objects) ------------------------------------
     def on_stopped(self) -> None:
         """The training worker is idle again (after the run finished, stopped or failed)."""
         self.set_running(False)

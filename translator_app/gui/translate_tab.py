@@ -57,7 +57,7 @@ class Notice(enum.Enum):
 
 
 class TranslateTab(QWidget):
-    translate_requested = Signal(int, str, object)  # request id, text, core.decoding.DecodeConfig
+    translate_requested = Signal(int, str, object)  # request id, text, core.model.decoding.DecodeConfig
     swap_requested = Signal()
     translated = Signal(object)  # the Translation now shown
 

@@ -6,7 +6,7 @@
   event object on the signal for its class;
 * :mod:`.tasks` — :class:`Task` (a callable with its own ``success``/``failure`` callbacks),
   :class:`TaskWorker` and its GUI-thread end :class:`TaskRunner`: model import / export / delete,
-  store listings (``core.model_list.list_models``), corpus previews (``core.corpus_preview``) and
+  store listings (``core.library.model_list.list_models``), corpus previews (``core.text.corpus_preview``) and
   checks;
 * :mod:`.store` — :func:`model_dir_for` (where a training run of the app writes);
 * :mod:`.documents` — :class:`DocumentWorker` (File ▸ Translate file or document: every file);

@@ -24,7 +24,7 @@ class AdaptationFailed(RuntimeError):
 class AdaptationProcess(QObject):
     status = Signal(str)
     progress = Signal(float)
-    done = Signal(object)  # core.adaptation.Version
+    done = Signal(object)  # core.adapt.adaptation.Version
     errored = Signal(object)  # the exception
     running_changed = Signal(bool)
 

@@ -35,13 +35,13 @@ TrainingJob = TrainRequest  # the name the main window's slot is typed with
 
 
 class TrainingWorker(QObject):
-    """Runs ``core.training.train`` in its own thread and forwards its events."""
+    """Runs ``core.train.training.train`` in its own thread and forwards its events."""
 
-    status = Signal(object)  # core.events.Status
-    data_ready = Signal(object)  # core.events.DataReady
-    progress = Signal(object)  # core.events.Progress
-    validated = Signal(object)  # core.events.Validation
-    finished = Signal(object)  # core.events.Finished
+    status = Signal(object)  # core.base.events.Status
+    data_ready = Signal(object)  # core.base.events.DataReady
+    progress = Signal(object)  # core.base.events.Progress
+    validated = Signal(object)  # core.base.events.Validation
+    finished = Signal(object)  # core.base.events.Finished
     failed = Signal(object)  # the exception (CorpusError, TokenizerError, MemoryError, ...)
     stopped_running = Signal()  # after finished or failed: the worker is idle again
 

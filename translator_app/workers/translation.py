@@ -84,12 +84,12 @@ _Slot = tuple[type, int]  # (request class, sentence): one pending interactive r
 class TranslationWorker(QObject):
     """Owns the translation model; lives in its own thread."""
 
-    model_loaded = Signal(object)  # core.translator.ModelInfo
-    translation_ready = Signal(int, object)  # request id, core.translator.Translation
+    model_loaded = Signal(object)  # core.translation.translator.ModelInfo
+    translation_ready = Signal(int, object)  # request id, core.translation.translator.Translation
     started = Signal(int)  # request id whose translation begins now
     dropped = Signal(int)  # request id skipped because a newer one arrived
-    completion_ready = Signal(int, object)  # request id, core.interactive.Completion
-    alternatives_ready = Signal(int, object)  # request id, list[core.interactive.WordChoice]
+    completion_ready = Signal(int, object)  # request id, core.translation.interactive.Completion
+    alternatives_ready = Signal(int, object)  # request id, list[core.translation.interactive.WordChoice]
     failed = Signal(object)  # Failure: every failure, with its exception
     interactive_dropped = Signal(int)  # interactive request id superseded by newer typing in its sentence
     _wake = Signal()

@@ -117,7 +117,7 @@ class AdaptSettings:
     extra_args: tuple[str, ...] = ()  # more ``train`` flags (tests: --max-steps)
     beam: int = 1  # for the scores
     low_priority: bool = True
-    python: str | None = None  # the program of the training child (None: this one, see core.child)
+    python: str | None = None  # the program of the training child (None: this one, see core.base.child)
 
 
 # ---- bookkeeping in the memory's meta table ------------------------------------------------------------

@@ -8,7 +8,7 @@ back into its own structure; :mod:`.engine` sends every segment through the tran
 decoding path (``translate_lines`` in batches). ``translator`` is anything with the
 ``Translator.translate_lines`` signature (a fake in tests). The input is only read; the output
 is written atomically and never onto the input. Every problem with a file is a
-:class:`DocumentError` naming it; ``cancel`` (a core.cancel.CancelToken, an Event or a callable)
+:class:`DocumentError` naming it; ``cancel`` (a core.base.cancel.CancelToken, an Event or a callable)
 raises :class:`Cancelled`. Qt-free and torch-free. A part of the core beside core.translation (it
 calls a translator it is given): it may import core.folders, core.text and core.base.
 """
@@ -148,7 +148,7 @@ def translate_document(
     cancel: Any = None,
 ) -> DocumentReport:
     """Translate ``source`` into ``output`` (same format) and say what was done; ``decode``: how
-    the translator searches (core.decoding: ``LIVE`` greedy, ``DOCUMENT`` beam 5, or any config).
+    the translator searches (core.model.decoding: ``LIVE`` greedy, ``DOCUMENT`` beam 5, or any config).
 
     progress(done, total) is called after each batch of segments; a set ``cancel`` stops
     before the next batch (``Cancelled``; nothing is written)."""

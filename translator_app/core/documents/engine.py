@@ -108,7 +108,7 @@ class Engine:
         batch_chars: int = 8000,
     ):
         self.translator = translator
-        self.decode = decode  # core.decoding.DecodeConfig: how to search (checked when it was made)
+        self.decode = decode  # core.model.decoding.DecodeConfig: how to search (checked when it was made)
         self.glossary = dict(glossary) if glossary else None
         self.progress = progress
         self._cancel = getattr(cancel, "is_set", cancel)

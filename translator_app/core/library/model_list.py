@@ -15,8 +15,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class ModelListing:
-    entries: tuple[Any, ...]  # core.store.ModelEntry, bundled first
-    problems: tuple[Any, ...]  # core.store.StoreProblem: folders that look like models but cannot be read
+    entries: tuple[Any, ...]  # core.library.store.ModelEntry, bundled first
+    problems: tuple[Any, ...]  # core.library.store.StoreProblem: folders that look like models but cannot be read
     chosen: str = ""  # the first usable candidate ("" when none was asked for, or none is usable)
     notes: tuple[str, ...] = ()  # what is wrong with the bundled default model, for the person
 

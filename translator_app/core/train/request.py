@@ -4,7 +4,7 @@ The corpus (:class:`CorpusSpec`), the run folder, the four configs, whether to r
 :class:`FinetuneSpec` (start from a trained model) or None. The CLI (``cli_train``) and the
 Training tab (``gui/training_form`` → ``workers/training``) both build the configs with
 :func:`resolve` (a preset, the settings given, the base model's architecture when fine-tuning)
-and hand the request to ``core.training.train(request)``. Imports no torch and no Qt; only the
+and hand the request to ``core.train.training.train(request)``. Imports no torch and no Qt; only the
 config and bundle-metadata modules of the core.
 """
 
@@ -115,7 +115,7 @@ def base_model_config(path: str | Path) -> ModelConfig:
 
 @dataclass(frozen=True)
 class TrainRequest:
-    """One training run: ``core.training.train(request, should_stop=...)``."""
+    """One training run: ``core.train.training.train(request, should_stop=...)``."""
 
     corpus: CorpusSpec  # ignored when ``resume`` finds a checkpoint (the run's data/ is read)
     out_dir: str | Path

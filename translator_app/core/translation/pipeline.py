@@ -54,7 +54,7 @@ class SentenceTranslation:
     copy_probs: np.ndarray | None = None  # (len(target_tokens),) copy probability per output token
     alternatives: tuple[tuple[str, float], ...] = ()  # the n best (text, score) when n_best > 1
     origin: str = "model"  # "memory": an exact match in the translation memory replaced the model's output
-    match: Any = None  # core.memory.Match: the exact, or else a fuzzy (suggested), memory entry
+    match: Any = None  # core.adapt.memory.Match: the exact, or else a fuzzy (suggested), memory entry
     # what ⟦1⟧, ⟦2⟧ … in the tokens stand for: (the source text, its text in the translation)
     placeholders: tuple[tuple[str, str], ...] = ()
 
@@ -82,7 +82,7 @@ class _Sentence:
     spans: tuple[Span, ...]  # masked spans (empty without placeholders)
     chunks: tuple[tuple[int, ...], ...]  # source ids of each piece, ending in </s>
     masked: bool = False  # placeholders in use: restore (and drop invented placeholders) after search
-    match: Any = None  # core.memory.Match of the sentence (an exact one is not searched)
+    match: Any = None  # core.adapt.memory.Match of the sentence (an exact one is not searched)
 
 
 def prepare(

@@ -81,7 +81,7 @@ class Translator:
         self.names = NameRule.from_meta(meta)  # names to carry over (None: a bundle made before the rule)
         self.src_lang = self.info.src_lang or "en"
         self.tgt_lang = self.info.tgt_lang or "es"
-        self.memory: Any = None  # a core.memory.TranslationMemory of this pair: its exact matches are used
+        self.memory: Any = None  # a core.adapt.memory.TranslationMemory of this pair: its exact matches are used
 
     def set_memory(self, memory: Any) -> None:
         """Use ``memory``'s exact matches (and attach its fuzzy ones) in every translation; None: off."""
