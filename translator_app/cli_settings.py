@@ -16,7 +16,14 @@ import typing
 from dataclasses import dataclass, replace
 from typing import Any
 
-from translator_app.core.base.config import PRESETS, DataConfig, ModelConfig, TokenizerConfig, TrainConfig
+from translator_app.core.base.config import (
+    DEFAULT_ANCHOR,
+    PRESETS,
+    DataConfig,
+    ModelConfig,
+    TokenizerConfig,
+    TrainConfig,
+)
 from translator_app.core.train.request import CONFIG_PARTS, FinetuneSpec, resolve
 
 # fields that are not flags: set by the preset, the corpus or the tokenizer, or internal
@@ -175,7 +182,7 @@ def add_finetune_flags(parser: argparse.ArgumentParser) -> None:
         type=float,
         metavar="STRENGTH",
         help="with --from: L2-SP pull toward the base weights; each step moves every weight lr x STRENGTH "
-        "of the way back (default 0: off)",
+        f"of the way back (default {DEFAULT_ANCHOR:g}; 0: off)",
     )
     parser.add_argument(
         "--freeze",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from translator_app.core.base.config import (
+    DEFAULT_ANCHOR,
     DEFAULT_MAX_GENERAL_DROP,
     FINETUNE_DATA,
     FINETUNE_PRESET,
@@ -46,7 +47,7 @@ class FinetuneSpec:
     replay_corpus: str | None = None  # general data to replay: a TSV (or other corpus) file or a run folder
     dropout: float | None = None  # None keeps the base model's
     general_max: int = GENERAL_DEV_MAX
-    anchor: float = 0.0  # L2-SP pull toward the base weights (core/train/anchor.py); 0 = off
+    anchor: float = DEFAULT_ANCHOR  # L2-SP pull toward the base weights (core/train/anchor.py); 0 = off
     freeze: str = "none"  # "embeddings" | "encoder": parts that do not train
     max_general_drop: float = DEFAULT_MAX_GENERAL_DROP  # general BLEU the kept checkpoint may lose
 
