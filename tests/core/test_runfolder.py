@@ -103,8 +103,8 @@ def test_finetune_and_run_setup_form_no_cycle():
     assert graph.find_shortest_chain(
         importer="translator_app.core.train.run_setup", imported="translator_app.core.train.finetune"
     )
-    for low in ("runfolder", "request", "train_data", "forgetting"):
-        for high in ("finetune", "run_setup", "training"):
+    for low in ("folders.runfolder", "train.request", "train.train_data", "train.forgetting"):
+        for high in ("train.finetune", "train.run_setup", "train.training"):
             chain = graph.find_shortest_chain(
                 importer=f"translator_app.core.{low}", imported=f"translator_app.core.{high}"
             )
