@@ -314,7 +314,9 @@ def main(argv: list[str] | None = None) -> int:
         help="with --baseline: its tokens per batch (default: its preset's)",
     )
     p.add_argument(
-        "--out", help="run folder (default: a temporary folder, deleted); with several sizes, OUT-full and OUT-half"
+        "--out",
+        help="run folder (default: a temporary folder, deleted); with several sizes, OUT-full and OUT-half; "
+        "with --baseline, OUT-baseline-I and OUT-current-I (kept, to score their bundles)",
     )
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--json", help="also write the results here")
@@ -326,7 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.steps and not args.minutes:
         args.steps = 300
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    corpus = Path(args.corpus)
+    corpus = Path(args.corpus).resolve()  # the baseline's child runs in its own tree (cwd)
+    if args.out:
+        args.out = str(Path(args.out).resolve())
     if args.baseline:
         return compare(args, corpus)
     results: dict = {
@@ -384,7 +388,7 @@ def compare(args, corpus: Path) -> int:
                 r = run_child(
                     args,
                     corpus,
-                    Path(tmp) / f"run-{name}-{i}",
+                    Path(f"{args.out}-{name}-{i}") if args.out else Path(tmp) / f"run-{name}-{i}",
                     tree if name == "baseline" else None,
                     args.baseline_batch_tokens if name == "baseline" else 0,
                 )
