@@ -17,7 +17,7 @@
 #   anchor1 / anchor3 / anchor10   --anchor 1 / 3 / 10 (L2-SP toward the base weights)
 #   bt6000       --batch-tokens 6000 (the default since the sweep; before it, 2,000)
 #   lr2e4anchor1 --lr 2e-4 --anchor 1
-#   bt6000lr6e4 / bt6000anchor3   6,000-token batches with --lr 6e-4 / with --anchor 3
+#   bt6000lr6e4 / bt6000anchor3 / bt6000lr6e4anchor3   6,000-token batches with --lr 6e-4 / --anchor 3 / both
 # Every run but "default" passes --max-general-drop 100, so its bundle is the best in-domain checkpoint
 # (the setting's own trade-off, not hidden by the checkpoint choice); "default" shows what the limit keeps.
 # Then benchmarks/quality.py scores the base and every run (beam 5, int8) on the held-out GIMP pages
@@ -60,6 +60,7 @@ flags() {  # the train flags of a variant
         lr2e4anchor1) echo "--lr 2e-4 --anchor 1 ${off[*]}" ;;
         bt6000lr6e4) echo "--batch-tokens 6000 --lr 6e-4 ${off[*]}" ;;
         bt6000anchor3) echo "--batch-tokens 6000 --anchor 3 ${off[*]}" ;;
+        bt6000lr6e4anchor3) echo "--batch-tokens 6000 --lr 6e-4 --anchor 3 ${off[*]}" ;;
         *) echo "unknown variant $1" >&2; exit 1 ;;
     esac
 }
