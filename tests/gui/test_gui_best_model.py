@@ -90,3 +90,19 @@ def test_empty_charts_show_no_axis_numbers_and_steps_are_whole(qtbot):
     assert not charts.loss.axis_labels_shown()
     assert nice_step(10, integer=True) in (2, 5) and nice_step(3, integer=True) == 1
     assert nice_step(10) == 2.5  # (a loss or a score may have a fractional tick)
+
+
+def test_a_finished_run_shows_a_full_bar_not_the_last_progress_figure(qtbot):
+    from translator_app.gui.run_monitor import RunMonitor
+
+    monitor = RunMonitor()
+    qtbot.addWidget(monitor)
+    monitor.begin(SimpleNamespace(resume=False, out_dir="run"))
+    monitor.on_progress(
+        Progress(
+            step=150, epoch=0, loss=2.5, lr=1e-4, tokens_per_sec=9000.0, elapsed_s=226.0, eta_s=20.0, fraction=0.92
+        )
+    )
+    assert monitor.bar.text() == "92%"
+    monitor.show_finished(Finished("budget", 156, "run", 38.1, 245.6))
+    assert monitor.bar.text() == "100%"

@@ -189,6 +189,7 @@ class RunMonitor(QWidget):
         )
         if ev.reason != "stopped":
             self.bar.setValue(1000)
+            self.bar.setFormat("%p%")  # (progress events set a literal "92%")
         self.progress_label.setText(text)
         self.log.appendPlainText(text)
         return text
