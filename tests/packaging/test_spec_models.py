@@ -25,3 +25,20 @@ def test_the_replay_set_is_bundled_and_training_leftovers_are_not():
         assert not any(fnmatch.fnmatch(kept, pattern) for pattern in skip), kept
     assert any(fnmatch.fnmatch(f"en-es/{filenames.TRAIN_STATE_FILE}", pattern) for pattern in skip)
     assert filenames.REPLAY_FILE in filenames.BUNDLE_NAMES  # import and export carry it too
+
+
+def test_the_bundled_models_carry_their_display_names_and_a_clean_history():
+    """A bundle installed from a training chunk keeps the name a person sees in the picker
+    ("English → Spanish (broad)"), not the run folder's, and no local run paths."""
+    import json
+
+    import pytest
+
+    root = SPEC.parents[1] / "models"
+    for pair, name in (("en-es", "English → Spanish"), ("es-en", "Spanish → English")):
+        config = root / pair / filenames.CONFIG_FILE
+        if not config.is_file():
+            pytest.skip(f"{config} is not in this checkout")
+        meta = json.loads(config.read_text(encoding="utf-8"))["meta"]
+        assert meta["name"].startswith(name), meta["name"]
+        assert "run" not in meta and "path" not in meta.get("parent", {})
