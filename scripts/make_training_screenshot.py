@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     window.start(str(REPO / "models" / "en-es"))
     window.show()
     tab = window.training_tab
-    state = {"started": False, "status": 1}
+    state = {"status": 1}
 
     def begin() -> None:
         if window.model_info is None or not tab.form.base_models():
@@ -65,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
 
     def start() -> None:
         tab.start_button.click()
-        state["started"] = True
         QTimer.singleShot(1000, watch)
 
     def watch() -> None:

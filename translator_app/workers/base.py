@@ -25,8 +25,9 @@ notification relay.  To plug a worker in::
     worker.errored.connect(window.errors.to(panel.show_failure, "Cannot read the corpus"))  # shown by a widget
 
 (``to(show, what)`` returns a slot that hands ``show`` the message; ``relay`` shows it in the
-window's default place.)  A worker with several failure signals today (``model_failed``,
-``file_failed``…) converts by emitting them all on ``errored``, with what failed in the exception.
+window's default place.)  The training, translation and document workers are not generic: each has
+one ``failed`` signal carrying the exception (the translation worker's wrapped in a ``Failure``
+that names the step), relayed the same way.
 """
 
 from __future__ import annotations
