@@ -157,3 +157,27 @@ def test_import_and_export_carry_the_set_and_refuse_a_bad_one(tiny_model_dir, ti
     (base / REPLAY_FILE).write_bytes(b"\x1f\x8b garbage")
     with pytest.raises(StoreError, match="replay set"):
         store.import_bundle(base, name="broken")
+
+
+def test_another_bundles_set_given_as_replay_corpus_is_read_as_a_replay_set(tiny_model_dir, tiny_corpus, tmp_path):
+    # background adaptation fine-tunes version N of the person's model (no set of its own) and replays the
+    # bundled root's set by passing its path; it was once read as a plain TSV ("contains NUL bytes")
+    root = bare_copy(tiny_model_dir, tmp_path / "root")
+    add_replay_set(root, tiny_corpus, pairs=300, seed=5)
+    version = bare_copy(tiny_model_dir, tmp_path / "version")
+    domain = tmp_path / "domain.en-es.tsv"
+    lines = tiny_corpus.read_text(encoding="utf-8").splitlines()
+    domain.write_text("\n".join(lines[2::7][:120]) + "\n", encoding="utf-8")
+    cfg = replace(TRAIN_PRESETS[FINETUNE_PRESET], max_steps=2, valid_every=2, valid_max_sentences=10, num_threads=1)
+
+    def run(out: str):
+        spec = FinetuneSpec(str(version), replay_corpus=str(root / REPLAY_FILE), general_max=20)
+        return list(train(TrainRequest(CorpusSpec(str(domain)), tmp_path / out, train_cfg=cfg, finetune=spec)))
+
+    events = run("ft")
+    assert isinstance(events[-1], Finished)
+    info = load_bundle(tmp_path / "ft").meta["finetune"]
+    assert info["replay_source"] == str(root / REPLAY_FILE) and info["replay_pairs"] > 0
+    (root / REPLAY_FILE).write_bytes(replay.encode_replay(PAIRS))  # checked against its own model's record
+    with pytest.raises(CorpusError, match="config.json records"):
+        run("ft2")

@@ -50,7 +50,7 @@ from translator_app.core.folders.runfolder import (
 )
 from translator_app.core.text import corpus as corpus_mod
 from translator_app.core.train.forgetting import BEST_IN_DOMAIN_DIR
-from translator_app.core.train.replay import find_replay
+from translator_app.core.train.replay import find_replay, read_replay
 from translator_app.core.train.request import GENERAL_DEV_MAX, CorpusSpec, FinetuneSpec  # noqa: F401  (re-exported)
 from translator_app.core.train.train_data import RunSetup, mask_pairs, prepare_train_pairs, read_and_split
 
@@ -212,6 +212,21 @@ def sample_references(pairs: list[tuple[str, str]], n: int, seed: int) -> list[t
     return [p for p in pairs if p[0] in keep]
 
 
+def _read_replay_set(
+    path: Path, base: Path, meta: dict[str, Any], base_name: str, base_pair: tuple[str, str]
+) -> list[tuple[str, str]]:
+    """The pairs of a bundle's ``replay.tsv.gz``, checked against the record in its bundle's config.json
+    (the base's, or the folder's own when another bundle's set is given, as background adaptation does)."""
+    if path.parent.resolve() == base.resolve():
+        return read_replay(path, meta.get("replay"))
+    owner = _base_meta(read_config(path.parent)) if (path.parent / CONFIG_FILE).is_file() else {}
+    if owner:  # another model's set: same language pair, and the file its config records
+        check_languages(
+            path, base_name, base_pair, (str(owner.get("src_lang") or ""), str(owner.get("tgt_lang") or ""))
+        )
+    return read_replay(path, owner.get("replay"))
+
+
 def _general_data(
     base: Path,
     meta: dict[str, Any],
@@ -250,10 +265,8 @@ def _general_data(
     yield Status(f"Reading general data from {path}")
     if prepared:
         pool = read_pairs(path)
-    elif path == base / REPLAY_FILE and not ft.replay_corpus:  # the bundle's own: untrusted, checked
-        from translator_app.core.train.replay import read_replay
-
-        pool = read_replay(path, meta.get("replay"))
+    elif path.name == REPLAY_FILE:  # a bundle's replay set (the base's own, or another's given): untrusted, checked
+        pool = _read_replay_set(path, base, meta, base_name, base_pair)
     else:
         pool, report = corpus_mod.read_corpus(path, max_chars=data_cfg.max_chars, lowercase=data_cfg.lowercase)
         check_languages(path, base_name, base_pair, (report.src_lang, report.tgt_lang))
