@@ -6,12 +6,13 @@
 
 Feeds the GIMP training pairs to a fresh memory one at a time, as corrections would come (before
 each is added, the memory is asked for it: the exact / fuzzy match rates a person would have seen),
-and adapts whenever ``--every`` new entries have gathered (the app's default, 50), each time from
-the version in use (a chain of versions, as in the app). After each adaptation it reports BLEU /
+and adapts whenever ``--every`` new entries have gathered (the app's default, 50), as the app does:
+each version is the root model adapted to the whole memory so far. After each adaptation it reports BLEU /
 chrF on ``--test`` GIMP test sentences (never fed), BLEU on the general Tatoeba test split (the
 root model's test.tsv) and its drop against the root model, the adaptation's wall time, and the
 match rates of the GIMP test sentences against the memory. Then, for each size in ``--feed``, it
-fine-tunes once from the root model on the same first N pairs (same time budget) and scores that.
+fine-tunes once from the root model on the same first N pairs with the Training tab's fine-tuning
+preset instead of the adaptation's regime (6,000-token batches for the whole time budget) and scores that.
 CPU-heavy: about (max feed / every + len(feed)) x (minutes + scoring) minutes. ``--tiny`` runs a
 seconds-long smoke version (tests/test_bench_memory.py).
 """
@@ -24,6 +25,7 @@ import random
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,10 +33,17 @@ sys.path.insert(0, str(ROOT))
 
 from translator_app.core.adapt import adaptation  # noqa: E402
 from translator_app.core.adapt.memory import TranslationMemory  # noqa: E402
+from translator_app.core.base.config import DEFAULT_REPLAY_SHARE, TRAIN_PRESETS  # noqa: E402
 from translator_app.core.library.store import ModelStore  # noqa: E402
 from translator_app.core.model.decoding import DecodeConfig  # noqa: E402
 from translator_app.core.text.corpus import read_corpus  # noqa: E402
 from translator_app.core.text.metrics import corpus_scores  # noqa: E402
+
+_FT = TRAIN_PRESETS["finetune"]
+PRESET_ARGS = (
+    *("--max-epochs", "0", "--batch-tokens", str(_FT.batch_tokens), "--warmup-steps", str(_FT.warmup_steps)),
+    *("--valid-every", str(_FT.valid_every), "--replay", f"{DEFAULT_REPLAY_SHARE:g}"),
+)
 
 
 def scores(model: Path, pairs: list[tuple[str, str]], general: list, beam: int) -> dict:
@@ -91,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         extra_args=tuple(args.extra.split()),
         beam=args.beam,
     )
+    # the Training tab's fine-tune instead of the adaptation's regime: flags that undo regime()'s
+    preset = replace(settings, extra_args=PRESET_ARGS + settings.extra_args)
     rows = []
     base = {"run": "root", "fed": 0, **scores(args.model, test, general, args.beam)}
     rows.append(base)
@@ -105,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(r), flush=True)
         return r
 
-    memory = TranslationMemory.open(work / "memory-chain", "en", "es")
+    memory = TranslationMemory.open(work / "memory-versions", "en", "es")
     seen = [0, 0]  # fed sentences that already had an exact / fuzzy match when they came
     for i, (src, tgt) in enumerate(train, 1):
         match = memory.lookup(src)
@@ -117,12 +128,12 @@ def main(argv: list[str] | None = None) -> int:
                 adaptation.adapt(memory, root=args.model, store=store, runs_dir=work / "runs", settings=settings)
             )[-1].version
             adaptation.use_version(memory, version.number)
-            rows.append(row("chain", i, memory, Path(version.path), time.perf_counter() - start, tuple(seen)))
+            rows.append(row("version", i, memory, Path(version.path), time.perf_counter() - start, tuple(seen)))
     for n in feed_sizes:
         once = TranslationMemory.open(work / f"memory-once-{n}", "en", "es")
         once.add_many(train[:n], origin="edit")
         start = time.perf_counter()
-        version = list(adaptation.adapt(once, root=args.model, store=store, runs_dir=work / "runs", settings=settings))
+        version = list(adaptation.adapt(once, root=args.model, store=store, runs_dir=work / "runs", settings=preset))
         rows.append(row("once", n, once, Path(version[-1].version.path), time.perf_counter() - start, (0, 0)))
     print("\n| run | fed | GIMP BLEU | GIMP chrF | general BLEU | drop | adapt s | test exact | test fuzzy |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")

@@ -48,12 +48,12 @@ def test_adapt_makes_a_new_version_and_rolls_back(tiny_model_dir, tmp_path):
     assert entry is not None and not entry.bundled and entry.name.startswith("my-en-es-v1")
     assert (tiny_model_dir / "weights.pt").is_file()  # the root model is untouched
     assert adaptation.pending(memory) == 0
-    # switch, adapt again from the version in use, then roll back
+    # switch, adapt again (from the root again, never a chain: drift stays within one general limit), roll back
     assert adaptation.use_version(memory, 1) == entry.path
     v2 = list(
         adaptation.adapt(memory, root=tiny_model_dir, store=store, runs_dir=tmp_path / "runs", settings=settings)
     )[-1].version
-    assert v2.number == 2 and v2.base == str(entry.path)
+    assert v2.number == 2 and v2.base == str(tiny_model_dir)
     assert [v.number for v in adaptation.versions(memory)] == [1, 2]
     assert adaptation.use_version(memory, 2) == store.entry(v2.path).path
     assert adaptation.current_model(memory, tiny_model_dir) == store.entry(v2.path).path
@@ -96,3 +96,20 @@ def test_a_cancelled_adaptation_raises_cancelled_and_stops_its_training_child(tm
     with pytest.raises(Cancelled, match="cancelled"):
         next(run)
     assert len(started) == 1 and started[0].poll() is not None  # the child was stopped, not left running
+
+
+def test_the_regime_is_a_few_passes_in_small_batches_sized_to_the_memory(tmp_path):
+    def flags(entries: int) -> dict[str, str]:
+        corpus = tmp_path / f"m{entries}.tsv"
+        corpus.write_text("".join(f"Sentence {i}.\tFrase {i}.\n" for i in range(entries)), encoding="utf-8")
+        cmd = adaptation.train_command(corpus, tmp_path, tmp_path / "out", "v1", adaptation.AdaptSettings(), None)
+        start = cmd.index("--replay")
+        return dict(zip(cmd[start::2], cmd[start + 1 :: 2], strict=False))
+
+    small, large = flags(45), flags(2000)
+    assert small["--max-epochs"] == str(adaptation.ADAPT_EPOCHS) and small["--batch-tokens"] == "1500"
+    assert small["--replay"] == "0.7"
+    assert small["--valid-every"] == "5" and int(large["--valid-every"]) > 50  # about ten validations
+    custom = adaptation.AdaptSettings(extra_args=("--max-epochs", "3"))  # given flags come last and win
+    cmd = adaptation.train_command(tmp_path / "m45.tsv", tmp_path, tmp_path / "o", "v1", custom, None)
+    assert cmd[-2:] == ["--max-epochs", "3"]
