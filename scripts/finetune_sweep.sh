@@ -18,7 +18,9 @@
 #   bt6000       --batch-tokens 6000 (the default since the sweep; before it, 2,000)
 #   lr2e4anchor1 --lr 2e-4 --anchor 1
 #   bt6000lr6e4 / bt6000anchor3 / bt6000lr6e4anchor3   6,000-token batches with --lr 6e-4 / --anchor 3 / both
-# Every run but "default" passes --max-general-drop 100, so its bundle is the best in-domain checkpoint
+#   lr6e4anchor0 / lr1e3anchor0 / lr6e4   faster learning under the default limit: the kept model may be a blend
+#                of the best in-domain checkpoint with the base (core/train/blend.py)
+# Every run but "default" and the last three passes --max-general-drop 100, so its bundle is the best in-domain checkpoint
 # (the setting's own trade-off, not hidden by the checkpoint choice); "default" shows what the limit keeps.
 # Then benchmarks/quality.py scores the base and every run (beam 5, int8) on the held-out GIMP pages
 # and on Tatoeba (the general set) into $OUT/results.md / results.json; each run's log and
@@ -61,6 +63,10 @@ flags() {  # the train flags of a variant
         bt6000lr6e4) echo "--batch-tokens 6000 --lr 6e-4 ${off[*]}" ;;
         bt6000anchor3) echo "--batch-tokens 6000 --anchor 3 ${off[*]}" ;;
         bt6000lr6e4anchor3) echo "--batch-tokens 6000 --lr 6e-4 --anchor 3 ${off[*]}" ;;
+        # with the default general limit (2 BLEU), so that the blend with the base (core/train/blend.py) is tried
+        lr6e4anchor0) echo "--lr 6e-4 --anchor 0" ;;
+        lr1e3anchor0) echo "--lr 1e-3 --anchor 0" ;;
+        lr6e4) echo "--lr 6e-4" ;;
         *) echo "unknown variant $1" >&2; exit 1 ;;
     esac
 }

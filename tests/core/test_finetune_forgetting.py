@@ -236,3 +236,59 @@ def test_the_cli_line_says_why_a_checkpoint_over_the_general_limit_was_not_saved
     worse = Validation(600, 1.2, 44.0, 60.0, False, (), general_bleu=39.0, within_limit=True, **common)
     _show_validation(worse, lines.append)
     assert lines[-1].endswith("(not saved: the model is kept by best BLEU)")
+
+
+def blend_setup(tiny_model_dir, out: Path) -> tuple[SimpleNamespace, torch.Tensor]:
+    """A fine-tune whose best in-domain checkpoint (step 4) is the base + 1 on one weight, over the limit."""
+    from translator_app.core.train.train_loop import save_model
+
+    run = fake_run(tiny_model_dir, out, limit=2.0)
+    run.ft_info["base"] = str(tiny_model_dir)
+    run.state.elapsed = lambda: 1.0
+    validate(run, 0, 10.0, 30.0)
+    save_model(run, {})  # the kept model: the base
+    base_weight = run.model.decoder.combine.weight.detach().clone()
+    with torch.no_grad():
+        run.model.decoder.combine.weight += 1.0
+    validate(run, 4, 20.0, 25.0)  # +10 in-domain, -5 general: to best-in-domain/
+    return run, base_weight
+
+
+def test_a_blend_with_the_base_is_kept_when_the_best_in_domain_checkpoint_forgot_too_much(tiny_model_dir, tmp_path):
+    from translator_app.core.train.blend import blend_toward_base
+    from translator_app.core.train.train_loop import save_model
+
+    run, base_weight = blend_setup(tiny_model_dir, tmp_path / "run")
+    tried = []
+
+    def score(run):  # in-domain +10 x alpha, general -2.5 x alpha: 0.8 is the first within 2
+        alpha = round(float((run.model.decoder.combine.weight.detach() - base_weight).mean()), 3)
+        tried.append(alpha)
+        return Validation(4, 1.0, 10.0 + 10 * alpha, 50.0, False, (), 30.0 - 2.5 * alpha, 50.0)
+
+    events = list(blend_toward_base(run, score, save_model))
+    assert tried == [0.9, 0.8] and "Kept the blend 0.8" in events[-1].message
+    assert run.ft_info["blend"] == {"alpha": 0.8, "step": 4, "bleu": 18.0, "general_drop": 2.0}
+    kept = load_bundle(run.out)
+    delta = kept.state_dict["decoder.combine.weight"].float() - base_weight
+    assert torch.allclose(delta, torch.full_like(delta, 0.8), atol=1e-5) and kept.meta["metrics"]["blend"] == 0.8
+    events, report = drain(general_limit_report(run))
+    assert report is None and "a blend of 0.8" in events[0].message  # told, not asked: the base was not kept
+
+
+def test_no_blend_when_the_kept_checkpoint_is_better_in_domain(tiny_model_dir, tmp_path):
+    from translator_app.core.train.blend import blend_toward_base
+    from translator_app.core.train.train_loop import save_model
+
+    run, base_weight = blend_setup(tiny_model_dir, tmp_path / "run")
+    run.state.best_bleu = 19.0  # a checkpoint within the limit reached 19
+    before = (run.out / "weights.pt").read_bytes()
+    moved = run.model.decoder.combine.weight.detach().clone()
+
+    def score(run):
+        alpha = round(float((run.model.decoder.combine.weight.detach() - base_weight).mean()), 3)
+        return Validation(4, 1.0, 10.0 + 10 * alpha, 50.0, False, (), 30.0 - 2.5 * alpha, 50.0)
+
+    list(blend_toward_base(run, score, save_model))
+    assert "blend" not in run.ft_info and (run.out / "weights.pt").read_bytes() == before
+    assert run.model.decoder.combine.weight.equal(moved)  # the model as it was

@@ -64,7 +64,8 @@ def over_limit_note(info: dict[str, Any], out: Path) -> tuple[str, bool] | None:
     over = info.get("best_in_domain")
     if not isinstance(over, dict) or not (out / BEST_IN_DOMAIN_DIR / CONFIG_FILE).is_file():
         return None
-    kept_base = int(info.get("chosen_step") or 0) == 0
+    blend = info.get("blend")
+    kept_base = int(info.get("chosen_step") or 0) == 0 and not blend
     limit = info.get("max_general_drop")
     other = (
         f"the best in-domain checkpoint (step {over['step']}: in-domain BLEU {over['bleu']:.2f}, general BLEU "
@@ -76,6 +77,13 @@ def over_limit_note(info: dict[str, Any], out: Path) -> tuple[str, bool] | None:
             f"base model unchanged; {other}. Use that folder as the model to keep it anyway (it forgot more), "
             "or fine-tune again with more general data, a lower learning rate or --anchor.",
             True,
+        )
+    if isinstance(blend, dict):
+        return (
+            f"The model kept is a blend of {blend['alpha']:g} x that checkpoint and {1 - blend['alpha']:.1f} x the base "
+            f"model (in-domain BLEU {blend['bleu']:.2f}, general BLEU −{blend['general_drop']:.2f}: within the limit of "
+            f"{limit:g}); {other}.",
+            False,
         )
     return (f"The model kept is the best within the general limit ({limit:g} BLEU); {other}.", False)
 

@@ -295,6 +295,14 @@ def general_limit_report(run: Run):
     )
 
 
+def score_now(run: Run) -> Validation:
+    """The in-domain and general dev scores of the model as it is now (nothing saved or recorded)."""
+    return _validate(
+        run.model, run.tok, run.valid, run.valid_enc, run.general, run.train_cfg, run.state.step, None,
+        run.src_lang, run.tgt_lang,
+    )  # fmt: skip
+
+
 def _validate(model, tok, valid, valid_enc, general, cfg, step, best_bleu, src_lang: str, tgt_lang: str) -> Validation:
     loss, scores, samples = validate(model, tok, valid, valid_enc, cfg, src_lang=src_lang, tgt_lang=tgt_lang)
     gen = dev_scores(model, tok, general, len(general), src_lang=src_lang, tgt_lang=tgt_lang) if general else None

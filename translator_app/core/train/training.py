@@ -51,6 +51,7 @@ from translator_app.core.folders.runfolder import (
 from translator_app.core.model.model import Seq2Seq
 from translator_app.core.text import corpus as corpus_mod
 from translator_app.core.train.batching import EncodedCorpus, bucket_batches, rotating_rows
+from translator_app.core.train.blend import blend_toward_base
 from translator_app.core.train.distributed import (
     DistContext,
     barrier,
@@ -71,6 +72,7 @@ from translator_app.core.train.train_loop import (  # noqa: F401  (lr_factor, bu
     lr_factor,
     save_checkpoint,
     save_model,
+    score_now,
     train_step,
     validate_now,
 )
@@ -382,5 +384,7 @@ def _finish(run: Run, reason: str, last_valid_step: int) -> Iterator[Event]:
             raise RuntimeError(f"parameters diverged across ranks: {digests}")
     barrier(ctx)
     cleanup(ctx)
+    if ctx.is_main and run.ft_info and reason != "stopped":
+        yield from blend_toward_base(run, score_now, save_model)
     over_limit = (yield from general_limit_report(run)) if ctx.is_main and run.ft_info else None
     yield Finished(reason, st.step, str(out), st.best_bleu, st.elapsed(), over_limit)
