@@ -39,6 +39,9 @@ _DROP = (
     "//pre | //script | //style | //div[contains(concat(' ', @class, ' '), ' toc ')]"
     " | //div[@class='navheader'] | //div[@class='navfooter'] | //ul[@class='docnav']"
     " | //div[@class='footnotes'] | //div[contains(@class, 'programlisting')] | //div[contains(@class, 'screen')]"
+    # KDE's pages: header, navigation, footer, authors and translators
+    " | //div[@id='header'] | //div[@id='footer'] | //div[@class='navCenter'] | //div[@class='authorgroup']"
+    " | //span[@class='othercredit']"
 )
 
 
@@ -63,9 +66,10 @@ def _section_of(el, ids: dict) -> str:
     return ""
 
 
-def blocks(path: Path) -> list[tuple[str, str, str]]:
-    """(section id, tag, text) of the leaf text blocks of a DocBook HTML page, in document order."""
-    data = path.read_bytes()
+def blocks(page: Path | bytes) -> list[tuple[str, str, str]]:
+    """(section id, tag, text) of the leaf text blocks of a DocBook HTML page (a file or its bytes),
+    in document order."""
+    data = page if isinstance(page, bytes) else page.read_bytes()
     try:  # pages without a charset declaration (FreedomBox's) are UTF-8, not Latin-1
         data.decode("utf-8")
         parser = lhtml.HTMLParser(encoding="utf-8")
@@ -97,7 +101,7 @@ def strip_numbers(en: str, es: str) -> tuple[str, str]:
     return en, es
 
 
-def align_pages(pages: list[tuple[Path, Path]], stats: dict) -> Iterator[Item]:
+def align_pages(pages: list[tuple[Path | bytes, Path | bytes]], stats: dict) -> Iterator[Item]:
     """Blocks of (English page, Spanish page) pairs, section by section where the structure agrees."""
     aligned = skipped = 0
     for en_path, es_path in pages:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import cldr, desktop_help, docbook_html, sources
+from . import cldr, desktop_help, docbook_html, kde_help, manpages, sources
 
 DICT_SHARE = 0.10  # dictionaries: at most this share of the final corpus
 
@@ -84,6 +84,27 @@ gnome-sudoku gnome-system-monitor gnome-terminal-data gnome-tetravex gtranslator
 lightsoff mate-calc-common mate-system-monitor-common mate-terminal-common mate-utils-common meld orca
 pitivi pluma-common polari quadrapassel rhythmbox-data seahorse shotwell-common simple-scan sound-juicer
 swell-foop tali totem-common
+""".split()
+
+# KDE applications whose handbook (usr/share/doc/HTML/en and es) is translated into Spanish; those
+# with fewer than 50 aligned blocks are left out (artikulate, blinken, dragonplayer, elisa, kamoso,
+# kcharselect, kruler, ksystemlog, kteatime, ktimer, kwrite, sweeper; kdeconnect has no handbook)
+KDE_PACKAGES = """
+akregator ark bovo cantor dolphin filelight granatier gwenview juk kalarm kanagram kapman katomic
+kbackup kblackbox kblocks kbounce kbreakout kbruch kcalc kde-spectacle kdf kdiamond kfind
+kfourinline kget kgoldrunner kgpg khangman khelpcenter kig kigo killbots kinfocenter kiriki
+kjumpingcube kleopatra klickety klines kmag kmahjongg kmail kmines kmix kmousetool kmouth kmplot
+knavalbattle knetwalk knotes kolf kollision kolourpaint kompare konquest kontact korganizer kpat
+krdc kreversi krfb kshisen ksirk ksnakeduel kspaceduel ksquares ksudoku kturtle kubrick
+kwalletmanager kwordquiz lokalize okteta okular partitionmanager picmi plasma-desktop-data rocs step
+systemsettings
+""".split()
+
+# manpages-l10n's Spanish pages and the packages that ship their English originals
+MAN_PACKAGES = """
+manpages-es manpages coreutils bash grep gzip diffutils make binutils-common util-linux bsdutils
+bsdextrautils mount bzip2 bc at kbd net-tools mtools psutils procmail logrotate acct time hostname gpm
+libpam-runtime
 """.split()
 
 # DocBook HTML manuals: name -> (English page or dir, Spanish page or dir, English glob, Spanish name rule)
@@ -176,6 +197,20 @@ SOURCES: dict[str, dict] = {
         "licence": "CC-BY-SA-3.0/4.0, GFDL-1.1+, GPL-2+/3+, LGPL (per package, see packages[].licence)",
         "domain": "desktop-help",
         "read": lambda roots, stats, args: desktop_help.help_pairs(roots, stats),
+    },
+    "kde-help": {
+        "packages": KDE_PACKAGES,
+        "optional": True,
+        "licence": "GFDL-1.2+ (KDE documentation; per package, see packages[].licence)",
+        "domain": "kde-help",
+        "read": lambda roots, stats, args: kde_help.handbook_pairs(roots, stats),
+    },
+    "manpages": {
+        "packages": MAN_PACKAGES,
+        "optional": True,
+        "licence": "GPL-3+ (manpages-l10n translations); English pages: per package, see packages[].licence",
+        "domain": "manpages",
+        "read": lambda roots, stats, args: manpages.man_pairs(roots, stats),
     },
     "bible": {
         "packages": ["sword-text-kjv", "sword-text-sparv"],
