@@ -192,10 +192,10 @@ def test_cldr_names():
 
 
 def test_new_sources_are_registered():
-    for name in ("debian-manuals", "desktop-help", "kde-help", "manpages", "cldr"):
+    for name in ("debian-manuals", "desktop-help", "kde-help", "manpages", "freedict-spa-eng", "cldr"):
         spec = registry.SOURCES[name]
         assert spec["licence"] and callable(spec["read"]) and spec.get("default", True)
-    assert registry.SOURCES["cldr"]["dictionary"]
+    assert registry.SOURCES["cldr"]["dictionary"] and registry.SOURCES["freedict-spa-eng"]["dictionary"]
     assert not any(p.startswith("gimp") for p in registry.HELP_PACKAGES + registry.KDE_PACKAGES)  # held-out domain
     assert len(set(registry.HELP_PACKAGES)) == len(registry.HELP_PACKAGES)
 

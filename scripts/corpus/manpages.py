@@ -1,5 +1,6 @@
-"""Manual pages: Spanish pages of manpages-l10n (``manpages-es``) and the English pages they were
-translated from (``manpages``, ``coreutils``... the same names under ``usr/share/man``).
+"""Manual pages: Spanish pages of manpages-l10n (``manpages-es``; apt's, dpkg's and debconf's own
+translations too) and the English pages they were translated from (``manpages``, ``coreutils``...
+the same names under ``usr/share/man``).
 
 manpages-l10n translates a page paragraph by paragraph with po4a, keeping its requests, so a
 translation of the same upstream version has the English page's skeleton.  A page is split into
@@ -184,22 +185,21 @@ def align(en_text: str, es_text: str, stats: dict) -> Iterator[Item]:
 
 
 def man_pairs(roots: list[Path], stats: dict) -> Iterator[Item]:
-    """Every Spanish page (usr/share/man/es of the first root that has it) whose English page (same
-    section and name, under usr/share/man) is in one of the other roots."""
-    es_root = next(r for r in roots if (r / "usr/share/man/es").is_dir())
-    es_base = es_root / "usr/share/man/es"
+    """Every Spanish page (usr/share/man/es of any root; the first root with a page wins) whose
+    English page (same section and name, directly under usr/share/man) is in one of the roots."""
     english: dict[str, Path] = {}
+    spanish: dict[str, Path] = {}
+    links = 0
     for r in roots:
-        base = r / "usr/share/man"
-        for f in sorted(base.glob("man*/*")):
-            if f.is_file() and not f.is_symlink():
-                english.setdefault(str(f.relative_to(base)), f)
-    missing = links = 0
-    for f in sorted(es_base.glob("man*/*")):
-        rel = str(f.relative_to(es_base))
-        if f.is_symlink():
-            links += 1
-            continue
+        for lang, table in (("", english), ("es", spanish)):
+            base = r / "usr/share/man" / lang
+            for f in sorted(base.glob("man*/*")):
+                if f.is_symlink():
+                    links += lang == "es"
+                elif f.is_file():
+                    table.setdefault(str(f.relative_to(base)), f)
+    missing = 0
+    for rel, f in sorted(spanish.items()):
         if rel not in english:
             missing += 1
             continue

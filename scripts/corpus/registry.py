@@ -100,9 +100,10 @@ kwalletmanager kwordquiz lokalize okteta okular partitionmanager picmi plasma-de
 systemsettings
 """.split()
 
-# manpages-l10n's Spanish pages and the packages that ship their English originals
+# manpages-l10n's Spanish pages (and apt's, dpkg's and debconf's own) and the packages that ship
+# their English originals
 MAN_PACKAGES = """
-manpages-es manpages coreutils bash grep gzip diffutils make binutils-common util-linux bsdutils
+manpages-es apt dpkg debconf-i18n debconf manpages coreutils bash grep gzip diffutils make binutils-common util-linux bsdutils
 bsdextrautils mount bzip2 bc at kbd net-tools mtools psutils procmail logrotate acct time hostname gpm
 libpam-runtime
 """.split()
@@ -230,6 +231,15 @@ SOURCES: dict[str, dict] = {
         "licence": "GPL-2+",
         "dictionary": True,
         "read": lambda roots, stats, args: sources.freedict(roots[0], "freedict-eng-spa", stats),
+    },
+    "freedict-spa-eng": {
+        "packages": ["dict-freedict-spa-eng"],
+        "licence": "GPL-3+ (FreeDict spa-eng 0.3.1; see packages[].licence)",
+        "dictionary": True,
+        # Spanish headword -> its first English translation, written English first
+        "read": lambda roots, stats, args: (
+            (kind, en, es) for kind, es, en in sources.freedict(roots[0], "freedict-spa-eng", stats)
+        ),
     },
     "cldr": {
         "licence": "Unicode-3.0 (CLDR data, via Babel: BSD-3-Clause)",
