@@ -88,7 +88,8 @@ swell-foop tali totem-common
 
 # KDE applications whose handbook (usr/share/doc/HTML/en and es) is translated into Spanish; those
 # with fewer than 50 aligned blocks are left out (artikulate, blinken, dragonplayer, elisa, kamoso,
-# kcharselect, kruler, ksystemlog, kteatime, ktimer, kwrite, sweeper; kdeconnect has no handbook)
+# kcharselect, kruler, ksystemlog, kteatime, ktimer, kwrite, sweeper; kdeconnect's Spanish handbook
+# is under another folder name)
 KDE_PACKAGES = """
 akregator ark bovo cantor dolphin filelight granatier gwenview juk kalarm kanagram kapman katomic
 kbackup kblackbox kblocks kbounce kbreakout kbruch kcalc kde-spectacle kdf kdiamond kfind
