@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet "torch==2.13.0"
-	$(BIN)/pip install --quiet -e ".[test,package]"
+	$(BIN)/pip install --quiet -e ".[test,package,corpus]"
 	touch $(STAMP)
 
 run: $(STAMP)  ## run the desktop app with the bundled default model

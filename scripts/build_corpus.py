@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         path = args.dev_dir / f"{domain}.en-es.tsv"
         if not path.exists():
             write_tsv(path, sample_dev(per_source[name], DEV_PAIRS, SEED, avoid))
-        manifest_sources[name]["dev_set"] = str(path.relative_to(ROOT))
+        manifest_sources[name]["dev_set"] = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
     # held-out removal, then dedupe and the per-English cap across all sources
     held_files = sorted(args.dev_dir.glob("*.tsv")) + [ROOT / "models/en-es/test.tsv"]

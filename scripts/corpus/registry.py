@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import sources
+from . import cldr, desktop_help, docbook_html, kde_help, manpages, sources
 
 DICT_SHARE = 0.10  # dictionaries: at most this share of the final corpus
 
@@ -73,6 +73,78 @@ GETTEXT_PACKAGES += [
 ]
 
 
+# packages whose yelp help (usr/share/help/C and usr/share/help/es) is translated into Spanish:
+# GNOME's and MATE's user guides and the help of their applications and games
+HELP_PACKAGES = """
+gnome-user-docs mate-user-guide accerciser aisleriot atril-common baobab brasero-common cheese-common
+easytag engrampa-common eog eom-common evince-common evolution-common file-roller five-or-more
+four-in-a-row gedit-common ghex glade gnome-2048 gnome-boxes gnome-calculator gnome-chess gnome-clocks
+gnome-dictionary gnome-klotski gnome-logs gnome-mahjongg gnome-mines gnome-nibbles gnome-robots
+gnome-sudoku gnome-system-monitor gnome-terminal-data gnome-tetravex gtranslator gucharmap hitori iagno
+lightsoff mate-calc-common mate-system-monitor-common mate-terminal-common mate-utils-common meld orca
+pitivi pluma-common polari quadrapassel rhythmbox-data seahorse shotwell-common simple-scan sound-juicer
+swell-foop tali totem-common
+""".split()
+
+# KDE applications whose handbook (usr/share/doc/HTML/en and es) is translated into Spanish; those
+# with fewer than 50 aligned blocks are left out (artikulate, blinken, dragonplayer, elisa, kamoso,
+# kcharselect, kruler, ksystemlog, kteatime, ktimer, kwrite, sweeper; kdeconnect's Spanish handbook
+# is under another folder name)
+KDE_PACKAGES = """
+akregator ark bovo cantor dolphin filelight granatier gwenview juk kalarm kanagram kapman katomic
+kbackup kblackbox kblocks kbounce kbreakout kbruch kcalc kde-spectacle kdf kdiamond kfind
+kfourinline kget kgoldrunner kgpg khangman khelpcenter kig kigo killbots kinfocenter kiriki
+kjumpingcube kleopatra klickety klines kmag kmahjongg kmail kmines kmix kmousetool kmouth kmplot
+knavalbattle knetwalk knotes kolf kollision kolourpaint kompare konquest kontact korganizer kpat
+krdc kreversi krfb kshisen ksirk ksnakeduel kspaceduel ksquares ksudoku kturtle kubrick
+kwalletmanager kwordquiz lokalize okteta okular partitionmanager picmi plasma-desktop-data rocs step
+systemsettings
+""".split()
+
+# manpages-l10n's Spanish pages (and apt's, dpkg's and debconf's own) and the packages that ship
+# their English originals
+MAN_PACKAGES = """
+manpages-es apt dpkg debconf-i18n debconf manpages coreutils bash grep gzip diffutils make binutils-common util-linux bsdutils
+bsdextrautils mount bzip2 bc at kbd net-tools mtools psutils procmail logrotate acct time hostname gpm
+libpam-runtime
+""".split()
+
+# DocBook HTML manuals: name -> (English page or dir, Spanish page or dir, English glob, Spanish name rule)
+_DOC = "usr/share/doc"
+MANUALS = {
+    "installation-guide": (
+        f"{_DOC}/installation-guide-amd64/en",
+        f"{_DOC}/installation-guide-amd64/es",
+        "*.html",
+        None,
+    ),
+    "debian-handbook": (f"{_DOC}/debian-handbook/html/en-US", f"{_DOC}/debian-handbook/html/es-ES", "*.html", None),
+    "maint-guide": (
+        f"{_DOC}/maint-guide/html",
+        f"{_DOC}/maint-guide-es/html",
+        "*.en.html",
+        lambda name: name.replace(".en.html", ".es.html"),
+    ),
+    "aptitude-manual": (f"{_DOC}/aptitude/html/en", f"{_DOC}/aptitude/html/es", "*.html", None),
+    "debian-edu-manual": (
+        f"{_DOC}/debian-edu-doc-en/debian-edu-bookworm-manual.html",
+        f"{_DOC}/debian-edu-doc-es/debian-edu-bookworm-manual.html",
+        "",
+        None,
+    ),
+}
+MANUAL_PACKAGES = [
+    "installation-guide-amd64",
+    "debian-handbook",
+    "maint-guide",
+    "maint-guide-es",
+    "aptitude-doc-en",
+    "aptitude-doc-es",
+    "debian-edu-doc-en",
+    "debian-edu-doc-es",
+]
+
+
 def _tatoeba(roots, stats, args):
     path = Path(args.tatoeba)
     if not path.exists():
@@ -115,6 +187,33 @@ SOURCES: dict[str, dict] = {
         "domain": "debian-reference",
         "read": lambda roots, stats, args: sources.debian_reference(roots[0], roots[1], stats),
     },
+    "debian-manuals": {
+        "packages": MANUAL_PACKAGES,
+        "licence": "GPL-2+ (the handbook: GPL-2+ or CC-BY-SA-3.0; per package, see packages[].licence)",
+        "domain": "debian-manuals",
+        "read": lambda roots, stats, args: docbook_html.manuals(roots, MANUALS, stats),
+    },
+    "desktop-help": {
+        "packages": HELP_PACKAGES,
+        "optional": True,
+        "licence": "CC-BY-SA-3.0/4.0, GFDL-1.1+, GPL-2+/3+, LGPL (per package, see packages[].licence)",
+        "domain": "desktop-help",
+        "read": lambda roots, stats, args: desktop_help.help_pairs(roots, stats),
+    },
+    "kde-help": {
+        "packages": KDE_PACKAGES,
+        "optional": True,
+        "licence": "GFDL-1.2+ (KDE documentation; per package, see packages[].licence)",
+        "domain": "kde-help",
+        "read": lambda roots, stats, args: kde_help.handbook_pairs(roots, stats),
+    },
+    "manpages": {
+        "packages": MAN_PACKAGES,
+        "optional": True,
+        "licence": "GPL-3+ (manpages-l10n translations); English pages: per package, see packages[].licence",
+        "domain": "manpages",
+        "read": lambda roots, stats, args: manpages.man_pairs(roots, stats),
+    },
     "bible": {
         "packages": ["sword-text-kjv", "sword-text-sparv"],
         "licence": "Public domain (KJV 1769; Reina-Valera 1909)",
@@ -133,5 +232,19 @@ SOURCES: dict[str, dict] = {
         "licence": "GPL-2+",
         "dictionary": True,
         "read": lambda roots, stats, args: sources.freedict(roots[0], "freedict-eng-spa", stats),
+    },
+    "freedict-spa-eng": {
+        "packages": ["dict-freedict-spa-eng"],
+        "licence": "GPL-3+ (FreeDict spa-eng 0.3.1; see packages[].licence)",
+        "dictionary": True,
+        # Spanish headword -> its first English translation, written English first
+        "read": lambda roots, stats, args: (
+            (kind, en, es) for kind, es, en in sources.freedict(roots[0], "freedict-spa-eng", stats)
+        ),
+    },
+    "cldr": {
+        "licence": "Unicode-3.0 (CLDR data, via Babel: BSD-3-Clause)",
+        "dictionary": True,
+        "read": lambda roots, stats, args: cldr.cldr_names(stats),
     },
 }
