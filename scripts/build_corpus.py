@@ -9,7 +9,9 @@ into data/pkgs/PKG/ (nothing is installed).  Each source is read, cleaned and fi
 benchmarks/dev/<domain>.en-es.tsv (kept if it already exists), every pair whose English or
 Spanish side is in any benchmarks/dev/*.tsv or models/en-es/test.tsv is removed, pairs are
 deduplicated (at most 3 translations per English string), optionally a source's pairs written
-N times (``--repeat tatoeba=3``: it weights them in training), shuffled with a fixed seed and written to OUT/en-es.tsv with OUT/manifest.json.  Same package versions -> same bytes.
+N times (``--repeat tatoeba=3``: it weights them in training), shuffled with a fixed seed and written to OUT/en-es.tsv, with OUT/en-es.sources (the source of each
+line, one name a line: ``translator-app train --source-weights`` / ``--source-temperature`` read it) and
+OUT/manifest.json.  Same package versions -> same bytes.
 """
 
 from __future__ import annotations
@@ -92,6 +94,14 @@ def write_tsv(path: Path, pairs: list[tuple[str, str]]) -> None:
     with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
         for en, es in pairs:
             fh.write(f"{en}\t{es}\n")
+    os.replace(tmp, path)
+
+
+def write_sources(path: Path, names: list[str]) -> None:
+    """The sidecar of a TSV: line k names the source of the TSV's line k (core/text/corpus_sources.py)."""
+    tmp = path.with_suffix(path.suffix + ".part")
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.writelines(f"{name}\n" for name in names)
     os.replace(tmp, path)
 
 
@@ -263,10 +273,13 @@ def main(argv: list[str] | None = None) -> int:
         info["pairs_kept"] = counts[name]
         info["words_en"] = sum(len(en.split()) for en, _ in mine)
         info["words_es"] = sum(len(es.split()) for _, es in mine)
-    rows = [(en, es) for name, en, es in corpus for _ in range(repeat.get(name, 1))]
-    random.Random(SEED).shuffle(rows)
+    labelled = [row for row in corpus for _ in range(repeat.get(row[0], 1))]
+    random.Random(SEED).shuffle(labelled)  # the same order as shuffling the bare pairs: same TSV bytes as before
+    rows = [(en, es) for _, en, es in labelled]
     path = out / "en-es.tsv"
     write_tsv(path, rows)
+    sources_path = path.with_suffix(".sources")
+    write_sources(sources_path, [name for name, _, _ in labelled])
     manifest = {
         "output": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
         "pairs": len(rows),
@@ -276,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         "words_es": sum(s["words_es"] for s in manifest_sources.values()),
         "bytes": path.stat().st_size,
         "sha256": sha256(path),
+        "sources_file": sources_path.name,  # the source of each line of output, same order
+        "sources_sha256": sha256(sources_path),
         "seed": SEED,
         "held_out_files": held_used,
         "held_out_strings": len(held),

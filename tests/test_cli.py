@@ -135,6 +135,8 @@ def test_every_train_flag_lands_in_its_field():
         elif typing.get_origin(kind) is typing.Literal:
             value = typing.get_args(kind)[-1]
             args = [flag.option, value]
+        elif kind is str:
+            value, args = "tatoeba=0.5", [flag.option, "tatoeba=0.5"]
         else:
             value = kind(7) if flag.dest not in ("dropout", "augment", "label_smoothing") else 0.25
             args = [flag.option, str(value)]

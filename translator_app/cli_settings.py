@@ -47,7 +47,7 @@ FLAG_NAMES: dict[tuple[type, str], str] = {
     (TrainConfig, "num_threads"): "threads",
     (DataConfig, "augment_share"): "augment",
 }
-_METAVARS = {"augment": "SHARE"}
+_METAVARS = {"augment": "SHARE", "source_weights": "SOURCE=SHARE,...", "source_temperature": "T"}
 # help text per flag (by its dest); the preset's values are appended unless the text names a default
 HELP = {
     "vocab_size": "subword vocabulary size (SentencePiece)",
@@ -65,6 +65,12 @@ HELP = {
     "augment": "share of training pairs whose names, numbers, ... are replaced by Faker values",
     "keep_duplicates": "keep repeated pairs (a corpus that weights some sources by repeating them); "
     "by default a pair that occurs twice is read once",
+    "source_weights": "sample the training pairs by source (a corpus from make corpus, with its .sources file): "
+    "these sources' shares of every epoch, e.g. tatoeba=0.4,manpages=0.05; the other sources share the rest "
+    "(by --source-temperature, else in proportion to their pairs); default: off",
+    "source_temperature": "sample the training pairs by source (a corpus from make corpus, with its .sources "
+    "file), each source's share in proportion to its pairs^(1/T): 1 as many as it has, 2 or more evens the "
+    "sources out; default 0: off",
     "batch_tokens": "target tokens per batch",
     "lr": "peak learning rate",
     "warmup_steps": "learning-rate warm-up steps",
@@ -152,7 +158,7 @@ def add_flag(group, flag: TrainFlag) -> None:
         kwargs["action"] = argparse.BooleanOptionalAction
     elif typing.get_origin(kind) is typing.Literal:
         kwargs["choices"] = typing.get_args(kind)
-    elif kind in (int, float):
+    elif kind in (int, float, str):
         kwargs["type"] = kind
         kwargs["metavar"] = _METAVARS.get(flag.dest, flag.dest.upper())
     else:

@@ -112,8 +112,8 @@ def test_repeated_pairs_weight_training_only_with_keep_duplicates(tmp_path):
     path = tmp_path / "c.en-es.tsv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     spec = CorpusSpec(str(path))
-    once, _ = read_and_split(spec, DataConfig(valid_size=5, test_size=5))
-    kept, _ = read_and_split(spec, DataConfig(valid_size=5, test_size=5, keep_duplicates=True))
+    once, _, _ = read_and_split(spec, DataConfig(valid_size=5, test_size=5))
+    kept, _, _ = read_and_split(spec, DataConfig(valid_size=5, test_size=5, keep_duplicates=True))
     repeated = ("the repeated one", "la repetida")
 
     def count(split):

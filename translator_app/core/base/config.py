@@ -74,6 +74,36 @@ class DataConfig:
     protect_spans: bool = True  # mask numbers, URLs, codes... with placeholders in training pairs, as at inference
     augment_share: float = 0.0  # share of training pairs whose entities are replaced (core/text/augment.py)
     keep_duplicates: bool = False  # a corpus that weights some pairs by repeating them (make corpus --repeat)
+    # sampling by source (the corpus's NAME.sources sidecar, core/train/source_mix.py): "" and 0 = off
+    source_weights: str = ""  # "tatoeba=0.4,manpages=0.1": these sources' shares of every epoch
+    source_temperature: float = 0.0  # shares ∝ pairs^(1/T) (1: proportional; 0: off) for the sources not named
+
+    def __post_init__(self) -> None:
+        parse_source_weights(self.source_weights)  # ValueError when malformed
+        if self.source_temperature < 0:
+            raise ValueError(f"source_temperature must be 0 (off) or positive, got {self.source_temperature}")
+
+    @property
+    def by_source(self) -> bool:
+        """Whether the training pairs are sampled by source (needs a corpus with source labels)."""
+        return bool(self.source_weights.strip()) or self.source_temperature > 0
+
+
+def parse_source_weights(text: str) -> dict[str, float]:
+    """``"tatoeba=0.4, manpages=0.1"`` -> {"tatoeba": 0.4, "manpages": 0.1}; "" -> {}. Raises ValueError."""
+    weights: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = (x.strip() for x in item.partition("="))
+        try:
+            weight = float(value) if sep and name else -1.0
+        except ValueError:
+            weight = -1.0
+        if not weight >= 0 or weight == float("inf") or name in weights:
+            raise ValueError(f"source weights are SOURCE=SHARE,... with each source once and shares >= 0, not {item!r}")
+        weights[name] = weight
+    if weights and not sum(weights.values()) > 0:
+        raise ValueError(f"source weights must not all be 0 ({text!r})")
+    return weights
 
 
 @dataclass(frozen=True)

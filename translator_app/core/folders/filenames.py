@@ -27,3 +27,4 @@ DATA_DIR = "data"  # the run's splits (train/valid/test.tsv, general.tsv) and it
 SPLIT_NAMES = ("train", "valid", "test")
 GENERAL_SPLIT = "general"  # fine-tuning: data/general.tsv, the general dev set scored beside the in-domain one
 GENERAL_FILE = f"{GENERAL_SPLIT}.tsv"
+TRAIN_SOURCES_FILE = "train.sources"  # the source of each pair of data/train.tsv, when sampled by source

@@ -1,8 +1,8 @@
 """A training run folder and a model bundle on disk: every file name, every read and write.
 
 A run folder holds the run's ``run.json`` (configs, metadata, the corpus it reads), ``history.jsonl``
-(:mod:`~translator_app.core.folders.run_history`), ``data/`` (the splits as TSV and the run's own
-tokenizer), the resumable ``checkpoint.pt`` (written by :mod:`~translator_app.core.train.train_state`
+(:mod:`~translator_app.core.folders.run_history`), ``data/`` (the splits as TSV, the source of each
+training pair when the run samples by source, and the run's own tokenizer), the resumable ``checkpoint.pt`` (written by :mod:`~translator_app.core.train.train_state`
 through :func:`atomic_write_bytes`), the ``.lock`` (:mod:`~translator_app.core.folders.runlock`) and, once
 a validation was the best so far, the bundle (``config.json``, ``tokenizer.model`` or
 ``source.model`` + ``target.model``, ``weights.pt``; :mod:`~translator_app.core.model.checkpoint`).
@@ -41,6 +41,7 @@ from translator_app.core.folders.filenames import (  # noqa: F401  (re-exported:
     SOURCE_TOKENIZER,
     SPLIT_NAMES,
     TARGET_TOKENIZER,
+    TRAIN_SOURCES_FILE,
     TRAIN_STATE_FILE,
     WEIGHTS_FILE,
 )
@@ -224,6 +225,17 @@ class RunFolder:
     def read_splits(self) -> dict[str, Pairs]:
         return {name: self.read_pairs(name) for name in SPLIT_NAMES}
 
+    def write_train_sources(self, labels: list[str]) -> None:
+        """``data/train.sources``: the source of each pair of ``data/train.tsv``, one name a line."""
+        atomic_write_text(self.data_dir / TRAIN_SOURCES_FILE, "".join(f"{name}\n" for name in labels))
+
+    def read_train_sources(self) -> list[str] | None:
+        """What :meth:`write_train_sources` wrote; None when the run does not sample by source."""
+        from translator_app.core.text.corpus_sources import read_labels
+
+        path = self.data_dir / TRAIN_SOURCES_FILE
+        return read_labels(path) if path.exists() else None
+
     def save_tokenizers(self, tok) -> None:
         """The run's tokenizer goes to ``data/``, never over the bundle's ``tokenizer.model``: a
         folder that holds a model keeps a matching tokenizer until the run saves its first bundle
@@ -243,7 +255,7 @@ class RunFolder:
         """Before a new run: an earlier run in this folder can no longer be resumed (on new data)."""
         self.state_file.unlink(missing_ok=True)
         self.run_file.unlink(missing_ok=True)
-        for name in (GENERAL_FILE, JOINT_TOKENIZER, SOURCE_TOKENIZER, TARGET_TOKENIZER):
+        for name in (GENERAL_FILE, TRAIN_SOURCES_FILE, JOINT_TOKENIZER, SOURCE_TOKENIZER, TARGET_TOKENIZER):
             (self.data_dir / name).unlink(missing_ok=True)
 
     def remove_leftovers(self) -> None:

@@ -179,6 +179,7 @@ def read_corpus(
     accelerators: bool | str | None = None,
     include_fuzzy: bool = False,
     max_file_bytes: int | None = None,
+    line_numbers: list[int] | None = None,
 ) -> tuple[list[tuple[str, str]], CorpusReport]:
     """Read a whole corpus into memory as (source, target) pairs plus a report.
 
@@ -187,6 +188,8 @@ def read_corpus(
     TMX), strips PO / MO accelerator marks (``accelerators``: None = on for PO / MO, False = off,
     a string = exactly these marks), skips fuzzy entries unless ``include_fuzzy``, and refuses
     XLIFF / PO / MO files over ``max_file_bytes`` (default ``formats.MAX_TREE_BYTES``).
+    ``line_numbers``: a list that gets the line number of every returned pair (it aligns a sidecar
+    file with the pairs, see :mod:`translator_app.core.text.corpus_sources`).
     """
     paths = (str(path),) if target_path is None else (str(path), str(target_path))
     report = CorpusReport(paths=paths)
@@ -230,6 +233,8 @@ def read_corpus(
                 continue
             seen.add((src, tgt))
         pairs.append((src, tgt))
+        if line_numbers is not None:
+            line_numbers.append(line_no)
     report.pairs = len(pairs)
     if not pairs:
         detail = f" ({report.summary()}; first problem: {report.examples[0]})" if report.examples else ""

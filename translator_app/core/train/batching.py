@@ -7,7 +7,7 @@ so memory grows with the number of tokens only.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,3 +119,8 @@ def rotating_rows(total: int, fixed: int, rounds: int) -> list[np.ndarray]:
     slices of the rest (fine-tuning: the in-domain pairs every epoch, fresh general pairs each time)."""
     rest = np.arange(fixed, total)
     return [np.concatenate([np.arange(fixed), part]) for part in np.array_split(rest, max(1, rounds))]
+
+
+def in_turn(epochs: list[np.ndarray]) -> Callable[[int], np.ndarray]:
+    """``Run.epoch_rows`` for a list of epochs (e.g. :func:`rotating_rows`): epoch e gets ``epochs[e % len]``."""
+    return lambda epoch: epochs[epoch % len(epochs)]

@@ -310,7 +310,7 @@ def prepare(
     meta = bundle.meta
     base_name = str(meta.get("name") or base.name)
     yield Status("Splitting the corpus (the base model's tokenizer is kept)")
-    split, report = read_and_split(spec, data_cfg)
+    split, report, _ = read_and_split(spec, data_cfg)  # (setup refuses sampling by source here)
     base_pair = (str(meta.get("src_lang") or ""), str(meta.get("tgt_lang") or ""))
     check_languages(spec.path, base_name, base_pair, (report.src_lang, report.tgt_lang))
     pair = (base_pair[0] or report.src_lang or "en", base_pair[1] or report.tgt_lang or "es")

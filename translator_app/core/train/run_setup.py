@@ -27,13 +27,16 @@ from translator_app.core.train.train_data import RunSetup, prepare_train_pairs, 
 
 
 def _prepare_fresh(spec: CorpusSpec, folder: RunFolder, data_cfg: DataConfig, tok_cfg: TokenizerConfig):
-    split, report = read_and_split(spec, data_cfg)
+    split, report, sources = read_and_split(spec, data_cfg)
     src_lang, tgt_lang = report.src_lang or "en", report.tgt_lang or "es"
+    # augmentation and masking rewrite pairs in place: the source labels stay aligned
     train_pairs = prepare_train_pairs(split.train, data_cfg, tok_cfg.placeholders, src_lang, tgt_lang)
     split = corpus_mod.Split(train_pairs, split.valid, split.test)  # valid/test stay raw: scored as users see them
     folder.write_split({"train": split.train, "valid": split.valid, "test": split.test})
+    if sources is not None:
+        folder.write_train_sources(sources)
     tokenizers = train_tokenizers(split.train, tok_cfg, data_cfg.seed)
-    return split, tokenizers, report
+    return split, tokenizers, report, sources
 
 
 def _write_run(
@@ -63,6 +66,8 @@ def setup(request: TrainRequest, ctx: DistContext) -> Iterator[Any]:
         return
     if request.resume:
         yield Status(f"No checkpoint in {folder.path}; starting a new run")
+    if request.finetune is not None and request.data_cfg.by_source:
+        raise ValueError("sampling by source is for new models; fine-tuning mixes general data by its replay share")
     # --extend-minutes N with nothing to resume: N minutes in all (it is not a budget train() reads)
     train_cfg = replace(train_cfg, minutes=resumed_minutes(train_cfg, 0.0), extend_minutes=0.0)
     if not ctx.is_main:
@@ -92,7 +97,7 @@ def setup(request: TrainRequest, ctx: DistContext) -> Iterator[Any]:
 def _new_run(request: TrainRequest, folder: RunFolder, train_cfg: TrainConfig, meta: dict[str, Any] | None) -> RunSetup:
     """A new model: the corpus split, the tokenizer trained, the vocabulary sizes put into the model config."""
     spec, out = request.corpus, folder.path
-    split, tok, report = _prepare_fresh(spec, folder, request.data_cfg, request.tok_cfg)
+    split, tok, report, sources = _prepare_fresh(spec, folder, request.data_cfg, request.tok_cfg)
     folder.save_tokenizers(tok)
     model_cfg = replace(
         request.model_cfg,
@@ -112,7 +117,9 @@ def _new_run(request: TrainRequest, folder: RunFolder, train_cfg: TrainConfig, m
     }
     if tok.has_placeholders:  # which capitalised words the corpus copies (names) and which it translates
         run_meta["names"] = name_rule_from_pairs(split.train).to_meta()
-    return RunSetup(model_cfg, train_cfg, request.data_cfg, run_meta, split, tok, report.summary(), None)
+    return RunSetup(
+        model_cfg, train_cfg, request.data_cfg, run_meta, split, tok, report.summary(), None, sources=sources
+    )
 
 
 def resumed_minutes(train_cfg: TrainConfig, elapsed_s: float) -> float:
@@ -128,20 +135,26 @@ def _load_run(
     folder: RunFolder, train_over: dict[str, Any], meta: dict[str, Any] | None, state: dict[str, Any] | None
 ) -> RunSetup:
     run = folder.read_run()
+    data_cfg = from_dict(DataConfig, run["data"])
     summary = f"resumed at step {state['step']}" if state else "prepared by rank 0"
     run_meta = {**run.get("meta", {}), **(meta or {})}
     general = folder.read_pairs(GENERAL_SPLIT) if isinstance(run_meta.get("finetune"), dict) else []
     if general and state:
         summary += f"; fine-tuning {run_meta.get('parent', {}).get('name', '?')}, {len(general)} general dev pairs"
+    split = corpus_mod.Split(**folder.read_splits())
+    sources = folder.read_train_sources() if data_cfg.by_source else None
+    if data_cfg.by_source and (sources is None or len(sources) != len(split.train)):
+        raise ValueError(f"{folder.data_dir}: no source label for each of the {len(split.train)} training pairs")
     return RunSetup(
         from_dict(ModelConfig, run["model"]),
         replace(from_dict(TrainConfig, run["train"]), **train_over),
-        from_dict(DataConfig, run["data"]),
+        data_cfg,
         run_meta,
-        corpus_mod.Split(**folder.read_splits()),
+        split,
         folder.load_tokenizers(),
         summary,
         state,
         None,
         general,
+        sources,
     )

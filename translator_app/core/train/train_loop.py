@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -85,8 +86,9 @@ class Run:
     use_amp: bool
     amp_dtype: torch.dtype
     state: TrainingState
-    # fine-tuning: each epoch's rows of train_enc (the in-domain pairs + one slice of the replay), in turn
-    epoch_rows: list[np.ndarray] | None = None
+    # the rows of train_enc that epoch e trains on (None: all, once): fine-tuning's in-domain pairs + one
+    # slice of the replay (batching.in_turn), or the pairs drawn by source (source_mix.SourceMix.rows)
+    epoch_rows: Callable[[int], np.ndarray] | None = None
     # seconds trained as of the last step, averaged over the ranks (all ranks set the same learning rate)
     synced_elapsed: float | None = None
     # --threads 0 on one CPU process: the thread count chosen by measurement (core/base/threads.py)

@@ -50,7 +50,7 @@ from translator_app.core.folders.runfolder import (
 )
 from translator_app.core.model.model import Seq2Seq
 from translator_app.core.text import corpus as corpus_mod
-from translator_app.core.train.batching import EncodedCorpus, bucket_batches, rotating_rows
+from translator_app.core.train.batching import EncodedCorpus, bucket_batches, in_turn, rotating_rows
 from translator_app.core.train.blend import blend_toward_base
 from translator_app.core.train.distributed import (
     DistContext,
@@ -63,6 +63,7 @@ from translator_app.core.train.distributed import (
 )
 from translator_app.core.train.request import CorpusSpec, FinetuneSpec, TrainRequest  # noqa: F401  (re-exported)
 from translator_app.core.train.run_setup import setup as setup_run
+from translator_app.core.train.source_mix import SourceMix
 from translator_app.core.train.train_data import RunSetup, mask_pairs
 from translator_app.core.train.train_loop import (  # noqa: F401  (lr_factor, budget_spent re-exported for callers)
     Run,
@@ -139,15 +140,19 @@ def _prepare(
     torch.manual_seed(setup.train_cfg.seed)
     yield Status("Encoding the corpus")
     data = _encode(setup, request.corpus.path)
+    if data.mix is not None:  # the shares used: into run.json (and so every bundle's meta), and shown
+        if ctx.is_main:
+            RunFolder.at(out).update_meta(setup.meta)
+        yield Status(data.mix.summary())
     # from here on training reads only the int32 index: let the raw training sentences go
     n_test = len(setup.split.test)
-    setup.split = corpus_mod.Split([], [], [])
+    setup.split, setup.sources = corpus_mod.Split([], [], []), None
     if should_stop():
         yield Finished("stopped", 0, str(out), None, time.monotonic() - started)
         return None
     run = _make_run(out, ctx, setup, data, started)
     yield DataReady(
-        f"{setup.summary}; {data.dropped} pairs over {data.max_len} subwords dropped",
+        f"{setup.summary}; {data.dropped} pairs over {setup.data_cfg.max_len} subwords dropped",
         len(data.train_enc),
         len(data.valid),
         n_test,
@@ -214,14 +219,14 @@ class _Encoded:
     """The training and validation pairs as subword ids, and what the loop needs to read them."""
 
     train_enc: EncodedCorpus  # rows of subword ids (int32 index), pairs over max_len dropped
-    dropped: int
-    max_len: int
+    dropped: int  # pairs over data_cfg.max_len subwords
     valid: list[tuple[str, str]]  # raw: scored as users see them
     valid_enc: EncodedCorpus  # masked like the training pairs when the tokenizer has placeholders
     src_lang: str
     tgt_lang: str
     ft_info: dict[str, Any] | None
-    epoch_rows: list[np.ndarray] | None  # fine-tuning: rows of each epoch (a fresh replay slice each)
+    epoch_rows: Callable[[int], np.ndarray] | None  # rows of each epoch: fine-tuning's replay slices, or by source
+    mix: SourceMix | None  # sampling by source (DataConfig.by_source)
 
 
 def _encode(setup: RunSetup, corpus_path: str) -> _Encoded:
@@ -234,13 +239,16 @@ def _encode(setup: RunSetup, corpus_path: str) -> _Encoded:
     rounds, n_domain = int((ft_info or {}).get("replay_rounds", 1)), int((ft_info or {}).get("in_domain_pairs", 0))
     if rounds > 1 and 0 < n_domain < len(setup.split.train):  # the in-domain pairs come first (finetune.py)
         kept_domain = int(np.searchsorted(train_enc.kept, n_domain))  # rows from the first n_domain pairs
-        epoch_rows = rotating_rows(len(train_enc), kept_domain, rounds)
+        epoch_rows = in_turn(rotating_rows(len(train_enc), kept_domain, rounds))
     valid = setup.split.valid
     valid_masked = mask_pairs(valid, src_lang, tgt_lang) if data_cfg.protect_spans and tok.has_placeholders else valid
     valid_enc, _ = EncodedCorpus.from_pairs(valid_masked, tok, data_cfg.max_len)
     if len(train_enc) == 0:
         raise corpus_mod.CorpusError(corpus_path, None, "no training pair is short enough after tokenisation")
-    return _Encoded(train_enc, dropped, data_cfg.max_len, valid, valid_enc, src_lang, tgt_lang, ft_info, epoch_rows)
+    mix = SourceMix([setup.sources[k] for k in train_enc.kept], data_cfg) if setup.sources is not None else None
+    if mix is not None:  # (setup refuses it when fine-tuning)
+        epoch_rows, meta["source_mix"] = mix.rows, mix.to_meta()
+    return _Encoded(train_enc, dropped, valid, valid_enc, src_lang, tgt_lang, ft_info, epoch_rows, mix)
 
 
 def _build(
@@ -300,7 +308,7 @@ def _epochs(run: Run, should_stop: Callable[[], bool]) -> Generator[Event, None,
     last_valid_step = st.step
     stop_requested = should_stop()
     while not reason:
-        rows = run.epoch_rows[st.epoch % len(run.epoch_rows)] if run.epoch_rows else None
+        rows = run.epoch_rows(st.epoch) if run.epoch_rows else None
         batches = shard(bucket_batches(run.train_enc, cfg.batch_tokens, seed=cfg.seed + st.epoch, rows=rows), ctx)
         while st.batch_pos < len(batches):
             if stop_requested:
