@@ -56,11 +56,11 @@ def test_adapt_makes_a_new_version_and_rolls_back(tiny_model_dir, tmp_path):
     assert v2.number == 2 and v2.base == str(tiny_model_dir)
     assert [v.number for v in adaptation.versions(memory)] == [1, 2]
     assert adaptation.use_version(memory, 2) == store.entry(v2.path).path
-    assert adaptation.current_model(memory, tiny_model_dir) == store.entry(v2.path).path
+    assert adaptation.current_version(memory) == 2
     assert adaptation.use_version(memory, 1) == entry.path  # rollback
-    assert adaptation.current_model(memory, tiny_model_dir) == entry.path
+    assert adaptation.current_version(memory) == 1
     assert adaptation.use_version(memory, 0) is None
-    assert adaptation.current_model(memory, tiny_model_dir) == tiny_model_dir
+    assert adaptation.current_version(memory) == 0
     with pytest.raises(ValueError, match="no version 7"):
         adaptation.use_version(memory, 7)
 

@@ -153,15 +153,6 @@ def current_version(memory: TranslationMemory) -> int:
     return int(memory.get_meta(_CURRENT, "0"))
 
 
-def current_model(memory: TranslationMemory, root: str | Path) -> Path:
-    """The model the person uses now: their current version, else the root model."""
-    number = current_version(memory)
-    for v in versions(memory):
-        if v.number == number and Path(v.path).is_dir():
-            return Path(v.path)
-    return Path(root)
-
-
 def use_version(memory: TranslationMemory, number: int) -> Path | None:
     """Switch to version ``number`` (0: the root model); its folder, None for the root."""
     if number == 0:
