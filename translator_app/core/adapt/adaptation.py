@@ -53,6 +53,7 @@ ADAPT_EPOCHS = 10
 ADAPT_BATCH_TOKENS = 1500
 ADAPT_WARMUP = 10
 ADAPT_REPLAY = 0.7
+ADAPT_LR, ADAPT_ANCHOR = 4e-4, 3.0  # as measured (the fine-tune preset's own moved on since)
 _PAIRS_PER_STEP = 40  # memory + replayed pairs in one 1,500-token batch (about; for the validation interval)
 _VERSIONS, _CURRENT, _ADAPTED_AT = "versions", "current_version", "adapted_at"
 
@@ -240,6 +241,10 @@ def regime(entries: int) -> list[str]:
         str(ADAPT_WARMUP),
         "--valid-every",
         str(max(5, steps // 10)),
+        "--lr",
+        f"{ADAPT_LR:g}",
+        "--anchor",
+        f"{ADAPT_ANCHOR:g}",
     ]
 
 
