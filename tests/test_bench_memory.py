@@ -25,6 +25,12 @@ def test_bench_memory_adaptation_tiny(tiny_model_dir, tmp_path, capsys):
     )  # fmt: skip
     assert code == 0
     rows = json.loads(out.read_text())
-    assert [(r["run"], r["fed"]) for r in rows] == [("root", 0), ("version", 4), ("version", 6), ("once", 4), ("once", 6)]
+    assert [(r["run"], r["fed"]) for r in rows] == [
+        ("root", 0),
+        ("version", 4),
+        ("version", 6),
+        ("once", 4),
+        ("once", 6),
+    ]
     assert all("gimp_bleu" in r and "general_bleu" in r for r in rows)
     assert "| version | 4 |" in capsys.readouterr().out
