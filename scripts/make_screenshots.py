@@ -2,7 +2,7 @@
 """Regenerate the README's Translate-tab screenshots (offscreen Qt, the bundled model):
 translate.png (typed text, translation, heat map), interactive.png (a person retyped part of a
 sentence's translation; the grey rest is the model's completion) and alternatives.png (Ctrl+click
-on a word: its five alternatives).
+on the completion's verb: its five alternatives).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/make_screenshots.py
 """
@@ -93,7 +93,8 @@ def main() -> int:
         editor.accept_suggestion()
         text = editor.segment_text(0)
         words = [m for m in __import__("re").finditer(r"\w+", text)]
-        editor.request_alternatives(editor.segments[0].start + words[-1].start() + 1)
+        verb = words[min(4, len(words) - 1)]  # "Me llamo Anna y VIVO en Berlin": the word the completion may get wrong
+        editor.request_alternatives(editor.segments[0].start + verb.start() + 1)
         wait(lambda: editor.popup.isVisible(), lambda: (save("alternatives.png", editor.popup), finish()))
 
     def shot(_translation) -> None:
