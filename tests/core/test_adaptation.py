@@ -100,9 +100,8 @@ def test_a_cancelled_adaptation_raises_cancelled_and_stops_its_training_child(tm
 
 def test_the_regime_is_a_few_passes_in_small_batches_sized_to_the_memory(tmp_path):
     def flags(entries: int) -> dict[str, str]:
-        corpus = tmp_path / f"m{entries}.tsv"
-        corpus.write_text("".join(f"Sentence {i}.\tFrase {i}.\n" for i in range(entries)), encoding="utf-8")
-        cmd = adaptation.train_command(corpus, tmp_path, tmp_path / "out", "v1", adaptation.AdaptSettings(), None)
+        settings = adaptation.AdaptSettings()
+        cmd = adaptation.train_command(tmp_path / "m.tsv", tmp_path, tmp_path / "out", "v1", settings, None, entries)
         start = cmd.index("--replay")
         return dict(zip(cmd[start::2], cmd[start + 1 :: 2], strict=False))
 
@@ -111,5 +110,5 @@ def test_the_regime_is_a_few_passes_in_small_batches_sized_to_the_memory(tmp_pat
     assert small["--replay"] == "0.7"
     assert small["--valid-every"] == "5" and int(large["--valid-every"]) > 50  # about ten validations
     custom = adaptation.AdaptSettings(extra_args=("--max-epochs", "3"))  # given flags come last and win
-    cmd = adaptation.train_command(tmp_path / "m45.tsv", tmp_path, tmp_path / "o", "v1", custom, None)
+    cmd = adaptation.train_command(tmp_path / "m.tsv", tmp_path, tmp_path / "o", "v1", custom, None, 45)
     assert cmd[-2:] == ["--max-epochs", "3"]

@@ -248,11 +248,13 @@ def regime(entries: int) -> list[str]:
     ]
 
 
-def train_command(corpus: Path, base: Path, out: Path, name: str, settings: AdaptSettings, replay: str | None):
+def train_command(
+    corpus: Path, base: Path, out: Path, name: str, settings: AdaptSettings, replay: str | None, entries: int = 0
+):
     args = ["train", str(corpus), "--from", str(base), "--out", str(out)]
     cmd = child_command(args, settings.python)  # python -m translator_app, or the frozen app's binary
     cmd += ["--minutes", f"{settings.minutes:g}", "--threads", str(settings.threads), "--json", "--name", name]
-    cmd += regime(corpus.read_text(encoding="utf-8").count("\n"))  # (settings.extra_args come last and win)
+    cmd += regime(entries)  # (settings.extra_args come last and win)
     if replay:
         cmd += ["--replay-corpus", replay]
     return cmd + list(settings.extra_args)
@@ -301,7 +303,7 @@ def adapt(
         + (f", replaying {Path(replay).name}" if replay else ", no general data to replay")
         + f") for {settings.minutes:g} min on {settings.threads} threads"
     )
-    cmd = train_command(corpus, base, run / "model", name, settings, replay)
+    cmd = train_command(corpus, base, run / "model", name, settings, replay, len(train))
     kwargs = _low_priority() if settings.low_priority else {}
     env = {**os.environ, "OMP_NUM_THREADS": str(settings.threads)}
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kwargs) as proc:
