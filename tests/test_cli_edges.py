@@ -70,6 +70,9 @@ def test_extend_minutes_continues_a_run_that_used_its_budget(capsys, tmp_path):
 
     code, stdout, err = run(capsys, "train", corpus, "--out", out, "--resume", "--minutes", "0.03", *common)
     assert code == 2 and "--extend-minutes" in err and "Resuming" not in stdout  # no one-step run
+    # a bare --resume keeps the run's own budget (it once got a new run's default: epochs, a flat schedule)
+    code, stdout, err = run(capsys, "train", corpus, "--out", out, "--resume", *common)
+    assert code == 2 and "0.03-minute time budget" in err and "Resuming" not in stdout
 
     code, stdout, _ = run(capsys, "train", corpus, "--out", out, "--resume", "--extend-minutes", "0.03", *common)
     assert code == 0 and "Finished (budget)" in stdout, stdout

@@ -32,11 +32,28 @@ def event_record(ev) -> dict[str, Any]:
     return record
 
 
+BUDGET_FLAGS = ("minutes", "max_steps", "max_epochs", "extend_minutes")
+
+
+def stored_budget(out: str, train_cfg):
+    """``train_cfg`` with the budget that ``out``'s run.json recorded (a resumed run given no budget flag
+    would otherwise get a new run's default budget: a 24-minute linear schedule became a flat one)."""
+    try:
+        saved = RunFolder.at(out).read_run().get("train") or {}
+    except (OSError, ValueError):
+        return train_cfg
+    budget = {k: saved[k] for k in BUDGET_FLAGS[:3] if isinstance(saved.get(k), (int, float))}
+    return dataclasses.replace(train_cfg, **budget)
+
+
 def train_request(args) -> TrainRequest:
     """The parsed ``train`` arguments as a :class:`TrainRequest` (the configs through
     ``core.train.request.resolve``, as in the app); the corpus and budget checked, the replay warning shown."""
     resuming = args.resume and RunFolder.at(args.out).has_checkpoint()
     model_cfg, train_cfg, tok_cfg, data_cfg = configs(args)  # the flags checked before the base model is read
+    bare_resume = resuming and all(getattr(args, k, None) is None for k in BUDGET_FLAGS)
+    if bare_resume:
+        train_cfg = stored_budget(args.out, train_cfg)  # a bare --resume finishes the run as it was planned
     if not resuming:
         check_corpus_paths(args.corpus, args.target)  # before anything is printed or created
     elif not train_cfg.extend_minutes:
@@ -54,6 +71,8 @@ def train_request(args) -> TrainRequest:
             warning = replay_warning(base, finetune.replay_share, finetune.replay_corpus)
             if warning:
                 print(f"Warning: {warning}", file=sys.stderr, flush=True)
+    if bare_resume:
+        train_cfg = stored_budget(args.out, train_cfg)
     return TrainRequest(
         CorpusSpec(args.corpus, args.target),
         args.out,
