@@ -26,6 +26,7 @@ if str(ROOT) not in sys.path:
 from translator_app.core.folders.bundlemeta import read_config  # noqa: E402
 from translator_app.core.folders.filenames import REPLAY_FILE  # noqa: E402
 from translator_app.core.model.checkpoint import load_bundle, save_bundle  # noqa: E402
+from translator_app.core.train.blend import weighted_mean  # noqa: E402
 
 SHIPPED_EXTRA = (REPLAY_FILE, "test.tsv")  # copied from the first bundle when it has them
 
@@ -42,8 +43,6 @@ def parse(spec: str) -> tuple[Path, float | None]:
 
 def average(out: Path, specs: list[tuple[Path, float | None]], half: bool = False) -> dict:
     """Write the weighted mean of ``specs``' weights to ``out``; returns the ``averaged`` record."""
-    import torch
-
     if len(specs) < 2:
         raise ValueError("give at least two bundles")
     given = [w for _, w in specs if w is not None]
@@ -58,21 +57,9 @@ def average(out: Path, specs: list[tuple[Path, float | None]], half: bool = Fals
             raise ValueError(f"{path}: another model configuration than {specs[0][0]}")
         if cfg.get("tokenizer", {}).get("sha256") != configs[0].get("tokenizer", {}).get("sha256"):
             raise ValueError(f"{path}: another tokenizer than {specs[0][0]}")
-    first = load_bundle(specs[0][0])
-    mean: dict[int, torch.Tensor] = {}  # tied parameters (one tensor under several names) stay one tensor
-    state: dict[str, torch.Tensor] = {}
-    others = [load_bundle(path).state_dict for path, _ in specs[1:]]
-    for key, value in first.state_dict.items():
-        ptr = value.data_ptr()
-        if ptr not in mean:
-            if value.is_floating_point():
-                acc = value.float() * weights[0]
-                for w, sd in zip(weights[1:], others, strict=True):
-                    acc += sd[key].float() * w
-                mean[ptr] = acc
-            else:
-                mean[ptr] = value
-        state[key] = mean[ptr]
+    bundles = [load_bundle(path) for path, _ in specs]
+    first = bundles[0]
+    state = weighted_mean([b.state_dict for b in bundles], weights)
     record = {"bundles": [path.name for path, _ in specs], "weights": [round(w, 6) for w in weights]}
     meta = dict(first.meta, averaged=record)
     meta.pop("run", None)  # not the run folder of any one of them

@@ -51,13 +51,8 @@ def train_request(args) -> TrainRequest:
     ``core.train.request.resolve``, as in the app); the corpus and budget checked, the replay warning shown."""
     resuming = args.resume and RunFolder.at(args.out).has_checkpoint()
     model_cfg, train_cfg, tok_cfg, data_cfg = configs(args)  # the flags checked before the base model is read
-    bare_resume = resuming and all(getattr(args, k, None) is None for k in BUDGET_FLAGS)
-    if bare_resume:
-        train_cfg = stored_budget(args.out, train_cfg)  # a bare --resume finishes the run as it was planned
     if not resuming:
         check_corpus_paths(args.corpus, args.target)  # before anything is printed or created
-    elif not train_cfg.extend_minutes:
-        refuse_spent_budget(args.out, train_cfg.minutes)
     finetune = None
     if getattr(args, "base", None):
         from translator_app.core.train.finetune import resolve_model
@@ -71,8 +66,10 @@ def train_request(args) -> TrainRequest:
             warning = replay_warning(base, finetune.replay_share, finetune.replay_corpus)
             if warning:
                 print(f"Warning: {warning}", file=sys.stderr, flush=True)
-    if bare_resume:
-        train_cfg = stored_budget(args.out, train_cfg)
+    if resuming and all(getattr(args, k, None) is None for k in BUDGET_FLAGS):
+        train_cfg = stored_budget(args.out, train_cfg)  # a bare --resume finishes the run as it was planned
+    if resuming and not train_cfg.extend_minutes:
+        refuse_spent_budget(args.out, train_cfg.minutes)
     return TrainRequest(
         CorpusSpec(args.corpus, args.target),
         args.out,

@@ -27,15 +27,25 @@ from translator_app.core.train.forgetting import BEST_IN_DOMAIN_DIR
 BLEND_ALPHAS = (0.9, 0.8, 0.7, 0.6, 0.5)  # share of the tuned weights, most tuned first
 
 
-def blended(tuned: dict[str, torch.Tensor], base: dict[str, torch.Tensor], alpha: float) -> dict[str, torch.Tensor]:
-    """``alpha * tuned + (1 - alpha) * base`` for every floating tensor (others: the tuned one), in float32."""
+def weighted_mean(states: list[dict[str, torch.Tensor]], weights: list[float]) -> dict[str, torch.Tensor]:
+    """``sum(w * state)`` for every floating tensor, in float32 (others: the first state's); tensors the first
+    state ties (one tensor under several names) stay one tensor. Also scripts/average_bundles.py's mean."""
+    means: dict[int, torch.Tensor] = {}
     out = {}
-    for key, value in tuned.items():
-        if value.is_floating_point():
-            out[key] = torch.lerp(base[key].float(), value.float(), alpha)
-        else:
-            out[key] = value
+    for key, value in states[0].items():
+        ptr = value.data_ptr()
+        if ptr not in means:
+            if value.is_floating_point():
+                means[ptr] = sum(w * state[key].float() for w, state in zip(weights, states, strict=True))
+            else:
+                means[ptr] = value
+        out[key] = means[ptr]
     return out
+
+
+def blended(tuned: dict[str, torch.Tensor], base: dict[str, torch.Tensor], alpha: float) -> dict[str, torch.Tensor]:
+    """``alpha * tuned + (1 - alpha) * base`` (see :func:`weighted_mean`)."""
+    return weighted_mean([tuned, base], [alpha, 1.0 - alpha])
 
 
 def blend_toward_base(run: Any, validate: Any, save: Any) -> Iterator[Status]:
