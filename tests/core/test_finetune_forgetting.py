@@ -8,6 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import torch
@@ -17,6 +18,7 @@ from translator_app.core.base.events import OverLimit, Status, Validation
 from translator_app.core.model.checkpoint import load_bundle, load_train_state
 from translator_app.core.model.model import Seq2Seq
 from translator_app.core.train import anchor
+from translator_app.core.train.blend import GENERAL, IN_DOMAIN
 from translator_app.core.train.finetune import FINETUNE_PRESET, TRAIN_PRESETS, FinetuneSpec
 from translator_app.core.train.forgetting import BEST_IN_DOMAIN_DIR, adopt_best_in_domain, judge
 from translator_app.core.train.train_loop import _general_limit, general_limit_report
@@ -254,26 +256,51 @@ def blend_setup(tiny_model_dir, out: Path) -> tuple[SimpleNamespace, torch.Tenso
     return run, base_weight
 
 
+def judged(base_weight: torch.Tensor, tried: list) -> Any:
+    """A judge: in-domain BLEU 10 + 10 x alpha, general 30 - 2.5 x alpha (alpha: how far the model is from the base)."""
+
+    def judge(run, which):
+        alpha = round(float((run.model.decoder.combine.weight.detach() - base_weight).mean()), 3)
+        tried.append((which, alpha))
+        return 10.0 + 10 * alpha if which == IN_DOMAIN else 30.0 - 2.5 * alpha
+
+    return judge
+
+
 def test_a_blend_with_the_base_is_kept_when_the_best_in_domain_checkpoint_forgot_too_much(tiny_model_dir, tmp_path):
     from translator_app.core.train.blend import blend_toward_base
     from translator_app.core.train.train_loop import save_model
 
     run, base_weight = blend_setup(tiny_model_dir, tmp_path / "run")
     tried = []
-
-    def score(run):  # in-domain +10 x alpha, general -2.5 x alpha: 0.8 is the first within 2
-        alpha = round(float((run.model.decoder.combine.weight.detach() - base_weight).mean()), 3)
-        tried.append(alpha)
-        return Validation(4, 1.0, 10.0 + 10 * alpha, 50.0, False, (), 30.0 - 2.5 * alpha, 50.0)
-
-    events = list(blend_toward_base(run, score, save_model))
-    assert tried == [0.9, 0.8] and "Kept the blend 0.8" in events[-1].message
+    events = list(blend_toward_base(run, judged(base_weight, tried), save_model))
+    # judged: the kept checkpoint (the base, on disk; the model in memory is the last step's), the base in general,
+    # then the best in-domain checkpoint itself (-2.5: over 2) and blends from the most tuned: 0.8 is within 2
+    assert tried[:2] == [(IN_DOMAIN, 0.0), (GENERAL, 0.0)]
+    assert [alpha for which, alpha in tried[2:] if which == GENERAL] == [1.0, 0.9, 0.8]
+    assert "Kept blend 0.8" in events[-1].message
     assert run.ft_info["blend"] == {"alpha": 0.8, "step": 4, "bleu": 18.0, "general_drop": 2.0}
     kept = load_bundle(run.out)
     delta = kept.state_dict["decoder.combine.weight"].float() - base_weight
     assert torch.allclose(delta, torch.full_like(delta, 0.8), atol=1e-5) and kept.meta["metrics"]["blend"] == 0.8
     events, report = drain(general_limit_report(run))
     assert report is None and "a blend of 0.8" in events[0].message  # told, not asked: the base was not kept
+    assert "as documents are translated" in events[0].message
+
+
+def test_the_best_in_domain_checkpoint_itself_is_kept_when_judged_within_the_limit(tiny_model_dir, tmp_path):
+    """Validation (greedy, a sample) read it over the limit; judged with beam search on the whole set it is within."""
+    from translator_app.core.train.blend import blend_toward_base
+    from translator_app.core.train.train_loop import save_model
+
+    run, base_weight = blend_setup(tiny_model_dir, tmp_path / "run")
+    run.ft_info["max_general_drop"] = 3.0
+    events = list(blend_toward_base(run, judged(base_weight, []), save_model))
+    assert "Kept step 4:" in events[-1].message and run.ft_info["blend"]["alpha"] == 1.0
+    delta = load_bundle(run.out).state_dict["decoder.combine.weight"].float() - base_weight
+    assert torch.allclose(delta, torch.ones_like(delta), atol=1e-3)
+    events, report = drain(general_limit_report(run))
+    assert report is None and "that checkpoint itself" in events[0].message
 
 
 def test_no_blend_when_the_kept_checkpoint_is_better_in_domain(tiny_model_dir, tmp_path):
@@ -281,14 +308,42 @@ def test_no_blend_when_the_kept_checkpoint_is_better_in_domain(tiny_model_dir, t
     from translator_app.core.train.train_loop import save_model
 
     run, base_weight = blend_setup(tiny_model_dir, tmp_path / "run")
-    run.state.best_bleu = 19.0  # a checkpoint within the limit reached 19
     before = (run.out / "weights.pt").read_bytes()
     moved = run.model.decoder.combine.weight.detach().clone()
+    tried = []
+    judge = judged(base_weight, tried)
 
-    def score(run):
-        alpha = round(float((run.model.decoder.combine.weight.detach() - base_weight).mean()), 3)
-        return Validation(4, 1.0, 10.0 + 10 * alpha, 50.0, False, (), 30.0 - 2.5 * alpha, 50.0)
+    def better_kept(run, which):  # the kept checkpoint (on disk) scores 19 in-domain, as a blend of 0.9 would
+        score = judge(run, which)
+        return 19.0 if (which, tried[-1][1]) == (IN_DOMAIN, 0.0) else score
 
-    list(blend_toward_base(run, score, save_model))
+    list(blend_toward_base(run, better_kept, save_model))
+    assert [alpha for which, alpha in tried if which == GENERAL] == [0.0, 1.0]  # 1.0 over the limit, 0.9 not better
     assert "blend" not in run.ft_info and (run.out / "weights.pt").read_bytes() == before
     assert run.model.decoder.combine.weight.equal(moved)  # the model as it was
+
+
+def test_the_choice_is_judged_with_beam_search_on_every_general_sentence(tiny_model_dir, tmp_path, monkeypatch):
+    from translator_app.core.model.decoding import DOCUMENT
+    from translator_app.core.train import train_loop
+
+    run = fake_run(tiny_model_dir, tmp_path / "run", limit=2.0)
+    general = tmp_path / "test.tsv"
+    general.write_text("".join(f"sentence {i}\tfrase {i}\n" for i in range(7)), encoding="utf-8")
+    run.ft_info["general_dev"] = str(general)
+    run.general = [("sentence 0", "frase 0")]  # what validation samples
+    run.valid = [("a", "b"), ("c", "d"), ("e", "f")]
+    run.train_cfg = replace(TRAIN_PRESETS[FINETUNE_PRESET], valid_max_sentences=2)
+    run.src_lang, run.tgt_lang = "en", "es"
+    seen = []
+
+    def fake_scores(model, tok, pairs, limit, *, src_lang, tgt_lang, decode):
+        seen.append((len(pairs), limit, decode))
+        return SimpleNamespace(bleu=12.5)
+
+    monkeypatch.setattr(train_loop, "dev_scores", fake_scores)
+    assert train_loop.score_as_used(run, GENERAL) == 12.5 and train_loop.score_as_used(run, IN_DOMAIN) == 12.5
+    assert seen == [(7, 7, DOCUMENT), (3, 2, DOCUMENT)] and DOCUMENT.beam_size > 1
+    run.ft_info["general_dev"] = f"{general} (held out)"  # not a file: the sample validation scores
+    train_loop.score_as_used(run, GENERAL)
+    assert seen[-1][:2] == (1, 1)

@@ -79,10 +79,15 @@ def over_limit_note(info: dict[str, Any], out: Path) -> tuple[str, bool] | None:
             True,
         )
     if isinstance(blend, dict):
+        what = (
+            "that checkpoint itself"
+            if blend["alpha"] >= 1.0
+            else f"a blend of {blend['alpha']:g} x that checkpoint and {1 - blend['alpha']:.1f} x the base model"
+        )
         return (
-            f"The model kept is a blend of {blend['alpha']:g} x that checkpoint and {1 - blend['alpha']:.1f} x the base "
-            f"model (in-domain BLEU {blend['bleu']:.2f}, general BLEU −{blend['general_drop']:.2f}: within the limit of "
-            f"{limit:g}); {other}.",
+            f"The model kept is {what}: judged as documents are translated (beam search, the whole general dev "
+            f"set), in-domain BLEU {blend['bleu']:.2f}, general BLEU −{blend['general_drop']:.2f}, within the limit "
+            f"of {limit:g}; {other}.",
             False,
         )
     return (f"The model kept is the best within the general limit ({limit:g} BLEU); {other}.", False)

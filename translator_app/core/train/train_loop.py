@@ -24,11 +24,13 @@ from translator_app.core.base.config import ModelConfig, TrainConfig
 from translator_app.core.base.events import OverLimit, Status, Validation
 from translator_app.core.base.threads import ThreadChooser
 from translator_app.core.folders.run_history import append_row
-from translator_app.core.folders.runfolder import TRAIN_STATE_FILE, RunFolder
+from translator_app.core.folders.runfolder import TRAIN_STATE_FILE, RunFolder, read_pairs
 from translator_app.core.model.checkpoint import first_broken, save_bundle
+from translator_app.core.model.decoding import DOCUMENT
 from translator_app.core.model.model import Seq2Seq
 from translator_app.core.text.tokenizer import Tokenizers
 from translator_app.core.train.batching import EncodedCorpus, make_batch
+from translator_app.core.train.blend import IN_DOMAIN
 from translator_app.core.train.distributed import DistContext, all_sum, barrier
 from translator_app.core.train.forgetting import BEST_IN_DOMAIN_DIR, judge, over_limit_note
 from translator_app.core.train.train_state import TrainingState
@@ -297,12 +299,19 @@ def general_limit_report(run: Run):
     )
 
 
-def score_now(run: Run) -> Validation:
-    """The in-domain and general dev scores of the model as it is now (nothing saved or recorded)."""
-    return _validate(
-        run.model, run.tok, run.valid, run.valid_enc, run.general, run.train_cfg, run.state.step, None,
-        run.src_lang, run.tgt_lang,
-    )  # fmt: skip
+def score_as_used(run: Run, which: str) -> float:
+    """BLEU of the model as it is now, searched as documents are (beam, core.model.decoding.DOCUMENT),
+    on the in-domain valid split (``blend.IN_DOMAIN``) or on every sentence of the general dev set
+    (``blend.GENERAL``: the whole file validation samples GENERAL_DEV_MAX sentences of). Nothing saved."""
+    if which == IN_DOMAIN:
+        pairs, limit = run.valid, run.train_cfg.valid_max_sentences
+    else:
+        path = Path(str((run.ft_info or {}).get("general_dev") or ""))
+        pairs = read_pairs(path) if path.is_file() else run.general
+        limit = len(pairs)
+    return dev_scores(
+        run.model, run.tok, pairs, limit, src_lang=run.src_lang, tgt_lang=run.tgt_lang, decode=DOCUMENT
+    ).bleu
 
 
 def _validate(model, tok, valid, valid_enc, general, cfg, step, best_bleu, src_lang: str, tgt_lang: str) -> Validation:

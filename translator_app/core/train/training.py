@@ -73,7 +73,7 @@ from translator_app.core.train.train_loop import (  # noqa: F401  (lr_factor, bu
     lr_factor,
     save_checkpoint,
     save_model,
-    score_now,
+    score_as_used,
     train_step,
     validate_now,
 )
@@ -393,6 +393,6 @@ def _finish(run: Run, reason: str, last_valid_step: int) -> Iterator[Event]:
     barrier(ctx)
     cleanup(ctx)
     if ctx.is_main and run.ft_info and reason != "stopped":
-        yield from blend_toward_base(run, score_now, save_model)
+        yield from blend_toward_base(run, score_as_used, save_model)
     over_limit = (yield from general_limit_report(run)) if ctx.is_main and run.ft_info else None
     yield Finished(reason, st.step, str(out), st.best_bleu, st.elapsed(), over_limit)

@@ -6,7 +6,7 @@ import torch
 
 from translator_app.core.base.config import TrainConfig
 from translator_app.core.base.events import Sample
-from translator_app.core.model.decoding import LIVE
+from translator_app.core.model.decoding import LIVE, DecodeConfig
 from translator_app.core.model.model import Seq2Seq
 from translator_app.core.text import corpus as corpus_mod
 from translator_app.core.text.metrics import Scores, corpus_scores
@@ -27,12 +27,19 @@ def validation_loss(model: Seq2Seq, data: EncodedCorpus, batch_tokens: int) -> f
 
 
 def translate_sources(
-    model: Seq2Seq, tok: Tokenizers, sources: list[str], chunk: int = 64, *, src_lang: str = "en", tgt_lang: str = "es"
+    model: Seq2Seq,
+    tok: Tokenizers,
+    sources: list[str],
+    chunk: int = 64,
+    *,
+    src_lang: str = "en",
+    tgt_lang: str = "es",
+    decode: DecodeConfig = LIVE,
 ) -> list[Translation]:
-    """Greedy-translate sources through the one decoding path (sentences, spans, length-sorted
-    chunks, restore); returns Translations in input order."""
+    """Translate sources (greedy unless ``decode`` says otherwise) through the one decoding path
+    (sentences, spans, length-sorted chunks, restore); returns Translations in input order."""
     model.eval()
-    return translate_texts(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, decode=LIVE, batch_size=chunk)
+    return translate_texts(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, decode=decode, batch_size=chunk)
 
 
 def validate(
@@ -67,9 +74,12 @@ def dev_scores(
     *,
     src_lang: str = "en",
     tgt_lang: str = "es",
+    decode: DecodeConfig = LIVE,
 ) -> Scores:
-    """Greedy BLEU/chrF on a second dev set (fine-tuning: the general one), multi-reference."""
+    """BLEU/chrF on a second dev set (fine-tuning: the general one), multi-reference; greedy unless
+    ``decode`` says otherwise."""
     sources, refs = corpus_mod.group_references(pairs)
     sources, refs = sources[:max_sentences], refs[:max_sentences]
-    texts = [t.text for t in translate_sources(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang)]
+    found = translate_sources(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, decode=decode)
+    texts = [t.text for t in found]
     return corpus_scores(texts, refs)
