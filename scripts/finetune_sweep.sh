@@ -92,7 +92,7 @@ rows = [json.loads(line) for line in (run / "history.jsonl").read_text(encoding=
 last = rows[-1]
 print(f"{run.name}: steps {last['step']}, kept step {info.get('chosen_step')}, base general "
       f"{(info.get('base_general') or {}).get('bleu')}, last general {last.get('general_bleu')}, "
-      f"over-limit best {info.get('best_in_domain')}")
+      f"over-limit best {info.get('best_in_domain')}, kept at the end {info.get('blend')}, judged {info.get('judged')}")
 PY
 done | tee "$OUT/dev-summary.txt"
 echo "results in $OUT/results.md and $OUT/dev-summary.txt"
