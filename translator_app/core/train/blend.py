@@ -95,7 +95,7 @@ def blend_toward_base(run: Any, judge: Callable[[Any, str], float], save: Any) -
         drop = base_general - general
         within = drop <= limit + 1e-9
         yield Status(
-            f"{name}: in-domain BLEU {bleu:.2f}, general BLEU -{drop:.2f}"
+            f"{name}: in-domain BLEU {bleu:.2f}, general BLEU {-drop:+.2f}"
             + (" (within the limit)" if within else " (over the limit)")
         )
         if within:
@@ -105,7 +105,7 @@ def blend_toward_base(run: Any, judge: Callable[[Any, str], float], save: Any) -
             run.state.best_bleu = bleu
             yield Status(
                 f"Kept {name}: in-domain BLEU {bleu:.2f} (the best checkpoint within the limit had "
-                f"{kept_bleu:.2f}), general BLEU -{drop:.2f}, both as documents are translated"
+                f"{kept_bleu:.2f}), general BLEU {-drop:+.2f}, both as documents are translated"
             )
             return
     run.model.load_state_dict(current)  # nothing better: the model as it was (the bundle was never touched)

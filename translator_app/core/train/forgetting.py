@@ -86,7 +86,7 @@ def over_limit_note(info: dict[str, Any], out: Path) -> tuple[str, bool] | None:
         )
         return (
             f"The model kept is {what}: judged as documents are translated (beam search, the whole general dev "
-            f"set), in-domain BLEU {blend['bleu']:.2f}, general BLEU −{blend['general_drop']:.2f}, within the limit "
+            f"set), in-domain BLEU {blend['bleu']:.2f}, general BLEU {-blend['general_drop']:+.2f}, within the limit "
             f"of {limit:g}; {other}.",
             False,
         )
