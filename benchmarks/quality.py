@@ -242,8 +242,9 @@ class System:
     meta: dict = field(default_factory=dict)
 
 
-def model_system(spec: str, beam: int, direction: str) -> System:
-    """``spec``: a bundle folder, or ``FOLDER=LABEL`` to name it in the table (two bundles with one name)."""
+def model_system(spec: str, beam: int, direction: str, alpha: float | None = None) -> System:
+    """``spec``: a bundle folder, or ``FOLDER=LABEL`` to name it in the table (two bundles with one name);
+    ``alpha``: the length penalty (None: the documents' default)."""
     from translator_app.core.translation.translator import Translator
 
     path, _, label = spec.partition("=")
@@ -255,13 +256,16 @@ def model_system(spec: str, beam: int, direction: str) -> System:
     pair = f"{info.src_lang}-{info.tgt_lang}"
     if info.src_lang and info.tgt_lang and pair != direction:
         print(f"warning: {path} translates {pair} but the sets are scored {direction}", file=sys.stderr)
-    name = f"{label or info.name} (beam {beam}, {'int8' if translator.quantized else 'fp32'})"
+    decode = DecodeConfig(beam_size=beam) if alpha is None else DecodeConfig(beam_size=beam, alpha=alpha)
+    search = f"beam {beam}" + ("" if alpha is None else f", alpha {alpha:g}")
+    name = f"{label or info.name} ({search}, {'int8' if translator.quantized else 'fp32'})"
     return System(
         name,
-        lambda lines: translator.translate_lines(lines, decode=DecodeConfig(beam_size=beam)),
+        lambda lines: translator.translate_lines(lines, decode=decode),
         load_s,
-        {"kind": "model", "path": str(path), "beam": beam, "parameters": info.parameters, "languages": pair},
-    )
+        {"kind": "model", "path": str(path), "beam": beam, "alpha": decode.alpha, "parameters": info.parameters,
+         "languages": pair},
+    )  # fmt: skip
 
 
 def apertium_translate(lines: Sequence[str], pair: str, exe: str = "apertium") -> list[str]:
@@ -459,6 +463,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reverse", action="store_true", help="score es→en (source = Spanish column)")
     p.add_argument("--beam", type=int, default=5, help="beam size for --model (default 5; 1 = greedy)")
+    p.add_argument(
+        "--alpha",
+        type=float,
+        default=None,
+        help="length penalty for --model: log-probability / length**alpha (default 1)",
+    )
     p.add_argument("--limit", type=int, default=0, metavar="N", help="first N distinct sources of each set")
     p.add_argument("--by-domain", action="store_true", help="also score each domain of 4-column sets")
     p.add_argument("--threads", type=int, default=0, help="torch threads for --model (default: torch's)")
@@ -487,10 +497,11 @@ def main(argv: list[str] | None = None) -> int:
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "python": platform.python_version(),
         "beam": args.beam,
+        "alpha": args.alpha,
         "direction": direction,
         "limit": args.limit,
     }
-    systems_factories = [lambda m=m: model_system(m, args.beam, direction) for m in args.model]
+    systems_factories = [lambda m=m: model_system(m, args.beam, direction, args.alpha) for m in args.model]
     systems_factories += [lambda a=a: apertium_system(a, direction) for a in args.apertium]
     results = []
     hyps_dir = Path(args.hyps) if args.hyps else None

@@ -117,3 +117,16 @@ def test_score_and_table(q, tmp_path):
     table = q.markdown([r], {"sacrebleu": "x", "cpus": 2, "load_before": "0", "load_after": "0", "date": "d"})
     assert "| echo | every.en-es | en-es | 2 |" in table and "100.0 % (1/1)" in table and "| chat |" in table
     assert (tmp_path / "hyps").is_dir()
+
+
+def test_model_system_searches_with_the_length_penalty_given(q, tiny_model_dir, monkeypatch):
+    from translator_app.core.translation.translator import Translator
+
+    seen = []
+    monkeypatch.setattr(Translator, "translate_lines", lambda self, lines, decode: seen.append(decode) or list(lines))
+    default = q.model_system(str(tiny_model_dir), 3, "en-es")
+    tuned = q.model_system(f"{tiny_model_dir}=tiny", 3, "en-es", alpha=0.6)
+    default.translate(["a"]), tuned.translate(["a"])
+    assert [(d.beam_size, d.alpha) for d in seen] == [(3, 1.0), (3, 0.6)]
+    assert tuned.name.startswith("tiny (beam 3, alpha 0.6, ") and "alpha" not in default.name.split("(")[-1]
+    assert tuned.meta["alpha"] == 0.6
