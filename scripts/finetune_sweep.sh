@@ -88,11 +88,12 @@ import json, sys
 from pathlib import Path
 run = Path(sys.argv[1])
 info = json.loads((run / "run.json").read_text(encoding="utf-8"))["meta"]["finetune"]
+kept = json.loads((run / "config.json").read_text(encoding="utf-8"))["meta"].get("finetune") or {}  # the end's choice
 rows = [json.loads(line) for line in (run / "history.jsonl").read_text(encoding="utf-8").splitlines()]
 last = rows[-1]
 print(f"{run.name}: steps {last['step']}, kept step {info.get('chosen_step')}, base general "
       f"{(info.get('base_general') or {}).get('bleu')}, last general {last.get('general_bleu')}, "
-      f"over-limit best {info.get('best_in_domain')}, kept at the end {info.get('blend')}, judged {info.get('judged')}")
+      f"over-limit best {info.get('best_in_domain')}, kept at the end {kept.get('blend')}, judged {kept.get('judged')}")
 PY
 done | tee "$OUT/dev-summary.txt"
 echo "results in $OUT/results.md and $OUT/dev-summary.txt"

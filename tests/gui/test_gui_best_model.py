@@ -106,3 +106,26 @@ def test_a_finished_run_shows_a_full_bar_not_the_last_progress_figure(qtbot):
     assert monitor.bar.text() == "92%"
     monitor.show_finished(Finished("budget", 156, "run", 38.1, 245.6))
     assert monitor.bar.text() == "100%"
+
+
+def test_a_fine_tune_that_kept_a_judged_blend_says_so_in_its_scores(qtbot):
+    from translator_app.core.train.blend import kept_summary
+    from translator_app.gui.run_monitor import RunMonitor
+
+    monitor = RunMonitor()
+    qtbot.addWidget(monitor)
+    monitor.begin(SimpleNamespace(resume=False, out_dir="run"))
+    monitor.score_label.setText("In-domain BLEU 46.1 (base 38.3, +7.8) · general BLEU 45.9 (base 49.8, −3.9)")
+    kept = kept_summary({"blend": {"alpha": 0.7, "step": 400, "bleu": 47.94, "general_drop": 1.7}})
+    assert kept == (
+        "Kept blend 0.7 × step 400 + 0.3 × base: in-domain BLEU 47.9 · general BLEU −1.7 vs the base "
+        "(beam search, the whole general dev set)"
+    )
+    monitor.show_finished(Finished("budget", 755, "run", 47.94, 727.0, None, kept))
+    assert monitor.score_label.text() == kept
+    monitor.show_finished(Finished("budget", 755, "run", 47.94, 727.0))  # nothing judged: the scores stay
+    assert monitor.score_label.text() == kept
+    assert kept_summary({"blend": {"alpha": 1.0, "step": 800, "bleu": 49.5, "general_drop": -0.2}}).startswith(
+        "Kept step 800: in-domain BLEU 49.5 · general BLEU +0.2"
+    )
+    assert kept_summary({}) == kept_summary(None) == ""

@@ -191,6 +191,8 @@ class RunMonitor(QWidget):
             self.bar.setValue(1000)
             self.bar.setFormat("%p%")  # (progress events set a literal "92%")
         self.progress_label.setText(text)
+        if getattr(ev, "kept", ""):  # fine-tuning kept a judged model, not the last validation's
+            self.score_label.setText(ev.kept)
         self.log.appendPlainText(text)
         return text
 

@@ -96,6 +96,7 @@ class Finished:
     best_bleu: float | None
     elapsed_s: float
     over_limit: OverLimit | None = None  # fine-tuning: the choice left to the person
+    kept: str = ""  # fine-tuning: what the model kept is, when the end's judgement chose it (core/train/blend.py)
 
 
 Event = Status | DataReady | Progress | Validation | Finished

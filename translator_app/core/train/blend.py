@@ -109,3 +109,17 @@ def blend_toward_base(run: Any, judge: Callable[[Any, str], float], save: Any) -
             )
             return
     run.model.load_state_dict(current)  # nothing better: the model as it was (the bundle was never touched)
+
+
+def kept_summary(info: dict[str, Any] | None) -> str:
+    """One line on the model the end's judgement kept ("" when it kept none): for the Training tab's scores."""
+    blend = (info or {}).get("blend")
+    if not isinstance(blend, dict):
+        return ""
+    alpha, step = float(blend["alpha"]), blend["step"]
+    what = f"step {step}" if alpha >= 1.0 else f"blend {alpha:g} × step {step} + {1 - alpha:.1f} × base"
+    change = f"{-float(blend['general_drop']):+.1f}".replace("-", "\u2212")
+    return (
+        f"Kept {what}: in-domain BLEU {float(blend['bleu']):.1f} · general BLEU {change} vs the base "
+        "(beam search, the whole general dev set)"
+    )

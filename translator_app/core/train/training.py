@@ -51,7 +51,7 @@ from translator_app.core.folders.runfolder import (
 from translator_app.core.model.model import Seq2Seq
 from translator_app.core.text import corpus as corpus_mod
 from translator_app.core.train.batching import EncodedCorpus, bucket_batches, in_turn, rotating_rows
-from translator_app.core.train.blend import blend_toward_base
+from translator_app.core.train.blend import blend_toward_base, kept_summary
 from translator_app.core.train.distributed import (
     DistContext,
     barrier,
@@ -395,4 +395,4 @@ def _finish(run: Run, reason: str, last_valid_step: int) -> Iterator[Event]:
     if ctx.is_main and run.ft_info and reason != "stopped":
         yield from blend_toward_base(run, score_as_used, save_model)
     over_limit = (yield from general_limit_report(run)) if ctx.is_main and run.ft_info else None
-    yield Finished(reason, st.step, str(out), st.best_bleu, st.elapsed(), over_limit)
+    yield Finished(reason, st.step, str(out), st.best_bleu, st.elapsed(), over_limit, kept_summary(run.ft_info))
