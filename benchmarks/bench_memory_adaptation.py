@@ -8,8 +8,8 @@ Feeds the GIMP training pairs to a fresh memory one at a time, as corrections wo
 each is added, the memory is asked for it: the exact / fuzzy match rates a person would have seen),
 and adapts whenever ``--every`` new entries have gathered (the app's default, 50), as the app does:
 each version is the root model adapted to the whole memory so far. After each adaptation it reports BLEU /
-chrF on ``--test`` GIMP test sentences (never fed), BLEU on the general Tatoeba test split (the
-root model's test.tsv) and its drop against the root model, the adaptation's wall time, and the
+chrF on ``--test`` GIMP test sentences (never fed), BLEU on the general test split (the root
+model's test.tsv: its broad corpus's held-out split, software, help and Tatoeba mixed) and its drop against the root model, the adaptation's wall time, and the
 match rates of the GIMP test sentences against the memory. Then, for each size in ``--feed``, it
 fine-tunes once from the root model on the same first N pairs with the Training tab's fine-tuning
 preset instead of the adaptation's regime (6,000-token batches for the whole time budget) and scores that.
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--feed", default="50,200,500", help="corrections fed (the once-only runs use each size)")
     ap.add_argument("--every", type=int, default=adaptation.DEFAULT_THRESHOLD, help="adapt after this many new")
     ap.add_argument("--test", type=int, default=500, help="GIMP test sentences scored")
-    ap.add_argument("--general", type=int, default=500, help="general (Tatoeba) test sentences scored")
+    ap.add_argument("--general", type=int, default=500, help="general test sentences scored (the model's test.tsv)")
     ap.add_argument("--minutes", type=float, default=adaptation.DEFAULT_MINUTES)
     ap.add_argument("--threads", type=int, default=adaptation.DEFAULT_THREADS)
     ap.add_argument("--beam", type=int, default=1)

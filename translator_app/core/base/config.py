@@ -197,9 +197,10 @@ FINETUNE_PRESET = "finetune"
 # min_lr as the time budget runs out (flat when there is no budget), in the small preset's 6,000-token
 # batches (twice the tokens a second of 2,000). No anchor; the forgetting is bounded by the general limit
 # and the end's judgement with beam search, of the best in-domain checkpoint and its blends with the base
-# (core/train/blend.py). On the GIMP help lr 6e-4 kept +8.9 BLEU in-domain for -0.8 on Tatoeba (lr 4e-4 with
-# anchor 3, the defaults before: +6.9 / -0.7), and lr 1e-3 blended at 0.9 gave +10.2 / -1.6, which only the
-# beam judgement keeps (scripts/finetune_sweep.sh, benchmarks/quality.md "Fine-tuning the bundled en→es model")
+# (core/train/blend.py). On the GIMP help with the 2.90 h base lr 6e-4 kept +8.9 BLEU in-domain for -0.8 on
+# Tatoeba (lr 4e-4 with anchor 3, the defaults before: +6.9 / -0.7) and lr 1e-3 blended at 0.9 gave +10.2 / -1.6;
+# with the 3.60 h base these defaults gave +7.0 to +8.3 / -0.7 to -1.3 from the CLI, the Training tab and the
+# packaged app (scripts/finetune_sweep.sh, benchmarks/quality.md "Fine-tuning the bundled en→es model")
 TRAIN_PRESETS: dict[str, TrainConfig] = {
     FINETUNE_PRESET: TrainConfig(
         batch_tokens=6000, lr=1e-3, warmup_steps=100, schedule="linear", valid_every=200, checkpoint_every=100
