@@ -221,4 +221,5 @@ def test_train_json_event_records():
         "best_bleu": None,
         "elapsed_s": 3.0,
         "over_limit": None,  # fine-tuning: set when no checkpoint kept within the general limit
+        "kept": "",  # fine-tuning: the model the end's judgement kept
     }
