@@ -55,10 +55,15 @@ def blended(tuned: dict[str, torch.Tensor], base: dict[str, torch.Tensor], alpha
     return weighted_mean([tuned, base], [alpha, 1.0 - alpha])
 
 
+def candidate_name(alpha: float, step: int) -> str:
+    """ "step 800" (alpha 1: the checkpoint itself) or "blend 0.7 × step 800 + 0.3 × base"."""
+    return f"step {step}" if alpha >= 1.0 else f"blend {alpha:g} × step {step} + {1 - alpha:.1f} × base"
+
+
 def blend_toward_base(run: Any, judge: Callable[[Any, str], float], save: Any) -> Iterator[Status]:
     """Yields Status events; ``run``: the finished fine-tuning (train_loop.Run), ``judge(run, which)`` the
     BLEU of ``run.model`` as it is now on the IN_DOMAIN or the GENERAL dev set, searched as documents are
-    (train_loop.judge_now; nothing saved), ``save(run, metrics)`` writes the run's bundle. Does nothing
+    (train_loop.score_as_used; nothing saved), ``save(run, metrics)`` writes the run's bundle. Does nothing
     unless a better in-domain checkpoint went over the limit."""
     info = run.ft_info or {}
     over, limit = info.get("best_in_domain"), info.get("max_general_drop")
@@ -82,11 +87,7 @@ def blend_toward_base(run: Any, judge: Callable[[Any, str], float], save: Any) -
     )
     for alpha in BLEND_ALPHAS:
         run.model.load_state_dict(blended(tuned, base, alpha))
-        name = (
-            f"step {over['step']}"
-            if alpha == 1.0
-            else f"blend {alpha:g} x step {over['step']} + {1 - alpha:.1f} x base"
-        )
+        name = candidate_name(alpha, over["step"])
         bleu = judge(run, IN_DOMAIN)
         if bleu <= kept_bleu:  # less tuned blends do worse still in-domain: the kept checkpoint stays
             yield Status(f"{name}: in-domain BLEU {bleu:.2f}, no better than the kept checkpoint's")
@@ -116,8 +117,7 @@ def kept_summary(info: dict[str, Any] | None) -> str:
     blend = (info or {}).get("blend")
     if not isinstance(blend, dict):
         return ""
-    alpha, step = float(blend["alpha"]), blend["step"]
-    what = f"step {step}" if alpha >= 1.0 else f"blend {alpha:g} × step {step} + {1 - alpha:.1f} × base"
+    what = candidate_name(float(blend["alpha"]), blend["step"])
     change = f"{-float(blend['general_drop']):+.1f}".replace("-", "\u2212")
     return (
         f"Kept {what}: in-domain BLEU {float(blend['bleu']):.1f} · general BLEU {change} vs the base "
