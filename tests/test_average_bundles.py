@@ -46,3 +46,26 @@ def test_bundles_that_do_not_match_are_refused(tiny_model_dir, tmp_path, capsys)
         average(tmp_path / "y", [(a, 0.5), (a, 0.6)])
     assert main([str(tmp_path / "z"), str(a)]) == 1 and "at least two" in capsys.readouterr().err
     assert not (tmp_path / "z").exists()
+
+
+def test_training_checkpoints_average_into_the_bundle_they_came_from(tiny_model_dir, tmp_path, capsys):
+    from translator_app.core.model.checkpoint import load_train_state
+
+    state = load_train_state(tiny_model_dir / "checkpoint.pt")
+    later = dict(state, model={k: v + 2.0 if v.is_floating_point() else v for k, v in state["model"].items()})
+    snap = tmp_path / "snap-later.pt"
+    torch.save(later, snap)
+    with pytest.raises(ValueError, match="--like"):
+        average(tmp_path / "x", [(tiny_model_dir / "checkpoint.pt", None), (snap, None)])
+    record = average(tmp_path / "avg", [(tiny_model_dir / "checkpoint.pt", None), (snap, None)], like=tiny_model_dir)
+    assert record == {"bundles": ["checkpoint.pt", "snap-later.pt"], "weights": [0.5, 0.5]}
+    out = load_bundle(tmp_path / "avg")
+    for key, value in state["model"].items():
+        if value.is_floating_point():
+            assert torch.allclose(out.state_dict[key].float(), value.float() + 1.0, atol=1e-5), key
+    assert out.meta["averaged"] == record and "run" not in out.meta
+
+    other = tmp_path / "other.pt"  # a checkpoint of another model: refused, nothing written
+    torch.save(dict(state, model={"encoder.embedding.weight": torch.zeros(3, 3)}), other)
+    assert main([str(tmp_path / "bad"), "--like", str(tiny_model_dir), str(snap), str(other)]) == 1
+    assert "other tensors" in capsys.readouterr().err and not (tmp_path / "bad").exists()

@@ -6,7 +6,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from translator_app import paths
@@ -83,64 +87,101 @@ def train_request(args) -> TrainRequest:
     )
 
 
+@contextmanager
+def stop_on_signals(stop: CancelToken) -> Iterator[None]:
+    """Ctrl+C and SIGTERM (``kill``, a logout, a session's end) ask the run to stop after its step, which
+    writes the checkpoint; a second one stops at once (losing the steps since the last checkpoint). A run
+    started with ``nohup … &`` gets SIGINT ignored by the shell, so SIGTERM is the way to stop it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ask(signum, _frame) -> None:
+        if stop.cancelled:
+            raise KeyboardInterrupt
+        stop.cancel()
+        print(
+            f"\n{signal.Signals(signum).name}: stopping after this step and writing the checkpoint "
+            "(again to stop at once)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    previous = {sig: signal.signal(sig, ask) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def cmd_train(args) -> int:
+    from translator_app.core.train import training
+
+    request = train_request(args)
+    stop = CancelToken()
+    events = training.train(request, should_stop=stop)
+    if os.environ.get("RANK", "0") == "0":
+        from translator_app.core.folders.run_history import record
+
+        # training-loss points and how the run ended (for a later resume); nothing left by a failed start
+        events = removed_if_failed(record(events, args.out), args.out)
+    try:
+        with stop_on_signals(stop):  # (every rank: the stop request is shared between the steps)
+            if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
+                for _ in events:
+                    pass
+            else:
+                _show(events, args, request)
+    except KeyboardInterrupt:
+        print("\nStopped at once; the last checkpoint is kept (resume with --resume).", file=sys.stderr)
+        return 130
+    return 130 if stop.cancelled else 0
+
+
+def _show(events, args, request: TrainRequest) -> None:
+    """The events as progress-bar and text lines, or JSON records with ``--json``."""
     from tqdm import tqdm
 
     from translator_app.core.train import training
 
-    request = train_request(args)
-    train_cfg, finetune = request.train_cfg, request.finetune
-    stop = CancelToken()
-    events = training.train(request, should_stop=stop)
-    bar = None
-    if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 talks
-        for _ in events:
-            pass
-        return 0
-    from translator_app.core.folders.run_history import record
-
-    # training-loss points and how the run ended (for a later resume); nothing left by a failed start
-    events = removed_if_failed(record(events, args.out), args.out)
-    try:
-        for ev in events:
-            if args.json:
-                print(json.dumps(event_record(ev), ensure_ascii=False), flush=True)
-            elif isinstance(ev, training.Status):
-                tqdm.write(ev.message)
-            elif isinstance(ev, training.DataReady):
-                tqdm.write(
-                    f"Data: {ev.summary}\n  train {ev.train_pairs}, valid {ev.valid_pairs}, "
-                    f"test {ev.test_pairs} pairs; vocabulary {ev.vocab_size}; {ev.parameters:,} parameters"
-                )
-                if finetune is None and not args.resume:  # a new model: what this corpus and budget can reach
-                    tqdm.write(expectation_text(ev, args.preset, train_cfg.minutes))
-                bar = tqdm(total=1000, unit="‰", dynamic_ncols=True, bar_format="{l_bar}{bar}| {postfix}")
-            elif isinstance(ev, training.Progress) and bar is not None:
-                if ev.fraction is not None:
-                    bar.n = int(ev.fraction * 1000)
-                eta = f"{ev.eta_s / 60:.1f} min" if ev.eta_s is not None else "?"
-                bar.set_postfix_str(
-                    f"step {ev.step} ep {ev.epoch} loss {ev.loss:.3f} lr {ev.lr:.2e} "
-                    f"{ev.tokens_per_sec:,.0f} tok/s ETA {eta}"
-                )
-            elif isinstance(ev, training.Validation):
-                _show_validation(ev, tqdm.write)
-            elif isinstance(ev, training.Finished):
-                if bar is not None:
-                    bar.close()
+    train_cfg, finetune, bar = request.train_cfg, request.finetune, None
+    for ev in events:
+        if args.json:
+            print(json.dumps(event_record(ev), ensure_ascii=False), flush=True)
+        elif isinstance(ev, training.Status):
+            tqdm.write(ev.message)
+        elif isinstance(ev, training.DataReady):
+            tqdm.write(
+                f"Data: {ev.summary}\n  train {ev.train_pairs}, valid {ev.valid_pairs}, "
+                f"test {ev.test_pairs} pairs; vocabulary {ev.vocab_size}; {ev.parameters:,} parameters"
+            )
+            if finetune is None and not args.resume:  # a new model: what this corpus and budget can reach
+                tqdm.write(expectation_text(ev, args.preset, train_cfg.minutes))
+            bar = tqdm(total=1000, unit="‰", dynamic_ncols=True, bar_format="{l_bar}{bar}| {postfix}")
+        elif isinstance(ev, training.Progress) and bar is not None:
+            if ev.fraction is not None:
+                bar.n = int(ev.fraction * 1000)
+            eta = f"{ev.eta_s / 60:.1f} min" if ev.eta_s is not None else "?"
+            bar.set_postfix_str(
+                f"step {ev.step} ep {ev.epoch} loss {ev.loss:.3f} lr {ev.lr:.2e} "
+                f"{ev.tokens_per_sec:,.0f} tok/s ETA {eta}"
+            )
+        elif isinstance(ev, training.Validation):
+            _show_validation(ev, tqdm.write)
+        elif isinstance(ev, training.Finished):
+            if bar is not None:
+                bar.close()
+            print(
+                f"Finished ({ev.reason}) at step {ev.step} after {ev.elapsed_s / 60:.1f} min; "
+                f"best valid BLEU {ev.best_bleu}; model in {ev.out_dir}"
+            )
+            if ev.reason == "budget":
+                print(f"To train longer: translator-app train ... --out {ev.out_dir} --resume --extend-minutes N")
+            elif ev.reason == "stopped":
                 print(
-                    f"Finished ({ev.reason}) at step {ev.step} after {ev.elapsed_s / 60:.1f} min; "
-                    f"best valid BLEU {ev.best_bleu}; model in {ev.out_dir}"
+                    f"Stopped; the checkpoint is written. To go on: translator-app train ... --out {ev.out_dir} --resume"
                 )
-                if ev.reason == "budget":
-                    print(f"To train longer: translator-app train ... --out {ev.out_dir} --resume --extend-minutes N")
-    except KeyboardInterrupt:
-        stop.cancel()
-        print("\nStopping; the checkpoint is kept (resume with --resume).", file=sys.stderr)
-        for _ in events:  # let the generator write its checkpoint
-            pass
-        return 130
-    return 0
 
 
 def _show_validation(ev, write) -> None:

@@ -212,7 +212,7 @@ def test_without_sampling_by_source_nothing_changes(tmp_path):
     assert "source_mix" not in json.loads((out / "run.json").read_text(encoding="utf-8"))["meta"]
 
 
-def test_fine_tuning_refuses_sampling_by_source(tmp_path):
+def test_fine_tuning_with_replay_refuses_sampling_by_source(tmp_path):
     from translator_app.core.train.request import FinetuneSpec
 
     corpus = write_corpus(tmp_path, two_sources(60, 20))
@@ -229,3 +229,40 @@ def test_fine_tuning_refuses_sampling_by_source(tmp_path):
                 )
             )
         )
+
+
+def test_a_run_from_a_model_without_replay_samples_by_source(tmp_path):
+    """Training a bundle on further (--from, --replay 0) samples by source as a new run does."""
+    from translator_app.core.base.events import Finished
+    from translator_app.core.folders.runfolder import RunFolder
+    from translator_app.core.train.request import FinetuneSpec
+    from translator_app.core.train.run_setup import _load_run
+    from translator_app.core.train.training import TrainRequest, train
+
+    corpus = write_corpus(tmp_path, two_sources(240, 30))
+    cfg = DataConfig(valid_size=5, test_size=5, source_weights="everyday=0.5")
+    base = tmp_path / "base"
+    assert isinstance(_train(corpus, base, DataConfig(valid_size=5, test_size=5), max_steps=1)[-1], Finished)
+    _, train_cfg, _ = PRESETS["tiny"]
+    out = tmp_path / "more"
+    events = list(
+        train(
+            TrainRequest(
+                CorpusSpec(str(corpus)),
+                out,
+                data_cfg=cfg,
+                train_cfg=replace(train_cfg, max_steps=2, valid_every=100, valid_max_sentences=5, num_threads=1),
+                finetune=FinetuneSpec(str(base), replay_share=0.0),
+            )
+        )
+    )
+    assert isinstance(events[-1], Finished)
+    meta = json.loads((out / "run.json").read_text(encoding="utf-8"))["meta"]
+    assert meta["parent"]["path"] == str(base.resolve()) and meta["finetune"]["replay_pairs"] == 0
+    assert meta["source_mix"]["weights"] == "everyday=0.5"
+    assert meta["source_mix"]["sources"]["everyday"]["share"] == 0.5
+    labels = (out / "data" / "train.sources").read_text(encoding="utf-8").split()
+    train_rows = (out / "data" / "train.tsv").read_text(encoding="utf-8").splitlines()
+    assert len(labels) == len(train_rows)
+    assert all((row.startswith("Open") == (label == "ui")) for row, label in zip(train_rows, labels))
+    assert _load_run(RunFolder.at(out), {}, None, None).sources == labels  # and a resume reads them back

@@ -310,7 +310,8 @@ def prepare(
     meta = bundle.meta
     base_name = str(meta.get("name") or base.name)
     yield Status("Splitting the corpus (the base model's tokenizer is kept)")
-    split, report, _ = read_and_split(spec, data_cfg)  # (setup refuses sampling by source here)
+    # labels only with --replay 0 (setup refuses sampling by source beside replay): a bundle trained on further
+    split, report, sources = read_and_split(spec, data_cfg)
     base_pair = (str(meta.get("src_lang") or ""), str(meta.get("tgt_lang") or ""))
     check_languages(spec.path, base_name, base_pair, (report.src_lang, report.tgt_lang))
     pair = (base_pair[0] or report.src_lang or "en", base_pair[1] or report.tgt_lang or "es")
@@ -327,6 +328,7 @@ def prepare(
         else:
             result = item
     replay, general, info = result
+    assert sources is None or not replay, "sampling by source beside replay"
     split = corpus_mod.Split(train_pairs + replay, split.valid, split.test)
     folder.write_split(
         {
@@ -336,6 +338,8 @@ def prepare(
             **({GENERAL_SPLIT: general} if general else {}),
         }
     )
+    if sources is not None:  # augmentation and masking rewrite pairs in place: the labels stay aligned
+        folder.write_train_sources(sources)
     folder.save_tokenizers(tok)
     model_cfg = bundle.model_config if ft.dropout is None else replace(bundle.model_config, dropout=ft.dropout)
     weights = {k: v.float() if v.is_floating_point() else v for k, v in bundle.state_dict.items()}
@@ -365,5 +369,15 @@ def prepare(
         "general dev sentences"
     )
     yield RunSetup(
-        model_cfg, TRAIN_PRESETS[FINETUNE_PRESET], data_cfg, run_meta, split, tok, summary, None, weights, general
+        model_cfg,
+        TRAIN_PRESETS[FINETUNE_PRESET],
+        data_cfg,
+        run_meta,
+        split,
+        tok,
+        summary,
+        None,
+        weights,
+        general,
+        sources,
     )

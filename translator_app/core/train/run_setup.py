@@ -66,8 +66,11 @@ def setup(request: TrainRequest, ctx: DistContext) -> Iterator[Any]:
         return
     if request.resume:
         yield Status(f"No checkpoint in {folder.path}; starting a new run")
-    if request.finetune is not None and request.data_cfg.by_source:
-        raise ValueError("sampling by source is for new models; fine-tuning mixes general data by its replay share")
+    if request.finetune is not None and request.data_cfg.by_source and request.finetune.replay_share != 0:
+        raise ValueError(
+            "sampling by source from a model needs --replay 0 (the corpus is then the whole mix, as when a bundle is "
+            "trained on); a fine-tune with replay mixes general data by its replay share"
+        )
     # --extend-minutes N with nothing to resume: N minutes in all (it is not a budget train() reads)
     train_cfg = replace(train_cfg, minutes=resumed_minutes(train_cfg, 0.0), extend_minutes=0.0)
     if not ctx.is_main:

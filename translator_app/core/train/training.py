@@ -246,7 +246,7 @@ def _encode(setup: RunSetup, corpus_path: str) -> _Encoded:
     if len(train_enc) == 0:
         raise corpus_mod.CorpusError(corpus_path, None, "no training pair is short enough after tokenisation")
     mix = SourceMix([setup.sources[k] for k in train_enc.kept], data_cfg) if setup.sources is not None else None
-    if mix is not None:  # (setup refuses it when fine-tuning)
+    if mix is not None:  # (a run from a model: only with replay 0, so no replay rotation to replace)
         epoch_rows, meta["source_mix"] = mix.rows, mix.to_meta()
     return _Encoded(train_enc, dropped, valid, valid_enc, src_lang, tgt_lang, ft_info, epoch_rows, mix)
 
