@@ -39,6 +39,22 @@ def test_names_found_in_english(text, names):
     assert [text[a:b] for a, b in RULE.find(text, is_common, "en")] == names
 
 
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("Nuestra contable, Sofía Ruiz, le llamará.", ["Sofía Ruiz"]),  # letters beyond ASCII
+        ("Un billete de ida y vuelta a Córdoba, por favor.", ["Córdoba"]),
+        ("Vive con Zoë y el señor Müller en Ávila.", ["Zoë", "Müller", "Ávila"]),
+        ("Vaya a Ver ▸ Límites de texto.", []),  # a menu path: each item starts afresh
+        ("Elija Formato → Párrafo.", []),
+        ("El Perú exporta café.", []),  # the corpus translates it (Peru)
+    ],
+)
+def test_names_with_accented_letters(text, names):
+    rule = NameRule(keep=frozenset({"Tom"}), translate=frozenset({"Perú"}))
+    assert [text[a:b] for a, b in rule.find(text, lambda w: w in {"ver", "formato", "vive"}, "es")] == names
+
+
 def test_demonym_rule_is_for_english_only_and_the_corpus_overrides_it():
     text = "Vive con Christian y Julian."
     assert [text[a:b] for a, b in RULE.find(text, is_common, "es")] == ["Christian", "Julian"]
@@ -59,8 +75,9 @@ def test_the_rule_is_learnt_from_the_corpus():
         + [("Call Madrid now.", "Llame a Madrid ya.")]  # once: decides nothing
         + [("Monday is fine.", "El lunes va bien.")] * 9
     )  # sentence-initial: not counted
+    pairs += [("He flew to Perú.", "Voló a Perú.")] * 2  # letters beyond ASCII are counted too
     rule = name_rule_from_pairs(pairs)
-    assert "Barcelona" in rule.keep and "LibreOffice" in rule.keep
+    assert "Barcelona" in rule.keep and "LibreOffice" in rule.keep and "Perú" in rule.keep
     assert "Monday" in rule.translate and "Madrid" not in rule.keep | rule.translate
     again = NameRule.from_meta({"names": rule.to_meta()})
     assert again == rule

@@ -36,14 +36,17 @@ KEEP_MIN, KEEP_SHARE = 2, 0.5  # copied at least twice and in half the pairs: a 
 TRANSLATE_MIN, TRANSLATE_SHARE = 5, 0.4  # seen 5 times, copied in under 40 %: a word to translate
 # (fewer sightings decide nothing: the default rule below applies)
 
+# the letters of names: Latin-1's too ("Sofía", "Córdoba", "Müller"), not only ASCII's
+_UP, _LO = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _WORD = re.compile(
-    r"(?<![\w'’@#/\\.-])(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*|[a-z]+[A-Z][A-Za-z]*|[A-Z][a-z]+[A-Z][A-Za-z]*)"
-    r"(?:['’][A-Za-z]+)?(?![\w'’@/\\-])"
+    rf"(?<![\w'’@#/\\.-])(?:[{_UP}][{_LO}]+(?:[{_UP}][{_LO}]+)*|[{_LO}]+[{_UP}][{_UP}{_LO}]*"
+    rf"|[{_UP}][{_LO}]+[{_UP}][{_UP}{_LO}]*)(?:['’][{_UP}{_LO}]+)?(?![\w'’@/\\-])"
 )
+_POSSESSIVE = re.compile(rf"['’][{_UP}{_LO}]+$")
 _DEMONYM = re.compile(r"(?:ian|ean|ese|ish|ic|ch|ans)$")
 _TARGET_WORD = re.compile(r"[\w'’]+")
-_CAMEL = re.compile(r"[a-z][A-Z]|[A-Z][a-z]+[A-Z]")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;…•·|>\n]|\s[-–—])[\s\"'“”‘’«»¿¡(\[*_-]*$")
+_CAMEL = re.compile(rf"[{_LO}][{_UP}]|[{_UP}][{_LO}]+[{_UP}]")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;…•·|>▸→\n]|\s[-–—])[\s\"'“”‘’«»¿¡(\[*_-]*$")  # ▸ →: menu paths
 _TITLES = ("Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "St", "Sr", "Sra", "Srta", "Dra", "Dña", "Hr", "Fr")
 _TITLE = re.compile(rf"(?<![\w.])(?:{'|'.join(_TITLES)})\.\s+$")
 
@@ -74,7 +77,7 @@ class NameRule:
         found: list[list[int]] = []
         for m in _WORD.finditer(text):
             word = m.group()
-            base = re.sub(r"['’][A-Za-z]+$", "", word)  # Laura's -> Laura
+            base = _POSSESSIVE.sub("", word)  # Laura's -> Laura
             if base in self.translate or base in _TITLES:
                 continue
             if is_common(base):  # one piece as written ("Tom", "Daniel"): the model copies it well itself
