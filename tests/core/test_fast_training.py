@@ -126,3 +126,38 @@ def test_retained_heap_nests_and_restores(monkeypatch):
     monkeypatch.setattr(heap, "_libc", lambda: None)
     with heap.retained_heap() as on:
         assert not on
+
+
+def test_the_heap_budget_is_a_quarter_of_memory_within_bounds(monkeypatch):
+    held = heap.resident_bytes()
+    assert held is not None and held > 10 * 2**20  # this Python process, with torch loaded
+    assert heap.over_budget(held // 2) and not heap.over_budget(held * 4)
+    for ram, budget in [(8 * heap.GIB, 2 * heap.GIB), (12 * heap.GIB, 3 * heap.GIB), (64 * heap.GIB, 4 * heap.GIB)]:
+        monkeypatch.setattr(heap.os, "sysconf", lambda name, ram=ram: ram // 4096 if name == "SC_PHYS_PAGES" else 4096)
+        assert heap.budget_bytes() == budget
+    monkeypatch.setattr(heap, "resident_bytes", lambda: None)  # not Linux: never over
+    assert not heap.over_budget(1)
+
+
+def test_a_run_over_its_heap_budget_trims_after_every_step(monkeypatch, tiny_corpus, tmp_path):
+    from dataclasses import replace
+
+    from translator_app.core.base.config import PRESETS, TokenizerConfig
+    from translator_app.core.train.training import CorpusSpec, Finished, TrainRequest, train
+
+    trims = []
+    monkeypatch.setattr(heap, "release_free", lambda: trims.append(1))
+    model_cfg, train_cfg, _ = PRESETS["tiny"]
+    cfg = replace(train_cfg, max_steps=4, valid_every=1000, num_threads=1)
+
+    def run(budget: int) -> int:
+        trims.clear()
+        monkeypatch.setattr(heap, "budget_bytes", lambda: budget)
+        request = TrainRequest(
+            CorpusSpec(str(tiny_corpus)), tmp_path / str(budget), model_cfg, cfg, TokenizerConfig(vocab_size=300)
+        )
+        assert isinstance(list(train(request))[-1], Finished)
+        return len(trims)
+
+    assert run(1) == 4  # always over: a trim after each of the 4 steps
+    assert run(2**50) == 0  # never over, and no 100th step

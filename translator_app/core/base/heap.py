@@ -14,6 +14,11 @@ The heap does fragment (batches of other shapes need blocks of other sizes), and
 never shrinks would hold the largest mix of them for good: :func:`release_free` (``malloc_trim``:
 free pages anywhere in the heap go back to the system) is called every ``RELEASE_EVERY`` steps, so
 memory stays near what a step uses while the page faults come back only once per that many steps.
+Between two such calls the heap can still grow by gigabytes (a run on 350,000 pairs went from 4.3 to
+9.9 GB resident in 30 seconds: batches of other shapes cannot reuse the blocks that are free), so
+:func:`over_budget` is asked after every step too, and the heap is trimmed as soon as the process holds
+more than :data:`budget_bytes` (a quarter of the machine's memory, 2–4 GiB): a laptop with 8 GB stays
+usable while it trains.
 
 Anywhere but glibc (macOS, Windows, musl) this does nothing.
 """
@@ -23,6 +28,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+import os
 import platform
 import threading
 from collections.abc import Iterator
@@ -38,6 +44,8 @@ DEFAULT_MMAP_MAX = 65536
 NO_TRIM = 2**31 - 1  # mallopt takes an int
 
 RELEASE_EVERY = 100  # training steps between two malloc_trim calls
+GIB = 1024**3
+BUDGET_RANGE = (2 * GIB, 4 * GIB)  # resident bytes over which the heap is trimmed at once (RAM / 4 within)
 
 _lock = threading.Lock()
 _users = 0
@@ -86,3 +94,34 @@ def release_free() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+def _page_size() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return 4096
+
+
+def resident_bytes() -> int | None:
+    """This process's resident memory (Linux ``/proc/self/statm``); None elsewhere."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _page_size()
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def budget_bytes() -> int:
+    """A quarter of the machine's memory, within :data:`BUDGET_RANGE`."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * _page_size()
+    except (AttributeError, OSError, ValueError):
+        total = 4 * BUDGET_RANGE[1]
+    return max(BUDGET_RANGE[0], min(BUDGET_RANGE[1], total // 4))
+
+
+def over_budget(budget: int | None = None) -> bool:
+    """Whether the process holds more than ``budget`` (default :func:`budget_bytes`) resident bytes."""
+    held = resident_bytes()
+    return held is not None and held > (budget_bytes() if budget is None else budget)

@@ -12,7 +12,7 @@ import math
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,7 @@ class Run:
     # --threads 0 on one CPU process: the thread count chosen by measurement (core/base/threads.py)
     threads: ThreadChooser | None = None
     epoch_batches: int = 0  # batches in the current epoch (for the epochs trained, in the bundle)
+    heap_budget: int = field(default_factory=lambda: heap.budget_bytes())  # resident bytes that trigger a trim
 
 
 def train_step(run: Run, batches: list[list[int]], should_stop) -> tuple[float, float, bool, bool]:
@@ -133,7 +134,7 @@ def train_step(run: Run, batches: list[list[int]], should_stop) -> tuple[float, 
     run.synced_elapsed = elapsed_sum / run.ctx.world_size
     if run.threads is not None:
         run.threads.after_step(batch.n_tokens, time.monotonic() - step_start)
-    if st.step % heap.RELEASE_EVERY == 0:  # the retained heap's free pages back to the system
+    if st.step % heap.RELEASE_EVERY == 0 or heap.over_budget(run.heap_budget):  # free pages back to the system
         heap.release_free()
     if not math.isfinite(loss_sum) or loss_sum > MAX_TOKEN_LOSS * max(n_tokens, 1.0):  # the same on every rank
         raise TrainingDiverged(
