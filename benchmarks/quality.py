@@ -250,7 +250,12 @@ def model_system(spec: str, beam: int, direction: str, alpha: float | None = Non
     path, _, label = spec.partition("=")
 
     start = time.perf_counter()
-    translator = Translator.load(path)
+    if "+" in path and not Path(path).exists():  # A+B: an ensemble (benchmarks/ensemble.py)
+        from benchmarks.ensemble import load_ensemble
+
+        translator = load_ensemble(path.split("+"))
+    else:
+        translator = Translator.load(path)
     load_s = time.perf_counter() - start
     info = translator.info
     pair = f"{info.src_lang}-{info.tgt_lang}"
@@ -258,6 +263,8 @@ def model_system(spec: str, beam: int, direction: str, alpha: float | None = Non
         print(f"warning: {path} translates {pair} but the sets are scored {direction}", file=sys.stderr)
     decode = DecodeConfig(beam_size=beam) if alpha is None else DecodeConfig(beam_size=beam, alpha=alpha)
     search = f"beam {beam}" + ("" if alpha is None else f", alpha {alpha:g}")
+    members = len(getattr(translator.model, "models", [])) or 1
+    search += f", ensemble of {members}" if members > 1 else ""
     name = f"{label or info.name} ({search}, {'int8' if translator.quantized else 'fp32'})"
     return System(
         name,
@@ -445,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="DIR[=LABEL]",
-        help="translator_app bundle (repeatable); =LABEL names it in the table",
+        help="translator_app bundle (repeatable); =LABEL names it in the table; A+B: an ensemble of bundles",
     )
     p.add_argument(
         "--apertium",
