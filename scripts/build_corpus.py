@@ -217,16 +217,20 @@ def main(argv: list[str] | None = None) -> int:
             per_source[name] = pairs
             manifest_sources[name] = info
 
-    # domain dev sets (kept if already there: they are committed and must stay stable)
+    # domain dev sets (kept if already there: they are committed and must stay stable); sources that
+    # share a domain share its dev set, sampled from their pairs together (in build order)
     avoid, _ = held_out_keys([p.resolve() for p in args.dev_avoid])
+    domains: dict[str, list[str]] = {}
     for name in names:
         domain = SOURCES[name].get("domain")
-        if not domain or not per_source[name]:
-            continue
+        if domain and per_source[name]:
+            domains.setdefault(domain, []).append(name)
+    for domain, members in domains.items():
         path = args.dev_dir / f"{domain}.en-es.tsv"
         if not path.exists():
-            write_tsv(path, sample_dev(per_source[name], DEV_PAIRS, SEED, avoid))
-        manifest_sources[name]["dev_set"] = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+            write_tsv(path, sample_dev([p for n in members for p in per_source[n]], DEV_PAIRS, SEED, avoid))
+        for name in members:
+            manifest_sources[name]["dev_set"] = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
     # held-out removal, then dedupe and the per-English cap across all sources
     held_files = sorted(args.dev_dir.glob("*.tsv")) + [ROOT / "models/en-es/test.tsv"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import cldr, desktop_help, docbook_html, kde_help, manpages, sources
+from . import cldr, desktop_help, docbook_html, general_prose, kde_help, manpages, sources
 
 DICT_SHARE = 0.10  # dictionaries: at most this share of the final corpus
 
@@ -145,6 +145,13 @@ MANUAL_PACKAGES = [
 ]
 
 
+# Battle for Wesnoth 1.16: the data package (unit descriptions, help, tutorial, multiplayer maps)
+# and the campaigns (narration and dialogue)
+WESNOTH_PACKAGES = ["wesnoth-1.16-data"] + [
+    f"wesnoth-1.16-{c}" for c in "did dm dw ei httt l low nr sof sota sotbe thot trow tsg ttb utbs".split()
+]
+
+
 def _tatoeba(roots, stats, args):
     path = Path(args.tatoeba)
     if not path.exists():
@@ -246,5 +253,48 @@ SOURCES: dict[str, dict] = {
         "licence": "Unicode-3.0 (CLDR data, via Babel: BSD-3-Clause)",
         "dictionary": True,
         "read": lambda roots, stats, args: cldr.cldr_names(stats),
+    },
+    # general-domain prose (issue #28), after every earlier source so that the earlier sources keep
+    # their pairs; the four encyclopedic ones share one dev set (build_corpus.py pools a domain)
+    "freeciv": {
+        "packages": ["freeciv-data"],
+        "licence": "GPL-2+",
+        "domain": "encyclopedic",
+        "read": lambda roots, stats, args: general_prose.freeciv(roots[0], stats),
+    },
+    "stellarium": {
+        "packages": ["stellarium-data"],
+        "licence": "GPL-2+",
+        "domain": "encyclopedic",
+        "read": lambda roots, stats, args: general_prose.stellarium_strings(roots[0], stats),
+    },
+    "debian-history": {
+        "packages": ["debian-history"],
+        "licence": "GPL-2+",
+        "domain": "encyclopedic",
+        "read": lambda roots, stats, args: general_prose.debian_history(roots[0], stats),
+    },
+    "kalzium": {
+        "packages": ["kalzium-data"],
+        "licence": "GPL-2+ (kalzium-data: GPL-2.0-or-later; see packages[].licence)",
+        "domain": "encyclopedic",
+        "read": lambda roots, stats, args: general_prose.kalzium(roots[0], stats),
+    },
+    "wesnoth": {
+        "packages": WESNOTH_PACKAGES,
+        "licence": "GPL-2+",
+        # literary fantasy narration and dialogue, Peninsular Spanish with vosotros / vos: a source and
+        # a dev set of its own, so that training can weight it
+        "domain": "wesnoth",
+        "read": lambda roots, stats, args: general_prose.wesnoth(roots, stats),
+    },
+    "stellarium-descriptions": {
+        "packages": ["stellarium-data"],
+        "licence": "GPL-2+",
+        "domain": "encyclopedic",
+        # off by default: the Spanish sky-culture descriptions show machine translation ("calfpack" ->
+        # "paquete de pantorrillas", "星 官", "y / o", footnote marks moved after the stop)
+        "default": False,
+        "read": lambda roots, stats, args: general_prose.stellarium_descriptions(roots[0], stats),
     },
 }
