@@ -73,7 +73,15 @@ def test_a_stale_request_is_dropped_and_the_newest_text_wins(qtbot, window):
     ready = []
     window.translation_worker.translation_ready.connect(lambda i, t: ready.append(i))
     texts = [f"The house number {n} is big. The dog eats." for n in range(8)]
-    for text in texts:  # faster than any translation: most requests are superseded
+    translator = window.translation_worker._translator
+    real = translator.translate
+
+    def slowed(*args, **kwargs):  # every translation takes 100 ms more: typing is faster than translating
+        time.sleep(0.1)
+        return real(*args, **kwargs)
+
+    translator.translate = slowed
+    for text in texts:  # most requests are superseded while one is being translated
         tab.source.setPlainText(text)
         tab.translate_now()
     wait_translation(qtbot, tab, texts[-1])
@@ -83,6 +91,7 @@ def test_a_stale_request_is_dropped_and_the_newest_text_wins(qtbot, window):
     assert len(ready) < len(texts)  # some requests never ran
     assert dropped, "no request was dropped"
     assert tab.latest_id not in dropped
+    del translator.translate  # (the instance attribute: the class's method again)
 
 
 class SlowTranslator:
