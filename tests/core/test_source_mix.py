@@ -149,7 +149,7 @@ def test_the_epochs_depend_only_on_seed_and_epoch_so_a_resumed_run_draws_the_sam
     assert "Sampling by source (temperature 3)" in first.summary()
 
 
-def _train(corpus, out, data_cfg, resume=False, **train_over):
+def _train(corpus, out, data_cfg, resume=False, finetune=None, **train_over):
     from translator_app.core.train.training import TrainRequest, train
 
     model_cfg, train_cfg, _ = PRESETS["tiny"]
@@ -163,6 +163,7 @@ def _train(corpus, out, data_cfg, resume=False, **train_over):
                 data_cfg=data_cfg,
                 resume=resume,
                 train_cfg=replace(train_cfg, valid_max_sentences=5, num_threads=1, **train_over),
+                finetune=finetune,
             )
         )
     )
@@ -237,25 +238,13 @@ def test_a_run_from_a_model_without_replay_samples_by_source(tmp_path):
     from translator_app.core.folders.runfolder import RunFolder
     from translator_app.core.train.request import FinetuneSpec
     from translator_app.core.train.run_setup import _load_run
-    from translator_app.core.train.training import TrainRequest, train
 
     corpus = write_corpus(tmp_path, two_sources(240, 30))
     cfg = DataConfig(valid_size=5, test_size=5, source_weights="everyday=0.5")
     base = tmp_path / "base"
     assert isinstance(_train(corpus, base, DataConfig(valid_size=5, test_size=5), max_steps=1)[-1], Finished)
-    _, train_cfg, _ = PRESETS["tiny"]
     out = tmp_path / "more"
-    events = list(
-        train(
-            TrainRequest(
-                CorpusSpec(str(corpus)),
-                out,
-                data_cfg=cfg,
-                train_cfg=replace(train_cfg, max_steps=2, valid_every=100, valid_max_sentences=5, num_threads=1),
-                finetune=FinetuneSpec(str(base), replay_share=0.0),
-            )
-        )
-    )
+    events = _train(corpus, out, cfg, finetune=FinetuneSpec(str(base), replay_share=0.0), max_steps=2, valid_every=100)
     assert isinstance(events[-1], Finished)
     meta = json.loads((out / "run.json").read_text(encoding="utf-8"))["meta"]
     assert meta["parent"]["path"] == str(base.resolve()) and meta["finetune"]["replay_pairs"] == 0
