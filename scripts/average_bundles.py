@@ -45,13 +45,14 @@ def parse(spec: str) -> tuple[Path, float | None]:
     return Path(spec), None
 
 
-def _from_checkpoint(path: Path, like: Bundle) -> Bundle:
-    """``like`` with the weights of the training checkpoint ``path`` (the same names and shapes)."""
-    state = load_train_state(path)["model"]
+def from_checkpoint(path: Path, like: Bundle, loaded: dict | None = None) -> Bundle:
+    """``like`` with the weights of the training checkpoint ``path`` (the same names and shapes);
+    ``loaded``: the checkpoint when the caller has read it already."""
+    state = (loaded if loaded is not None else load_train_state(path))["model"]
     if not isinstance(state, dict) or {k: tuple(v.shape) for k, v in state.items()} != {
         k: tuple(v.shape) for k, v in like.state_dict.items()
     }:
-        raise ValueError(f"{path}: not a checkpoint of the model --like names (other tensors)")
+        raise ValueError(f"{path}: not a checkpoint of the model in {like.path} (other tensors)")
     return replace(like, path=path, state_dict=state)
 
 
@@ -87,7 +88,7 @@ def average(out: Path, specs: list[tuple[Path, float | None]], half: bool = Fals
     assert first_dir is not None
     _check_alike([first_dir, *(path for path, _ in specs if not path.is_file())])
     first = load_bundle(first_dir)
-    bundles = [_from_checkpoint(path, first) if path.is_file() else load_bundle(path) for path, _ in specs]
+    bundles = [from_checkpoint(path, first) if path.is_file() else load_bundle(path) for path, _ in specs]
     state = weighted_mean([b.state_dict for b in bundles], weights)
     record = {"bundles": [path.name for path, _ in specs], "weights": [round(w, 6) for w in weights]}
     meta = dict(first.meta, averaged=record)

@@ -35,6 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from scripts import add_replay_set, record_training  # noqa: E402
+from scripts.average_bundles import from_checkpoint  # noqa: E402
 from translator_app.core.model.checkpoint import load_bundle, load_train_state, save_bundle  # noqa: E402
 
 DROPPED = ("finetune", "run", "metrics", "averaged")
@@ -43,10 +44,9 @@ DROPPED = ("finetune", "run", "metrics", "averaged")
 def candidate(run: Path, base: Path, corpus: Path, out: Path, checkpoint: Path | None, epochs: float | None) -> dict:
     """Write OUT's bundle (fp16 weights, cleaned meta, the base's test.tsv); returns its meta."""
     bundle = load_bundle(run)
-    state = load_train_state(checkpoint or run / "checkpoint.pt")
-    weights = state["model"]
-    if {k: tuple(v.shape) for k, v in weights.items()} != {k: tuple(v.shape) for k, v in bundle.state_dict.items()}:
-        raise ValueError(f"{checkpoint or run / 'checkpoint.pt'}: not a checkpoint of the model in {run}")
+    checkpoint = checkpoint or run / "checkpoint.pt"
+    state = load_train_state(checkpoint)
+    weights = from_checkpoint(checkpoint, bundle, state).state_dict  # (refused unless it holds this model's tensors)
     base_meta = load_bundle(base).meta
     meta = {k: v for k, v in bundle.meta.items() if k not in DROPPED}
     if isinstance(meta.get("parent"), dict):

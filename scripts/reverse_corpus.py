@@ -13,9 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-def sidecar(path: Path) -> Path:
-    return path.with_suffix(".sources")
+from translator_app.core.text.corpus_sources import sources_path  # noqa: E402
 
 
 def held_out(test: Path) -> set[str]:
@@ -29,7 +31,7 @@ def held_out(test: Path) -> set[str]:
 def reverse(corpus: Path, test: Path, out: Path) -> tuple[int, int]:
     """(pairs read, pairs written)."""
     held = held_out(test)
-    src = sidecar(corpus)
+    src = sources_path(corpus)
     names = src.read_text(encoding="utf-8").splitlines() if src.is_file() else None
     lines = corpus.read_text(encoding="utf-8").splitlines()
     if names is not None and len(names) != len(lines):
@@ -45,7 +47,7 @@ def reverse(corpus: Path, test: Path, out: Path) -> tuple[int, int]:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(kept_lines), encoding="utf-8")
     if names is not None:
-        sidecar(out).write_text("".join(kept_names), encoding="utf-8")
+        sources_path(out).write_text("".join(kept_names), encoding="utf-8")
     return len(lines), len(kept_lines)
 
 

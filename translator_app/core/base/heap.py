@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 import os
 import platform
@@ -51,6 +52,7 @@ _lock = threading.Lock()
 _users = 0
 
 
+@functools.cache  # (platform.libc_ver and find_library read files: once, not at every trim)
 def _libc() -> ctypes.CDLL | None:
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
