@@ -99,3 +99,18 @@ def test_refusals(tiny_bidi_run, tiny_model_dir, split, tmp_path, capsys):
     assert (tmp_path / "notes" / "keep.txt").is_file()
     with pytest.raises(SystemExit):
         main([str(tiny_bidi_run), "--en-es", str(a), "--es-en", str(a)])
+
+
+def test_fine_tuning_a_direction_is_refused(tiny_bidi_run, split, tmp_path):
+    from translator_app.core.base.config import TrainConfig
+    from translator_app.core.train.request import FinetuneSpec
+    from translator_app.core.train.training import CorpusSpec, TrainRequest, train
+
+    corpus = tmp_path / "more.en-es.tsv"
+    corpus.write_text("Hello.\tHola.\n" * 3, encoding="utf-8")
+    budget = TrainConfig(max_steps=1, num_threads=1)  # (were it not refused)
+    request = TrainRequest(
+        CorpusSpec(str(corpus)), tmp_path / "ft", train_cfg=budget, finetune=FinetuneSpec(str(split[0]))
+    )
+    with pytest.raises(ValueError, match="one direction of a bidirectional model"):
+        list(train(request))
