@@ -114,3 +114,21 @@ def test_fine_tuning_a_direction_is_refused(tiny_bidi_run, split, tmp_path):
     )
     with pytest.raises(ValueError, match="one direction of a bidirectional model"):
         list(train(request))
+
+
+def test_the_quality_benchmark_scores_each_direction_with_its_tag(split, monkeypatch, capsys):
+    from benchmarks.quality import model_system
+
+    seen: list[str] = []
+    real = pipeline.translate_texts
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs["source_tag"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "translate_texts", recording)
+    for path, direction, tag in ((split[0], "en-es", ES), (split[1], "es-en", EN)):
+        seen[:] = []
+        system = model_system(str(path), 1, direction)
+        assert len(system.translate(["Tom has 3 cats.", "Hola."])) == 2 and seen == [tag]
+        assert system.meta["languages"] == direction and "warning" not in capsys.readouterr().err
