@@ -28,6 +28,7 @@ _.base_general_chrf  # core.base.events.Validation: filled by core.train.train_l
 # ---- public constants read by scripts/ and benchmarks/ (vulture is run on translator_app only) ----
 _.AMP_MODES  # core.base.config: the --amp choices, read by benchmarks/bench_training.py
 _.DEFAULT_PAIRS  # core.train.replay: read by scripts/add_replay_set.py
+_.DEFAULT_TAGS  # core.text.tags: the default tags of scripts/bidirectional_corpus.py and scripts/split_bidirectional.py
 _.encode_replay  # core.train.replay: scripts/add_replay_set.py builds a bundle's replay set with it
 _.sample_pairs  # core.train.replay: scripts/add_replay_set.py
 _.replay_record  # core.train.replay: scripts/add_replay_set.py

@@ -61,3 +61,35 @@ def tiny_model_dir(tiny_corpus, tmp_path_factory) -> Path:
     )
     assert isinstance(events[-1], Finished)
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_bidi_run(tmp_path_factory) -> Path:
+    """A tiny bidirectional run (scripts/bidirectional_corpus.py's tagged corpus, the tags as tokenizer
+    symbols), trained for a few steps: 200 pairs each way."""
+    from scripts.bidirectional_corpus import build
+    from translator_app.core.base.config import PRESETS, TokenizerConfig
+    from translator_app.core.train.training import CorpusSpec, Finished, TrainRequest, train
+
+    folder = tmp_path_factory.mktemp("bidi")
+    en_es = take_slice(200, folder / "in.en-es.tsv", step=211)
+    rows = [line.split("\t") for line in en_es.read_text(encoding="utf-8").splitlines()]
+    es_en = folder / "in.es-en.tsv"
+    es_en.write_text("".join(f"{es}\t{en}\n" for en, es in rows), encoding="utf-8")
+    corpus = folder / "bi.en-es.tsv"
+    build(en_es, es_en, corpus)
+    model_cfg, train_cfg, _ = PRESETS["tiny"]
+    out = folder / "run"
+    events = list(
+        train(
+            TrainRequest(
+                CorpusSpec(str(corpus)),
+                out,
+                model_cfg=model_cfg,
+                train_cfg=replace(train_cfg, max_steps=6, valid_every=3, valid_max_sentences=20, num_threads=1),
+                tok_cfg=TokenizerConfig(vocab_size=500, symbols="\u21e8es,\u21e8en"),
+            ),
+        )
+    )
+    assert isinstance(events[-1], Finished)
+    return out

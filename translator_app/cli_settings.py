@@ -46,11 +46,19 @@ NOT_FLAGS: dict[type, tuple[str, ...]] = {
 FLAG_NAMES: dict[tuple[type, str], str] = {
     (TrainConfig, "num_threads"): "threads",
     (DataConfig, "augment_share"): "augment",
+    (TokenizerConfig, "symbols"): "tokenizer_symbols",
 }
-_METAVARS = {"augment": "SHARE", "source_weights": "SOURCE=SHARE,...", "source_temperature": "T"}
+_METAVARS = {
+    "augment": "SHARE",
+    "source_weights": "SOURCE=SHARE,...",
+    "source_temperature": "T",
+    "tokenizer_symbols": "SYMBOL,...",
+}
 # help text per flag (by its dest); the preset's values are appended unless the text names a default
 HELP = {
     "vocab_size": "subword vocabulary size (SentencePiece)",
+    "tokenizer_symbols": "more atomic pieces of the vocabulary, like the placeholders: the target-language tags "
+    "of a bidirectional corpus (scripts/bidirectional_corpus.py), e.g. ⇨es,⇨en; default: none",
     "emb_dim": "embedding size",
     "enc_hidden": "encoder LSTM units per direction",
     "enc_layers": "encoder layers",

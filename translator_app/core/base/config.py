@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, fields
 from typing import Any, Literal, TypeVar, get_args
 
@@ -27,6 +28,28 @@ class TokenizerConfig:
     max_sentences: int = 300_000  # sentences fed to the SentencePiece trainer
     byte_fallback: bool = True  # unknown characters become byte pieces, never <unk>
     placeholders: bool = True  # protected-span placeholders ⟦1⟧..⟦32⟧ as atomic pieces
+    # more atomic pieces, comma-separated: "⇨es,⇨en", the target-language tags of a bidirectional model
+    # (scripts/bidirectional_corpus.py, core/text/tags.py); "" = none
+    symbols: str = ""
+
+    def __post_init__(self) -> None:
+        parse_symbols(self.symbols)  # ValueError when malformed
+
+    @property
+    def symbol_list(self) -> tuple[str, ...]:
+        return parse_symbols(self.symbols)
+
+
+def parse_symbols(text: str) -> tuple[str, ...]:
+    """``"⇨es, ⇨en"`` -> ("⇨es", "⇨en"); "" -> (). Each symbol has no white space, occurs once and is
+    not a protected-span placeholder (those are atomic already). Raises ValueError."""
+    found = tuple(part.strip() for part in text.split(",") if part.strip())
+    for symbol in found:
+        if any(ch.isspace() for ch in symbol) or re.fullmatch(r"\u27e6\d+\u27e7", symbol):
+            raise ValueError(f"a tokenizer symbol is one piece without white space, not a placeholder: {symbol!r}")
+    if len(set(found)) != len(found):
+        raise ValueError(f"tokenizer symbols must differ: {text!r}")
+    return found
 
 
 @dataclass(frozen=True)

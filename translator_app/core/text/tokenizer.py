@@ -102,7 +102,8 @@ class Tokenizers:
 
 def train_subword_model(sentences: Sequence[str], cfg: TokenizerConfig, seed: int = 1234) -> SubwordModel:
     """Train a SentencePiece model. Byte fallback and the placeholders take 256 + 32 pieces: a
-    vocabulary too small for them (tiny test corpora) is trained without them rather than failing."""
+    vocabulary too small for them (tiny test corpora) is trained without them rather than failing.
+    ``cfg.symbols`` become atomic pieces too (user-defined symbols, like the placeholders)."""
     if not sentences:
         raise TokenizerError("no sentences to train the tokenizer on")
     sample = list(sentences)
@@ -133,7 +134,8 @@ def _train(sample: list[str], cfg: TokenizerConfig, byte_fallback: bool, placeho
         eos_id=EOS_ID,
         hard_vocab_limit=False,  # tiny corpora get a smaller vocabulary instead of an error
         byte_fallback=byte_fallback,  # no input character becomes <unk>
-        user_defined_symbols=list(PLACEHOLDERS) if placeholders else [],
+        # (cfg.symbols, a bidirectional model's tags: kept in every attempt, the model cannot do without them)
+        user_defined_symbols=(list(PLACEHOLDERS) if placeholders else []) + list(cfg.symbol_list),
         input_sentence_size=cfg.max_sentences,
         shuffle_input_sentence=True,
         num_threads=2,

@@ -49,6 +49,7 @@ from translator_app.core.folders.runfolder import (
     read_pairs,
 )
 from translator_app.core.text import corpus as corpus_mod
+from translator_app.core.text.tags import META_KEY
 from translator_app.core.train.forgetting import BEST_IN_DOMAIN_DIR
 from translator_app.core.train.replay import find_replay, read_replay
 from translator_app.core.train.request import GENERAL_DEV_MAX, CorpusSpec, FinetuneSpec  # noqa: F401  (re-exported)
@@ -309,6 +310,8 @@ def prepare(
     bundle = load_bundle(base)
     meta = bundle.meta
     base_name = str(meta.get("name") or base.name)
+    if meta.get(META_KEY):  # (scripts/split_bidirectional.py) its pairs would need the tag, its replay both directions
+        raise ValueError(f"{base_name} is one direction of a bidirectional model: fine-tuning it is not supported")
     yield Status("Splitting the corpus (the base model's tokenizer is kept)")
     # labels only with --replay 0 (setup refuses sampling by source beside replay): a bundle trained on further
     split, report, sources = read_and_split(spec, data_cfg)

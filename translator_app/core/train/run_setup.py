@@ -19,6 +19,7 @@ from translator_app.core.folders.runfolder import GENERAL_SPLIT, RunFolder
 from translator_app.core.model.checkpoint import load_train_state
 from translator_app.core.text import corpus as corpus_mod
 from translator_app.core.text.names import name_rule_from_pairs
+from translator_app.core.text.tags import SYMBOLS_KEY, split_tag
 from translator_app.core.text.tokenizer import train_tokenizers
 from translator_app.core.train.distributed import DistContext, barrier
 from translator_app.core.train.finetune import prepare as prepare_finetune
@@ -118,8 +119,13 @@ def _new_run(request: TrainRequest, folder: RunFolder, train_cfg: TrainConfig, m
         "run": str(out.resolve()),
         **(meta or {}),
     }
+    symbols = request.tok_cfg.symbol_list
+    if symbols:  # a bidirectional run's tags: validation reads each source with its own (core/text/tags.py)
+        run_meta[SYMBOLS_KEY] = list(symbols)
     if tok.has_placeholders:  # which capitalised words the corpus copies (names) and which it translates
-        run_meta["names"] = name_rule_from_pairs(split.train).to_meta()
+        # (a tag taken off first: the word after it starts the sentence)
+        untagged = [(split_tag(s, symbols)[1], t) for s, t in split.train] if symbols else split.train
+        run_meta["names"] = name_rule_from_pairs(untagged).to_meta()
     return RunSetup(
         model_cfg, train_cfg, request.data_cfg, run_meta, split, tok, report.summary(), None, sources=sources
     )

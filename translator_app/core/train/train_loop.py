@@ -28,6 +28,7 @@ from translator_app.core.folders.runfolder import TRAIN_STATE_FILE, RunFolder, r
 from translator_app.core.model.checkpoint import first_broken, save_bundle
 from translator_app.core.model.decoding import DOCUMENT
 from translator_app.core.model.model import Seq2Seq
+from translator_app.core.text.tags import SYMBOLS_KEY
 from translator_app.core.text.tokenizer import Tokenizers
 from translator_app.core.train.batching import EncodedCorpus, make_batch
 from translator_app.core.train.blend import IN_DOMAIN
@@ -217,6 +218,7 @@ def validate_now(run: Run) -> Validation | None:
             st.best_bleu,
             run.src_lang,
             run.tgt_lang,
+            tuple(run.meta.get(SYMBOLS_KEY) or ()),  # a bidirectional run: its sources' tags
         )
         if ft_info is not None and st.step == 0 and "base_valid" not in ft_info:  # this is the base model
             ft_info["base_valid"] = {"bleu": event.bleu, "chrf": event.chrf}
@@ -310,14 +312,21 @@ def score_as_used(run: Run, which: str) -> float:
         path = Path(str((run.ft_info or {}).get("general_dev") or ""))
         pairs = read_pairs(path) if path.is_file() else run.general
         limit = len(pairs)
+    tags = tuple(run.meta.get(SYMBOLS_KEY) or ())
     return dev_scores(
-        run.model, run.tok, pairs, limit, src_lang=run.src_lang, tgt_lang=run.tgt_lang, decode=DOCUMENT
+        run.model, run.tok, pairs, limit, src_lang=run.src_lang, tgt_lang=run.tgt_lang, decode=DOCUMENT, tags=tags
     ).bleu
 
 
-def _validate(model, tok, valid, valid_enc, general, cfg, step, best_bleu, src_lang: str, tgt_lang: str) -> Validation:
-    loss, scores, samples = validate(model, tok, valid, valid_enc, cfg, src_lang=src_lang, tgt_lang=tgt_lang)
-    gen = dev_scores(model, tok, general, len(general), src_lang=src_lang, tgt_lang=tgt_lang) if general else None
+def _validate(
+    model, tok, valid, valid_enc, general, cfg, step, best_bleu, src_lang: str, tgt_lang: str, tags: tuple = ()
+) -> Validation:
+    loss, scores, samples = validate(model, tok, valid, valid_enc, cfg, src_lang=src_lang, tgt_lang=tgt_lang, tags=tags)
+    gen = (
+        dev_scores(model, tok, general, len(general), src_lang=src_lang, tgt_lang=tgt_lang, tags=tags)
+        if general
+        else None
+    )
     return Validation(
         step,
         loss,

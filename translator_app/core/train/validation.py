@@ -1,6 +1,12 @@
-"""Validation during training: teacher-forced loss, greedy BLEU/chrF, sample translations."""
+"""Validation during training: teacher-forced loss, greedy BLEU/chrF, sample translations.
+
+A bidirectional run's sources start with their tags (``"⇨es Hello."``, core/text/tags.py): each is
+translated with its tag taken off the text and read as the tag's ids, as its direction's bundle
+will be (the same encoder input; sentence splitting and masking never see the tag)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import torch
 
@@ -10,6 +16,7 @@ from translator_app.core.model.decoding import LIVE, DecodeConfig
 from translator_app.core.model.model import Seq2Seq
 from translator_app.core.text import corpus as corpus_mod
 from translator_app.core.text.metrics import Scores, corpus_scores
+from translator_app.core.text.tags import split_tag
 from translator_app.core.text.tokenizer import Tokenizers
 from translator_app.core.train.batching import EncodedCorpus, bucket_batches, make_batch
 from translator_app.core.translation.pipeline import Translation, merged_alignment, translate_texts
@@ -35,11 +42,22 @@ def translate_sources(
     src_lang: str = "en",
     tgt_lang: str = "es",
     decode: DecodeConfig = LIVE,
+    tags: Sequence[str] = (),
 ) -> list[Translation]:
     """Translate sources (greedy unless ``decode`` says otherwise) through the one decoding path
-    (sentences, spans, length-sorted chunks, restore); returns Translations in input order."""
+    (sentences, spans, length-sorted chunks, restore); returns Translations in input order. A source
+    that starts with one of ``tags`` is translated with that source tag (a bidirectional run)."""
     model.eval()
-    return translate_texts(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, decode=decode, batch_size=chunk)
+    split = [split_tag(s, tags) for s in sources]
+    done: dict[int, Translation] = {}
+    for tag in dict.fromkeys(t for t, _ in split):
+        idx = [i for i, (t, _) in enumerate(split) if t == tag]
+        found = translate_texts(
+            model, tok, [split[i][1] for i in idx], src_lang=src_lang, tgt_lang=tgt_lang, decode=decode,
+            batch_size=chunk, source_tag=tag,
+        )  # fmt: skip
+        done.update(zip(idx, found))
+    return [done[i] for i in range(len(sources))]
 
 
 def validate(
@@ -52,11 +70,12 @@ def validate(
     *,
     src_lang: str = "en",
     tgt_lang: str = "es",
+    tags: Sequence[str] = (),
 ) -> tuple[float, Scores, tuple[Sample, ...]]:
     loss = validation_loss(model, valid_enc, cfg.batch_tokens)
     sources, refs = corpus_mod.group_references(valid)
     sources, refs = sources[: cfg.valid_max_sentences], refs[: cfg.valid_max_sentences]
-    translations = translate_sources(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang)
+    translations = translate_sources(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, tags=tags)
     texts = [t.text for t in translations]
     scores = corpus_scores(texts, refs)
     samples = []
@@ -75,11 +94,12 @@ def dev_scores(
     src_lang: str = "en",
     tgt_lang: str = "es",
     decode: DecodeConfig = LIVE,
+    tags: Sequence[str] = (),
 ) -> Scores:
     """BLEU/chrF on a second dev set (fine-tuning: the general one), multi-reference; greedy unless
     ``decode`` says otherwise."""
     sources, refs = corpus_mod.group_references(pairs)
     sources, refs = sources[:max_sentences], refs[:max_sentences]
-    found = translate_sources(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, decode=decode)
+    found = translate_sources(model, tok, sources, src_lang=src_lang, tgt_lang=tgt_lang, decode=decode, tags=tags)
     texts = [t.text for t in found]
     return corpus_scores(texts, refs)

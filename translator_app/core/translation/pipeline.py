@@ -6,6 +6,8 @@ file lines, n-best alternatives) and validation during training. Every input lin
 one output line; nothing is truncated (a sentence over ``MAX_SOURCE_TOKENS`` subwords is cut at
 a clause boundary, else near its middle, and its pieces' attentions form a block diagonal).
 Spans are masked only when the tokenizers have the placeholder pieces (``has_placeholders``).
+A bundle of a bidirectional model has a source tag (:mod:`~translator_app.core.text.tags`): its ids go
+before every piece the encoder reads, and its attention columns are dropped from the results.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from translator_app.core.text.corpus import normalize
 from translator_app.core.text.names import NameRule, common_word_test
 from translator_app.core.text.segment import base_language, split_sentences
 from translator_app.core.text.spans import Span, find_spans, mask, render, restore, unspellable
+from translator_app.core.text.tags import tag_ids
 from translator_app.core.text.tokenizer import EOS_ID, PLACEHOLDERS
 
 # the longest piece still gets its full output budget (2 x source + 10) under search's cap
@@ -92,11 +95,12 @@ def prepare(
     glossary: Mapping[str, str] | None = None,
     names: NameRule | None = None,
     memory: Any = None,
+    limit: int = MAX_SOURCE_TOKENS,
 ) -> tuple[list[_Sentence], list[int]]:
     """Sentences of every text (with their pieces' ids) and the number of lines of each text.
     ``names``: the bundle's rule for names to protect (:mod:`.names`), None for none. ``memory``:
     a :class:`~translator_app.core.adapt.memory.TranslationMemory` (``lookup``); a line or sentence with an
-    exact match becomes one sentence with no pieces to search."""
+    exact match becomes one sentence with no pieces to search. ``limit``: subwords a piece may have."""
     masking = tok.has_placeholders
     is_common = common_word_test(tok.source.encode) if masking and names is not None else None
     lang = base_language(src_lang)
@@ -119,10 +123,12 @@ def prepare(
                     sentences.append(_Sentence(ti, li, sentence, (), (), False, match))
                     continue
                 if not masking:
-                    sentences.append(_Sentence(ti, li, sentence, (), _chunks(sentence, tok, lang), False, match))
+                    sentences.append(_Sentence(ti, li, sentence, (), _chunks(sentence, tok, lang, limit), False, match))
                     continue
                 for part, part_spans, masked in protect(tok, sentence, lang, glossary, names, is_common):
-                    sentences.append(_Sentence(ti, li, part, part_spans, _chunks(masked, tok, lang), True, match))
+                    sentences.append(
+                        _Sentence(ti, li, part, part_spans, _chunks(masked, tok, lang, limit), True, match)
+                    )
                     match = None
     return sentences, line_counts
 
@@ -141,9 +147,9 @@ def protect(
     return [(part, group, mask(part, group) if group else part) for part, group in _parts(text, spans)]
 
 
-def _chunks(text: str, tok, lang: str) -> tuple[tuple[int, ...], ...]:
+def _chunks(text: str, tok, lang: str, limit: int = MAX_SOURCE_TOKENS) -> tuple[tuple[int, ...], ...]:
     text = _SURROGATE.sub("", text)  # (masked, they are spans; unmasked, the model cannot read them)
-    return tuple(tuple(ids) + (EOS_ID,) for ids in split_long(text, tok.source.encode, lang))
+    return tuple(tuple(ids) + (EOS_ID,) for ids in split_long(text, tok.source.encode, lang, limit))
 
 
 def _parts(sentence: str, spans: tuple[Span, ...], limit: int = len(PLACEHOLDERS)) -> list[tuple[str, tuple]]:
@@ -204,21 +210,24 @@ def translate_texts(
     batch_size: int = 64,
     names: NameRule | None = None,
     memory: Any = None,
+    source_tag: str = "",
 ) -> list[Translation]:
     """Translate each text with the search ``decode`` describes (checked when it was made); its
     Translation keeps one output line per input line. ``memory``: a translation memory whose exact
-    matches replace the model's output (``origin="memory"``)."""
+    matches replace the model's output (``origin="memory"``). ``source_tag``: the tag of a bidirectional
+    model's direction (:mod:`~translator_app.core.text.tags`; TokenizerError unless it is one piece), read
+    before every piece; the results' source tokens and attention leave it out."""
     start = time.perf_counter()
-    sentences, line_counts = prepare(tok, texts, src_lang, glossary, names, memory)
+    tag = tag_ids(tok.source, source_tag) if source_tag else ()
+    sentences, line_counts = prepare(tok, texts, src_lang, glossary, names, memory, MAX_SOURCE_TOKENS - len(tag))
     pieces = [(si, ci) for si, s in enumerate(sentences) for ci in range(len(s.chunks))]
     pieces.sort(key=lambda p: len(sentences[p[0]].chunks[p[1]]))
     hyps: dict[tuple[int, int], list[Any]] = {}
     for b in range(0, len(pieces), batch_size):
         batch = pieces[b : b + batch_size]
-        for key, found in zip(
-            batch, search_mod.search(model, [list(sentences[si].chunks[ci]) for si, ci in batch], decode)
-        ):
-            hyps[key] = found
+        src = [list(tag + sentences[si].chunks[ci]) for si, ci in batch]  # the tag's ids, the piece's, </s>
+        for key, found in zip(batch, search_mod.search(model, src, decode)):
+            hyps[key] = [_untagged(h, len(tag)) for h in found] if tag else found
     results = [
         _sentence_result(tok, s, [hyps[(si, ci)] for ci in range(len(s.chunks))], src_lang, tgt_lang, decode.n_best)
         if s.chunks
@@ -236,6 +245,13 @@ def translate_texts(
         joined = "\n".join(joiner.join(parts) for parts in lines) if mine else ""
         out.append(Translation(text, joined, tuple(mine), decode.beam_size, elapsed))
     return out
+
+
+def _untagged(hyp, n: int):
+    """``hyp`` without the attention on the ``n`` tag ids the encoder read first: attention (T, n + S) ->
+    (T, S), each row renormalised to sum to 1 (the source tokens and the heat map never show the tag)."""
+    attention = np.asarray(hyp.attention, dtype=np.float32)[:, n:]
+    return replace(hyp, attention=attention / np.maximum(attention.sum(axis=1, keepdims=True), 1e-9))
 
 
 def _sentence_result(

@@ -17,6 +17,8 @@ from translator_app.core.model.checkpoint import Bundle, BundleError, check_weig
 from translator_app.core.model.decoding import LIVE, DecodeConfig
 from translator_app.core.model.model import Seq2Seq, quantize_for_inference
 from translator_app.core.text.names import NameRule
+from translator_app.core.text.tags import META_KEY, tag_ids
+from translator_app.core.text.tokenizer import TokenizerError
 from translator_app.core.translation import interactive, pipeline
 from translator_app.core.translation.pipeline import (  # noqa: F401  (re-exported: the public result types)
     MAX_SOURCE_TOKENS,
@@ -30,6 +32,10 @@ MAX_INPUT_CHARS = 20_000  # a longer paste is refused with a clear message
 
 class InputTooLong(ValueError):
     pass
+
+
+class InteractiveUnsupported(ValueError):
+    """Completion asked of a model the interactive path cannot read (a bidirectional model's direction)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,13 @@ class Translator:
         self.names = NameRule.from_meta(meta)  # names to carry over (None: a bundle made before the rule)
         self.src_lang = self.info.src_lang or "en"
         self.tgt_lang = self.info.tgt_lang or "es"
+        # one direction of a bidirectional model: its tag goes before every source (core/text/tags.py)
+        self.source_tag = str(meta.get(META_KEY) or "")
+        if self.source_tag:
+            try:
+                tag_ids(self.tok.source, self.source_tag)  # one piece of the vocabulary, or the bundle is refused
+            except TokenizerError as exc:
+                raise BundleError(f"{bundle.path}: meta.{META_KEY}: {exc}") from exc
         self.memory: Any = None  # a core.adapt.memory.TranslationMemory of this pair: its exact matches are used
 
     def set_memory(self, memory: Any) -> None:
@@ -111,6 +124,7 @@ class Translator:
             batch_size=batch_size,
             names=self.names,
             memory=self.memory if decode.n_best == 1 else None,  # alternatives are the model's own
+            source_tag=self.source_tag,
         )
 
     def translate(
@@ -174,6 +188,7 @@ class Translator:
         self, source: str, prefix: str, decode: DecodeConfig = LIVE, *, glossary: Mapping[str, str] | None = None
     ) -> interactive.Completion:
         """The translation of one sentence that starts with ``prefix`` exactly (see :mod:`.interactive`)."""
+        self._refuse_tag()
         return interactive.complete(
             self.model,
             self.tok,
@@ -190,6 +205,7 @@ class Translator:
         self, source: str, prefix: str, k: int = 5, *, glossary: Mapping[str, str] | None = None
     ) -> list[interactive.WordChoice]:
         """The ``k`` likeliest words after ``prefix``, best first (see :func:`.interactive.next_words`)."""
+        self._refuse_tag()
         return interactive.next_words(
             self.model,
             self.tok,
@@ -201,3 +217,11 @@ class Translator:
             glossary=glossary,
             names=self.names,
         )
+
+    def _refuse_tag(self) -> None:
+        """The interactive path reads sources without a tag: a tagged bundle would get its direction wrong."""
+        if self.source_tag:
+            raise InteractiveUnsupported(
+                f"{self.info.name}: interactive completion does not read the source tag {self.source_tag!r} of this "
+                "direction of a bidirectional model; translate the text instead"
+            )
