@@ -11,7 +11,7 @@ candidate takes the weights of the run's training checkpoint (``RUN/checkpoint.p
 a copy taken during the run) and the run's configuration and tokenizer. Then:
 
 * the meta gets the chunk's steps and minutes (from the checkpoint) and epochs (``--epochs``, or the
-  run bundle's when it is that step's). It drops what must not ship: the fine-tuning record, the run
+  run bundle's when it is that step's, else counted from the checkpoint's epoch and batch position). It drops what must not ship: the fine-tuning record, the run
   folder and the parent's local path. It keeps the base's display name and name rule (a ``--from`` run
   computes none), and the corpus's ``manifest.json``.
 * the weights are stored as fp16, and the base's ``test.tsv`` is copied.
@@ -41,6 +41,16 @@ from translator_app.core.model.checkpoint import load_bundle, load_train_state, 
 DROPPED = ("finetune", "run", "metrics", "averaged")
 
 
+def epochs_from_state(state: dict) -> float | None:
+    """Epochs of a chunk that started at epoch 0 from its checkpoint's counters: ``epoch`` whole epochs
+    of ``(step - batch_pos) / epoch`` batches each, then ``batch_pos`` batches; None before the first
+    epoch ends (the epoch's length is not known then)."""
+    epoch, pos, step = int(state.get("epoch") or 0), int(state.get("batch_pos") or 0), int(state["step"])
+    if epoch < 1 or step <= pos:
+        return None
+    return round(step / ((step - pos) / epoch), 2)
+
+
 def candidate(run: Path, base: Path, corpus: Path, out: Path, checkpoint: Path | None, epochs: float | None) -> dict:
     """Write OUT's bundle (fp16 weights, cleaned meta, the base's test.tsv); returns its meta."""
     bundle = load_bundle(run)
@@ -53,6 +63,8 @@ def candidate(run: Path, base: Path, corpus: Path, out: Path, checkpoint: Path |
         meta["parent"] = {k: v for k, v in meta["parent"].items() if k != "path"}
     if epochs is None and bundle.meta.get("steps") == state["step"]:
         epochs = bundle.meta.get("epochs")
+    if epochs is None:
+        epochs = epochs_from_state(state)
     meta.update(
         steps=int(state["step"]),
         train_minutes=round(float(state.get("elapsed_s", 0.0)) / 60, 2),

@@ -38,3 +38,12 @@ def test_the_candidate_takes_the_checkpoint_and_the_base_record(tiny_model_dir, 
     other = tmp_path / "other.pt"  # a checkpoint of another model: refused
     torch.save(dict(later, model={"x": torch.zeros(2)}), other)
     assert main([*argv[:-1], str(other)]) == 1
+
+
+def test_epochs_are_counted_from_the_checkpoint_counters():
+    from scripts.install_chunk import epochs_from_state
+
+    # 4 whole epochs of 977 batches, then 845 batches of the fifth (runs/cont5-en-es)
+    assert epochs_from_state({"epoch": 4, "batch_pos": 845, "step": 4753}) == 4.86
+    assert epochs_from_state({"epoch": 1, "batch_pos": 0, "step": 300}) == 1.0
+    assert epochs_from_state({"epoch": 0, "batch_pos": 120, "step": 120}) is None  # the first epoch's length unknown

@@ -337,7 +337,7 @@ def test_the_choice_is_judged_with_beam_search_on_every_general_sentence(tiny_mo
     run.src_lang, run.tgt_lang = "en", "es"
     seen = []
 
-    def fake_scores(model, tok, pairs, limit, *, src_lang, tgt_lang, decode):
+    def fake_scores(model, tok, pairs, limit, *, src_lang, tgt_lang, decode, tags=()):
         seen.append((len(pairs), limit, decode))
         return SimpleNamespace(bleu=12.5)
 
