@@ -29,6 +29,15 @@ from translator_app.core.text.corpus_sources import sources_path  # noqa: E402
 from translator_app.core.text.tags import DEFAULT_TAGS  # noqa: E402
 
 
+def add_tags_option(ap: argparse.ArgumentParser) -> None:
+    """The ``--tags INTO_ES,INTO_EN`` option (this script's and split_bidirectional.py's)."""
+    ap.add_argument(
+        "--tags",
+        default=",".join(DEFAULT_TAGS),
+        help=f"the tag of the en→es rows and that of the es→en rows (default {','.join(DEFAULT_TAGS)})",
+    )
+
+
 def parse_tags(text: str) -> tuple[str, str]:
     """``"⇨es,⇨en"`` -> ("⇨es", "⇨en"): (the tag of the en→es rows, that of the es→en rows). SystemExit when
     there are not two distinct tags, or one is empty or holds white space."""
@@ -97,11 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("en_es", type=Path, help="english<TAB>spanish (make corpus)")
     ap.add_argument("es_en", type=Path, help="spanish<TAB>english (scripts/reverse_corpus.py)")
     ap.add_argument("out", type=Path, help="the tagged corpus (name it *.en-es.tsv: the run's language pair)")
-    ap.add_argument(
-        "--tags",
-        default=",".join(DEFAULT_TAGS),
-        help=f"the tag of the en→es rows and that of the es→en rows (default {','.join(DEFAULT_TAGS)})",
-    )
+    add_tags_option(ap)
     args = ap.parse_args(argv)
     tags = parse_tags(args.tags)
     n_es, n_en, with_sidecar = build(args.en_es, args.es_en, args.out, tags)

@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.bidirectional_corpus import parse_tags  # noqa: E402
+from scripts.bidirectional_corpus import add_tags_option, parse_tags  # noqa: E402
 from translator_app.core.folders.filenames import CONFIG_FILE, DATA_DIR, SHIPPED_TEST_FILE  # noqa: E402
 from translator_app.core.model.checkpoint import Bundle, load_bundle, save_bundle  # noqa: E402
-from translator_app.core.text.tags import DEFAULT_TAGS, META_KEY, split_tag, tag_ids  # noqa: E402
+from translator_app.core.text.tags import META_KEY, split_tag, tag_ids  # noqa: E402
 from translator_app.core.text.tokenizer import TokenizerError  # noqa: E402
 
 DROPPED = ("replay", "run", "metrics")
@@ -105,11 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("bundle", type=Path, help="the bidirectional run's folder (or its bundle)")
     ap.add_argument("--en-es", type=Path, required=True, metavar="OUT", help="the en→es bundle (replaced)")
     ap.add_argument("--es-en", type=Path, required=True, metavar="OUT", help="the es→en bundle (replaced)")
-    ap.add_argument(
-        "--tags",
-        default=",".join(DEFAULT_TAGS),
-        help=f"INTO_ES,INTO_EN as given to bidirectional_corpus.py (default {','.join(DEFAULT_TAGS)})",
-    )
+    add_tags_option(ap)  # as given to bidirectional_corpus.py
     args = ap.parse_args(argv)
     tags = parse_tags(args.tags)
     if args.en_es.resolve() == args.es_en.resolve() or args.bundle.resolve() in (

@@ -43,21 +43,21 @@ def tiny_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tiny_corpus, tmp_path_factory) -> Path:
     """A tiny en->es bundle trained for a few seconds (its translations are poor but real)."""
-    from translator_app.core.base.config import PRESETS, TokenizerConfig
+    from translator_app.core.base.config import TokenizerConfig
+
+    out = tmp_path_factory.mktemp("models") / "tiny-en-es"
+    return _train_tiny(tiny_corpus, out, TokenizerConfig(vocab_size=400), max_steps=40, valid_every=20)
+
+
+def _train_tiny(corpus: Path, out: Path, tok_cfg, *, max_steps: int, valid_every: int) -> Path:
+    """``out``: the tiny preset trained on ``corpus`` for ``max_steps`` steps on one thread (it must finish)."""
+    from translator_app.core.base.config import PRESETS
     from translator_app.core.train.training import CorpusSpec, Finished, TrainRequest, train
 
     model_cfg, train_cfg, _ = PRESETS["tiny"]
-    out = tmp_path_factory.mktemp("models") / "tiny-en-es"
+    train_cfg = replace(train_cfg, max_steps=max_steps, valid_every=valid_every, valid_max_sentences=50, num_threads=1)
     events = list(
-        train(
-            TrainRequest(
-                CorpusSpec(str(tiny_corpus)),
-                out,
-                model_cfg=model_cfg,
-                train_cfg=replace(train_cfg, max_steps=40, valid_every=20, valid_max_sentences=50, num_threads=1),
-                tok_cfg=TokenizerConfig(vocab_size=400),
-            ),
-        )
+        train(TrainRequest(CorpusSpec(str(corpus)), out, model_cfg=model_cfg, train_cfg=train_cfg, tok_cfg=tok_cfg))
     )
     assert isinstance(events[-1], Finished)
     return out
@@ -68,8 +68,7 @@ def tiny_bidi_run(tmp_path_factory) -> Path:
     """A tiny bidirectional run (scripts/bidirectional_corpus.py's tagged corpus, the tags as tokenizer
     symbols), trained for a few steps: 200 pairs each way."""
     from scripts.bidirectional_corpus import build
-    from translator_app.core.base.config import PRESETS, TokenizerConfig
-    from translator_app.core.train.training import CorpusSpec, Finished, TrainRequest, train
+    from translator_app.core.base.config import TokenizerConfig
 
     folder = tmp_path_factory.mktemp("bidi")
     en_es = take_slice(200, folder / "in.en-es.tsv", step=211)
@@ -78,18 +77,5 @@ def tiny_bidi_run(tmp_path_factory) -> Path:
     es_en.write_text("".join(f"{es}\t{en}\n" for en, es in rows), encoding="utf-8")
     corpus = folder / "bi.en-es.tsv"
     build(en_es, es_en, corpus)
-    model_cfg, train_cfg, _ = PRESETS["tiny"]
-    out = folder / "run"
-    events = list(
-        train(
-            TrainRequest(
-                CorpusSpec(str(corpus)),
-                out,
-                model_cfg=model_cfg,
-                train_cfg=replace(train_cfg, max_steps=6, valid_every=3, valid_max_sentences=20, num_threads=1),
-                tok_cfg=TokenizerConfig(vocab_size=500, symbols="\u21e8es,\u21e8en"),
-            ),
-        )
-    )
-    assert isinstance(events[-1], Finished)
-    return out
+    tok_cfg = TokenizerConfig(vocab_size=500, symbols="\u21e8es,\u21e8en")
+    return _train_tiny(corpus, folder / "run", tok_cfg, max_steps=6, valid_every=3)
