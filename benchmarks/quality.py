@@ -242,7 +242,7 @@ class System:
     meta: dict = field(default_factory=dict)
 
 
-def model_system(spec: str, beam: int, direction: str, alpha: float | None = None) -> System:
+def model_system(spec: str, beam: int, direction: str, alpha: float | None = None, fp32: bool = False) -> System:
     """``spec``: a bundle folder, or ``FOLDER=LABEL`` to name it in the table (two bundles with one name);
     ``alpha``: the length penalty (None: the documents' default)."""
     from translator_app.core.translation.translator import Translator
@@ -255,7 +255,7 @@ def model_system(spec: str, beam: int, direction: str, alpha: float | None = Non
 
         translator = load_ensemble(path.split("+"))
     else:
-        translator = Translator.load(path)
+        translator = Translator.load(path, quantize=not fp32)
     load_s = time.perf_counter() - start
     info = translator.info
     pair = f"{info.src_lang}-{info.tgt_lang}"
@@ -476,6 +476,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="length penalty for --model: log-probability / length**alpha (default 1)",
     )
+    p.add_argument(
+        "--fp32",
+        action="store_true",
+        help="decode in fp32, not int8 (int8's activation scales depend on the whole batch, so changing one "
+        "sentence can change others: A/Bs of decoding rules want fp32)",
+    )
     p.add_argument("--limit", type=int, default=0, metavar="N", help="first N distinct sources of each set")
     p.add_argument("--by-domain", action="store_true", help="also score each domain of 4-column sets")
     p.add_argument("--threads", type=int, default=0, help="torch threads for --model (default: torch's)")
@@ -507,8 +513,9 @@ def main(argv: list[str] | None = None) -> int:
         "alpha": args.alpha,
         "direction": direction,
         "limit": args.limit,
+        "fp32": args.fp32,
     }
-    systems_factories = [lambda m=m: model_system(m, args.beam, direction, args.alpha) for m in args.model]
+    systems_factories = [lambda m=m: model_system(m, args.beam, direction, args.alpha, args.fp32) for m in args.model]
     systems_factories += [lambda a=a: apertium_system(a, direction) for a in args.apertium]
     results = []
     hyps_dir = Path(args.hyps) if args.hyps else None

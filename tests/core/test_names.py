@@ -133,3 +133,36 @@ def test_ordinals_and_plain_decimals_are_not_versions_or_codes():
 def test_a_glossary_term_inside_a_name_wins():
     spans = find_spans("Write to Greenfield Ltd today.", {"Ltd": "S.L."}, names=[(9, 22)])
     assert [(s.kind, s.text) for s in spans] == [("glossary", "Ltd")]
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("The sensor sends a reading to the MQTT broker.", ["MQTT"]),  # unknown to the corpus and vocabulary
+        ("MQTT brokers relay readings.", ["MQTT"]),  # an acronym is one sentence-initially too
+        ("Export the PDFs to Qubitra.", ["PDFs", "Qubitra"]),
+        ("The UN met in Geneva.", ["Geneva"]),  # the corpus translates it (ONU)
+        ("Many KDE applications.", []),  # the corpus copies it: the model has seen it in context
+        ("PLEASE read the REPORT.", []),  # ordinary words shouted
+        ("I use USB sticks.", []),  # a whole piece as written: the model copies it itself
+    ],
+)
+def test_acronyms(text, names):
+    rule = NameRule(keep=frozenset({"KDE"}), translate=frozenset({"UN"}))
+    common = {"please", "read", "report", "the", "use", "sticks", "USB", "usb", "many", "applications"}
+    assert [text[a:b] for a, b in rule.find(text, lambda w: w in common, "en")] == names
+
+
+def test_acronyms_are_counted_wherever_they_stand():
+    pairs = [("UN troops arrived.", "Llegaron tropas de la ONU.")] * 5 + [("MQTT is light.", "MQTT es ligero.")] * 2
+    rule = name_rule_from_pairs(pairs)
+    assert "UN" in rule.translate and "MQTT" in rule.keep
+
+
+def test_a_rule_stored_before_acronyms_were_counted_protects_none():
+    old = NameRule.from_meta({"names": {"keep": ["Laura"], "translate": []}})
+    text = "Laura met the ONU delegates."  # the old rule's translate list never saw ONU
+    assert [text[a:b] for a, b in old.find(text, lambda w: False, "en")] == []  # Laura: sentence-initial
+    assert old.find("Ask Laura about ONU.", lambda w: False, "en") == [(4, 9)]
+    new = NameRule.from_meta({"names": NameRule(keep=frozenset({"Laura"})).to_meta()})
+    assert new.find("Ask Laura about ONU.", lambda w: False, "en") == [(4, 9), (16, 19)]
