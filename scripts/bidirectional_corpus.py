@@ -25,7 +25,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from translator_app.core.base.config import parse_symbols  # noqa: E402
-from translator_app.core.text.corpus_sources import sources_path  # noqa: E402
+from translator_app.core.folders.runfolder import atomic_write_text  # noqa: E402
+from translator_app.core.text.corpus_sources import read_labels, sources_path  # noqa: E402
 from translator_app.core.text.tags import DEFAULT_TAGS  # noqa: E402
 
 
@@ -72,7 +73,7 @@ def _rows(path: Path) -> tuple[list[str], list[str] | None]:
     """The lines of a TSV and its sidecar's labels (None when it has none)."""
     lines = _lines(path)
     side = sources_path(path)
-    labels = _lines(side) if side.is_file() else None
+    labels = read_labels(side) if side.is_file() else None
     if labels is not None and len(labels) != len(lines):
         raise SystemExit(f"{side}: {len(labels)} lines, but {path} has {len(lines)}")
     return lines, labels
@@ -92,10 +93,10 @@ def build(en_es: Path, es_en: Path, out: Path, tags: tuple[str, str] = DEFAULT_T
     labels = [label for _, names in read for label in names or ()]
     with_sidecar = all(names is not None for _, names in read)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("".join(line + "\n" for line in out_lines), encoding="utf-8")
+    atomic_write_text(out, "".join(line + "\n" for line in out_lines))
     side = sources_path(out)
     if with_sidecar:
-        side.write_text("".join(label + "\n" for label in labels), encoding="utf-8")
+        atomic_write_text(side, "".join(label + "\n" for label in labels))
     else:
         side.unlink(missing_ok=True)  # (an older one would belong to another build)
     return len(read[0][0]), len(read[1][0]), with_sidecar

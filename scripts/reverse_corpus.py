@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from translator_app.core.text.corpus_sources import sources_path  # noqa: E402
+from translator_app.core.folders.runfolder import atomic_write_text  # noqa: E402
+from translator_app.core.text.corpus_sources import read_labels, sources_path  # noqa: E402
 
 
 def held_out(test: Path) -> set[str]:
@@ -32,7 +33,7 @@ def reverse(corpus: Path, test: Path, out: Path) -> tuple[int, int]:
     """(pairs read, pairs written)."""
     held = held_out(test)
     src = sources_path(corpus)
-    names = src.read_text(encoding="utf-8").splitlines() if src.is_file() else None
+    names = read_labels(src) if src.is_file() else None
     lines = corpus.read_text(encoding="utf-8").splitlines()
     if names is not None and len(names) != len(lines):
         raise SystemExit(f"{src}: {len(names)} lines, but {corpus} has {len(lines)}")
@@ -45,9 +46,9 @@ def reverse(corpus: Path, test: Path, out: Path) -> tuple[int, int]:
         if names is not None:
             kept_names.append(names[i] + "\n")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("".join(kept_lines), encoding="utf-8")
+    atomic_write_text(out, "".join(kept_lines))
     if names is not None:
-        sources_path(out).write_text("".join(kept_names), encoding="utf-8")
+        atomic_write_text(sources_path(out), "".join(kept_names))
     return len(lines), len(kept_lines)
 
 
